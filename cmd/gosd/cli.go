@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gosd/gosd/loader"
+)
+
+// cli holds systemctl's global options and the output streams of one call.
+type cli struct {
+	stdout, stderr io.Writer
+
+	root       string   // --root=DIR; "" when unset
+	props      []string // -p/--property, split on commas
+	value      bool     // --value
+	all        bool     // -a/--all
+	quiet      bool     // -q/--quiet
+	force      bool     // -f/--force
+	now        bool     // --now
+	runtime    bool     // --runtime
+	noReload   bool     // --no-reload
+	noLegend   bool     // --no-legend
+	noPager    bool     // --no-pager (always in effect: gosd never pages)
+	plain      bool     // --plain
+	full       bool     // -l/--full
+	reverse    bool     // --reverse
+	types      []string // -t/--type
+	states     []string // --state
+	presetMode string   // --preset-mode
+}
+
+// paths is the search path the offline commands work on.
+func (c *cli) paths() loader.Paths { return loader.SystemPaths(c.root) }
+
+// cmdFunc runs one systemctl verb with its positional arguments and returns
+// the exit code.
+type cmdFunc func(c *cli, args []string) int
+
+// systemctlVerbs maps each systemctl verb gosd implements to its function.
+func systemctlVerbs() map[string]cmdFunc {
+	return map[string]cmdFunc{}
+}
+
+// usageError is systemctl's exit code for bad invocations.
+const usageError = 1
+
+// parseSystemctlArgs splits argv into options (in any position, as
+// systemctl's getopt permutes them) and positional words.
+func parseSystemctlArgs(c *cli, argv []string) ([]string, error) {
+	var pos []string
+	takes := func(i *int, name string, inline string, hasInline bool) (string, error) {
+		if hasInline {
+			return inline, nil
+		}
+		if *i+1 >= len(argv) {
+			return "", fmt.Errorf("option '%s' requires an argument", name)
+		}
+		*i++
+		return argv[*i], nil
+	}
+	for i := 0; i < len(argv); i++ {
+		a := argv[i]
+		if a == "--" {
+			pos = append(pos, argv[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		name, inline, hasInline := strings.Cut(a, "=")
+		if !strings.HasPrefix(a, "--") {
+			// Short options, possibly bundled (-aq) or with an attached value (-pId).
+			for j := 1; j < len(a); j++ {
+				switch a[j] {
+				case 'a':
+					c.all = true
+				case 'q':
+					c.quiet = true
+				case 'f':
+					c.force = true
+				case 'l':
+					c.full = true
+				case 'p', 't':
+					var v string
+					if j+1 < len(a) {
+						v = a[j+1:]
+					} else {
+						var err error
+						if v, err = takes(&i, "-"+string(a[j]), "", false); err != nil {
+							return nil, err
+						}
+					}
+					if a[j] == 'p' {
+						c.props = append(c.props, splitComma(v)...)
+					} else {
+						c.types = append(c.types, splitComma(v)...)
+					}
+					j = len(a)
+				default:
+					return nil, fmt.Errorf("invalid option -- '%c'", a[j])
+				}
+			}
+			continue
+		}
+		var err error
+		var v string
+		switch name {
+		case "--root":
+			if v, err = takes(&i, name, inline, hasInline); err == nil {
+				c.root = v
+			}
+		case "--property":
+			if v, err = takes(&i, name, inline, hasInline); err == nil {
+				c.props = append(c.props, splitComma(v)...)
+			}
+		case "--type":
+			if v, err = takes(&i, name, inline, hasInline); err == nil {
+				c.types = append(c.types, splitComma(v)...)
+			}
+		case "--state":
+			if v, err = takes(&i, name, inline, hasInline); err == nil {
+				c.states = append(c.states, splitComma(v)...)
+			}
+		case "--preset-mode":
+			if v, err = takes(&i, name, inline, hasInline); err == nil {
+				c.presetMode = v
+			}
+		case "--value":
+			c.value = true
+		case "--all":
+			c.all = true
+		case "--quiet":
+			c.quiet = true
+		case "--force":
+			c.force = true
+		case "--now":
+			c.now = true
+		case "--runtime":
+			c.runtime = true
+		case "--no-reload":
+			c.noReload = true
+		case "--no-legend":
+			c.noLegend = true
+		case "--no-pager", "--no-ask-password", "--no-block", "--system":
+			c.noPager = c.noPager || name == "--no-pager"
+		case "--plain":
+			c.plain = true
+		case "--full":
+			c.full = true
+		case "--reverse":
+			c.reverse = true
+		case "--user", "--global":
+			return nil, fmt.Errorf("%s is not supported: gosd manages the system instance only", name)
+		default:
+			return nil, fmt.Errorf("unrecognized option '%s'", a)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return pos, nil
+}
+
+func splitComma(v string) []string {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		if f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// systemctl runs the systemctl tool.
+func systemctl(argv []string, stdout, stderr io.Writer) int {
+	c := &cli{stdout: stdout, stderr: stderr}
+	pos, err := parseSystemctlArgs(c, argv)
+	if err != nil {
+		fmt.Fprintf(stderr, "systemctl: %v\n", err)
+		return usageError
+	}
+	verb := "list-units"
+	if len(pos) > 0 {
+		verb, pos = pos[0], pos[1:]
+	}
+	f, ok := systemctlVerbs()[verb]
+	if !ok {
+		fmt.Fprintf(stderr, "Unknown command verb %s.\n", verb)
+		return usageError
+	}
+	return f(c, pos)
+}

@@ -1,0 +1,43 @@
+// Command gosd is a service manager that runs systemd unit files. The one
+// binary is multi-call: invoked as systemctl, journalctl or systemd-analyze
+// (by the base name of argv[0]), or as `gosd systemctl ARGS`, it acts as
+// that tool.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+}
+
+// run dispatches on the tool name and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	tool := filepath.Base(args[0])
+	rest := args[1:]
+	if tool == "gosd" || strings.HasPrefix(tool, "gosd.") {
+		if len(rest) == 0 {
+			fmt.Fprintln(stderr, "usage: gosd {systemctl|systemd-analyze|journalctl|verify} ARGS...")
+			return 1
+		}
+		tool, rest = rest[0], rest[1:]
+		if tool == "verify" {
+			tool, rest = "systemd-analyze", append([]string{"verify"}, rest...)
+		}
+	}
+	switch tool {
+	case "systemctl":
+		return systemctl(rest, stdout, stderr)
+	case "systemd-analyze":
+		return analyze(rest, stdout, stderr)
+	case "journalctl":
+		return journalctl(rest, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "gosd: unknown tool %q\n", tool)
+	return 1
+}
