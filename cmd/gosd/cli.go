@@ -40,7 +40,10 @@ type cmdFunc func(c *cli, args []string) int
 
 // systemctlVerbs maps each systemctl verb gosd implements to its function.
 func systemctlVerbs() map[string]cmdFunc {
-	return map[string]cmdFunc{}
+	return map[string]cmdFunc{
+		"show": cmdShow,
+		"cat":  cmdCat,
+	}
 }
 
 // usageError is systemctl's exit code for bad invocations.

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/props"
+	"github.com/gosd/gosd/unit"
+)
+
+// loadSet scans the search path and loads every unit file in it, so that
+// reverse dependencies are as complete as a booted systemd's.
+func (c *cli) loadSet() *loader.Set {
+	s := loader.NewSet(c.paths(), &unit.Host{Root: c.root})
+	s.LoadAll()
+	return s
+}
+
+// cmdShow prints unit properties offline, as `systemctl show` prints them
+// for a unit that is loaded but has not run.
+func cmdShow(c *cli, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(c.stderr, "gosd: show without a unit shows the manager, which needs a running gosd.")
+		return 1
+	}
+	s := c.loadSet()
+	code := 0
+	for i, name := range args {
+		u, err := s.Load(mangle(name))
+		if err != nil {
+			fmt.Fprintf(c.stderr, "Failed to get properties: %v\n", err)
+			code = 1
+			continue
+		}
+		if i > 0 && !c.value {
+			fmt.Fprintln(c.stdout)
+		}
+		props.Show(c.stdout, u, c.unitState(u), c.props, c.all, c.value)
+	}
+	return code
+}
+
+// unitState is the installation state show reports for u offline.
+func (c *cli) unitState(u *loader.Unit) *props.State {
+	return &props.State{}
+}
+
+// mangle turns a bare name into a service name, as systemctl does for
+// names without a type suffix.
+func mangle(name string) string {
+	if unit.IsValidName(name) {
+		return name
+	}
+	if unit.IsValidName(name + ".service") {
+		return name + ".service"
+	}
+	return name
+}
+
+// cmdCat prints the fragment and drop-ins of each unit, each preceded by
+// a "# path" line, as `systemctl cat` does.
+func cmdCat(c *cli, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(c.stderr, "Too few arguments.")
+		return 1
+	}
+	s := loader.NewSet(c.paths(), &unit.Host{Root: c.root})
+	code := 0
+	first := true
+	for _, name := range args {
+		u, err := s.Load(mangle(name))
+		if err != nil {
+			fmt.Fprintf(c.stderr, "%v\n", err)
+			code = 1
+			continue
+		}
+		if u.LoadState == loader.StateNotFound && len(u.DropInPaths) == 0 {
+			fmt.Fprintf(c.stderr, "No files found for %s.\n", u.ID)
+			code = 1
+			continue
+		}
+		if u.LoadState == loader.StateMasked {
+			fmt.Fprintf(c.stderr, "Unit %s is masked.\n", u.ID)
+			code = 1
+			continue
+		}
+		files := u.DropInPaths
+		if u.FragmentPath != "" {
+			files = append([]string{u.FragmentPath}, files...)
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(c.paths().Host(f))
+			if err != nil {
+				fmt.Fprintf(c.stderr, "Failed to read %s: %v\n", f, err)
+				code = 1
+				continue
+			}
+			if !first {
+				fmt.Fprintln(c.stdout)
+			}
+			first = false
+			fmt.Fprintf(c.stdout, "# %s\n", f)
+			c.stdout.Write(data)
+			if len(data) > 0 && data[len(data)-1] != '\n' {
+				fmt.Fprintln(c.stdout)
+			}
+		}
+	}
+	return code
+}

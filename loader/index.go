@@ -1,0 +1,276 @@
+package loader
+
+import (
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/gosd/gosd/unit"
+)
+
+// Index is the name map of one scan of the search path: which file or
+// alias every unit name resolves to, and which names point at each file.
+// It is what systemd calls the unit id map and name map.
+type Index struct {
+	Paths Paths
+	// ids maps a unit name to either another unit name (an alias) or an
+	// absolute in-root path (a fragment, a linked file or a mask).
+	ids map[string]string
+	// aliases maps a resolved unit name to every name that points to it,
+	// itself included when a file or symlink of that name exists.
+	aliases map[string][]string
+	// present holds the in-root paths of every unit file and of every
+	// .d, .wants, .requires and .upholds directory in the search path.
+	present map[string]bool
+	// Diags are problems with symlinks found while scanning.
+	Diags []error
+}
+
+// Scan reads the search path once and builds the name map.
+func (p Paths) Scan() *Index {
+	ix := &Index{Paths: p, ids: map[string]string{}, aliases: map[string][]string{}, present: map[string]bool{}}
+	for _, dir := range p.Dirs {
+		for _, de := range p.readDir(dir) {
+			name := de.Name()
+			valid := unit.IsValidName(name)
+			if !valid && !strings.HasSuffix(name, ".wants") && !strings.HasSuffix(name, ".requires") &&
+				!strings.HasSuffix(name, ".upholds") && !strings.HasSuffix(name, ".d") {
+				continue
+			}
+			file := dir + "/" + name
+			ix.present[file] = true
+			if !valid {
+				continue
+			}
+			if _, seen := ix.ids[name]; seen {
+				continue
+			}
+			if de.Type()&fs.ModeSymlink == 0 {
+				ix.ids[name] = file
+				continue
+			}
+			target, err := p.readlink(file)
+			if err != nil {
+				ix.Diags = append(ix.Diags, err)
+				continue
+			}
+			if !strings.HasPrefix(target, "/") {
+				target = dir + "/" + target
+			}
+			simplified, _, err := p.Chase(target, false)
+			if err != nil {
+				ix.Diags = append(ix.Diags, &unit.Diag{File: file, Msg: "Failed to resolve symlink pointing to " + target + ", ignoring: " + err.Error()})
+				continue
+			}
+			if p.InSearchPath(simplified) == "" {
+				// A linked unit file or a mask: the link itself is the fragment.
+				ix.ids[name] = file
+				continue
+			}
+			dst := path.Base(simplified)
+			if err := validateAlias(file, name, dst); err != nil {
+				ix.Diags = append(ix.Diags, err)
+				continue
+			}
+			if dst == name {
+				continue // a self-alias has no effect
+			}
+			ix.ids[name] = dst
+		}
+	}
+	for src := range ix.ids {
+		dst, ok := ix.resolve(src)
+		if !ok || p.isNullOrEmpty(dst) {
+			continue
+		}
+		d := path.Base(dst)
+		if unit.IsTemplate(d) && unit.IsInstance(src) {
+			_, inst, _, _ := unit.SplitName(src)
+			if x, err := unit.Instantiate(d, inst); err == nil {
+				d = x
+			}
+		}
+		ix.aliases[d] = append(ix.aliases[d], src)
+	}
+	for _, v := range ix.aliases {
+		sort.Strings(v)
+	}
+	return ix
+}
+
+func (p Paths) readlink(file string) (string, error) {
+	t, err := os.Readlink(p.Host(file))
+	if err != nil {
+		return "", &unit.Diag{File: file, Msg: "Failed to read symlink, ignoring: " + err.Error()}
+	}
+	return t, nil
+}
+
+// validateAlias checks an alias symlink the way systemd does: both names
+// valid, of the same type, a type that may be aliased, and the same kind
+// of name (an instance may point at its template).
+func validateAlias(file, src, dst string) error {
+	_, srcInst, srcType, err := unit.SplitName(src)
+	if err != nil {
+		return &unit.Diag{File: file, Msg: "not a valid unit name \"" + src + "\""}
+	}
+	if !typeMayAlias(srcType) {
+		return &unit.Diag{File: file, Msg: "symlinks are not allowed for units of this type, rejecting."}
+	}
+	if !unit.IsPlain(src) && !typeMayTemplate(srcType) {
+		return &unit.Diag{File: file, Msg: "templates not allowed for " + srcType + " units, rejecting."}
+	}
+	_, dstInst, dstType, err := unit.SplitName(dst)
+	if err != nil {
+		return &unit.Diag{File: file, Msg: "points to \"" + dst + "\" which is not a valid unit name"}
+	}
+	if nameKind(src) != nameKind(dst) && !(unit.IsInstance(src) && unit.IsTemplate(dst)) {
+		return &unit.Diag{File: file, Msg: "symlink target name type \"" + dst + "\" does not match source, rejecting."}
+	}
+	if unit.IsInstance(dst) && srcInst != dstInst {
+		return &unit.Diag{File: file, Msg: "unit symlink target \"" + dst + "\" instance name doesn't match, rejecting."}
+	}
+	if dstType != srcType {
+		return &unit.Diag{File: file, Msg: "symlink target \"" + dst + "\" has incompatible suffix, rejecting."}
+	}
+	return nil
+}
+
+// nameKind is 1 for plain names, 2 for instances, 3 for templates.
+func nameKind(n string) int {
+	switch {
+	case unit.IsPlain(n):
+		return 1
+	case unit.IsInstance(n):
+		return 2
+	case unit.IsTemplate(n):
+		return 3
+	}
+	return 0
+}
+
+// typeMayAlias reports whether units of type t may have alias symlinks.
+func typeMayAlias(t string) bool {
+	switch t {
+	case "service", "socket", "target", "device", "timer", "path":
+		return true
+	}
+	return false
+}
+
+// typeMayTemplate reports whether units of type t may be templates.
+func typeMayTemplate(t string) bool {
+	switch t {
+	case "service", "socket", "target", "timer", "path":
+		return true
+	}
+	return false
+}
+
+const maxAliasHops = 8
+
+// resolve follows aliases from name to an absolute in-root path. For an
+// alias that points at an instance with no file of its own, the template
+// is tried.
+func (ix *Index) resolve(name string) (string, bool) {
+	id := ""
+	for range maxAliasHops {
+		key := name
+		if id != "" {
+			key = id
+		}
+		t, ok := ix.ids[key]
+		if !ok {
+			if id == "" {
+				return "", false
+			}
+			tmpl, err := unit.TemplateOf(id)
+			if err != nil || !unit.IsInstance(id) {
+				return "", false
+			}
+			if t, ok = ix.ids[tmpl]; !ok {
+				return "", false
+			}
+		}
+		if strings.HasPrefix(t, "/") {
+			return t, true
+		}
+		id = t
+	}
+	return "", false
+}
+
+// Fragment finds the file that defines name and the set of names the unit
+// goes by (name itself, its aliases, and for an instance the instantiated
+// aliases of its template). fragment is "" when no file defines it.
+func (ix *Index) Fragment(name string) (fragment string, names []string) {
+	if !unit.IsValidName(name) {
+		return "", nil
+	}
+	_, inst, _, _ := unit.SplitName(name)
+	set := map[string]bool{}
+	ix.addNames(set, name, inst, "", name)
+	frag, ok := ix.resolve(name)
+	if !ok && unit.IsInstance(name) {
+		tmpl, _ := unit.TemplateOf(name)
+		frag, ok = ix.resolve(tmpl)
+	}
+	if !ok {
+		frag = ""
+	}
+	if frag != "" && path.Base(frag) != name {
+		ix.addNames(set, name, inst, path.Base(frag), path.Base(frag))
+	}
+	for k := range set {
+		if unit.IsTemplate(k) && inst != "" {
+			delete(set, k)
+			if x, err := unit.Instantiate(k, inst); err == nil {
+				set[x] = true
+			}
+		}
+	}
+	for k := range set {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return frag, names
+}
+
+// addNames adds name (unless the unit is a template) and the aliases that
+// point at it to set; for an instance unit, template aliases are
+// instantiated unless that instance resolves to some other fragment.
+func (ix *Index) addNames(set map[string]bool, unitName, inst, fragBase, name string) {
+	if !unit.IsTemplate(unitName) {
+		set[name] = true
+	}
+	for _, a := range ix.aliases[name] {
+		if inst != "" && unit.IsTemplate(a) {
+			x, err := unit.Instantiate(a, inst)
+			if err != nil {
+				continue
+			}
+			if f, ok := ix.resolve(x); ok && path.Base(f) != fragBase {
+				continue // an alias that points in another direction
+			}
+			set[x] = true
+			continue
+		}
+		set[a] = true
+	}
+}
+
+// Present reports whether the in-root path was seen in the search path.
+func (ix *Index) Present(p string) bool { return ix.present[p] }
+
+// UnitFiles returns every unit name that has a file or symlink in the
+// search path, sorted.
+func (ix *Index) UnitFiles() []string {
+	out := make([]string, 0, len(ix.ids))
+	for k := range ix.ids {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,127 @@
+package loader
+
+// Well-known unit names (systemd's special units).
+const (
+	sysinitTarget  = "sysinit.target"
+	basicTarget    = "basic.target"
+	shutdownTarget = "shutdown.target"
+	socketsTarget  = "sockets.target"
+	timersTarget   = "timers.target"
+	pathsTarget    = "paths.target"
+	timeSetTarget  = "time-set.target"
+	timeSyncTarget = "time-sync.target"
+)
+
+// initType creates the typed sections of the unit's type.
+func (u *Unit) initType() {
+	switch u.Type {
+	case "service":
+		u.Service = newService()
+	case "socket":
+		u.Socket = newSocket()
+	case "timer":
+		u.Timer = newTimer()
+	case "path":
+		u.Path = newPathUnit()
+	}
+	if typeSections[u.Type]&secExec != 0 {
+		u.Exec = newExecContext()
+	}
+	if typeSections[u.Type]&secKill != 0 {
+		u.Kill = newKillContext()
+	}
+	if typeSections[u.Type]&secCGroup != 0 {
+		u.CGroup = newCGroupContext()
+	}
+}
+
+// addImplicitDeps adds the dependencies systemd derives from a loaded
+// unit's type and settings. gosd deliberately adds none on slices, mount
+// units or systemd-journald.socket: it has no cgroup slices of its own,
+// tracks no mount table and captures service output itself.
+func (u *Unit) addImplicitDeps(s *Set) {
+	switch u.Type {
+	case "service":
+		u.serviceExtras(s)
+	case "socket":
+		u.socketExtras(s)
+	case "timer":
+		u.timerExtras(s)
+	case "path":
+		u.pathExtras(s)
+	case "target":
+		if u.Unit.DefaultDependencies {
+			u.addDep(Conflicts, shutdownTarget)
+			u.addDep(Before, shutdownTarget)
+		}
+	}
+	if u.Exec != nil {
+		u.execExtras(s)
+	}
+}
+
+// addSystemDefaults adds the dependencies that DefaultDependencies=yes
+// gives services, sockets, timers and paths of the system manager.
+func (u *Unit) addSystemDefaults() {
+	u.addDep(Requires, sysinitTarget)
+	u.addDep(After, sysinitTarget)
+	u.addDep(Conflicts, shutdownTarget)
+	u.addDep(Before, shutdownTarget)
+}
+
+// link computes every unit's Deps from the forward dependencies of all
+// loaded units: names become unit IDs, targets are ordered after the
+// units they pull in (systemd's default target dependencies), and each
+// dependency is recorded in reverse on the other unit.
+func (s *Set) link() {
+	id := func(name string) string {
+		if o := s.units[name]; o != nil {
+			return o.ID
+		}
+		return name
+	}
+	fwd := make([]Deps, len(s.order))
+	for i, u := range s.order {
+		for k, l := range u.fwd {
+			for _, n := range l {
+				if o := id(n); o != u.ID {
+					fwd[i][k] = append(fwd[i][k], o)
+				}
+			}
+		}
+	}
+	for i, t := range s.order {
+		if t.Type != "target" || !t.Unit.DefaultDependencies || t.LoadState != StateLoaded {
+			continue
+		}
+		for _, k := range []Dep{Requires, Requisite, Wants, BindsTo} {
+			for _, n := range fwd[i][k] {
+				o := s.units[n]
+				if o == nil || o.LoadState != StateLoaded || !o.Unit.DefaultDependencies {
+					continue
+				}
+				if fwd[i].Has(Before, o.ID) || o.fwd.Has(After, t.ID) || fwd[i].Has(After, o.ID) {
+					continue
+				}
+				fwd[i].Add(After, o.ID)
+			}
+		}
+	}
+	for i, u := range s.order {
+		for k := range u.Deps {
+			u.Deps[k] = append(u.Deps[k][:0], fwd[i][k]...)
+		}
+	}
+	for i, u := range s.order {
+		for k, l := range fwd[i] {
+			for _, n := range l {
+				if o := s.units[n]; o != nil {
+					o.Deps.Add(Dep(k).Inverse(), u.ID)
+				}
+			}
+		}
+	}
+	for _, u := range s.order {
+		u.Deps.compact()
+	}
+}

@@ -1,0 +1,63 @@
+package loader
+
+import (
+	"github.com/gosd/gosd/unit"
+)
+
+// Load states, as systemd names them.
+const (
+	StateLoaded     = "loaded"
+	StateNotFound   = "not-found"
+	StateMasked     = "masked"
+	StateBadSetting = "bad-setting"
+	StateError      = "error"
+)
+
+// Unit is one unit as loaded from its files: identity, where it came from,
+// its typed settings and its dependencies (reverse ones included once the
+// Set it belongs to is linked).
+type Unit struct {
+	ID    string   // the primary name (the fragment's name, instantiated)
+	Type  string   // service, socket, target, timer, path, mount, ...
+	Names []string // every name of the unit, ID included, sorted
+
+	LoadState    string
+	LoadError    error  // why LoadState is not "loaded"
+	FragmentPath string // in-root path, "" when there is none
+	SourcePath   string
+	DropInPaths  []string
+
+	// Diags are the problems found while loading, in file order: each names
+	// the file, line and directive. None of them stops the unit loading
+	// unless LoadState says so.
+	Diags []*unit.Diag
+	// Unsupported lists, once each, the "Section.Directive" settings the unit
+	// uses that gosd parses but does not honour.
+	Unsupported []string
+
+	Unit    UnitSection
+	Install InstallSection
+
+	Service *Service
+	Socket  *Socket
+	Timer   *Timer
+	Path    *PathUnit
+	Exec    *ExecContext   // services, sockets, mounts, swaps
+	Kill    *KillContext   // services, sockets, mounts, swaps, scopes
+	CGroup  *CGroupContext // services, sockets, mounts, swaps, slices, scopes
+
+	// Deps holds every dependency of the unit by kind, forward and reverse,
+	// by the other unit's ID. It is complete once the unit's Set is linked.
+	Deps Deps
+	// fwd holds the dependencies the unit's own files and type imply, by
+	// the names they were given.
+	fwd Deps
+
+	spec *unit.Specifiers
+}
+
+// Instance returns the instance part of the unit's name ("" if none).
+func (u *Unit) Instance() string {
+	_, inst, _, _ := unit.SplitName(u.ID)
+	return inst
+}

@@ -1,0 +1,4 @@
+package props
+
+// cgroupProps is the cgroup interface. (Being written.)
+var cgroupProps = []prop{}

@@ -1,0 +1,4 @@
+package props
+
+// execProps is the exec interface. (Being written.)
+var execProps = []prop{}

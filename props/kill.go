@@ -1,0 +1,4 @@
+package props
+
+// killProps is the kill interface. (Being written.)
+var killProps = []prop{}

@@ -1,0 +1,4 @@
+package props
+
+// pathProps is the path interface. (Being written.)
+var pathProps = []prop{}

@@ -1,0 +1,168 @@
+// Package props renders units as systemd's D-Bus properties, the way
+// `systemctl show` prints them: one Name=value line each, in systemd 252's
+// order (the unit type's own interface, then the cgroup, exec and kill
+// contexts, then the Unit interface).
+package props
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/unit"
+)
+
+// State is what show reports beside a unit's settings: its run-time state
+// and its installation state. The zero value describes a unit that has
+// never run.
+type State struct {
+	ActiveState   string // "" means inactive
+	SubState      string // "" means dead
+	UnitFileState string // enabled, disabled, static, ... ("" when unknown)
+	UnitFilePreset string
+	NeedDaemonReload bool
+}
+
+// Property is one rendered property. An empty Value is hidden by show
+// unless --all is given.
+type Property struct {
+	Name  string
+	Value string
+}
+
+// prop computes one property. runtime marks properties whose value comes
+// from the running manager rather than from the unit's files.
+type prop struct {
+	name    string
+	get     func(u *loader.Unit, st *State) string
+	runtime bool
+}
+
+func tablesFor(u *loader.Unit) [][]prop {
+	var t [][]prop
+	switch u.Type {
+	case "service":
+		t = append(t, serviceProps)
+	case "socket":
+		t = append(t, socketProps)
+	case "timer":
+		t = append(t, timerProps)
+	case "path":
+		t = append(t, pathProps)
+	}
+	if u.CGroup != nil {
+		t = append(t, cgroupProps)
+	}
+	if u.Exec != nil {
+		t = append(t, execProps)
+	}
+	if u.Kill != nil {
+		t = append(t, killProps)
+	}
+	return append(t, unitProps)
+}
+
+// List returns every property of u in systemctl show's order.
+func List(u *loader.Unit, st *State) []Property {
+	if st == nil {
+		st = &State{}
+	}
+	var out []Property
+	for _, t := range tablesFor(u) {
+		for i := range t {
+			out = append(out, Property{Name: t[i].name, Value: t[i].get(u, st)})
+		}
+	}
+	return out
+}
+
+// IsRuntime reports whether property name of a unit of type typ is a
+// run-time property (it comes from the manager, not from the unit files).
+func IsRuntime(typ, name string) bool {
+	u := &loader.Unit{Type: typ}
+	switch typ {
+	case "service", "socket", "mount", "swap":
+		u.CGroup, u.Exec, u.Kill = &loader.CGroupContext{}, &loader.ExecContext{}, &loader.KillContext{}
+	case "slice":
+		u.CGroup = &loader.CGroupContext{}
+	case "scope":
+		u.CGroup, u.Kill = &loader.CGroupContext{}, &loader.KillContext{}
+	}
+	for _, t := range tablesFor(u) {
+		for _, p := range t {
+			if p.name == name {
+				return p.runtime
+			}
+		}
+	}
+	return false
+}
+
+// Show writes the properties of u as systemctl show does: only those named
+// in only (all when empty), hiding empty values unless all is set, and
+// printing bare values when valueOnly is set.
+func Show(w io.Writer, u *loader.Unit, st *State, only []string, all, valueOnly bool) {
+	for _, p := range List(u, st) {
+		if len(only) > 0 && !contains(only, p.Name) {
+			continue
+		}
+		if p.Value == "" && !all {
+			continue
+		}
+		if valueOnly {
+			fmt.Fprintln(w, p.Value)
+		} else {
+			fmt.Fprintf(w, "%s=%s\n", p.Name, p.Value)
+		}
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Formatting helpers shared by the property tables.
+
+func yesno(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func usec(v uint64) string {
+	if v == loader.Infinity {
+		return "infinity"
+	}
+	return unit.FormatTimespan(v, 0)
+}
+
+func u64(v uint64) string { return strconv.FormatUint(v, 10) }
+
+func i64(v int64) string { return strconv.FormatInt(v, 10) }
+
+func words(l []string) string { return strings.Join(l, " ") }
+
+// quoted joins strings the way systemctl prints string arrays that may
+// hold blanks: each one in double quotes.
+func quoted(l []string) string {
+	var b strings.Builder
+	for i, s := range l {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.Quote(s))
+	}
+	return b.String()
+}
+
+func constant(s string) func(*loader.Unit, *State) string {
+	return func(*loader.Unit, *State) string { return s }
+}

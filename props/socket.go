@@ -1,0 +1,4 @@
+package props
+
+// socketProps is the socket interface. (Being written.)
+var socketProps = []prop{}

@@ -1,0 +1,4 @@
+package props
+
+// timerProps is the timer interface. (Being written.)
+var timerProps = []prop{}

@@ -1,0 +1,156 @@
+package props
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/gosd/gosd/loader"
+)
+
+func dep(d loader.Dep) prop {
+	return prop{name: d.String(), get: func(u *loader.Unit, _ *State) string { return words(u.Deps[d]) }}
+}
+
+func rt(name, v string) prop { return prop{name: name, get: constant(v), runtime: true} }
+
+// unitProps is the org.freedesktop.systemd1.Unit interface.
+var unitProps = []prop{
+	{name: "Id", get: func(u *loader.Unit, _ *State) string { return u.ID }},
+	{name: "Names", get: func(u *loader.Unit, _ *State) string {
+		// systemd lists the ID first, then the other names.
+		names := []string{u.ID}
+		for _, n := range u.Names {
+			if n != u.ID {
+				names = append(names, n)
+			}
+		}
+		return words(names)
+	}},
+	{name: "Following", get: constant("")},
+	dep(loader.Requires), dep(loader.Requisite), dep(loader.Wants), dep(loader.BindsTo),
+	dep(loader.PartOf), dep(loader.Upholds), dep(loader.RequiredBy), dep(loader.RequisiteOf),
+	dep(loader.WantedBy), dep(loader.BoundBy), dep(loader.UpheldBy), dep(loader.ConsistsOf),
+	dep(loader.Conflicts), dep(loader.ConflictedBy), dep(loader.Before), dep(loader.After),
+	dep(loader.OnSuccess), dep(loader.OnSuccessOf), dep(loader.OnFailure), dep(loader.OnFailureOf),
+	dep(loader.Triggers), dep(loader.TriggeredBy), dep(loader.PropagatesReloadTo),
+	dep(loader.ReloadPropagatedFrom), dep(loader.PropagatesStopTo), dep(loader.StopPropagatedFrom),
+	dep(loader.JoinsNamespaceOf),
+	{name: "SliceOf", get: constant("")},
+	{name: "RequiresMountsFor", get: func(u *loader.Unit, _ *State) string { return words(u.Unit.RequiresMountsFor) }},
+	{name: "Documentation", get: func(u *loader.Unit, _ *State) string { return quoted(u.Unit.Documentation) }},
+	{name: "Description", get: func(u *loader.Unit, _ *State) string {
+		if u.Unit.Description == "" {
+			return u.ID
+		}
+		return u.Unit.Description
+	}},
+	{name: "AccessSELinuxContext", get: constant("")},
+	{name: "LoadState", get: func(u *loader.Unit, _ *State) string { return u.LoadState }},
+	{name: "ActiveState", runtime: true, get: func(_ *loader.Unit, st *State) string { return or(st.ActiveState, "inactive") }},
+	rt("FreezerState", "running"),
+	{name: "SubState", runtime: true, get: func(_ *loader.Unit, st *State) string { return or(st.SubState, "dead") }},
+	{name: "FragmentPath", get: func(u *loader.Unit, _ *State) string { return u.FragmentPath }},
+	{name: "SourcePath", get: func(u *loader.Unit, _ *State) string { return u.SourcePath }},
+	{name: "DropInPaths", get: func(u *loader.Unit, _ *State) string { return words(u.DropInPaths) }},
+	{name: "UnitFileState", get: func(_ *loader.Unit, st *State) string { return st.UnitFileState }},
+	{name: "UnitFilePreset", get: func(_ *loader.Unit, st *State) string { return st.UnitFilePreset }},
+	rt("StateChangeTimestamp", ""), rt("StateChangeTimestampMonotonic", "0"),
+	rt("InactiveExitTimestamp", ""), rt("InactiveExitTimestampMonotonic", "0"),
+	rt("ActiveEnterTimestamp", ""), rt("ActiveEnterTimestampMonotonic", "0"),
+	rt("ActiveExitTimestamp", ""), rt("ActiveExitTimestampMonotonic", "0"),
+	rt("InactiveEnterTimestamp", ""), rt("InactiveEnterTimestampMonotonic", "0"),
+	{name: "CanStart", get: func(u *loader.Unit, _ *State) string { return yesno(canStart(u)) }},
+	{name: "CanStop", get: func(u *loader.Unit, _ *State) string { return yesno(canStop(u)) }},
+	{name: "CanReload", get: func(u *loader.Unit, _ *State) string { return yesno(canReload(u)) }},
+	{name: "CanIsolate", get: func(u *loader.Unit, _ *State) string {
+		return yesno(u.LoadState == loader.StateLoaded && u.Unit.AllowIsolate)
+	}},
+	{name: "CanClean", get: func(u *loader.Unit, _ *State) string { return words(canClean(u)) }},
+	{name: "CanFreeze", get: func(u *loader.Unit, _ *State) string { return yesno(u.CGroup != nil && u.Type != "slice") }},
+	rt("Job", ""),
+	{name: "StopWhenUnneeded", get: func(u *loader.Unit, _ *State) string { return yesno(u.Unit.StopWhenUnneeded) }},
+	{name: "RefuseManualStart", get: func(u *loader.Unit, _ *State) string { return yesno(u.Unit.RefuseManualStart) }},
+	{name: "RefuseManualStop", get: func(u *loader.Unit, _ *State) string { return yesno(u.Unit.RefuseManualStop) }},
+	{name: "AllowIsolate", get: func(u *loader.Unit, _ *State) string { return yesno(u.Unit.AllowIsolate) }},
+	{name: "DefaultDependencies", get: func(u *loader.Unit, _ *State) string { return yesno(u.Unit.DefaultDependencies) }},
+	{name: "OnSuccessJobMode", get: func(u *loader.Unit, _ *State) string { return u.Unit.OnSuccessJobMode }},
+	{name: "OnFailureJobMode", get: func(u *loader.Unit, _ *State) string { return u.Unit.OnFailureJobMode }},
+	{name: "IgnoreOnIsolate", get: func(u *loader.Unit, _ *State) string { return yesno(u.Unit.IgnoreOnIsolate) }},
+	{name: "NeedDaemonReload", runtime: true, get: func(_ *loader.Unit, st *State) string { return yesno(st.NeedDaemonReload) }},
+	rt("Markers", ""),
+	{name: "JobTimeoutUSec", get: func(u *loader.Unit, _ *State) string { return usec(u.Unit.JobTimeoutUSec) }},
+	{name: "JobRunningTimeoutUSec", get: func(u *loader.Unit, _ *State) string { return usec(u.Unit.JobRunningTimeoutUSec) }},
+	{name: "JobTimeoutAction", get: func(u *loader.Unit, _ *State) string { return u.Unit.JobTimeoutAction }},
+	{name: "JobTimeoutRebootArgument", get: func(u *loader.Unit, _ *State) string { return u.Unit.JobTimeoutRebootArgument }},
+	rt("ConditionResult", "no"), rt("AssertResult", "no"),
+	rt("ConditionTimestamp", ""), rt("ConditionTimestampMonotonic", "0"),
+	rt("AssertTimestamp", ""), rt("AssertTimestampMonotonic", "0"),
+	{name: "Conditions", get: constant("[unprintable]")},
+	{name: "Asserts", get: constant("[unprintable]")},
+	{name: "LoadError", get: loadError},
+	{name: "Transient", get: constant("no")},
+	{name: "Perpetual", get: func(u *loader.Unit, _ *State) string {
+		return yesno(u.ID == "-.slice" || u.ID == "init.scope" || u.ID == "-.mount")
+	}},
+	{name: "StartLimitIntervalUSec", get: func(u *loader.Unit, _ *State) string { return usec(u.Unit.StartLimitIntervalUSec) }},
+	{name: "StartLimitBurst", get: func(u *loader.Unit, _ *State) string { return u64(u.Unit.StartLimitBurst) }},
+	{name: "StartLimitAction", get: func(u *loader.Unit, _ *State) string { return u.Unit.StartLimitAction }},
+	{name: "FailureAction", get: func(u *loader.Unit, _ *State) string { return u.Unit.FailureAction }},
+	{name: "FailureActionExitStatus", get: func(u *loader.Unit, _ *State) string { return exitStatus(u.Unit.FailureActionExitStatus) }},
+	{name: "SuccessAction", get: func(u *loader.Unit, _ *State) string { return u.Unit.SuccessAction }},
+	{name: "SuccessActionExitStatus", get: func(u *loader.Unit, _ *State) string { return exitStatus(u.Unit.SuccessActionExitStatus) }},
+	{name: "RebootArgument", get: func(u *loader.Unit, _ *State) string { return u.Unit.RebootArgument }},
+	rt("InvocationID", ""),
+	{name: "CollectMode", get: func(u *loader.Unit, _ *State) string { return u.Unit.CollectMode }},
+	rt("Refs", ""),
+	{name: "ActivationDetails", get: constant("[unprintable]")},
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func exitStatus(v int) string {
+	if v < 0 {
+		return "[not set]"
+	}
+	return i64(int64(v))
+}
+
+// loadError prints LoadError as systemctl does: the D-Bus error name and
+// the message in quotes.
+func loadError(u *loader.Unit, _ *State) string {
+	if u.LoadError == nil {
+		return ""
+	}
+	name := "org.freedesktop.systemd1.LoadFailed"
+	switch u.LoadState {
+	case loader.StateNotFound:
+		name = "org.freedesktop.systemd1.NoSuchUnit"
+	case loader.StateMasked:
+		name = "org.freedesktop.systemd1.UnitMasked"
+	case loader.StateBadSetting:
+		name = "org.freedesktop.systemd1.BadUnitSetting"
+	}
+	msg := u.LoadError.Error()
+	var d interface{ Unwrap() []error }
+	if errors.As(u.LoadError, &d) {
+		msg = "Unit " + u.ID + " has a bad unit file setting."
+	}
+	return name + " \"" + strings.ReplaceAll(msg, "\"", "\\\"") + "\""
+}
+
+// startable reports whether the unit's type can be started at all.
+func startable(u *loader.Unit) bool {
+	return u.LoadState == loader.StateLoaded && !slices.Contains([]string{"device", "scope"}, u.Type)
+}
+
+func canStart(u *loader.Unit) bool { return startable(u) && !u.Unit.RefuseManualStart }
+
+func canStop(u *loader.Unit) bool {
+	return !u.Unit.RefuseManualStop && u.Type != "device" && !(u.ID == "-.slice" || u.ID == "init.scope" || u.ID == "-.mount")
+}
