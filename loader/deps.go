@@ -66,7 +66,7 @@ var depInverse = [NumDeps]Dep{
 	PropagatesReloadTo: ReloadPropagatedFrom, ReloadPropagatedFrom: PropagatesReloadTo,
 	PropagatesStopTo: StopPropagatedFrom, StopPropagatedFrom: PropagatesStopTo,
 	JoinsNamespaceOf: JoinsNamespaceOf,
-	References: ReferencedBy, ReferencedBy: References,
+	References:       ReferencedBy, ReferencedBy: References,
 }
 
 func (d Dep) String() string { return depNames[d] }

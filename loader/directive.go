@@ -70,7 +70,7 @@ var errBadSetting = errors.New("bad setting")
 
 type badSetting struct{ err error }
 
-func (b badSetting) Error() string { return b.err.Error() }
+func (b badSetting) Error() string   { return b.err.Error() }
 func (b badSetting) Unwrap() []error { return []error{b.err, errBadSetting} }
 
 // fatal wraps err so that the unit is marked bad-setting.
@@ -79,7 +79,7 @@ func fatal(err error) error { return badSetting{err} }
 // directiveTables lists every table of directives gosd knows. Each file
 // that defines typed settings contributes one table.
 func directiveTables() [][]directive {
-	return [][]directive{unitDirectives, installDirectives, serviceDirectives, socketDirectives, timerDirectives, pathDirectives, execDirectives, killDirectives, cgroupDirectives}
+	return [][]directive{unitDirectives, installDirectives, serviceDirectives, socketDirectives, timerDirectives, pathDirectives, execDirectives, killDirectives, cgroupDirectives, mountDirectives}
 }
 
 type directiveKey struct {

@@ -23,6 +23,12 @@ func (u *Unit) initType() {
 		u.Timer = newTimer()
 	case "path":
 		u.Path = newPathUnit()
+	case "mount":
+		u.Mount = newMount()
+	case "automount":
+		u.Automount = newAutomount()
+	case "swap":
+		u.Swap = newSwap()
 	}
 	if typeSections[u.Type]&secExec != 0 {
 		u.Exec = newExecContext()

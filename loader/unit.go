@@ -38,13 +38,16 @@ type Unit struct {
 	Unit    UnitSection
 	Install InstallSection
 
-	Service *Service
-	Socket  *Socket
-	Timer   *Timer
-	Path    *PathUnit
-	Exec    *ExecContext   // services, sockets, mounts, swaps
-	Kill    *KillContext   // services, sockets, mounts, swaps, scopes
-	CGroup  *CGroupContext // services, sockets, mounts, swaps, slices, scopes
+	Service   *Service
+	Socket    *Socket
+	Timer     *Timer
+	Path      *PathUnit
+	Mount     *Mount
+	Automount *Automount
+	Swap      *Swap
+	Exec      *ExecContext   // services, sockets, mounts, swaps
+	Kill      *KillContext   // services, sockets, mounts, swaps, scopes
+	CGroup    *CGroupContext // services, sockets, mounts, swaps, slices, scopes
 
 	// Deps holds every dependency of the unit by kind, forward and reverse,
 	// by the other unit's ID. It is complete once the unit's Set is linked.

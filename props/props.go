@@ -18,10 +18,10 @@ import (
 // and its installation state. The zero value describes a unit that has
 // never run.
 type State struct {
-	ActiveState   string // "" means inactive
-	SubState      string // "" means dead
-	UnitFileState string // enabled, disabled, static, ... ("" when unknown)
-	UnitFilePreset string
+	ActiveState      string // "" means inactive
+	SubState         string // "" means dead
+	UnitFileState    string // enabled, disabled, static, ... ("" when unknown)
+	UnitFilePreset   string
 	NeedDaemonReload bool
 }
 
@@ -51,6 +51,12 @@ func tablesFor(u *loader.Unit) [][]prop {
 		t = append(t, timerProps)
 	case "path":
 		t = append(t, pathProps)
+	case "mount":
+		t = append(t, mountProps)
+	case "automount":
+		t = append(t, automountProps)
+	case "swap":
+		t = append(t, swapProps)
 	}
 	if u.CGroup != nil {
 		t = append(t, cgroupProps)

@@ -1,0 +1,202 @@
+// Package conformance compares gosd with recorded systemd 252 behaviour
+// (see README.md): the test data is what the real systemd printed.
+package conformance
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/props"
+	"github.com/gosd/gosd/unit"
+)
+
+// oracleEnv reads testdata/oracle-env.txt.
+func oracleEnv(t testing.TB) map[string]string {
+	f, err := os.Open("testdata/oracle-env.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	env := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+// oracleHost gives specifiers the facts of the machine systemd was
+// recorded on.
+func oracleHost(t testing.TB, root string) *unit.Host {
+	env := oracleEnv(t)
+	return &unit.Host{
+		Root:          root,
+		MachineID:     env["MACHINE_ID"],
+		BootID:        strings.ReplaceAll(env["BOOT_ID"], "-", ""),
+		Hostname:      env["HOSTNAME"],
+		KernelRelease: env["KERNEL_RELEASE"],
+		Architecture:  env["ARCHITECTURE"],
+	}
+}
+
+// readShow parses `systemctl show` output into ordered properties.
+func readShow(t testing.TB, file string) []props.Property {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []props.Property
+	for _, l := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		k, v, _ := strings.Cut(l, "=")
+		out = append(out, props.Property{Name: k, Value: v})
+	}
+	return out
+}
+
+// setValued are properties whose order systemd takes from a hash table.
+func setValued(name string) bool {
+	if _, ok := loader.DepByName(name); ok {
+		return true
+	}
+	return name == "Names"
+}
+
+// dropFromSets are units of systemd's own machinery that gosd does not
+// model (DIFFERENCES.md): cgroup slices, the mount table, the journal
+// socket, and the recorder's helper target.
+func dropFromSets(v string) bool {
+	return v == "gosd-oracle-all.target" || v == "systemd-journald.socket" ||
+		strings.HasSuffix(v, ".slice") || strings.HasSuffix(v, ".mount")
+}
+
+func normalise(name, v string) string {
+	if !setValued(name) {
+		return v
+	}
+	var keep []string
+	for _, w := range strings.Fields(v) {
+		if !dropFromSets(w) {
+			keep = append(keep, w)
+		}
+	}
+	sort.Strings(keep)
+	return strings.Join(keep, " ")
+}
+
+// knownDifferences reads DIFFERENCES.txt: "unit property" pairs (either
+// may be "*") that are allowed to differ, each with its reason.
+func knownDifferences(t testing.TB) [][2]string {
+	data, err := os.ReadFile("DIFFERENCES.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][2]string
+	for _, l := range strings.Split(string(data), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 2 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		out = append(out, [2]string{f[0], f[1]})
+	}
+	return out
+}
+
+func allowed(known [][2]string, unitName, prop string) bool {
+	for _, k := range known {
+		if (k[0] == "*" || k[0] == unitName) && (k[1] == "*" || k[1] == prop) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestShowMatchesSystemd loads testdata/root the way `gosd systemctl
+// --root show` does and compares every recorded unit's properties with
+// what systemd 252 printed. Run with GOSD_PROPS=Name1,Name2 to look at some
+// properties only, and -v for a table of mismatches per property.
+func TestShowMatchesSystemd(t *testing.T) {
+	root, err := filepath.Abs("testdata/root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := loader.NewSet(loader.SystemPaths(root), oracleHost(t, root))
+	set.LoadAll()
+	known := knownDifferences(t)
+	var only []string
+	if v := os.Getenv("GOSD_PROPS"); v != "" {
+		only = strings.Split(v, ",")
+	}
+	files, err := filepath.Glob("testdata/show/*")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no recorded units: %v", err)
+	}
+	type miss struct{ unit, want, got string }
+	misses := map[string][]miss{}
+	compared := 0
+	for _, f := range files {
+		name := filepath.Base(f)
+		u, err := set.Load(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		want := readShow(t, f)
+		got := props.List(u, &props.State{})
+		gotBy := map[string]string{}
+		var gotNames []string
+		for _, p := range got {
+			gotBy[p.Name] = p.Value
+			gotNames = append(gotNames, p.Name)
+		}
+		for _, p := range want {
+			if len(only) > 0 && !slices.Contains(only, p.Name) {
+				continue
+			}
+			if props.IsRuntime(u.Type, p.Name) || allowed(known, name, p.Name) {
+				continue
+			}
+			g, ok := gotBy[p.Name]
+			if !ok {
+				misses[p.Name] = append(misses[p.Name], miss{name, p.Value, "(property missing)"})
+				continue
+			}
+			compared++
+			if normalise(p.Name, p.Value) != normalise(p.Name, g) {
+				misses[p.Name] = append(misses[p.Name], miss{name, p.Value, g})
+			}
+		}
+		if len(only) == 0 {
+			var wantNames []string
+			for _, p := range want {
+				wantNames = append(wantNames, p.Name)
+			}
+			if !slices.Equal(wantNames, gotNames) && !allowed(known, name, "(order)") {
+				t.Errorf("%s: property names or order differ from systemd's", name)
+			}
+		}
+	}
+	keys := make([]string, 0, len(misses))
+	for k := range misses {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return len(misses[keys[i]]) > len(misses[keys[j]]) })
+	for _, k := range keys {
+		m := misses[k]
+		t.Errorf("%s differs in %d units, e.g. %s: systemd %q, gosd %q", k, len(m), m[0].unit, m[0].want, m[0].got)
+		if testing.Verbose() {
+			for _, x := range m[1:min(len(m), 4)] {
+				fmt.Printf("    %s: systemd %q, gosd %q\n", x.unit, x.want, x.got)
+			}
+		}
+	}
+	t.Logf("%d units, %d property values compared", len(files), compared)
+}
