@@ -33,10 +33,13 @@ type Property struct {
 }
 
 // prop computes one property. runtime marks properties whose value comes
-// from the running manager rather than from the unit's files.
+// from the running manager rather than from the unit's files. A property
+// with multi instead of get is printed once per value (systemd prints one
+// ExecStart= line per command), and not at all when there is none.
 type prop struct {
 	name    string
 	get     func(u *loader.Unit, st *State) string
+	multi   func(u *loader.Unit, st *State) []string
 	runtime bool
 }
 
@@ -78,6 +81,12 @@ func List(u *loader.Unit, st *State) []Property {
 	var out []Property
 	for _, t := range tablesFor(u) {
 		for i := range t {
+			if t[i].multi != nil {
+				for _, v := range t[i].multi(u, st) {
+					out = append(out, Property{Name: t[i].name, Value: v})
+				}
+				continue
+			}
 			out = append(out, Property{Name: t[i].name, Value: t[i].get(u, st)})
 		}
 	}

@@ -1,0 +1,64 @@
+package props
+
+import (
+	"strings"
+
+	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/unit"
+)
+
+// execCommandProps returns the pair of properties systemd shows for one
+// list of commands, e.g. ExecStart and ExecStartEx, each printed once per
+// command, for a unit that has not run them. list returns the commands.
+func execCommandProps(name string, list func(u *loader.Unit) []unit.ExecCommand) []prop {
+	return []prop{
+		{name: name, multi: func(u *loader.Unit, _ *State) []string {
+			return formatCommands(list(u), false)
+		}},
+		{name: name + "Ex", multi: func(u *loader.Unit, _ *State) []string {
+			return formatCommands(list(u), true)
+		}},
+	}
+}
+
+func formatCommands(cmds []unit.ExecCommand, ex bool) []string {
+	out := make([]string, 0, len(cmds))
+	for _, c := range cmds {
+		var b strings.Builder
+		b.WriteString("{ path=")
+		b.WriteString(c.Path)
+		b.WriteString(" ; argv[]=")
+		b.WriteString(strings.Join(c.Argv, " "))
+		if ex {
+			b.WriteString(" ; flags=")
+			b.WriteString(strings.Join(execFlags(c), " "))
+		} else {
+			b.WriteString(" ; ignore_errors=")
+			b.WriteString(yesno(c.IgnoreFailure))
+		}
+		b.WriteString(" ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }")
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// execFlags names a command's prefixes as systemd's ExecStartEx shows them.
+func execFlags(c unit.ExecCommand) []string {
+	var f []string
+	if c.IgnoreFailure {
+		f = append(f, "ignore-failure")
+	}
+	if c.Privileged {
+		f = append(f, "privileged")
+	}
+	if c.NoSetuid {
+		f = append(f, "no-setuid")
+	}
+	if c.AmbientHack {
+		f = append(f, "ambient")
+	}
+	if c.NoEnvExpand {
+		f = append(f, "no-env-expand")
+	}
+	return f
+}
