@@ -5,7 +5,10 @@
 // loader package finds files, merges drop-ins and builds units from them.
 package unit
 
-import "fmt"
+import (
+	"fmt"
+	"syscall"
+)
 
 // Option is one assignment read from a unit file, in file order.
 type Option struct {
@@ -24,6 +27,13 @@ type Diag struct {
 	Directive string
 	Msg       string
 	Warning   bool // true when the line was ignored and loading goes on
+	// Section is the section the line was in ("" before any header).
+	// systemd never looks at lines inside sections it ignores, so the
+	// loader drops warnings whose Section it does not know.
+	Section string
+	// Errno is what systemd reports when it refuses the whole file or
+	// unit (e.g. EBADMSG "Bad message", ENOEXEC); 0 for warnings.
+	Errno syscall.Errno
 }
 
 func (d *Diag) Error() string {
