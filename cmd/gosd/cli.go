@@ -43,6 +43,19 @@ func systemctlVerbs() map[string]cmdFunc {
 	return map[string]cmdFunc{
 		"show": cmdShow,
 		"cat":  cmdCat,
+
+		"enable":          enableVerb("enable"),
+		"disable":         enableVerb("disable"),
+		"reenable":        enableVerb("reenable"),
+		"link":            enableVerb("link"),
+		"preset":          enableVerb("preset"),
+		"mask":            enableVerb("mask"),
+		"unmask":          enableVerb("unmask"),
+		"preset-all":      presetAllVerb,
+		"is-enabled":      isEnabledVerb,
+		"get-default":     getDefaultVerb,
+		"set-default":     setDefaultVerb,
+		"list-unit-files": listUnitFilesVerb,
 	}
 }
 
