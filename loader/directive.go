@@ -149,12 +149,15 @@ func (u *Unit) apply(opts []unit.Option) {
 			}
 			continue
 		}
+		if strings.HasPrefix(o.Name, "X-") {
+			continue // systemd ignores X- keys silently, in any section
+		}
 		k := directiveKey{o.Section, o.Name}
 		d := directiveIndex[k]
 		if d == nil {
 			if !warnedKey[k] {
 				warnedKey[k] = true
-				u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Msg: "Unknown key name '" + o.Name + "' in section '" + o.Section + "', ignoring.", Warning: true})
+				u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Msg: "Unknown key '" + o.Name + "' in section [" + o.Section + "], ignoring.", Warning: true})
 			}
 			continue
 		}

@@ -140,7 +140,7 @@ var unitDirectives = func() []directive {
 		{in: secUnit, name: "Description", parse: func(u *Unit, o *unit.Option) error {
 			s, err := u.spec.Expand(o.Value)
 			if err != nil {
-				return fmt.Errorf("Failed to resolve unit specifiers in %s, ignoring: %w", o.Value, err)
+				return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %w", o.Value, err)
 			}
 			u.Unit.Description = s
 			return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // analyze runs the systemd-analyze tool.
@@ -11,7 +12,19 @@ func analyze(argv []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "systemd-analyze: gosd implements: verify")
 		return 1
 	}
-	fmt.Fprintf(stderr, "Unknown command verb '%s'.\n", argv[0])
+	// Options may stand before the verb, as systemd-analyze's getopt allows.
+	for i, a := range argv {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		rest := append(append([]string(nil), argv[:i]...), argv[i+1:]...)
+		if a == "verify" {
+			return verify(rest, stdout, stderr)
+		}
+		fmt.Fprintf(stderr, "Unknown command verb '%s'.\n", a)
+		return 1
+	}
+	fmt.Fprintln(stderr, "systemd-analyze: gosd implements: verify")
 	return 1
 }
 

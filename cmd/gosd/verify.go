@@ -1,0 +1,185 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/unit"
+)
+
+// verify checks unit files the way `systemd-analyze verify` does: it loads
+// each one (the directories of the files given come first in the search
+// path), prints every problem found as "path:line: Directive: message"
+// (systemd omits the directive; gosd names it), the settings gosd parses
+// but does not honour, and the units that a start job would need but that
+// cannot be loaded. It exits 1 when a unit or a unit it requires fails to
+// load. With --unsupported it prints gosd's table of unsupported
+// directives instead.
+func verify(argv []string, stdout, stderr io.Writer) int {
+	root := ""
+	var files []string
+	for i := 0; i < len(argv); i++ {
+		a := argv[i]
+		switch {
+		case a == "--unsupported":
+			printUnsupported(stdout)
+			return 0
+		case strings.HasPrefix(a, "--root="):
+			root = strings.TrimPrefix(a, "--root=")
+		case a == "--root" && i+1 < len(argv):
+			i++
+			root = argv[i]
+		case strings.HasPrefix(a, "-"):
+			// systemd-analyze's other options do not change what is checked offline.
+		default:
+			files = append(files, a)
+		}
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "verify: no unit files given")
+		return 1
+	}
+	p := loader.SystemPaths(root)
+	var extra []string
+	for _, f := range files {
+		if strings.Contains(f, "/") {
+			d := path.Dir(path.Clean(f))
+			if p.InSearchPath(d) == "" && !contains(extra, d) {
+				extra = append(extra, d)
+			}
+		}
+	}
+	p.Dirs = append(extra, p.Dirs...)
+	set := loader.NewSet(p, &unit.Host{Root: root})
+	code := 0
+	for _, f := range files {
+		name := path.Base(f)
+		u, err := set.Load(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "%v\n", err)
+			code = 1
+			continue
+		}
+		if verifyUnit(set, u, stderr) {
+			code = 1
+		}
+	}
+	return code
+}
+
+// verifyUnit prints what is wrong with u and reports whether it is fatal.
+func verifyUnit(set *loader.Set, u *loader.Unit, w io.Writer) bool {
+	diags := append([]*unit.Diag(nil), u.Diags...)
+	sort.SliceStable(diags, func(i, j int) bool {
+		if diags[i].File != diags[j].File {
+			return fileOrder(u, diags[i].File) < fileOrder(u, diags[j].File)
+		}
+		return diags[i].Line < diags[j].Line
+	})
+	for _, d := range diags {
+		fmt.Fprintln(w, d.Error())
+	}
+	for _, d := range u.Unsupported {
+		fmt.Fprintf(w, "%s: %s= is not supported by gosd and is ignored: %s\n", u.ID, d[strings.IndexByte(d, '.')+1:], unsupportedReason(d))
+	}
+	switch u.LoadState {
+	case loader.StateLoaded:
+	case loader.StateBadSetting:
+		if u.LoadError != nil && !isDiag(u.LoadError) {
+			fmt.Fprintf(w, "%s: %v\n", u.ID, u.LoadError)
+		}
+		fmt.Fprintf(w, "Unit %s has a bad unit file setting.\n", u.ID)
+		return true
+	default:
+		fmt.Fprintf(w, "Unit %s failed to load properly, please adjust/correct and reload service manager: %v\n", u.ID, u.LoadError)
+		return true
+	}
+	if missing := missingRequirement(set, u); missing != "" {
+		fmt.Fprintf(w, "%s: Failed to create %s/start: Unit %s not found.\n", u.ID, u.ID, missing)
+		return true
+	}
+	return false
+}
+
+func isDiag(err error) bool {
+	_, ok := err.(*unit.Diag)
+	return ok
+}
+
+// fileOrder ranks a unit's files: the fragment first, then its drop-ins.
+func fileOrder(u *loader.Unit, f string) int {
+	if f == u.FragmentPath {
+		return 0
+	}
+	for i, d := range u.DropInPaths {
+		if d == f {
+			return i + 1
+		}
+	}
+	return len(u.DropInPaths) + 1
+}
+
+// missingRequirement returns the first unit, in the order a start job of
+// u would pull them in, that u needs (Requires=, Requisite=, BindsTo=,
+// transitively, also through Wants=) but that has no unit file.
+func missingRequirement(set *loader.Set, u *loader.Unit) string {
+	seen := map[string]bool{u.ID: true}
+	queue := []*loader.Unit{u}
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		for _, k := range []loader.Dep{loader.Requires, loader.Requisite, loader.BindsTo, loader.Wants} {
+			for _, n := range x.Deps[k] {
+				if seen[n] {
+					continue
+				}
+				seen[n] = true
+				o := set.Get(n)
+				if o == nil {
+					continue
+				}
+				if o.LoadState == loader.StateNotFound && k != loader.Wants {
+					return n
+				}
+				if o.LoadState == loader.StateLoaded {
+					queue = append(queue, o)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func unsupportedReason(sectionDirective string) string {
+	sec, name, _ := strings.Cut(sectionDirective, ".")
+	for _, d := range loader.Directives() {
+		if d.Name == name && contains(d.Sections, sec) {
+			return d.Unsupported
+		}
+	}
+	return ""
+}
+
+// printUnsupported prints gosd's table of directives that are parsed (and
+// shown) but not honoured.
+func printUnsupported(w io.Writer) {
+	fmt.Fprintln(w, "SECTION\tDIRECTIVE\tWHY GOSD IGNORES IT")
+	for _, d := range loader.Directives() {
+		if d.Unsupported != "" {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", strings.Join(d.Sections, ","), d.Name, d.Unsupported)
+		}
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
