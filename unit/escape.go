@@ -269,8 +269,7 @@ const (
 )
 
 // Words walks a string word by word like repeated calls of systemd's
-// extract_first_word() on one cursor. The zero value is exhausted; use
-// NewWords.
+// extract_first_word() on one cursor. Create it with NewWords.
 type Words struct {
 	s   string
 	pos int // -1: the cursor is NULL in systemd's terms

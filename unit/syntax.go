@@ -101,6 +101,7 @@ func (p *parser) run() error {
 			pos++
 		}
 		if pos-start >= LongLineMax {
+			// systemd logs the previous line's number here; gosd names the long line itself.
 			return p.fail(line+1, "Line too long", syscall.ENOBUFS)
 		}
 		l := s[start:pos]
