@@ -32,14 +32,24 @@ func (ix *Index) dropinDirs(names []string, suffix string) []string {
 			continue
 		}
 		typ = pre[len(pre)-1]
+		// Most names have no such directory anywhere: ask the scan first.
+		var found []string
+		for _, n := range pre[:len(pre)-1] {
+			if len(ix.dirsNamed[n+suffix]) > 0 {
+				found = append(found, n+suffix)
+			}
+		}
+		if len(found) == 0 {
+			continue
+		}
 		for _, d := range ix.Paths.Dirs {
-			for _, n := range pre[:len(pre)-1] {
-				add(d + "/" + n + suffix)
+			for _, n := range found {
+				add(d + "/" + n)
 			}
 		}
 	}
 	if typ != "" && suffix == ".d" {
-		for _, d := range ix.Paths.Dirs {
+		for _, d := range ix.dirsNamed[typ+suffix] {
 			add(d + "/" + typ + suffix)
 		}
 	}

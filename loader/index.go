@@ -24,13 +24,16 @@ type Index struct {
 	// present holds the in-root paths of every unit file and of every
 	// .d, .wants, .requires and .upholds directory in the search path.
 	present map[string]bool
+	// dirsNamed maps the base name of each such directory ("foo.service.d")
+	// to the search directories that hold it, in search-path order.
+	dirsNamed map[string][]string
 	// Diags are problems with symlinks found while scanning.
 	Diags []error
 }
 
 // Scan reads the search path once and builds the name map.
 func (p Paths) Scan() *Index {
-	ix := &Index{Paths: p, ids: map[string]string{}, aliases: map[string][]string{}, present: map[string]bool{}}
+	ix := &Index{Paths: p, ids: map[string]string{}, aliases: map[string][]string{}, present: map[string]bool{}, dirsNamed: map[string][]string{}}
 	for _, dir := range p.Dirs {
 		for _, de := range p.readDir(dir) {
 			name := de.Name()
@@ -42,6 +45,7 @@ func (p Paths) Scan() *Index {
 			file := dir + "/" + name
 			ix.present[file] = true
 			if !valid {
+				ix.dirsNamed[name] = append(ix.dirsNamed[name], dir)
 				continue
 			}
 			if _, seen := ix.ids[name]; seen {
@@ -82,7 +86,7 @@ func (p Paths) Scan() *Index {
 	}
 	for src := range ix.ids {
 		dst, ok := ix.resolve(src)
-		if !ok || p.isNullOrEmpty(dst) {
+		if !ok || (path.Base(dst) != src && p.isNullOrEmpty(dst)) {
 			continue
 		}
 		d := path.Base(dst)

@@ -100,15 +100,22 @@ func (s *Set) link() {
 		if t.Type != "target" || !t.Unit.DefaultDependencies || t.LoadState != StateLoaded {
 			continue
 		}
+		ordered := map[string]bool{}
+		for _, k := range []Dep{Before, After} {
+			for _, n := range fwd[i][k] {
+				ordered[n] = true
+			}
+		}
 		for _, k := range []Dep{Requires, Requisite, Wants, BindsTo} {
 			for _, n := range fwd[i][k] {
 				o := s.units[n]
 				if o == nil || o.LoadState != StateLoaded || !o.Unit.DefaultDependencies {
 					continue
 				}
-				if fwd[i].Has(Before, o.ID) || o.fwd.Has(After, t.ID) || fwd[i].Has(After, o.ID) {
+				if ordered[o.ID] || o.fwd.Has(After, t.ID) {
 					continue
 				}
+				ordered[o.ID] = true
 				fwd[i].Add(After, o.ID)
 			}
 		}

@@ -135,12 +135,12 @@ func (s *Set) read(u *Unit, frag string) {
 		u.LoadError = fmt.Errorf("Unit %s not found.", u.ID)
 	} else {
 		u.FragmentPath = frag
-		if s.Paths.isNullOrEmpty(frag) {
+		o, masked, err := s.parseFile(u, frag)
+		if masked {
 			u.LoadState = StateMasked
 			u.LoadError = fmt.Errorf("Unit %s is masked.", u.ID)
 			return
 		}
-		o, err := s.parseFile(u, frag)
 		if err != nil {
 			u.LoadState = StateBadSetting
 			u.LoadError = err
@@ -150,10 +150,7 @@ func (s *Set) read(u *Unit, frag string) {
 	}
 	for _, d := range s.Index.DropIns(u.Names) {
 		u.DropInPaths = append(u.DropInPaths, d)
-		if s.Paths.isNullOrEmpty(d) {
-			continue
-		}
-		o, err := s.parseFile(u, d)
+		o, _, err := s.parseFile(u, d)
 		if err != nil {
 			u.LoadState = StateBadSetting
 			u.LoadError = err
@@ -184,19 +181,27 @@ func (s *Set) read(u *Unit, frag string) {
 	}
 }
 
-func (s *Set) parseFile(u *Unit, file string) ([]unit.Option, error) {
+// parseFile reads and parses one unit file. masked reports a file that is
+// /dev/null (through links) or empty.
+func (s *Set) parseFile(u *Unit, file string) (opts []unit.Option, masked bool, err error) {
 	real, _, err := s.Paths.Chase(file, true)
 	if err != nil {
-		return nil, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
+		return nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
+	}
+	if real == "/dev/null" {
+		return nil, true, nil
 	}
 	data, err := os.ReadFile(s.Paths.Host(real))
 	if err != nil {
-		return nil, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
+		return nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
+	}
+	if len(data) == 0 {
+		return nil, true, nil
 	}
 	f, diags, err := unit.Parse(file, data)
 	u.Diags = append(u.Diags, diags...)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return f.Options, nil
+	return f.Options, false, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 )
 
 // Paths is the unit search path of a system manager, seen from inside Root.
@@ -19,6 +20,15 @@ type Paths struct {
 	Root string
 	// Dirs are absolute in-root directories, highest precedence first.
 	Dirs []string
+
+	// resolved caches the canonical form of directories Chase has walked;
+	// loading thousands of units otherwise repeats the same lstat calls.
+	resolved *dirCache
+}
+
+type dirCache struct {
+	mu sync.Mutex
+	m  map[string]string
 }
 
 // SystemPaths returns systemd 252's search path for the system manager
@@ -27,7 +37,7 @@ func SystemPaths(root string) Paths {
 	if root == "/" {
 		root = ""
 	}
-	return Paths{Root: strings.TrimSuffix(root, "/"), Dirs: []string{
+	return Paths{Root: strings.TrimSuffix(root, "/"), resolved: &dirCache{m: map[string]string{}}, Dirs: []string{
 		"/etc/systemd/system.control",
 		"/run/systemd/system.control",
 		"/run/systemd/transient",
@@ -73,6 +83,43 @@ var errLoop = errors.New("too many levels of symbolic links")
 // CHASE_NOFOLLOW). Components that do not exist are kept as they are
 // (CHASE_NONEXISTENT); exists reports whether the whole path exists.
 func (p Paths) Chase(q string, followLast bool) (resolved string, exists bool, err error) {
+	q = path.Clean("/" + q)
+	if p.resolved == nil || q == "/" {
+		return p.chase(q, followLast)
+	}
+	dir, base := path.Split(q)
+	dir = path.Clean(dir)
+	p.resolved.mu.Lock()
+	rd, ok := p.resolved.m[dir]
+	p.resolved.mu.Unlock()
+	if !ok {
+		r, exists, err := p.chase(dir, true)
+		if err != nil || !exists {
+			return p.chase(q, followLast)
+		}
+		rd = r
+		p.resolved.mu.Lock()
+		p.resolved.m[dir] = rd
+		p.resolved.mu.Unlock()
+	}
+	if base == ".." || base == "." {
+		return p.chase(q, followLast)
+	}
+	next := path.Join(rd, base)
+	fi, err := os.Lstat(p.Host(next))
+	switch {
+	case err != nil && errors.Is(err, fs.ErrNotExist):
+		return next, false, nil
+	case err != nil:
+		return "", false, err
+	case fi.Mode()&fs.ModeSymlink == 0 || !followLast:
+		return next, true, nil
+	}
+	return p.chase(next, true)
+}
+
+// chase walks q component by component.
+func (p Paths) chase(q string, followLast bool) (resolved string, exists bool, err error) {
 	todo := strings.Split(strings.TrimPrefix(path.Clean("/"+q), "/"), "/")
 	done := "/"
 	hops := 0
