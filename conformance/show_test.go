@@ -5,6 +5,7 @@ package conformance
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gosd/gosd/install"
 	"github.com/gosd/gosd/loader"
 	"github.com/gosd/gosd/props"
 	"github.com/gosd/gosd/unit"
@@ -131,6 +133,11 @@ func TestShowMatchesSystemd(t *testing.T) {
 	set := loader.NewSet(loader.SystemPaths(root), oracleHost(t, root))
 	set.LoadAll()
 	known := knownDifferences(t)
+	inst := install.New(root, io.Discard)
+	presets, err := inst.ReadPresets()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var only []string
 	if v := os.Getenv("GOSD_PROPS"); v != "" {
 		only = strings.Split(v, ",")
@@ -150,7 +157,9 @@ func TestShowMatchesSystemd(t *testing.T) {
 			continue
 		}
 		want := readShow(t, f)
-		got := props.List(u, &props.State{})
+		st := &props.State{}
+		st.UnitFileState, st.UnitFilePreset = inst.ShowState(u.ID, u.FragmentPath, presets)
+		got := props.List(u, st)
 		gotBy := map[string]string{}
 		var gotNames []string
 		for _, p := range got {

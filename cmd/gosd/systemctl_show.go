@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+
+	"github.com/gosd/gosd/install"
 
 	"github.com/gosd/gosd/loader"
 	"github.com/gosd/gosd/props"
@@ -25,6 +28,8 @@ func cmdShow(c *cli, args []string) int {
 		return 1
 	}
 	s := c.loadSet()
+	in := install.New(c.root, io.Discard)
+	presets, _ := in.ReadPresets()
 	code := 0
 	for i, name := range args {
 		u, err := s.Load(mangle(name))
@@ -36,14 +41,16 @@ func cmdShow(c *cli, args []string) int {
 		if i > 0 && !c.value {
 			fmt.Fprintln(c.stdout)
 		}
-		props.Show(c.stdout, u, c.unitState(u), c.props, c.all, c.value)
+		props.Show(c.stdout, u, c.unitState(in, presets, u), c.props, c.all, c.value)
 	}
 	return code
 }
 
 // unitState is the installation state show reports for u offline.
-func (c *cli) unitState(u *loader.Unit) *props.State {
-	return &props.State{}
+func (c *cli) unitState(in *install.Installer, presets *install.Presets, u *loader.Unit) *props.State {
+	st := &props.State{}
+	st.UnitFileState, st.UnitFilePreset = in.ShowState(u.ID, u.FragmentPath, presets)
+	return st
 }
 
 // mangle turns a bare name into a service name, as systemctl does for
