@@ -26,6 +26,8 @@ type cli struct {
 	plain      bool     // --plain
 	full       bool     // -l/--full
 	reverse    bool     // --reverse
+	after      bool     // --after
+	before     bool     // --before
 	types      []string // -t/--type
 	states     []string // --state
 	presetMode string   // --preset-mode
@@ -41,8 +43,9 @@ type cmdFunc func(c *cli, args []string) int
 // systemctlVerbs maps each systemctl verb gosd implements to its function.
 func systemctlVerbs() map[string]cmdFunc {
 	return map[string]cmdFunc{
-		"show": cmdShow,
-		"cat":  cmdCat,
+		"show":              cmdShow,
+		"cat":               cmdCat,
+		"list-dependencies": cmdListDependencies,
 
 		"enable":          enableVerb("enable"),
 		"disable":         enableVerb("disable"),
@@ -168,6 +171,10 @@ func parseSystemctlArgs(c *cli, argv []string) ([]string, error) {
 			c.full = true
 		case "--reverse":
 			c.reverse = true
+		case "--after":
+			c.after = true
+		case "--before":
+			c.before = true
 		case "--user", "--global":
 			return nil, fmt.Errorf("%s is not supported: gosd manages the system instance only", name)
 		default:
