@@ -1,0 +1,25 @@
+# gosd: `make demo` builds gosd and runs the demo; `make test` runs every test.
+GO ?= go
+
+.PHONY: build demo test bench fuzz
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/gosd ./cmd/gosd
+
+demo: build
+	scripts/demo.sh bin/gosd
+
+# Every test, then each fuzz target for a short while.
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=10s
+
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./unit
+	$(GO) test -run '^$$' -fuzz '^FuzzParseExec$$' -fuzztime $(FUZZTIME) ./unit
+	$(GO) test -run '^$$' -fuzz '^FuzzExtractWord$$' -fuzztime $(FUZZTIME) ./unit
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 10x ./loader ./unit
