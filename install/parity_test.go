@@ -186,10 +186,27 @@ func compareOps(t *testing.T, sys, g []string, a, b string, ops []string) {
 			t.Errorf("%q:\n--- systemctl (exit %d)\nstdout:\n%s\nstderr:\n%s\n--- gosd (exit %d)\nstdout:\n%s\nstderr:\n%s",
 				op, want.code, want.stdout, want.stderr, got.code, got.stdout, got.stderr)
 		}
+		if readOnly(args) && op != ops[len(ops)-1] {
+			continue // the trees are compared after the next change
+		}
 		if sa, sb := snapshot(t, a), snapshot(t, b); sa != sb {
 			t.Fatalf("%q: trees differ:\n%s", op, diffLines(sa, sb))
 		}
 	}
+}
+
+// readOnly reports whether a systemctl command line only reads the tree.
+func readOnly(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "is-enabled", "list-unit-files", "get-default":
+			return true
+		}
+		if !strings.HasPrefix(a, "-") {
+			return false
+		}
+	}
+	return false
 }
 
 func diffLines(a, b string) string {
@@ -235,6 +252,36 @@ func baseTree(extra ...entry) []entry {
 		dir(etc),
 	}
 	return append(es, extra...)
+}
+
+// presetTree has units in every state and preset files in every preset
+// directory, with overrides by file name and rules that shadow each other.
+func presetTree() []entry {
+	return baseTree(
+		file(lib+"a.service", svc("WantedBy=multi-user.target\n")),
+		file(lib+"b.service", svc("WantedBy=multi-user.target\nAlias=b-alias.service\n")),
+		file(lib+"c.service", svc("WantedBy=multi-user.target\nAlso=d.service\n")),
+		file(lib+"d.service", svc("WantedBy=graphical.target\n")),
+		file(lib+"e.socket", "[Socket]\nListenStream=/run/e.sock\n[Install]\nWantedBy=sockets.target\n"),
+		file(lib+"f.timer", "[Timer]\nOnCalendar=daily\n[Install]\nWantedBy=timers.target\n"),
+		file(lib+"static.service", "[Service]\nExecStart=/bin/true\n"),
+		file(lib+"inst@.service", svc("WantedBy=multi-user.target\n")),
+		file(lib+"noinst@.service", svc("WantedBy=multi-user.target\n")),
+		file(lib+"definst@.service", svc("WantedBy=multi-user.target\nDefaultInstance=def\n")),
+		file(lib+"masked.service", svc("WantedBy=multi-user.target\n")),
+		link(etc+"masked.service", "/dev/null"),
+		file(lib+"enabled-off.service", svc("WantedBy=multi-user.target\n")),
+		link(etc+"multi-user.target.wants/enabled-off.service", "/lib/systemd/system/enabled-off.service"),
+		link(lib+"vendor-alias.service", "a.service"),
+		file("run/systemd/generator/gen.service", svc("WantedBy=multi-user.target\n")),
+		file("usr/lib/systemd/system/usr.service", svc("WantedBy=multi-user.target\n")),
+		file("lib/systemd/system-preset/90-default.preset", "# vendor defaults\nenable a.service\ndisable b.service\nenable inst@.service one two three\nenable noinst@.service\ndisable *\n"),
+		file("lib/systemd/system-preset/10-override.preset", "disable a.service\n"),
+		file("etc/systemd/system-preset/10-override.preset", "enable a.service\n  bogus line here\nenable c.service extra\n; comment\ndisable e.*\nenable f.timer\n"),
+		file("usr/lib/systemd/system-preset/50-usr.preset", "enable d.service\nenable usr.service\ndisable enabled-off.service\n"),
+		file("run/systemd/system-preset/20-run.preset", "enable c.service\nenabled nonsense\nenable definst@.service\nenable masked.service\n"),
+		file("usr/local/lib/systemd/system-preset/30-local.preset", "disable definst@.service\n"),
+	)
 }
 
 func TestParityScenarios(t *testing.T) {
@@ -558,6 +605,47 @@ func scenarios() []scenario {
 			"enable nothere.service foo.service",
 			"enable foo.service nothere.service",
 		}},
+		{"presets", presetTree(), []string{
+			"list-unit-files",
+			"preset a.service",
+			"preset b.service c.service",
+			"preset inst@.service",
+			"preset inst@two.service inst@nine.service",
+			"preset noinst@.service",
+			"preset masked.service",
+			"preset nothere.service",
+			"list-unit-files",
+			"preset --preset-mode=disable-only a.service b.service",
+			"preset --preset-mode=enable-only a.service b.service",
+			"preset --preset-mode=bogus a.service",
+			"preset --runtime b.service",
+			"is-enabled a.service b.service c.service d.service",
+		}},
+		{"preset-all-full", presetTree(), []string{
+			"preset-all",
+			"list-unit-files",
+			"preset-all",
+		}},
+		{"preset-all-enable-only", presetTree(), []string{
+			"preset-all --preset-mode=enable-only",
+			"list-unit-files",
+		}},
+		{"preset-all-disable-only", presetTree(), []string{
+			"preset-all --preset-mode=disable-only",
+			"list-unit-files",
+		}},
+		{"preset-all-runtime", presetTree(), []string{
+			"preset-all --runtime",
+			"is-enabled a.service b.service",
+		}},
+		{"no-preset-files", baseTree(
+			file(lib+"a.service", svc("WantedBy=multi-user.target\n")),
+			file(lib+"b@.service", svc("WantedBy=multi-user.target\n")),
+		), []string{
+			"list-unit-files",
+			"preset-all",
+			"list-unit-files",
+		}},
 		{"mangling", baseTree(
 			file(lib+"foo.service", svc("WantedBy=multi-user.target\n")),
 		), []string{
@@ -574,4 +662,114 @@ func scenarios() []scenario {
 			"preset-all x",
 		}},
 	}
+}
+
+// debianRoot is a Debian bookworm root file system with nginx, redis,
+// memcached, openssh, postgresql, cron and dbus installed, when present.
+const debianRoot = "/var/cache/gosd/rootfs-bookworm"
+
+// copyTree copies src to dst keeping symlinks as they are.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		out := filepath.Join(dst, rel)
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			tgt, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(tgt, out)
+		case d.IsDir():
+			return os.MkdirAll(out, 0o755)
+		case d.Type().IsRegular():
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(out, data, 0o644)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// unitNames lists the unit files and symlinks directly in the given
+// directories of root.
+func unitNames(t *testing.T, root string, dirs ...string) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range dirs {
+		ents, err := os.ReadDir(filepath.Join(root, d))
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			n := e.Name()
+			if e.IsDir() || seen[n] || !strings.Contains(n, ".") {
+				continue
+			}
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestParityDebianTree(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(debianRoot, ".nsboot-complete")); err != nil {
+		t.Skipf("no Debian root file system at %s: skipping the real-tree parity test", debianRoot)
+	}
+	hostSystemctl(t)
+	t.Run("split", func(t *testing.T) { debianParity(t, false) })
+	// As installed, bookworm has merged /usr: /lib is a symlink to usr/lib,
+	// so /lib/systemd/system and /usr/lib/systemd/system are one directory.
+	t.Run("merged-usr", func(t *testing.T) { debianParity(t, true) })
+}
+
+func debianParity(t *testing.T, mergedUsr bool) {
+	sys := hostSystemctl(t)
+	g := gosd.get(t)
+	a, b := t.TempDir(), t.TempDir()
+	for _, r := range []string{a, b} {
+		copyTree(t, filepath.Join(debianRoot, "etc/systemd"), filepath.Join(r, "etc/systemd"))
+		if mergedUsr {
+			copyTree(t, filepath.Join(debianRoot, "usr/lib/systemd"), filepath.Join(r, "usr/lib/systemd"))
+			if err := os.Symlink("usr/lib", filepath.Join(r, "lib")); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			copyTree(t, filepath.Join(debianRoot, "lib/systemd"), filepath.Join(r, "lib/systemd"))
+		}
+	}
+	names := unitNames(t, a, "etc/systemd/system", "lib/systemd/system")
+	if len(names) < 50 {
+		t.Fatalf("only %d unit files in the Debian tree", len(names))
+	}
+	isEnabledAll := func() []string {
+		var ops []string
+		for _, n := range names {
+			ops = append(ops, "is-enabled "+n)
+		}
+		return ops
+	}
+	var ops []string
+	ops = append(ops, "list-unit-files", "get-default")
+	ops = append(ops, isEnabledAll()...)
+	ops = append(ops, "preset-all", "list-unit-files")
+	ops = append(ops, isEnabledAll()...)
+	for _, u := range []string{"ssh.service", "nginx.service", "cron.service", "getty@tty1.service"} {
+		ops = append(ops, "disable "+u, "is-enabled "+u, "enable "+u, "is-enabled "+u)
+	}
+	ops = append(ops, "reenable ssh.service", "preset-all --preset-mode=disable-only", "list-unit-files",
+		"preset-all --preset-mode=enable-only", "list-unit-files", "set-default multi-user.target", "get-default")
+	compareOps(t, []string{sys}, []string{g, "systemctl"}, a, b, ops)
 }
