@@ -155,4 +155,3 @@ func TestMangleName(t *testing.T) {
 		}
 	}
 }
-
