@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -37,33 +36,16 @@ func firstLine(s string) string {
 	return l
 }
 
-// gosdBinary builds cmd/gosd once per test binary.
-type builtBinary struct {
-	once sync.Once
-	path string
-	err  error
-	out  []byte
-}
-
-func (b *builtBinary) get(t *testing.T) string {
+// buildGosd builds cmd/gosd into a temporary directory of t.
+func buildGosd(t *testing.T) string {
 	t.Helper()
-	b.once.Do(func() {
-		dir, err := os.MkdirTemp("", "gosd-parity-bin")
-		if err != nil {
-			b.err = err
-			return
-		}
-		b.path = filepath.Join(dir, "gosd")
-		cmd := exec.Command("go", "build", "-o", b.path, "github.com/gosd/gosd/cmd/gosd")
-		b.out, b.err = cmd.CombinedOutput()
-	})
-	if b.err != nil {
-		t.Fatalf("building gosd: %v\n%s", b.err, b.out)
+	p := filepath.Join(t.TempDir(), "gosd")
+	out, err := exec.Command("go", "build", "-o", p, "github.com/gosd/gosd/cmd/gosd").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building gosd: %v\n%s", err, out)
 	}
-	return b.path
+	return p
 }
-
-var gosd = &builtBinary{} // built once per test binary; never changed after
 
 // entry is one file of a scenario's tree: content, or a symlink target
 // when Link is set, or a directory when Dir is set.
@@ -163,10 +145,9 @@ func run(t *testing.T, bin []string, root string, args []string) outcome {
 
 // compareRun runs the operations on two copies of tree and reports every
 // difference between the host's systemctl and gosd's.
-func compareRun(t *testing.T, tree []entry, ops []string) {
+func compareRun(t *testing.T, g string, tree []entry, ops []string) {
 	t.Helper()
 	sys := hostSystemctl(t)
-	g := gosd.get(t)
 	a, b := t.TempDir(), t.TempDir()
 	writeTree(t, a, tree)
 	writeTree(t, b, tree)
@@ -286,10 +267,11 @@ func presetTree() []entry {
 
 func TestParityScenarios(t *testing.T) {
 	hostSystemctl(t)
+	g := buildGosd(t)
 	for _, sc := range scenarios() {
 		sc := sc
 		t.Run(sc.name, func(t *testing.T) {
-			compareRun(t, sc.tree, sc.ops)
+			compareRun(t, g, sc.tree, sc.ops)
 		})
 	}
 }
@@ -790,15 +772,15 @@ func TestParityDebianTree(t *testing.T) {
 		t.Skipf("no Debian root file system at %s: skipping the real-tree parity test", debianRoot)
 	}
 	hostSystemctl(t)
-	t.Run("split", func(t *testing.T) { debianParity(t, false) })
+	g := buildGosd(t)
+	t.Run("split", func(t *testing.T) { debianParity(t, g, false) })
 	// As installed, bookworm has merged /usr: /lib is a symlink to usr/lib,
 	// so /lib/systemd/system and /usr/lib/systemd/system are one directory.
-	t.Run("merged-usr", func(t *testing.T) { debianParity(t, true) })
+	t.Run("merged-usr", func(t *testing.T) { debianParity(t, g, true) })
 }
 
-func debianParity(t *testing.T, mergedUsr bool) {
+func debianParity(t *testing.T, g string, mergedUsr bool) {
 	sys := hostSystemctl(t)
-	g := gosd.get(t)
 	a, b := t.TempDir(), t.TempDir()
 	for _, r := range []string{a, b} {
 		copyTree(t, filepath.Join(debianRoot, "etc/systemd"), filepath.Join(r, "etc/systemd"))
