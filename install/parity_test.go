@@ -139,7 +139,14 @@ func run(t *testing.T, bin []string, root string, args []string) outcome {
 		}
 		code = ee.ExitCode()
 	}
-	norm := func(s string) string { return strings.ReplaceAll(s, root, "@ROOT") }
+	// systemctl prints host paths under --root; gosd prints the paths as
+	// seen inside the root, and must not show the host path at all.
+	norm := func(s string) string { return strings.ReplaceAll(s, root+"/", "/") }
+	if len(bin) > 1 { // gosd runs as "gosd systemctl"
+		if strings.Contains(so.String()+se.String(), root) {
+			t.Errorf("gosd %v printed a host path under its root %s:\n%s%s", args, root, so.String(), se.String())
+		}
+	}
 	return outcome{norm(so.String()), norm(se.String()), code}
 }
 

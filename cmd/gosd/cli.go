@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/gosd/gosd/loader"
@@ -205,6 +206,10 @@ func systemctl(argv []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "systemctl: %v\n", err)
 		return usageError
 	}
+	if c.root != "" {
+		// Every path gosd prints under --root is the path as seen inside it.
+		c.stdout, c.stderr = inRootWriter(stdout, c.root), inRootWriter(stderr, c.root)
+	}
 	verb := "list-units"
 	if len(pos) > 0 {
 		verb, pos = pos[0], pos[1:]
@@ -215,4 +220,41 @@ func systemctl(argv []string, stdout, stderr io.Writer) int {
 		return usageError
 	}
 	return f(c, pos)
+}
+
+// inRootWriter returns a writer that shows host paths under root as the
+// paths they are inside root. Each write must hold whole paths, as every
+// message gosd prints does.
+func inRootWriter(w io.Writer, root string) io.Writer {
+	var old []string
+	for _, r := range []string{root, absPath(root)} {
+		r = strings.TrimSuffix(r, "/")
+		if r != "" && r != "." {
+			old = append(old, r+"/", "/")
+		}
+	}
+	if len(old) == 0 {
+		return w
+	}
+	return &replaceWriter{w: w, r: strings.NewReplacer(old...)}
+}
+
+type replaceWriter struct {
+	w io.Writer
+	r *strings.Replacer
+}
+
+func (rw *replaceWriter) Write(p []byte) (int, error) {
+	if _, err := rw.r.WriteString(rw.w, string(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func absPath(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	return a
 }
