@@ -18,6 +18,8 @@ type File struct {
 	Path     string
 	Options  []Option // every assignment in file order, in any section
 	Sections []string // every section header in file order, known or not
+	// SectionLines holds the line of each header in Sections.
+	SectionLines []int
 }
 
 const utf8BOM = "\xef\xbb\xbf"
@@ -235,6 +237,7 @@ func (p *parser) parseLine(line int, l string) error {
 		p.section = n
 		p.inSection = true
 		p.file.Sections = append(p.file.Sections, n)
+		p.file.SectionLines = append(p.file.SectionLines, line)
 		return nil
 	}
 	if !p.inSection {

@@ -2,6 +2,7 @@ package unit
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"syscall"
@@ -316,5 +317,18 @@ func BenchmarkParse(b *testing.B) {
 		if _, _, err := Parse("/lib/systemd/system/example.service", data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// systemd reports an unknown section at its header's line, so the parser
+// keeps that line for every header.
+func TestSectionLines(t *testing.T) {
+	f, _, err := Parse("x.service", []byte("# comment\n[Unit]\nDescription=x\n\n[X-Mine]\nA=b\n[Nonsense]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{2, 5, 7}
+	if fmt.Sprint(f.SectionLines) != fmt.Sprint(want) || len(f.Sections) != 3 {
+		t.Errorf("sections %q at lines %v, want lines %v", f.Sections, f.SectionLines, want)
 	}
 }
