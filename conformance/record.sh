@@ -311,6 +311,15 @@ done < "$OUT/verify.list"
 echo "$hostver" > "$OUT/verify/VERSION"
 rm -f "$OUT/verify.list"
 
+# ---------------------------------------------------------------- directives
+say "recording the directive table of systemd's unit-file parser"
+lib=$(ls "$ROOTFS"/usr/lib/*/systemd/libsystemd-core-252*.so | head -n1)
+{
+	echo "# Section.Directive keys of systemd 252's unit-file parser (its gperf table),"
+	echo "# from the strings of libsystemd-core-252.so in the recorded rootfs (record.sh)."
+	strings "$lib" | grep -E '^(Unit|Service|Socket|Timer|Path|Mount|Automount|Swap|Slice|Scope|Install)\.[A-Z][A-Za-z0-9]+$' | LC_ALL=C sort -u
+} > "$OUT/directives.txt"
+
 # ---------------------------------------------------------------- install results
 say "installing results into $TD"
 rm -f "$OUT/unit-files.list"
