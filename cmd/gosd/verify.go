@@ -167,12 +167,7 @@ func unsupportedReason(sectionDirective string) string {
 // printUnsupported prints gosd's table of directives that are parsed (and
 // shown) but not honoured.
 func printUnsupported(w io.Writer) {
-	fmt.Fprintln(w, "SECTION\tDIRECTIVE\tWHY GOSD IGNORES IT")
-	for _, d := range loader.Directives() {
-		if d.Unsupported != "" {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", strings.Join(d.Sections, ","), d.Name, d.Unsupported)
-		}
-	}
+	fmt.Fprint(w, loader.UnsupportedTable())
 }
 
 func contains(l []string, s string) bool {
