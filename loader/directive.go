@@ -2,7 +2,10 @@ package loader
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/gosd/gosd/unit"
 )
@@ -79,7 +82,35 @@ func fatal(err error) error { return badSetting{err} }
 // directiveTables lists every table of directives gosd knows. Each file
 // that defines typed settings contributes one table.
 func directiveTables() [][]directive {
-	return [][]directive{unitDirectives, installDirectives, serviceDirectives, socketDirectives, timerDirectives, pathDirectives, execDirectives, killDirectives, cgroupDirectives, mountDirectives}
+	return [][]directive{unitDirectives, installDirectives, serviceDirectives, socketDirectives, timerDirectives, pathDirectives, execDirectives, killDirectives, cgroupDirectives, mountDirectives, scopeDirectives}
+}
+
+// noScopes is why gosd ignores the [Scope] settings.
+const noScopes = "gosd runs no scope units: scopes are transient units other programs create"
+
+// scopeDirectives are the [Scope] settings of their own (the rest are
+// the kill and cgroup contexts'). systemd reads them only from the
+// transient files of scopes, which gosd does not create: they are
+// checked and dropped.
+var scopeDirectives = []directive{
+	{in: secScope, name: "OOMPolicy", unsupported: noScopes, parse: func(_ *Unit, o *unit.Option) error {
+		if !slices.Contains([]string{"continue", "stop", "kill"}, o.Value) {
+			return fmt.Errorf("Failed to parse OOM policy, ignoring: %s", o.Value)
+		}
+		return nil
+	}},
+	scopeSec("RuntimeMaxSec"),
+	scopeSec("RuntimeRandomizedExtraSec"),
+	scopeSec("TimeoutStopSec"),
+}
+
+func scopeSec(name string) directive {
+	return directive{in: secScope, name: name, unsupported: noScopes, parse: func(_ *Unit, o *unit.Option) error {
+		if _, err := unit.ParseTimespan(o.Value, time.Second); err != nil {
+			return fmt.Errorf("Failed to parse sec value, ignoring: %s", o.Value)
+		}
+		return nil
+	}}
 }
 
 type directiveKey struct {
@@ -130,47 +161,118 @@ func Directives() []Directive {
 	return out
 }
 
-// apply runs every option through its directive in order, reporting
-// unknown sections and keys once per unit.
+// sectionAllowed reports whether systemd reads section sec in a unit of
+// u's type.
+func (u *Unit) sectionAllowed(sec string) bool {
+	bit, known := sectionBits[sec]
+	return known && typeSections[u.Type]&bit != 0
+}
+
+// apply runs options through the directive tables in order, as if they
+// came from one fragment without section headers or parser warnings
+// (tests use it to feed directives directly). A fatal setting makes the
+// unit bad-setting and ends it.
 func (u *Unit) apply(opts []unit.Option) {
-	allowed := typeSections[u.Type]
-	warnedSection := map[string]bool{}
-	warnedKey := map[directiveKey]bool{}
 	for i := range opts {
-		o := &opts[i]
-		bit, known := sectionBits[o.Section]
-		if !known || allowed&bit == 0 {
-			if strings.HasPrefix(o.Section, "X-") {
-				continue
-			}
-			if !warnedSection[o.Section] {
-				warnedSection[o.Section] = true
-				u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Msg: "Unknown section '" + o.Section + "'. Ignoring.", Warning: true})
-			}
-			continue
-		}
-		if strings.HasPrefix(o.Name, "X-") {
-			continue // systemd ignores X- keys silently, in any section
-		}
-		k := directiveKey{o.Section, o.Name}
-		d := directiveIndex[k]
-		if d == nil {
-			if !warnedKey[k] {
-				warnedKey[k] = true
-				u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Msg: "Unknown key '" + o.Name + "' in section [" + o.Section + "], ignoring.", Warning: true})
-			}
-			continue
-		}
-		if d.unsupported != "" && !warnedKey[k] {
-			warnedKey[k] = true
-			u.Unsupported = append(u.Unsupported, o.Section+"."+o.Name)
-		}
-		if err := d.parse(u, o); err != nil {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: err.Error(), Warning: !errors.Is(err, errBadSetting)})
-			if errors.Is(err, errBadSetting) && u.LoadState == StateLoaded {
-				u.LoadState = StateBadSetting
-				u.LoadError = err
-			}
+		if d := u.applyOption(&opts[i]); d != nil {
+			u.fatalSetting(d)
+			return
 		}
 	}
+}
+
+// fatalSetting marks the unit bad-setting for the fatal problem d, as
+// systemd does when its fragment holds one.
+func (u *Unit) fatalSetting(d *unit.Diag) {
+	if u.LoadState != StateLoaded {
+		return
+	}
+	u.LoadState = StateBadSetting
+	u.LoadError = d
+	u.Diags = append(u.Diags, &unit.Diag{File: u.ID, Msg: "Unit configuration has fatal error, unit will not be started."})
+}
+
+// applyFile runs one parsed file through the directive tables, in file order
+// as systemd does: a header of a section the unit type does not have is
+// reported (unless it is an X- section) and its lines are skipped, the
+// parser's warnings about lines in such sections are dropped, and every
+// unknown key is reported. diags are the parser's warnings for the file.
+// A fatal setting ends the file; in the fragment it also makes the unit
+// bad-setting, while in a drop-in systemd 252 just skips the rest of that
+// drop-in and goes on.
+func (u *Unit) applyFile(f *unit.File, diags []*unit.Diag, fragment bool) {
+	hdr, di := 0, 0
+	// flush emits the header and parser warnings that come before line.
+	flush := func(line int) {
+		for {
+			hl, dl := int(^uint(0)>>1), int(^uint(0)>>1)
+			if hdr < len(f.SectionLines) {
+				hl = f.SectionLines[hdr]
+			}
+			if di < len(diags) {
+				dl = diags[di].Line
+			}
+			if min(hl, dl) >= line {
+				return
+			}
+			if hl <= dl {
+				sec := f.Sections[hdr]
+				if !u.sectionAllowed(sec) && !strings.HasPrefix(sec, "X-") {
+					u.Diags = append(u.Diags, &unit.Diag{File: f.Path, Line: hl, Msg: "Unknown section '" + sec + "'. Ignoring.", Warning: true})
+				}
+				hdr++
+				continue
+			}
+			d := diags[di]
+			if d.Section == "" || u.sectionAllowed(d.Section) {
+				u.Diags = append(u.Diags, d)
+			}
+			di++
+		}
+	}
+	for i := range f.Options {
+		o := &f.Options[i]
+		flush(o.Line)
+		if d := u.applyOption(o); d != nil {
+			if fragment {
+				u.fatalSetting(d)
+			}
+			return
+		}
+	}
+	flush(int(^uint(0) >> 1))
+}
+
+// applyOption runs one assignment through its directive. It returns the
+// problem when the setting is fatal (systemd stops reading the file).
+func (u *Unit) applyOption(o *unit.Option) *unit.Diag {
+	if !u.sectionAllowed(o.Section) || strings.HasPrefix(o.Name, "X-") {
+		return nil // systemd ignores X- keys silently, in any section
+	}
+	k := directiveKey{o.Section, o.Name}
+	d := directiveIndex[k]
+	if d == nil {
+		u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Msg: "Unknown key '" + o.Name + "' in section [" + o.Section + "], ignoring.", Warning: true})
+		return nil
+	}
+	if d.unsupported != "" && !slices.Contains(u.Unsupported, o.Section+"."+o.Name) {
+		u.Unsupported = append(u.Unsupported, o.Section+"."+o.Name)
+	}
+	err := d.parse(u, o)
+	if err == nil {
+		return nil
+	}
+	fatal := errors.Is(err, errBadSetting)
+	dg := &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: err.Error(), Warning: !fatal}
+	u.Diags = append(u.Diags, dg)
+	if fatal {
+		return dg
+	}
+	return nil
+}
+
+// diagWarn records a warning about option o that does not stop the option
+// being applied, for directives that report more than one problem.
+func (u *Unit) diagWarn(o *unit.Option, msg string) {
+	u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: msg, Warning: true})
 }

@@ -1,10 +1,14 @@
 package loader
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/gosd/gosd/unit"
 )
@@ -100,35 +104,146 @@ func (ix *Index) DropIns(names []string) []string {
 	return out
 }
 
-// DepDirEntries returns the unit names listed in the suffix directories
-// (".wants", ".requires", ".upholds") of a unit with the given names. For
-// an instance, template entries in the template's directory are
-// instantiated with the unit's instance; template entries elsewhere are
-// reported as problems.
-func (ix *Index) DepDirEntries(id string, names []string, suffix string) (deps []string, diags []error) {
-	_, inst, _, _ := unit.SplitName(id)
+// hiddenOrBackup is systemd's hidden_or_backup_file(): names that
+// directory listings of configuration skip.
+func hiddenOrBackup(name string) bool {
+	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
+		return true
+	}
+	for _, s := range []string{".rpmnew", ".rpmsave", ".rpmorig", ".dpkg-old", ".dpkg-new", ".dpkg-tmp", ".dpkg-dist", ".dpkg-bak", ".dpkg-backup", ".dpkg-remove", ".ucf-new", ".ucf-old", ".ucf-dist", ".swp", ".bak", ".old", ".new"} {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// depDirEntry is one entry of a .wants-style directory: its in-root path
+// and its type (a symlink or a regular file).
+type depDirEntry struct {
+	path    string
+	symlink bool
+}
+
+// depDirFiles lists the entries of the suffix directories (".wants",
+// ".requires", ".upholds") of a unit with the given names the way
+// systemd's conf_files_list() does: regular files and symlinks that are
+// not hidden, an entry name found in several directories taken from the
+// first, sorted by name.
+func (ix *Index) depDirFiles(names []string, suffix string) []depDirEntry {
+	byBase := map[string]depDirEntry{}
 	for _, d := range ix.dropinDirs(names, suffix) {
 		ents, err := os.ReadDir(ix.Paths.Host(d))
 		if err != nil {
 			continue
 		}
 		for _, e := range ents {
-			dn := e.Name()
-			if !unit.IsValidName(dn) {
+			b := e.Name()
+			link := e.Type()&fs.ModeSymlink != 0
+			if hiddenOrBackup(b) || !(e.Type().IsRegular() || link) {
 				continue
 			}
-			if unit.IsTemplate(dn) {
-				if inst == "" {
-					diags = append(diags, &unit.Diag{File: path.Join(d, e.Name()), Msg: "Cannot add dependency " + e.Name() + " to non-instance unit " + id + ", ignoring."})
-					continue
-				}
-				if x, err := unit.Instantiate(dn, inst); err == nil {
-					deps = append(deps, x)
-				}
-				continue
+			if _, ok := byBase[b]; !ok {
+				byBase[b] = depDirEntry{d + "/" + b, link}
 			}
-			deps = append(deps, e.Name())
 		}
 	}
-	return deps, diags
+	bases := make([]string, 0, len(byBase))
+	for b := range byBase {
+		bases = append(bases, b)
+	}
+	sort.Strings(bases)
+	out := make([]depDirEntry, len(bases))
+	for i, b := range bases {
+		out[i] = byBase[b]
+	}
+	return out
+}
+
+// depDirEntries adds the dependencies of kind d that the unit's suffix
+// directories (".wants", ".requires", ".upholds") hold, as systemd's
+// process_deps() does: entries that are masked (/dev/null or empty) are
+// skipped, plain files and invalid names are reported and skipped, and a
+// symlink whose target has another name is reported but still used (by
+// the entry's name). Template entries are instantiated by addNamedDep.
+func (s *Set) depDirEntries(u *Unit, suffix string, d Dep) {
+	for _, e := range s.Index.depDirFiles(u.Names, suffix) {
+		p, entry := e.path, path.Base(e.path)
+		if !e.symlink {
+			if fi, err := os.Lstat(s.Paths.Host(p)); err == nil && fi.Size() == 0 {
+				continue // an empty file masks the entry
+			}
+			u.unitWarn(fmt.Sprintf("%s dependency dropin %s is not a symlink, ignoring.", d, p))
+			continue
+		}
+		target, err := os.Readlink(s.Paths.Host(p))
+		if err != nil {
+			u.unitWarn(fmt.Sprintf("%s dropin %s unreadable, ignoring: %s", d, p, errnoText(errnoOf(err))))
+			continue
+		}
+		if s.maskedLink(p, target) {
+			continue
+		}
+		if !unit.IsValidName(entry) {
+			u.unitWarn(fmt.Sprintf("%s dependency dropin %s is not a valid unit name, ignoring.", d, p))
+			continue
+		}
+		if !symlinkNameCompatible(entry, path.Base(target), u.Instance() != "") {
+			u.unitWarn(fmt.Sprintf("%s dependency dropin %s target %s has different name", d, p, target))
+		}
+		if err := u.addNamedDep(d, entry); err != nil {
+			u.unitWarn(fmt.Sprintf("Cannot add %s dependency on %s, ignoring: %s", d, entry, errnoText(errnoOf(err))))
+		}
+	}
+}
+
+// maskedLink reports whether the symlink p (pointing to target) leads to
+// /dev/null or an empty file. Links that the host can follow the same way
+// as the root (relative ones, or any when the root is "/") are followed
+// by the kernel; absolute links under another root are chased in it.
+func (s *Set) maskedLink(p, target string) bool {
+	if target == "/dev/null" {
+		return true
+	}
+	if s.Paths.Root != "" && strings.HasPrefix(target, "/") {
+		return s.Paths.isNullOrEmpty(p)
+	}
+	fi, err := os.Stat(s.Paths.Host(p))
+	if err != nil {
+		return false
+	}
+	if fi.Mode().IsRegular() {
+		return fi.Size() == 0
+	}
+	if fi.Mode()&fs.ModeCharDevice != 0 {
+		null, err := os.Stat("/dev/null")
+		return err == nil && os.SameFile(fi, null)
+	}
+	return false
+}
+
+// symlinkNameCompatible is systemd's unit_symlink_name_compatible(): a
+// link may point at a file of its own name, an instance at its template,
+// and (when the unit has an instance to pass on) a template at itself.
+func symlinkNameCompatible(link, target string, instancePropagation bool) bool {
+	if link == target && (unit.IsPlain(link) || unit.IsInstance(link)) {
+		return true
+	}
+	tmpl, err := unit.TemplateOf(link)
+	if err != nil || !(unit.IsInstance(link) || unit.IsTemplate(link)) {
+		return false
+	}
+	if unit.IsInstance(link) && unit.IsTemplate(target) && tmpl == target {
+		return true
+	}
+	return instancePropagation && unit.IsTemplate(link) && unit.IsTemplate(target) && tmpl == target
+}
+
+// errnoOf extracts the errno of a file-system error (EIO if none).
+func errnoOf(err error) syscall.Errno {
+	var e syscall.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	return syscall.EIO
 }

@@ -38,7 +38,25 @@ func (u *Unit) initType() {
 	}
 	if typeSections[u.Type]&secCGroup != 0 {
 		u.CGroup = newCGroupContext()
+		u.initCGroup()
 	}
+	// Units that come and go with the system rather than by job are left
+	// alone by isolate unless they say otherwise.
+	switch u.Type {
+	case "mount", "automount", "swap", "slice", "scope", "device":
+		u.Unit.IgnoreOnIsolate = true
+	}
+	u.initSpecialSlice()
+}
+
+// Perpetual reports whether the unit is one systemd never stops: the root
+// and system slices, init.scope and the root mount.
+func (u *Unit) Perpetual() bool {
+	switch u.ID {
+	case "-.slice", "system.slice", "init.scope", "-.mount":
+		return true
+	}
+	return false
 }
 
 // addImplicitDeps adds the dependencies systemd derives from a loaded
@@ -55,7 +73,13 @@ func (u *Unit) addImplicitDeps(s *Set) {
 		u.timerExtras(s)
 	case "path":
 		u.pathExtras(s)
-	case "target":
+	case "mount":
+		u.mountExtras(s)
+	case "automount":
+		u.automountExtras(s)
+	case "swap":
+		u.swapExtras(s)
+	case "target", "slice":
 		if u.Unit.DefaultDependencies {
 			u.addDep(Conflicts, shutdownTarget)
 			u.addDep(Before, shutdownTarget)
@@ -96,6 +120,15 @@ func (s *Set) link() {
 			}
 		}
 	}
+	index := make(map[*Unit]int, len(s.order))
+	for i, u := range s.order {
+		index[u] = i
+	}
+	// systemd's default target dependencies: a target is ordered after
+	// the units it pulls in or is part of (Requires=, Requisite=, Wants=,
+	// BindsTo=, PartOf=, Upholds=), when both are loaded with
+	// DefaultDependencies=yes and the target is not ordered before the
+	// unit already (by either side).
 	for i, t := range s.order {
 		if t.Type != "target" || !t.Unit.DefaultDependencies || t.LoadState != StateLoaded {
 			continue
@@ -106,13 +139,13 @@ func (s *Set) link() {
 				ordered[n] = true
 			}
 		}
-		for _, k := range []Dep{Requires, Requisite, Wants, BindsTo} {
+		for _, k := range []Dep{Requires, Requisite, Wants, BindsTo, PartOf, Upholds} {
 			for _, n := range fwd[i][k] {
 				o := s.units[n]
 				if o == nil || o.LoadState != StateLoaded || !o.Unit.DefaultDependencies {
 					continue
 				}
-				if ordered[o.ID] || o.fwd.Has(After, t.ID) {
+				if ordered[o.ID] || fwd[index[o]].Has(After, t.ID) {
 					continue
 				}
 				ordered[o.ID] = true
@@ -127,6 +160,9 @@ func (s *Set) link() {
 	}
 	for i, u := range s.order {
 		for k, l := range fwd[i] {
+			if Dep(k) == JoinsNamespaceOf {
+				continue // systemd 252 records it on the joining unit only
+			}
 			for _, n := range l {
 				if o := s.units[n]; o != nil {
 					o.Deps.Add(Dep(k).Inverse(), u.ID)
@@ -134,7 +170,25 @@ func (s *Set) link() {
 			}
 		}
 	}
+	s.linkSlices()
 	for _, u := range s.order {
 		u.Deps.compact()
+	}
+}
+
+// linkSlices records in each loaded slice the units placed in it.
+func (s *Set) linkSlices() {
+	for _, u := range s.order {
+		if u.CGroup != nil {
+			u.CGroup.members = u.CGroup.members[:0]
+		}
+	}
+	for _, u := range s.order {
+		if u.CGroup == nil || u.CGroup.Slice == "" {
+			continue
+		}
+		if sl := s.units[u.CGroup.Slice]; sl != nil && sl != u && sl.CGroup != nil && sl.Type == "slice" {
+			sl.CGroup.members = append(sl.CGroup.members, u)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strings"
+	"syscall"
 
 	"github.com/gosd/gosd/unit"
 )
@@ -22,15 +24,26 @@ type Set struct {
 	units map[string]*Unit // by every name
 	order []*Unit          // each unit once, in load order
 	queue []string
+	shell string // root's shell, for %s
 }
 
-// ErrInvalidName is returned for a name that is not a loadable unit name.
+// ErrInvalidName is returned (wrapped) for a name that is not a loadable
+// unit name: not a unit name at all, or a template without instance.
 var ErrInvalidName = errors.New("invalid unit name")
+
+// invalidNameError words ErrInvalidName as systemd's manager does when
+// asked for such a unit.
+type invalidNameError struct{ name string }
+
+func (e invalidNameError) Error() string {
+	return "Unit name " + e.name + " is neither a valid invocation ID nor unit name."
+}
+func (e invalidNameError) Unwrap() error { return ErrInvalidName }
 
 // NewSet scans p and returns an empty set of units. host supplies the
 // facts that specifiers such as %H and %m expand to.
 func NewSet(p Paths, host *unit.Host) *Set {
-	return &Set{Paths: p, Index: p.Scan(), Host: host, units: map[string]*Unit{}}
+	return &Set{Paths: p, Index: p.Scan(), Host: host, units: map[string]*Unit{}, shell: defaultRootShell()}
 }
 
 // Get returns the loaded unit with that name (any of its names), or nil.
@@ -44,7 +57,7 @@ func (s *Set) Units() []*Unit { return s.order }
 // returned, with LoadState not-found.
 func (s *Set) Load(name string) (*Unit, error) {
 	if !unit.IsValidName(name) || unit.IsTemplate(name) {
-		return nil, fmt.Errorf("Unit name %s is not valid: %w", name, ErrInvalidName)
+		return nil, invalidNameError{name}
 	}
 	s.queue = append(s.queue, name)
 	s.drain()
@@ -79,6 +92,11 @@ func (s *Set) drain() {
 				}
 			}
 		}
+		// systemd loads the slice a unit is placed in; gosd loads it too
+		// (for Slice= and SliceOf=) but adds no dependency on it.
+		if u.CGroup != nil && u.CGroup.Slice != "" && s.units[u.CGroup.Slice] == nil {
+			s.queue = append(s.queue, u.CGroup.Slice)
+		}
 	}
 }
 
@@ -111,6 +129,7 @@ func (s *Set) loadOne(name string) *Unit {
 		}
 	}
 	u := newUnit(id, names, s.Host, frag)
+	u.spec.Shell = s.shell
 	for _, nm := range names {
 		s.units[nm] = u
 	}
@@ -127,81 +146,166 @@ func newUnit(id string, names []string, host *unit.Host, frag string) *Unit {
 	return u
 }
 
-// read parses the fragment and drop-ins of u and applies them.
+// fragmentOptional are the unit types systemd loads without a unit file
+// (unit_load_fragment_and_dropin(u, false)): they are loaded with their
+// drop-ins alone, or with no file at all.
+func fragmentOptional(typ string) bool {
+	return typ == "slice" || typ == "device" || typ == "scope"
+}
+
+// defaultRootShell is root's shell as systemd 252 gives it for %s
+// (default_root_shell(NULL)): its DEFAULT_USER_SHELL, /bin/bash on Debian,
+// when that exists on the machine the manager runs on, else /bin/sh. Like
+// PID 1 it looks at the real root, not at the root the units come from,
+// and ignores $SHELL.
+func defaultRootShell() string {
+	if fi, err := os.Stat("/bin/bash"); err == nil && !fi.IsDir() {
+		return "/bin/bash"
+	}
+	return "/bin/sh"
+}
+
+// read parses the fragment and drop-ins of u and applies them, in order.
 func (s *Set) read(u *Unit, frag string) {
-	var opts []unit.Option
-	if frag == "" {
+	if frag == "" && !fragmentOptional(u.Type) {
+		// A unit that needs a file and has none is not found, whatever
+		// drop-ins exist for it.
 		u.LoadState = StateNotFound
 		u.LoadError = fmt.Errorf("Unit %s not found.", u.ID)
-	} else {
+		return
+	}
+	if frag != "" {
 		u.FragmentPath = frag
-		o, masked, err := s.parseFile(u, frag)
-		if masked {
+		f, diags, masked, err := s.parseFile(frag)
+		switch {
+		case masked:
+			// systemd still reads a masked unit's drop-ins and
+			// .wants-style directories.
 			u.LoadState = StateMasked
 			u.LoadError = fmt.Errorf("Unit %s is masked.", u.ID)
+		case err != nil:
+			u.loadFailed(err, diags)
+			return
+		default:
+			u.applyFile(f, diags, true)
+		}
+		if u.LoadState == StateBadSetting {
 			return
 		}
-		if err != nil {
-			u.LoadState = StateBadSetting
-			u.LoadError = err
-			return
-		}
-		opts = o
 	}
+	// As systemd's unit_load_dropin(): the .wants-style directories
+	// first, then the drop-ins; a masked unit gets both too.
+	s.depDirEntries(u, ".wants", Wants)
+	s.depDirEntries(u, ".requires", Requires)
+	s.depDirEntries(u, ".upholds", Upholds)
 	for _, d := range s.Index.DropIns(u.Names) {
 		u.DropInPaths = append(u.DropInPaths, d)
-		o, _, err := s.parseFile(u, d)
+		f, diags, masked, err := s.parseFile(d)
+		if masked {
+			continue // an empty or /dev/null drop-in is listed but holds nothing
+		}
 		if err != nil {
-			u.LoadState = StateBadSetting
-			u.LoadError = err
-			return
+			// systemd reports a drop-in it cannot read but loads the
+			// unit without it.
+			u.reportParseFailure(err, diags)
+			continue
 		}
-		opts = append(opts, o...)
-	}
-	if frag == "" && len(u.DropInPaths) > 0 {
-		// systemd loads a unit that has only drop-ins.
-		u.LoadState = StateLoaded
-		u.LoadError = nil
-	}
-	u.apply(opts)
-	for suffix, d := range map[string]Dep{".wants": Wants, ".requires": Requires, ".upholds": Upholds} {
-		deps, diags := s.Index.DepDirEntries(u.ID, u.Names, suffix)
-		for _, e := range diags {
-			var dg *unit.Diag
-			if errors.As(e, &dg) {
-				u.Diags = append(u.Diags, dg)
-			}
-		}
-		for _, dep := range deps {
-			u.addDep(d, dep)
-		}
+		u.applyFile(f, diags, false)
 	}
 	if u.LoadState == StateLoaded {
+		u.patchCGroupContext()
+		u.setDefaultSlice()
+		u.sliceDefaults()
 		u.addImplicitDeps(s)
 	}
 }
 
+// loadFailed marks a unit whose file systemd refuses to read (a line that
+// is not UTF-8, a bad section header, a line too long, a file it cannot
+// open): LoadState=error, with the errno as LoadError. The parser's
+// message is reported, except "Line too long", which systemd only logs
+// when asked to warn.
+func (u *Unit) loadFailed(err error, diags []*unit.Diag) {
+	u.LoadState = StateError
+	u.LoadError = LoadErrno{u.reportParseFailure(err, diags)}
+}
+
+// reportParseFailure records the parser's warnings and its reason for
+// refusing a file, and returns the errno.
+func (u *Unit) reportParseFailure(err error, diags []*unit.Diag) syscall.Errno {
+	for _, d := range diags {
+		if d.Section == "" || u.sectionAllowed(d.Section) {
+			u.Diags = append(u.Diags, d)
+		}
+	}
+	errno := syscall.EIO
+	var d *unit.Diag
+	if errors.As(err, &d) {
+		if d.Errno != 0 {
+			errno = d.Errno
+		}
+		if d.Errno != syscall.ENOBUFS {
+			u.Diags = append(u.Diags, d)
+		}
+	} else if e, ok := errors.Unwrap(err).(syscall.Errno); ok {
+		errno = e
+	}
+	return errno
+}
+
+// LoadErrno is the error of a unit in LoadState=error: the errno systemd
+// records, whose Error() is glibc's text for it.
+type LoadErrno struct{ Errno syscall.Errno }
+
+func (e LoadErrno) Error() string { return errnoText(e.Errno) }
+func (e LoadErrno) Unwrap() error { return e.Errno }
+
+// errnoText is glibc's strerror() for the errnos unit loading reports.
+func errnoText(e syscall.Errno) string {
+	switch e {
+	case syscall.EINVAL:
+		return "Invalid argument"
+	case syscall.ENOBUFS:
+		return "No buffer space available"
+	case syscall.EBADMSG:
+		return "Bad message"
+	case syscall.ENOENT:
+		return "No such file or directory"
+	case syscall.EACCES:
+		return "Permission denied"
+	case syscall.EIO:
+		return "Input/output error"
+	case syscall.ELOOP:
+		return "Too many levels of symbolic links"
+	case syscall.ENOEXEC:
+		return "Exec format error"
+	case syscall.EISDIR:
+		return "Is a directory"
+	}
+	s := e.Error()
+	if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return s
+}
+
 // parseFile reads and parses one unit file. masked reports a file that is
-// /dev/null (through links) or empty.
-func (s *Set) parseFile(u *Unit, file string) (opts []unit.Option, masked bool, err error) {
+// /dev/null (through links) or empty. diags are the parser's warnings.
+func (s *Set) parseFile(file string) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
 	real, _, err := s.Paths.Chase(file, true)
 	if err != nil {
-		return nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
+		return nil, nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
 	}
 	if real == "/dev/null" {
-		return nil, true, nil
+		return nil, nil, true, nil
 	}
 	data, err := os.ReadFile(s.Paths.Host(real))
 	if err != nil {
-		return nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
+		return nil, nil, false, err
 	}
 	if len(data) == 0 {
-		return nil, true, nil
+		return nil, nil, true, nil
 	}
-	f, diags, err := unit.Parse(file, data)
-	u.Diags = append(u.Diags, diags...)
-	if err != nil {
-		return nil, false, err
-	}
-	return f.Options, false, nil
+	f, diags, err = unit.Parse(file, data)
+	return f, diags, false, err
 }

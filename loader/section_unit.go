@@ -2,8 +2,11 @@ package loader
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gosd/gosd/unit"
 )
@@ -13,7 +16,7 @@ import (
 type UnitSection struct {
 	Description         string
 	Documentation       []string
-	RequiresMountsFor   []string
+	RequiresMountsFor   []string // absolute paths, each once, in the order added
 	StopWhenUnneeded    bool
 	RefuseManualStart   bool
 	RefuseManualStop    bool
@@ -28,6 +31,9 @@ type UnitSection struct {
 	JobRunningTimeoutUSec    uint64
 	JobTimeoutAction         string
 	JobTimeoutRebootArgument string
+	// jobRunningTimeoutSet records an explicit JobRunningTimeoutSec=,
+	// which JobTimeoutSec= then no longer overrides.
+	jobRunningTimeoutSet bool
 
 	StartLimitIntervalUSec  uint64
 	StartLimitBurst         uint64
@@ -38,6 +44,8 @@ type UnitSection struct {
 	SuccessActionExitStatus int // -1: not set
 	RebootArgument          string
 
+	// Conditions and Asserts are in the order systemd keeps them: the
+	// newest first.
 	Conditions []Condition
 	Asserts    []Condition
 }
@@ -81,12 +89,29 @@ func newUnitSection() UnitSection {
 // InstallSection holds [Install]. It does not affect a loaded unit; the
 // install package reads these settings from the files itself.
 type InstallSection struct {
-	WantedBy, RequiredBy, UpheldBy, Alias, Also []string
-	DefaultInstance                             string
+	WantedBy, RequiredBy, Alias, Also []string
+	DefaultInstance                   string
 }
 
 func depDirective(name string, d Dep) directive {
 	return directive{in: secUnit, name: name, parse: func(u *Unit, o *unit.Option) error { return u.parseDeps(o, d) }}
+}
+
+// obsoleteDepDirective is a dependency directive systemd 252 still reads
+// under its old name, with a warning.
+func obsoleteDepDirective(name string, d Dep) directive {
+	return directive{in: secUnit, name: name, parse: func(u *Unit, o *unit.Option) error {
+		u.diagWarn(o, fmt.Sprintf("Unit dependency type %s= is obsolete, replacing by %s=, please update your unit file", o.Name, d))
+		return u.parseDeps(o, d)
+	}}
+}
+
+// removedDirective is a directive systemd 252 accepts and ignores with a
+// warning (config_parse_warn_compat with DISABLED_LEGACY).
+func removedDirective(in sections, name string) directive {
+	return directive{in: in, name: name, parse: func(_ *Unit, o *unit.Option) error {
+		return fmt.Errorf("Support for option %s= has been removed and it is ignored", o.Name)
+	}}
 }
 
 func boolDirective(in sections, name string, field func(u *Unit) *bool) directive {
@@ -111,28 +136,68 @@ func timeDirective(in sections, name string, field func(u *Unit) *uint64) direct
 	}}
 }
 
-func enumDirective(in sections, name string, values []string, field func(u *Unit) *string) directive {
+// unitSecDirective is config_parse_sec: a time span, with systemd's generic
+// message.
+func unitSecDirective(in sections, name string, field func(u *Unit) *uint64) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		for _, v := range values {
-			if o.Value == v {
-				*field(u) = v
-				return nil
-			}
+		v, err := unit.ParseTimespan(o.Value, time.Second)
+		if err != nil {
+			return fmt.Errorf("Failed to parse sec value, ignoring: %s", o.Value)
 		}
-		return fmt.Errorf("Failed to parse %s, ignoring: %s", strings.ToLower(name), o.Value)
+		*field(u) = v
+		return nil
 	}}
 }
 
-var jobModes = []string{"fail", "replace", "replace-irreversibly", "isolate", "flush", "ignore-dependencies", "ignore-requirements"}
-var emergencyActions = []string{"none", "reboot", "reboot-force", "reboot-immediate", "poweroff", "poweroff-force", "poweroff-immediate", "exit", "exit-force", "soft-reboot", "soft-reboot-force", "kexec", "kexec-force", "halt", "halt-force", "halt-immediate"}
+func enumDirective(in sections, name string, values []string, field func(u *Unit) *string) directive {
+	return namedEnumDirective(in, name, strings.ToLower(name), values, field)
+}
 
-var conditionTypes = []string{
-	"Architecture", "Firmware", "Virtualization", "Host", "KernelCommandLine", "KernelVersion",
-	"Credential", "Security", "Capability", "ACPower", "NeedsUpdate", "FirstBoot", "PathExists",
-	"PathExistsGlob", "PathIsDirectory", "PathIsSymbolicLink", "PathIsMountPoint", "PathIsReadWrite",
-	"PathIsEncrypted", "DirectoryNotEmpty", "FileNotEmpty", "FileIsExecutable", "User", "Group",
-	"ControlGroupController", "Memory", "CPUs", "CPUFeature", "OSRelease", "MemoryPressure",
-	"CPUPressure", "IOPressure", "Environment",
+// namedEnumDirective takes one of values; what names the kind of value
+// in systemd's message ("Failed to parse job mode, ignoring: x").
+func namedEnumDirective(in sections, name, what string, values []string, field func(u *Unit) *string) directive {
+	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
+		if !slices.Contains(values, o.Value) {
+			return fmt.Errorf("Failed to parse %s, ignoring: %s", what, o.Value)
+		}
+		*field(u) = o.Value
+		return nil
+	}}
+}
+
+// actionDirective is config_parse_emergency_action for the system manager.
+func actionDirective(in sections, name string, field func(u *Unit) *string) directive {
+	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
+		if !slices.Contains(emergencyActions, o.Value) {
+			return fmt.Errorf("Failed to parse %s=, ignoring: %s", o.Name, o.Value)
+		}
+		*field(u) = o.Value
+		return nil
+	}}
+}
+
+// jobModes are systemd 252's job modes.
+var jobModes = []string{"fail", "replace", "replace-irreversibly", "isolate", "flush", "ignore-dependencies", "ignore-requirements", "triggering"}
+
+// emergencyActions are the actions systemd 252 knows (kexec, halt and
+// soft-reboot came later).
+var emergencyActions = []string{"none", "reboot", "reboot-force", "reboot-immediate", "poweroff", "poweroff-force", "poweroff-immediate", "exit", "exit-force"}
+
+// conditionTypes are the Condition*= kinds of systemd 252, with whether
+// they take a path. Every one but Firmware also exists as Assert*=.
+var conditionTypes = []struct {
+	name string
+	path bool
+}{
+	{"Architecture", false}, {"Firmware", false}, {"Virtualization", false}, {"Host", false},
+	{"KernelCommandLine", false}, {"KernelVersion", false}, {"Credential", false}, {"Security", false},
+	{"Capability", false}, {"ACPower", false}, {"NeedsUpdate", true}, {"FirstBoot", false},
+	{"PathExists", true}, {"PathExistsGlob", true}, {"PathIsDirectory", true}, {"PathIsSymbolicLink", true},
+	{"PathIsMountPoint", true}, {"PathIsReadWrite", true}, {"PathIsEncrypted", true},
+	{"DirectoryNotEmpty", true}, {"FileNotEmpty", true}, {"FileIsExecutable", true},
+	{"User", false}, {"Group", false}, {"ControlGroupController", false}, {"Memory", false},
+	{"CPUs", false}, {"CPUFeature", false}, {"OSRelease", false}, {"MemoryPressure", false},
+	{"CPUPressure", false}, {"IOPressure", false}, {"Environment", false},
 }
 
 var unitDirectives = func() []directive {
@@ -147,28 +212,18 @@ var unitDirectives = func() []directive {
 		}},
 		{in: secUnit, name: "Documentation", parse: (*Unit).parseDocumentation},
 		{in: secUnit, name: "SourcePath", parse: func(u *Unit, o *unit.Option) error {
-			u.SourcePath = o.Value
-			return nil
-		}},
-		{in: secUnit, name: "RequiresMountsFor", parse: func(u *Unit, o *unit.Option) error {
 			if o.Value == "" {
-				u.Unit.RequiresMountsFor = nil
+				u.SourcePath = ""
 				return nil
 			}
-			words, err := unit.SplitWords(o.Value)
-			if err != nil {
-				return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
+			p, msg := u.unitPath(o, o.Value)
+			if msg != "" {
+				return fmt.Errorf("%s", msg)
 			}
-			for _, w := range words {
-				p, err := u.spec.ExpandPath(w)
-				if err != nil || !strings.HasPrefix(p, "/") {
-					u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: "Path '" + w + "' is not absolute, ignoring.", Warning: true})
-					continue
-				}
-				u.Unit.RequiresMountsFor = appendUnique(u.Unit.RequiresMountsFor, unit.PathSimplify(p))
-			}
+			u.SourcePath = p
 			return nil
 		}},
+		{in: secUnit, name: "RequiresMountsFor", parse: (*Unit).parseRequiresMountsFor},
 		depDirective("Requires", Requires),
 		depDirective("Requisite", Requisite),
 		depDirective("Wants", Wants),
@@ -188,58 +243,79 @@ var unitDirectives = func() []directive {
 		depDirective("PropagatesStopTo", PropagatesStopTo),
 		depDirective("StopPropagatedFrom", StopPropagatedFrom),
 		depDirective("JoinsNamespaceOf", JoinsNamespaceOf),
+		obsoleteDepDirective("RequiresOverridable", Requires),
+		obsoleteDepDirective("RequisiteOverridable", Requisite),
 		boolDirective(secUnit, "StopWhenUnneeded", func(u *Unit) *bool { return &u.Unit.StopWhenUnneeded }),
 		boolDirective(secUnit, "RefuseManualStart", func(u *Unit) *bool { return &u.Unit.RefuseManualStart }),
 		boolDirective(secUnit, "RefuseManualStop", func(u *Unit) *bool { return &u.Unit.RefuseManualStop }),
 		boolDirective(secUnit, "AllowIsolate", func(u *Unit) *bool { return &u.Unit.AllowIsolate }),
 		boolDirective(secUnit, "DefaultDependencies", func(u *Unit) *bool { return &u.Unit.DefaultDependencies }),
 		boolDirective(secUnit, "IgnoreOnIsolate", func(u *Unit) *bool { return &u.Unit.IgnoreOnIsolate }),
-		enumDirective(secUnit, "OnSuccessJobMode", jobModes, func(u *Unit) *string { return &u.Unit.OnSuccessJobMode }),
-		enumDirective(secUnit, "OnFailureJobMode", jobModes, func(u *Unit) *string { return &u.Unit.OnFailureJobMode }),
+		removedDirective(secUnit, "IgnoreOnSnapshot"),
+		namedEnumDirective(secUnit, "OnSuccessJobMode", "job mode", jobModes, func(u *Unit) *string { return &u.Unit.OnSuccessJobMode }),
+		namedEnumDirective(secUnit, "OnFailureJobMode", "job mode", jobModes, func(u *Unit) *string { return &u.Unit.OnFailureJobMode }),
 		{in: secUnit, name: "OnFailureIsolate", parse: func(u *Unit, o *unit.Option) error {
 			b, err := unit.ParseBool(o.Value)
 			if err != nil {
-				return fmt.Errorf("Failed to parse boolean value, ignoring: %s", o.Value)
+				return fmt.Errorf("Failed to parse boolean, ignoring: %s", o.Value)
 			}
+			u.Unit.OnFailureJobMode = "replace"
 			if b {
 				u.Unit.OnFailureJobMode = "isolate"
-			} else {
-				u.Unit.OnFailureJobMode = "replace"
 			}
 			return nil
 		}},
-		enumDirective(secUnit, "CollectMode", []string{"inactive", "inactive-or-failed"}, func(u *Unit) *string { return &u.Unit.CollectMode }),
-		timeDirective(secUnit, "JobTimeoutSec", func(u *Unit) *uint64 { return &u.Unit.JobTimeoutUSec }),
-		timeDirective(secUnit, "JobRunningTimeoutSec", func(u *Unit) *uint64 { return &u.Unit.JobRunningTimeoutUSec }),
-		enumDirective(secUnit, "JobTimeoutAction", emergencyActions, func(u *Unit) *string { return &u.Unit.JobTimeoutAction }),
-		{in: secUnit, name: "JobTimeoutRebootArgument", parse: func(u *Unit, o *unit.Option) error {
-			u.Unit.JobTimeoutRebootArgument = o.Value
+		namedEnumDirective(secUnit, "CollectMode", "garbage collection mode", []string{"inactive", "inactive-or-failed"}, func(u *Unit) *string { return &u.Unit.CollectMode }),
+		// JobTimeoutSec= also sets the running timeout, unless
+		// JobRunningTimeoutSec= is given (in any order); 0 is "infinity".
+		{in: secUnit, name: "JobTimeoutSec", parse: func(u *Unit, o *unit.Option) error {
+			v, err := parseSecFix0Unit(o)
+			if err != nil {
+				return err
+			}
+			u.Unit.JobTimeoutUSec = v
+			if !u.Unit.jobRunningTimeoutSet {
+				u.Unit.JobRunningTimeoutUSec = v
+			}
 			return nil
 		}},
-		timeDirective(secUnit|secService, "StartLimitIntervalSec", func(u *Unit) *uint64 { return &u.Unit.StartLimitIntervalUSec }),
-		timeDirective(secService, "StartLimitInterval", func(u *Unit) *uint64 { return &u.Unit.StartLimitIntervalUSec }),
+		{in: secUnit, name: "JobRunningTimeoutSec", parse: func(u *Unit, o *unit.Option) error {
+			v, err := parseSecFix0Unit(o)
+			if err != nil {
+				return err
+			}
+			u.Unit.JobRunningTimeoutUSec = v
+			u.Unit.jobRunningTimeoutSet = true
+			return nil
+		}},
+		actionDirective(secUnit, "JobTimeoutAction", func(u *Unit) *string { return &u.Unit.JobTimeoutAction }),
+		{in: secUnit, name: "JobTimeoutRebootArgument", parse: func(u *Unit, o *unit.Option) error {
+			return parseRebootArgument(o, &u.Unit.JobTimeoutRebootArgument)
+		}},
+		unitSecDirective(secUnit, "StartLimitIntervalSec", func(u *Unit) *uint64 { return &u.Unit.StartLimitIntervalUSec }),
+		unitSecDirective(secUnit|secService, "StartLimitInterval", func(u *Unit) *uint64 { return &u.Unit.StartLimitIntervalUSec }),
 		{in: secUnit | secService, name: "StartLimitBurst", parse: func(u *Unit, o *unit.Option) error {
-			var n uint64
-			if _, err := fmt.Sscanf(o.Value, "%d", &n); err != nil || fmt.Sprint(n) != o.Value {
-				return fmt.Errorf("Failed to parse %s, ignoring: %s", o.Name, o.Value)
+			n, err := cgAtou64(o.Value)
+			if err != nil || n > 1<<32-1 {
+				return fmt.Errorf("Failed to parse unsigned value, ignoring: %s", o.Value)
 			}
 			u.Unit.StartLimitBurst = n
 			return nil
 		}},
-		enumDirective(secUnit|secService, "StartLimitAction", emergencyActions, func(u *Unit) *string { return &u.Unit.StartLimitAction }),
-		enumDirective(secUnit|secService, "FailureAction", emergencyActions, func(u *Unit) *string { return &u.Unit.FailureAction }),
-		enumDirective(secUnit|secService, "SuccessAction", emergencyActions, func(u *Unit) *string { return &u.Unit.SuccessAction }),
+		actionDirective(secUnit|secService, "StartLimitAction", func(u *Unit) *string { return &u.Unit.StartLimitAction }),
+		actionDirective(secUnit|secService, "FailureAction", func(u *Unit) *string { return &u.Unit.FailureAction }),
+		actionDirective(secUnit, "SuccessAction", func(u *Unit) *string { return &u.Unit.SuccessAction }),
 		{in: secUnit, name: "FailureActionExitStatus", parse: func(u *Unit, o *unit.Option) error { return parseExitStatus(o, &u.Unit.FailureActionExitStatus) }},
 		{in: secUnit, name: "SuccessActionExitStatus", parse: func(u *Unit, o *unit.Option) error { return parseExitStatus(o, &u.Unit.SuccessActionExitStatus) }},
 		{in: secUnit | secService, name: "RebootArgument", parse: func(u *Unit, o *unit.Option) error {
-			u.Unit.RebootArgument = o.Value
-			return nil
+			return parseRebootArgument(o, &u.Unit.RebootArgument)
 		}},
 	}
 	for _, c := range conditionTypes {
-		t = append(t,
-			directive{in: secUnit, name: "Condition" + c, parse: condParser(c, false)},
-			directive{in: secUnit, name: "Assert" + c, parse: condParser(c, true)})
+		t = append(t, directive{in: secUnit, name: "Condition" + c.name, parse: condParser(c.name, c.path, false)})
+		if c.name != "Firmware" {
+			t = append(t, directive{in: secUnit, name: "Assert" + c.name, parse: condParser(c.name, c.path, true)})
+		}
 	}
 	return t
 }()
@@ -247,7 +323,6 @@ var unitDirectives = func() []directive {
 var installDirectives = []directive{
 	{in: secInstall, name: "WantedBy", parse: installList(func(i *InstallSection) *[]string { return &i.WantedBy })},
 	{in: secInstall, name: "RequiredBy", parse: installList(func(i *InstallSection) *[]string { return &i.RequiredBy })},
-	{in: secInstall, name: "UpheldBy", parse: installList(func(i *InstallSection) *[]string { return &i.UpheldBy })},
 	{in: secInstall, name: "Alias", parse: installList(func(i *InstallSection) *[]string { return &i.Alias })},
 	{in: secInstall, name: "Also", parse: installList(func(i *InstallSection) *[]string { return &i.Also })},
 	{in: secInstall, name: "DefaultInstance", parse: func(u *Unit, o *unit.Option) error {
@@ -272,7 +347,39 @@ func installList(field func(*InstallSection) *[]string) func(u *Unit, o *unit.Op
 	}
 }
 
-func condParser(typ string, assert bool) func(u *Unit, o *unit.Option) error {
+// parseSecFix0Unit is parse_sec_fix_0() for the job timeouts: a time
+// span where 0 means "infinity".
+func parseSecFix0Unit(o *unit.Option) (uint64, error) {
+	v, err := unit.ParseTimespan(o.Value, time.Second)
+	if err != nil {
+		return 0, fmt.Errorf("Failed to parse %s= parameter, ignoring: %s", o.Name, o.Value)
+	}
+	if v == 0 {
+		v = Infinity
+	}
+	return v, nil
+}
+
+// parseRebootArgument is config_parse_reboot_parameter: printable ASCII
+// of at most 255 bytes; empty resets.
+func parseRebootArgument(o *unit.Option, dst *string) error {
+	if len(o.Value) > 255 {
+		return fmt.Errorf("Invalid reboot parameter '%s', ignoring.", o.Value)
+	}
+	for i := 0; i < len(o.Value); i++ {
+		if c := o.Value[i]; c < ' ' || c >= 0x7f {
+			return fmt.Errorf("Invalid reboot parameter '%s', ignoring.", o.Value)
+		}
+	}
+	*dst = o.Value
+	return nil
+}
+
+// condParser parses one Condition*= or Assert*=. An empty value removes
+// the conditions of that kind only. A leading "|" marks a triggering
+// condition and a following "!" negates it; systemd skips no blanks
+// between them. Path conditions must be absolute.
+func condParser(typ string, isPath, assert bool) func(u *Unit, o *unit.Option) error {
 	return func(u *Unit, o *unit.Option) error {
 		list := &u.Unit.Conditions
 		if assert {
@@ -280,44 +387,106 @@ func condParser(typ string, assert bool) func(u *Unit, o *unit.Option) error {
 		}
 		v := o.Value
 		if v == "" {
-			*list = nil
+			*list = slices.DeleteFunc(*list, func(c Condition) bool { return c.Type == typ })
 			return nil
 		}
 		c := Condition{Type: typ}
-		if strings.HasPrefix(v, "|") {
-			c.Trigger = true
-			v = strings.TrimLeft(v[1:], " \t")
+		v, c.Trigger = strings.CutPrefix(v, "|")
+		v, c.Negate = strings.CutPrefix(v, "!")
+		if isPath {
+			p, err := u.spec.ExpandPath(v)
+			if err != nil {
+				return fmt.Errorf("Failed to resolve unit specifiers in %s, ignoring: %v", v, err)
+			}
+			p, msg := simplifyPathChecked(o.Name, p)
+			if msg != "" {
+				return fmt.Errorf("%s", msg)
+			}
+			c.Param = p
+		} else {
+			s, err := u.spec.Expand(v)
+			if err != nil {
+				return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", v, err)
+			}
+			c.Param = s
 		}
-		if strings.HasPrefix(v, "!") {
-			c.Negate = true
-			v = strings.TrimLeft(v[1:], " \t")
-		}
-		p, err := u.spec.Expand(v)
-		if err != nil {
-			return fmt.Errorf("Failed to resolve unit specifiers in %s, ignoring: %w", v, err)
-		}
-		c.Param = p
-		*list = append(*list, c)
+		*list = append([]Condition{c}, *list...)
 		return nil
 	}
 }
 
+// simplifyPathChecked is systemd's path_simplify_and_warn() with
+// PATH_CHECK_ABSOLUTE: the simplified path, or why it is refused.
+func simplifyPathChecked(lvalue, p string) (string, string) {
+	if !utf8.ValidString(p) {
+		return "", "String is not UTF-8 clean, ignoring assignment: " + unit.CEscape(p)
+	}
+	if !strings.HasPrefix(p, "/") {
+		return "", fmt.Sprintf("%s= path is not absolute, ignoring: %s", lvalue, p)
+	}
+	p = unit.PathSimplify(p)
+	if len(p) >= 4096 {
+		return "", fmt.Sprintf("%s= path has invalid length (%d bytes), ignoring.", lvalue, len(p))
+	}
+	if p == "/.." || strings.HasPrefix(p, "/../") || strings.HasSuffix(p, "/..") || strings.Contains(p, "/../") {
+		return "", fmt.Sprintf("%s= path is not normalized, ignoring: %s", lvalue, p)
+	}
+	return p, ""
+}
+
+// unitPath is config_parse_unit_path_printf for optional settings:
+// specifiers expanded, then an absolute, normalized path.
+func (u *Unit) unitPath(o *unit.Option, v string) (string, string) {
+	p, err := u.spec.ExpandPath(v)
+	if err != nil {
+		return "", fmt.Sprintf("Failed to resolve unit specifiers in '%s', ignoring: %v", v, err)
+	}
+	return simplifyPathChecked(o.Name, p)
+}
+
+// parseRequiresMountsFor adds absolute paths, each once. An empty value
+// adds nothing: systemd has no way to reset the list.
+func (u *Unit) parseRequiresMountsFor(o *unit.Option) error {
+	rest := o.Value
+	for {
+		w, r, ok, err := unit.ExtractWord(rest, "", unit.ExtractUnquote)
+		if err != nil {
+			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
+		}
+		if !ok {
+			return nil
+		}
+		rest = r
+		p, msg := u.unitPath(o, w)
+		if msg != "" {
+			u.diagWarn(o, msg)
+			continue
+		}
+		u.Unit.RequiresMountsFor = appendUnique(u.Unit.RequiresMountsFor, p)
+	}
+}
+
+// parseExitStatus is config_parse_exit_status: 0..255; empty unsets.
 func parseExitStatus(o *unit.Option, dst *int) error {
 	if o.Value == "" {
 		*dst = -1
 		return nil
 	}
-	var n int
-	if _, err := fmt.Sscanf(o.Value, "%d", &n); err != nil || n < 0 || n > 255 || fmt.Sprint(n) != o.Value {
-		return fmt.Errorf("Failed to parse exit status '%s', ignoring.", o.Value)
+	n, err := cgAtou64(o.Value)
+	if err == nil && n > 255 {
+		err = syscall.ERANGE
 	}
-	*dst = n
+	if err != nil {
+		return fmt.Errorf("Failed to parse exit status '%s', ignoring: %s", o.Value, cgStrerror(err))
+	}
+	*dst = int(n)
 	return nil
 }
 
-// parseDeps adds the unit names of a dependency setting. Names are
-// separated by whitespace and may use specifiers; invalid ones are
-// reported and skipped.
+// parseDeps adds the unit names of a dependency setting (config_parse_unit_deps).
+// Names are separated by whitespace, quotes have no meaning, and
+// specifiers are expanded; names that cannot be used are reported and
+// skipped. An empty value adds nothing.
 func (u *Unit) parseDeps(o *unit.Option, d Dep) error {
 	rest := o.Value
 	for {
@@ -331,65 +500,138 @@ func (u *Unit) parseDeps(o *unit.Option, d Dep) error {
 		rest = r
 		name, err := u.spec.ExpandName(w)
 		if err != nil {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: fmt.Sprintf("Failed to resolve unit specifiers in %s, ignoring: %v", w, err), Warning: true})
+			u.diagWarn(o, fmt.Sprintf("Failed to resolve unit specifiers in '%s', ignoring: %v", w, err))
 			continue
 		}
-		if !unit.IsValidName(name) {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: fmt.Sprintf("Failed to add dependency on %s, ignoring: Invalid argument", name), Warning: true})
-			continue
+		if err := u.addNamedDep(d, name); err != nil {
+			u.diagWarn(o, fmt.Sprintf("Failed to add dependency on %s, ignoring: %s", name, cgStrerror(err)))
 		}
-		u.addDep(d, name)
 	}
 }
 
-// addDep records a dependency; a unit never depends on itself.
-func (u *Unit) addDep(d Dep, name string) {
-	for _, n := range u.Names {
-		if n == name {
-			return
+// selfDepWarned are the kinds for which systemd reports a dependency of a
+// unit on itself; it drops the others silently.
+var selfDepWarned = []Dep{Conflicts, ConflictedBy, Before, After, OnSuccess, OnFailure, Triggers, TriggeredBy}
+
+// addNamedDep adds a dependency named in a unit file or a .wants-style
+// directory, as systemd's unit_add_dependency_by_name() does: a template
+// name gets the unit's instance, or for a unit without one its name
+// prefix ("foo@.service" in bar.target gives foo@bar.service); names that
+// cannot be loaded are EINVAL; a dependency on the unit itself is dropped
+// (with a warning for ordering, conflicts and triggers).
+func (u *Unit) addNamedDep(d Dep, name string) error {
+	if unit.IsTemplate(name) {
+		inst := u.Instance()
+		if inst == "" {
+			inst, _, _, _ = unit.SplitName(u.ID)
 		}
+		x, err := unit.Instantiate(name, inst)
+		if err != nil {
+			return syscall.EINVAL
+		}
+		name = x
+	}
+	if !unit.IsValidName(name) || unit.IsTemplate(name) {
+		return syscall.EINVAL
+	}
+	if slices.Contains(u.Names, name) {
+		if slices.Contains(selfDepWarned, d) {
+			u.unitWarn(fmt.Sprintf("Dependency %s=%s is dropped.", d, u.ID))
+		}
+		return nil
+	}
+	u.addDep(d, name)
+	return nil
+}
+
+// addDep records a dependency. A unit never depends on itself, and
+// nothing is ordered before a device unit (systemd reports that).
+func (u *Unit) addDep(d Dep, name string) {
+	if slices.Contains(u.Names, name) {
+		return
+	}
+	if d == Before && unit.NameType(name) == "device" {
+		u.unitWarn(fmt.Sprintf("Dependency Before=%s ignored (.device units cannot be delayed)", name))
+		return
 	}
 	u.fwd.Add(d, name)
 }
 
-// documentationSchemes are the URL kinds systemd accepts in Documentation=.
-var documentationSchemes = []string{"http://", "https://", "file:", "info:", "man:"}
+// unitWarn records a warning systemd logs about the unit rather than a
+// line of one of its files ("foo.service: message").
+func (u *Unit) unitWarn(msg string) {
+	u.Diags = append(u.Diags, &unit.Diag{File: u.ID, Msg: msg, Warning: true})
+}
 
+// documentationURLValid is systemd's documentation_url_is_valid():
+// http(s)://, file:/, info: and man: URLs with something after the scheme,
+// in ASCII.
+func documentationURLValid(s string) bool {
+	rest := ""
+	switch {
+	case strings.HasPrefix(s, "http://"):
+		rest = s[len("http://"):]
+	case strings.HasPrefix(s, "https://"):
+		rest = s[len("https://"):]
+	case strings.HasPrefix(s, "file:/"):
+		rest = s[len("file:/"):]
+	case strings.HasPrefix(s, "info:"):
+		rest = s[len("info:"):]
+	case strings.HasPrefix(s, "man:"):
+		rest = s[len("man:"):]
+	}
+	if rest == "" {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		if rest[i] >= 0x80 || rest[i] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// parseDocumentation is config_parse_documentation: specifiers are
+// expanded in the whole value first (failing drops the line), then the
+// value is split into words (a quoting error keeps the words before it),
+// and words that are not valid documentation URLs are dropped. Empty
+// resets the list.
 func (u *Unit) parseDocumentation(o *unit.Option) error {
 	if o.Value == "" {
 		u.Unit.Documentation = nil
 		return nil
 	}
-	words, err := unit.SplitWords(o.Value)
+	v, err := u.spec.Expand(o.Value)
 	if err != nil {
-		return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
+		return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", o.Value, err)
 	}
-	for _, w := range words {
-		s, err := u.spec.Expand(w)
+	var words []string
+	rest := v
+	for {
+		w, r, ok, err := unit.ExtractWord(rest, "", unit.ExtractUnquote|unit.ExtractRetainEscape)
 		if err != nil {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: fmt.Sprintf("Failed to resolve unit specifiers in %s, ignoring: %v", w, err), Warning: true})
-			continue
-		}
-		ok := false
-		for _, p := range documentationSchemes {
-			if strings.HasPrefix(s, p) && len(s) > len(p) {
-				ok = true
-			}
+			u.diagWarn(o, "Invalid syntax, ignoring: "+v)
+			break
 		}
 		if !ok {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: "Invalid URL, ignoring: " + s, Warning: true})
+			break
+		}
+		rest = r
+		words = append(words, w)
+	}
+	for _, w := range words {
+		if !documentationURLValid(w) {
+			u.diagWarn(o, "Invalid URL, ignoring: "+w)
 			continue
 		}
-		u.Unit.Documentation = append(u.Unit.Documentation, s)
+		u.Unit.Documentation = append(u.Unit.Documentation, w)
 	}
 	return nil
 }
 
 func appendUnique(l []string, s string) []string {
-	for _, x := range l {
-		if x == s {
-			return l
-		}
+	if slices.Contains(l, s) {
+		return l
 	}
 	return append(l, s)
 }

@@ -21,6 +21,10 @@ func execCommandProps(name string, list func(u *loader.Unit) []unit.ExecCommand)
 	}
 }
 
+// formatCommands renders commands as systemctl show prints them: argv
+// joined with blanks and not quoted or escaped (systemctl 252 prints the
+// words as they are), then ignore_errors (plain list) or the flags (Ex
+// list), and the status of a command that has not run.
 func formatCommands(cmds []unit.ExecCommand, ex bool) []string {
 	out := make([]string, 0, len(cmds))
 	for _, c := range cmds {
@@ -42,7 +46,9 @@ func formatCommands(cmds []unit.ExecCommand, ex bool) []string {
 	return out
 }
 
-// execFlags names a command's prefixes as systemd's ExecStartEx shows them.
+// execFlags names a command's prefixes as systemd's ExecStartEx shows them,
+// in the order of systemd's ExecCommandFlags bits. "@" is no flag: it only
+// shows in argv[0].
 func execFlags(c unit.ExecCommand) []string {
 	var f []string
 	if c.IgnoreFailure {

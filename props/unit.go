@@ -3,13 +3,16 @@ package props
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
+	"unicode/utf8"
 
 	"github.com/gosd/gosd/loader"
 )
 
 func dep(d loader.Dep) prop {
-	return prop{name: d.String(), get: func(u *loader.Unit, _ *State) string { return words(u.Deps[d]) }}
+	return prop{name: d.String(), get: func(u *loader.Unit, _ *State) string { return strv(u.Deps[d]) }}
 }
 
 func rt(name, v string) prop { return prop{name: name, get: constant(v), runtime: true} }
@@ -25,7 +28,7 @@ var unitProps = []prop{
 				names = append(names, n)
 			}
 		}
-		return words(names)
+		return strv(names)
 	}},
 	{name: "Following", get: constant("")},
 	dep(loader.Requires), dep(loader.Requisite), dep(loader.Wants), dep(loader.BindsTo),
@@ -36,9 +39,9 @@ var unitProps = []prop{
 	dep(loader.Triggers), dep(loader.TriggeredBy), dep(loader.PropagatesReloadTo),
 	dep(loader.ReloadPropagatedFrom), dep(loader.PropagatesStopTo), dep(loader.StopPropagatedFrom),
 	dep(loader.JoinsNamespaceOf),
-	{name: "SliceOf", get: constant("")},
-	{name: "RequiresMountsFor", get: func(u *loader.Unit, _ *State) string { return words(u.Unit.RequiresMountsFor) }},
-	{name: "Documentation", get: func(u *loader.Unit, _ *State) string { return quoted(u.Unit.Documentation) }},
+	{name: "SliceOf", get: func(u *loader.Unit, _ *State) string { return strv(u.SliceOf()) }},
+	{name: "RequiresMountsFor", get: func(u *loader.Unit, _ *State) string { return strv(u.Unit.RequiresMountsFor) }},
+	{name: "Documentation", get: func(u *loader.Unit, _ *State) string { return strv(u.Unit.Documentation) }},
 	{name: "Description", get: func(u *loader.Unit, _ *State) string {
 		if u.Unit.Description == "" {
 			return u.ID
@@ -52,7 +55,7 @@ var unitProps = []prop{
 	{name: "SubState", runtime: true, get: func(_ *loader.Unit, st *State) string { return or(st.SubState, "dead") }},
 	{name: "FragmentPath", get: func(u *loader.Unit, _ *State) string { return u.FragmentPath }},
 	{name: "SourcePath", get: func(u *loader.Unit, _ *State) string { return u.SourcePath }},
-	{name: "DropInPaths", get: func(u *loader.Unit, _ *State) string { return words(u.DropInPaths) }},
+	{name: "DropInPaths", get: func(u *loader.Unit, _ *State) string { return strv(u.DropInPaths) }},
 	{name: "UnitFileState", get: func(_ *loader.Unit, st *State) string { return st.UnitFileState }},
 	{name: "UnitFilePreset", get: func(_ *loader.Unit, st *State) string { return st.UnitFilePreset }},
 	rt("StateChangeTimestamp", ""), rt("StateChangeTimestampMonotonic", "0"),
@@ -64,10 +67,11 @@ var unitProps = []prop{
 	{name: "CanStop", get: func(u *loader.Unit, _ *State) string { return yesno(canStop(u)) }},
 	{name: "CanReload", get: func(u *loader.Unit, _ *State) string { return yesno(canReload(u)) }},
 	{name: "CanIsolate", get: func(u *loader.Unit, _ *State) string {
-		return yesno(u.LoadState == loader.StateLoaded && u.Unit.AllowIsolate)
+		// systemd: a unit that can be started (by hand) and allows it.
+		return yesno(canStart(u) && u.Unit.AllowIsolate)
 	}},
 	{name: "CanClean", get: func(u *loader.Unit, _ *State) string { return words(canClean(u)) }},
-	{name: "CanFreeze", get: func(u *loader.Unit, _ *State) string { return yesno(u.CGroup != nil && u.Type != "slice") }},
+	{name: "CanFreeze", get: func(u *loader.Unit, _ *State) string { return yesno(u.CanFreeze()) }},
 	rt("Job", ""),
 	{name: "StopWhenUnneeded", get: func(u *loader.Unit, _ *State) string { return yesno(u.Unit.StopWhenUnneeded) }},
 	{name: "RefuseManualStart", get: func(u *loader.Unit, _ *State) string { return yesno(u.Unit.RefuseManualStart) }},
@@ -91,7 +95,7 @@ var unitProps = []prop{
 	{name: "LoadError", get: loadError},
 	{name: "Transient", get: constant("no")},
 	{name: "Perpetual", get: func(u *loader.Unit, _ *State) string {
-		return yesno(u.ID == "-.slice" || u.ID == "init.scope" || u.ID == "-.mount")
+		return yesno(u.Perpetual())
 	}},
 	{name: "StartLimitIntervalUSec", get: func(u *loader.Unit, _ *State) string { return usec(u.Unit.StartLimitIntervalUSec) }},
 	{name: "StartLimitBurst", get: func(u *loader.Unit, _ *State) string { return u64(u.Unit.StartLimitBurst) }},
@@ -105,6 +109,50 @@ var unitProps = []prop{
 	{name: "CollectMode", get: func(u *loader.Unit, _ *State) string { return u.Unit.CollectMode }},
 	rt("Refs", ""),
 	{name: "ActivationDetails", get: constant("[unprintable]")},
+}
+
+// shellQuoteChars are the characters that make systemctl quote a string
+// of a string-array property (shell_maybe_quote(): blanks, quotes,
+// backslashes, globs and shell operators).
+const shellQuoteChars = " \t\n\r\"\\`$*?['()<>|&;!"
+
+// maybeQuote quotes s as systemctl prints each string of an array
+// property: unchanged unless it holds a character the shell would
+// interpret, a control character or invalid UTF-8; then in double quotes
+// with " \ ` $ escaped by a backslash.
+func maybeQuote(s string) string {
+	i := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n <= 1) || r < 0x20 || r == 0x7f || strings.ContainsRune(shellQuoteChars, r) {
+			break
+		}
+		i += n
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	b.WriteString(s[:i])
+	for j := i; j < len(s); j++ {
+		if strings.IndexByte("\"\\`$", s[j]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[j])
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// strv prints a string-array property as systemctl does: each string
+// through maybeQuote, separated by spaces.
+func strv(l []string) string {
+	out := make([]string, len(l))
+	for i, s := range l {
+		out[i] = maybeQuote(s)
+	}
+	return strings.Join(out, " ")
 }
 
 func or(s, def string) string {
@@ -124,24 +172,79 @@ func exitStatus(v int) string {
 // loadError prints LoadError as systemctl does: the D-Bus error name and
 // the message in quotes.
 func loadError(u *loader.Unit, _ *State) string {
-	if u.LoadError == nil {
-		return ""
-	}
-	name := "org.freedesktop.systemd1.LoadFailed"
+	var name, msg string
 	switch u.LoadState {
+	case loader.StateLoaded:
+		return ""
 	case loader.StateNotFound:
-		name = "org.freedesktop.systemd1.NoSuchUnit"
-	case loader.StateMasked:
-		name = "org.freedesktop.systemd1.UnitMasked"
+		name, msg = "org.freedesktop.systemd1.NoSuchUnit", "Unit "+u.ID+" not found."
 	case loader.StateBadSetting:
-		name = "org.freedesktop.systemd1.BadUnitSetting"
+		name, msg = "org.freedesktop.systemd1.BadUnitSetting", "Unit "+u.ID+" has a bad unit file setting."
+	case loader.StateMasked:
+		name, msg = "org.freedesktop.systemd1.UnitMasked", "Unit "+u.ID+" is masked."
+	case loader.StateError:
+		var e loader.LoadErrno
+		if !errors.As(u.LoadError, &e) {
+			e.Errno = syscall.EIO
+		}
+		name = busErrorName(e.Errno)
+		msg = "Unit " + u.ID + " failed to load properly, please adjust/correct and reload service manager: " + e.Error()
+	default:
+		name, msg = "org.freedesktop.systemd1.LoadFailed", "Unit "+u.ID+" is not loaded properly."
 	}
-	msg := u.LoadError.Error()
-	var d interface{ Unwrap() []error }
-	if errors.As(u.LoadError, &d) {
-		msg = "Unit " + u.ID + " has a bad unit file setting."
+	return name + " \"" + msg + "\""
+}
+
+// busErrorName is the D-Bus error name sd-bus gives an errno.
+func busErrorName(e syscall.Errno) string {
+	switch e {
+	case syscall.ENOMEM:
+		return "org.freedesktop.DBus.Error.NoMemory"
+	case syscall.EPERM, syscall.EACCES:
+		return "org.freedesktop.DBus.Error.AccessDenied"
+	case syscall.EINVAL:
+		return "org.freedesktop.DBus.Error.InvalidArgs"
+	case syscall.ESRCH:
+		return "org.freedesktop.DBus.Error.UnixProcessIdUnknown"
+	case syscall.ENOENT:
+		return "org.freedesktop.DBus.Error.FileNotFound"
+	case syscall.EEXIST:
+		return "org.freedesktop.DBus.Error.FileExists"
+	case syscall.ETIMEDOUT, syscall.ETIME:
+		return "org.freedesktop.DBus.Error.Timeout"
+	case syscall.EIO:
+		return "org.freedesktop.DBus.Error.IOError"
+	case syscall.ENETRESET, syscall.ECONNABORTED, syscall.ECONNRESET:
+		return "org.freedesktop.DBus.Error.Disconnected"
+	case syscall.EOPNOTSUPP:
+		return "org.freedesktop.DBus.Error.NotSupported"
+	case syscall.EADDRNOTAVAIL:
+		return "org.freedesktop.DBus.Error.BadAddress"
+	case syscall.ENOBUFS:
+		return "org.freedesktop.DBus.Error.LimitsExceeded"
+	case syscall.EADDRINUSE:
+		return "org.freedesktop.DBus.Error.AddressInUse"
+	case syscall.EBADMSG:
+		return "org.freedesktop.DBus.Error.InconsistentMessage"
 	}
-	return name + " \"" + strings.ReplaceAll(msg, "\"", "\\\"") + "\""
+	return "System.Error." + errnoName(e)
+}
+
+// errnoName is the symbolic name of the errnos unit loading may record.
+func errnoName(e syscall.Errno) string {
+	switch e {
+	case syscall.ELOOP:
+		return "ELOOP"
+	case syscall.EISDIR:
+		return "EISDIR"
+	case syscall.ENOEXEC:
+		return "ENOEXEC"
+	case syscall.ENOTDIR:
+		return "ENOTDIR"
+	case syscall.ENAMETOOLONG:
+		return "ENAMETOOLONG"
+	}
+	return "E" + strconv.Itoa(int(e))
 }
 
 // startable reports whether the unit's type can be started at all.
@@ -152,5 +255,5 @@ func startable(u *loader.Unit) bool {
 func canStart(u *loader.Unit) bool { return startable(u) && !u.Unit.RefuseManualStart }
 
 func canStop(u *loader.Unit) bool {
-	return !u.Unit.RefuseManualStop && u.Type != "device" && !(u.ID == "-.slice" || u.ID == "init.scope" || u.ID == "-.mount")
+	return !u.Unit.RefuseManualStop && u.Type != "device" && !u.Perpetual()
 }

@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/gosd/gosd/loader"
@@ -73,14 +73,8 @@ func verify(argv []string, stdout, stderr io.Writer) int {
 
 // verifyUnit prints what is wrong with u and reports whether it is fatal.
 func verifyUnit(set *loader.Set, u *loader.Unit, w io.Writer) bool {
-	diags := append([]*unit.Diag(nil), u.Diags...)
-	sort.SliceStable(diags, func(i, j int) bool {
-		if diags[i].File != diags[j].File {
-			return fileOrder(u, diags[i].File) < fileOrder(u, diags[j].File)
-		}
-		return diags[i].Line < diags[j].Line
-	})
-	for _, d := range diags {
+	// The loader keeps problems in the order systemd reports them.
+	for _, d := range u.Diags {
 		fmt.Fprintln(w, d.Error())
 	}
 	for _, d := range u.Unsupported {
@@ -98,6 +92,10 @@ func verifyUnit(set *loader.Set, u *loader.Unit, w io.Writer) bool {
 		fmt.Fprintf(w, "Unit %s failed to load properly, please adjust/correct and reload service manager: %v\n", u.ID, u.LoadError)
 		return true
 	}
+	if err := checkExecutables(set.Paths, u); err != "" {
+		fmt.Fprintf(w, "%s: %s\n", u.ID, err)
+		return true
+	}
 	if missing := missingRequirement(set, u); missing != "" {
 		fmt.Fprintf(w, "%s: Failed to create %s/start: Unit %s not found.\n", u.ID, u.ID, missing)
 		return true
@@ -108,19 +106,6 @@ func verifyUnit(set *loader.Set, u *loader.Unit, w io.Writer) bool {
 func isDiag(err error) bool {
 	_, ok := err.(*unit.Diag)
 	return ok
-}
-
-// fileOrder ranks a unit's files: the fragment first, then its drop-ins.
-func fileOrder(u *loader.Unit, f string) int {
-	if f == u.FragmentPath {
-		return 0
-	}
-	for i, d := range u.DropInPaths {
-		if d == f {
-			return i + 1
-		}
-	}
-	return len(u.DropInPaths) + 1
 }
 
 // missingRequirement returns the first unit, in the order a start job of
@@ -177,4 +162,56 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// checkExecutables does what systemd-analyze verify does with commands:
+// the first command of each list must be an executable file inside the
+// root, unless its failure is ignored ("-"). A bare name is looked up in
+// the default search path, as the manager would at run time.
+func checkExecutables(p loader.Paths, u *loader.Unit) string {
+	var lists [][]unit.ExecCommand
+	switch {
+	case u.Service != nil:
+		s := u.Service
+		lists = [][]unit.ExecCommand{s.ExecCondition, s.ExecStartPre, s.ExecStart, s.ExecStartPost, s.ExecReload, s.ExecStop, s.ExecStopPost}
+	case u.Socket != nil:
+		s := u.Socket
+		lists = [][]unit.ExecCommand{s.ExecStartPre, s.ExecStartPost, s.ExecStopPre, s.ExecStopPost}
+	}
+	for _, l := range lists {
+		if len(l) == 0 || l[0].IgnoreFailure {
+			continue
+		}
+		if msg := executable(p, l[0].Path); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// defaultExecPath is where the system manager looks up bare command names.
+var defaultExecPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+
+func executable(p loader.Paths, name string) string {
+	candidates := []string{name}
+	if !strings.HasPrefix(name, "/") {
+		candidates = candidates[:0]
+		for _, d := range defaultExecPath {
+			candidates = append(candidates, d+"/"+name)
+		}
+	}
+	for _, c := range candidates {
+		r, ok, err := p.Chase(c, true)
+		if err != nil || !ok {
+			continue
+		}
+		fi, err := os.Stat(p.Host(r))
+		if err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return ""
+		}
+		if err == nil {
+			return "Command " + name + " is not executable: Permission denied"
+		}
+	}
+	return "Command " + name + " is not executable: No such file or directory"
 }
