@@ -59,8 +59,10 @@ func benchLoad(b *testing.B, root string) {
 	var units int
 	var before, after runtime.MemStats
 	for b.Loop() {
+		b.StopTimer()
 		runtime.GC()
 		runtime.ReadMemStats(&before)
+		b.StartTimer()
 		s := NewSet(SystemPaths(root), host)
 		s.LoadAll()
 		units = len(s.Units())

@@ -3263,7 +3263,7 @@ func (u *Unit) execExtras(s *Set) {
 	if u.Type == "service" {
 		c.fixServiceStdio()
 	}
-	u.patchExecContext()
+	u.patchExecContext(s.managerLimits())
 	if u.Type == "socket" && !u.socketHasExec() {
 		return // systemd adds them only for sockets that run commands
 	}
@@ -3297,11 +3297,12 @@ func (c *ExecContext) fixServiceStdio() {
 
 // patchExecContext is the exec part of unit_patch_contexts(). (The
 // DevicePolicy= that PrivateDevices= implies is the cgroup context's.)
-func (u *Unit) patchExecContext() {
+// defaults are the manager's DefaultLimit*= (shared, never modified).
+func (u *Unit) patchExecContext(defaults *[RlimitCount]*Rlimit) {
 	c := u.exCtx()
 	for res := range c.Limits {
 		if c.Limits[res] == nil {
-			c.Limits[res] = managerDefaultRlimit(res)
+			c.Limits[res] = defaults[res]
 		}
 	}
 	if c.PrivateDevices {

@@ -258,7 +258,7 @@ func TestExecDirectives(t *testing.T) {
 				exEq(t, []any{c.User, c.Group, c.PrivateTmp, c.RemoveIPC, c.ProtectSystem, c.ProtectHome, c.NoNewPrivileges, c.RestrictSUIDSGID},
 					[]any{"foo", "foo", true, true, "strict", "read-only", true, true})
 				exEq(t, u.Unit.RequiresMountsFor, []string{"/var/tmp"})
-				exEq(t, u.fwd[After], []string{"systemd-tmpfiles-setup.service"})
+				exEq(t, u.fwdNames(After), []string{"systemd-tmpfiles-setup.service"})
 			},
 		},
 		{
@@ -288,7 +288,7 @@ func TestExecDirectives(t *testing.T) {
 				exEq(t, c.StateDirectory, []string{"st"})
 				exEq(t, c.DirectorySymlinks, []DirectorySymlink{{"StateDirectory", "st", "link"}})
 				exEq(t, u.Unit.RequiresMountsFor, []string{"/run/a", "/run/a/x", "/run/b", "/var/lib/st"})
-				exEq(t, u.fwd[After], []string{"systemd-remount-fs.service"})
+				exEq(t, u.fwdNames(After), []string{"systemd-remount-fs.service"})
 			},
 		},
 		{

@@ -24,6 +24,8 @@ type Index struct {
 	// present holds the in-root paths of every unit file and of every
 	// .d, .wants, .requires and .upholds directory in the search path.
 	present map[string]bool
+	// plain holds the in-root paths of unit files that are not symlinks.
+	plain map[string]bool
 	// dirsNamed maps the base name of each such directory ("foo.service.d")
 	// to the search directories that hold it, in search-path order.
 	dirsNamed map[string][]string
@@ -33,7 +35,7 @@ type Index struct {
 
 // Scan reads the search path once and builds the name map.
 func (p Paths) Scan() *Index {
-	ix := &Index{Paths: p, ids: map[string]string{}, aliases: map[string][]string{}, present: map[string]bool{}, dirsNamed: map[string][]string{}}
+	ix := &Index{Paths: p, ids: map[string]string{}, aliases: map[string][]string{}, present: map[string]bool{}, plain: map[string]bool{}, dirsNamed: map[string][]string{}}
 	for _, dir := range p.Dirs {
 		for _, de := range p.readDir(dir) {
 			name := de.Name()
@@ -52,6 +54,7 @@ func (p Paths) Scan() *Index {
 				continue
 			}
 			if de.Type()&fs.ModeSymlink == 0 {
+				ix.plain[file] = true
 				ix.ids[name] = file
 				continue
 			}
@@ -277,4 +280,19 @@ func (ix *Index) UnitFiles() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// realPath resolves an in-root unit file path. A file the scan saw as a
+// plain file needs only its directory resolved, which is cached.
+func (ix *Index) realPath(file string) (string, error) {
+	if ix.plain[file] {
+		dir, base := path.Split(file)
+		d, err := ix.Paths.resolveDir(path.Clean(dir))
+		if err != nil {
+			return "", err
+		}
+		return path.Join(d, base), nil
+	}
+	r, _, err := ix.Paths.Chase(file, true)
+	return r, err
 }

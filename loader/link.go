@@ -112,11 +112,9 @@ func (s *Set) link() {
 	}
 	fwd := make([]Deps, len(s.order))
 	for i, u := range s.order {
-		for k, l := range u.fwd {
-			for _, n := range l {
-				if o := id(n); o != u.ID {
-					fwd[i][k] = append(fwd[i][k], o)
-				}
+		for _, e := range u.fwd {
+			if o := id(e.name); o != u.ID {
+				fwd[i][e.kind] = append(fwd[i][e.kind], o)
 			}
 		}
 	}

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gosd/gosd/unit"
 )
@@ -22,9 +25,13 @@ type Set struct {
 	Host  *unit.Host
 
 	units map[string]*Unit // by every name
-	order []*Unit          // each unit once, in load order
-	queue []string
-	shell string // root's shell, for %s
+	// parsed holds files read ahead by LoadAll, by in-root path.
+	parsed map[string]parsedFile
+	// limits are the manager's default resource limits, computed once.
+	limits *[RlimitCount]*Rlimit
+	order  []*Unit // each unit once, in load order
+	queue  []string
+	shell  string // root's shell, for %s
 }
 
 // ErrInvalidName is returned (wrapped) for a name that is not a loadable
@@ -68,12 +75,18 @@ func (s *Set) Load(name string) (*Unit, error) {
 // LoadAll loads every unit that has a file in the search path (templates
 // excepted), and everything they refer to.
 func (s *Set) LoadAll() {
+	var files []string
 	for _, name := range s.Index.UnitFiles() {
 		if !unit.IsTemplate(name) {
 			s.queue = append(s.queue, name)
+			if f, ok := s.Index.ids[name]; ok && strings.HasPrefix(f, "/") {
+				files = append(files, f)
+			}
 		}
 	}
+	s.prefetch(files)
 	s.drain()
+	s.parsed = nil
 	s.link()
 }
 
@@ -85,11 +98,9 @@ func (s *Set) drain() {
 			continue
 		}
 		u := s.loadOne(name)
-		for _, d := range u.fwd {
-			for _, other := range d {
-				if s.units[other] == nil {
-					s.queue = append(s.queue, other)
-				}
+		for _, e := range u.fwd {
+			if s.units[e.name] == nil {
+				s.queue = append(s.queue, e.name)
 			}
 		}
 		// systemd loads the slice a unit is placed in; gosd loads it too
@@ -292,7 +303,46 @@ func errnoText(e syscall.Errno) string {
 // parseFile reads and parses one unit file. masked reports a file that is
 // /dev/null (through links) or empty. diags are the parser's warnings.
 func (s *Set) parseFile(file string) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
-	real, _, err := s.Paths.Chase(file, true)
+	if p, ok := s.parsed[file]; ok {
+		return p.f, p.diags, p.masked, p.err
+	}
+	return s.readAndParse(file)
+}
+
+// parsedFile is the result of reading and parsing one unit file.
+type parsedFile struct {
+	f      *unit.File
+	diags  []*unit.Diag
+	masked bool
+	err    error
+}
+
+// prefetch reads and parses the given files on all CPUs, so that the
+// sequential load that follows finds them parsed. Parsing is pure and
+// Chase is safe for concurrent use, so only the results are shared.
+func (s *Set) prefetch(files []string) {
+	results := make([]parsedFile, len(files))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		g.Go(func() error {
+			var p parsedFile
+			p.f, p.diags, p.masked, p.err = s.readAndParse(f)
+			results[i] = p
+			return nil
+		})
+	}
+	g.Wait()
+	if s.parsed == nil {
+		s.parsed = make(map[string]parsedFile, len(files))
+	}
+	for i, f := range files {
+		s.parsed[f] = results[i]
+	}
+}
+
+func (s *Set) readAndParse(file string) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
+	real, err := s.Index.realPath(file)
 	if err != nil {
 		return nil, nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
 	}
@@ -308,4 +358,17 @@ func (s *Set) parseFile(file string) (f *unit.File, diags []*unit.Diag, masked b
 	}
 	f, diags, err = unit.Parse(file, data)
 	return f, diags, false, err
+}
+
+// managerLimits returns the manager's DefaultLimit*= values, reading the
+// kernel's and gosd's own limits on first use. Units share the values.
+func (s *Set) managerLimits() *[RlimitCount]*Rlimit {
+	if s.limits == nil {
+		var l [RlimitCount]*Rlimit
+		for res := range l {
+			l[res] = managerDefaultRlimit(res)
+		}
+		s.limits = &l
+	}
+	return s.limits
 }

@@ -111,8 +111,8 @@ func TestMountExtras(t *testing.T) {
 	u = mntUnit("foo.automount")
 	u.automountExtras(nil)
 	trigEq(t, []any{u.LoadState, u.Automount.Where, u.Unit.RequiresMountsFor}, []any{StateLoaded, "/foo", []string{"/"}})
-	trigEq(t, u.fwd[Triggers], []string{"foo.mount"})
-	trigEq(t, u.fwd[Before], []string{"foo.mount"})
+	trigEq(t, u.fwdNames(Triggers), []string{"foo.mount"})
+	trigEq(t, u.fwdNames(Before), []string{"foo.mount"})
 
 	u = mntUnit("dev-sda2.swap")
 	u.swapExtras(nil)

@@ -87,7 +87,7 @@ func (u *Unit) pathExtras(s *Set) {
 	if p.TriggerLimitBurst == triggerLimitBurstUnset {
 		p.TriggerLimitBurst = 200
 	}
-	if len(u.fwd[Triggers]) == 0 {
+	if !u.hasFwd(Triggers) {
 		svc := trigRelatedName(u.ID, ".service")
 		u.addDep(Before, svc)
 		u.addDep(Triggers, svc)

@@ -192,3 +192,22 @@ func (p Paths) isNullOrEmpty(q string) bool {
 	fi, err := os.Stat(p.Host(r))
 	return err == nil && fi.Mode().IsRegular() && fi.Size() == 0
 }
+
+// resolveDir is Chase for a directory, remembered for the Paths' life.
+func (p Paths) resolveDir(dir string) (string, error) {
+	if p.resolved != nil {
+		p.resolved.mu.Lock()
+		r, ok := p.resolved.m[dir]
+		p.resolved.mu.Unlock()
+		if ok {
+			return r, nil
+		}
+	}
+	r, _, err := p.chase(dir, true)
+	if err == nil && p.resolved != nil {
+		p.resolved.mu.Lock()
+		p.resolved.m[dir] = r
+		p.resolved.mu.Unlock()
+	}
+	return r, err
+}

@@ -554,7 +554,7 @@ func (u *Unit) addDep(d Dep, name string) {
 		u.unitWarn(fmt.Sprintf("Dependency Before=%s ignored (.device units cannot be delayed)", name))
 		return
 	}
-	u.fwd.Add(d, name)
+	u.fwd = append(u.fwd, depEdge{d, name})
 }
 
 // unitWarn records a warning systemd logs about the unit rather than a

@@ -123,7 +123,7 @@ func TestUnitDirectives(t *testing.T) {
 				"1: IgnoreOnSnapshot: Support for option IgnoreOnSnapshot= has been removed and it is ignored",
 				"2: RequiresOverridable: Unit dependency type RequiresOverridable= is obsolete, replacing by Requires=, please update your unit file",
 			},
-			check: func(t *testing.T, u *Unit) { cgEq(t, u.fwd[Requires], []string{"a.service"}) },
+			check: func(t *testing.T, u *Unit) { cgEq(t, u.fwdNames(Requires), []string{"a.service"}) },
 		},
 		{
 			// Quotes mean nothing in dependency lists, and an empty value
@@ -138,14 +138,14 @@ func TestUnitDirectives(t *testing.T) {
 				`3: Requires: Failed to add dependency on "b.service, ignoring: Invalid argument`,
 			},
 			check: func(t *testing.T, u *Unit) {
-				cgEq(t, u.fwd[Requires], []string{"bar.service"})
-				cgEq(t, u.fwd[After], []string{"x.service"})
+				cgEq(t, u.fwdNames(Requires), []string{"bar.service"})
+				cgEq(t, u.fwdNames(After), []string{"x.service"})
 			},
 		},
 		{
 			name:  "a template dependency takes the unit's name as instance",
 			lines: []string{"Wants=gosdw@.service"},
-			check: func(t *testing.T, u *Unit) { cgEq(t, u.fwd[Wants], []string{"gosdw@foo.service"}) },
+			check: func(t *testing.T, u *Unit) { cgEq(t, u.fwdNames(Wants), []string{"gosdw@foo.service"}) },
 		},
 		{
 			name:  "dependencies on itself are dropped, some with a warning",
@@ -154,7 +154,7 @@ func TestUnitDirectives(t *testing.T) {
 				"foo.service: Dependency Before=foo.service is dropped.",
 				"foo.service: Dependency Before=dev-sda.device ignored (.device units cannot be delayed)",
 			},
-			check: func(t *testing.T, u *Unit) { cgEq(t, len(u.fwd[Before])+len(u.fwd[Requires]), 0) },
+			check: func(t *testing.T, u *Unit) { cgEq(t, len(u.fwd), 0) },
 		},
 		{
 			// Specifiers are expanded on the whole value first; a quoting

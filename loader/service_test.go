@@ -244,7 +244,7 @@ func TestServiceDirectives(t *testing.T) {
 func TestServiceSocketsDeps(t *testing.T) {
 	u := svcApply(t, "Sockets=a.socket b.socket")
 	for _, d := range []Dep{Wants, After, TriggeredBy} {
-		svcEq(t, u.fwd[d], []string{"a.socket", "b.socket"})
+		svcEq(t, u.fwdNames(d), []string{"a.socket", "b.socket"})
 	}
 }
 

@@ -106,7 +106,7 @@ func parseTimerValue(u *Unit, o *unit.Option) error {
 // and returns its name. A template is instantiated with this unit's
 // instance, or its prefix when it has none.
 func parseTriggerUnit(u *Unit, o *unit.Option) (string, error) {
-	if len(u.fwd[Triggers]) > 0 {
+	if u.hasFwd(Triggers) {
 		return "", fmt.Errorf("Multiple units to trigger specified, ignoring: %s", o.Value)
 	}
 	name, err := u.spec.ExpandName(o.Value)
@@ -139,7 +139,7 @@ func parseTriggerUnit(u *Unit, o *unit.Option) (string, error) {
 // timer without any On*= setting as timer_verify() does.
 func (u *Unit) timerExtras(s *Set) {
 	t := u.Timer
-	if len(u.fwd[Triggers]) == 0 {
+	if !u.hasFwd(Triggers) {
 		svc := trigRelatedName(u.ID, ".service")
 		u.addDep(Before, svc)
 		u.addDep(Triggers, svc)

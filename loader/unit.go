@@ -54,7 +54,7 @@ type Unit struct {
 	Deps Deps
 	// fwd holds the dependencies the unit's own files and type imply, by
 	// the names they were given.
-	fwd Deps
+	fwd []depEdge
 
 	spec *unit.Specifiers
 }
@@ -63,4 +63,32 @@ type Unit struct {
 func (u *Unit) Instance() string {
 	_, inst, _, _ := unit.SplitName(u.ID)
 	return inst
+}
+
+// depEdge is one forward dependency as a unit's files or type imply it.
+type depEdge struct {
+	kind Dep
+	name string
+}
+
+// hasFwd reports whether the unit has a forward dependency of kind k.
+func (u *Unit) hasFwd(k Dep) bool {
+	for _, e := range u.fwd {
+		if e.kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// fwdNames lists the names of the unit's forward dependencies of kind k,
+// in the order they were added.
+func (u *Unit) fwdNames(k Dep) []string {
+	var out []string
+	for _, e := range u.fwd {
+		if e.kind == k {
+			out = append(out, e.name)
+		}
+	}
+	return out
 }
