@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/gosd/gosd/install"
 
@@ -32,7 +33,8 @@ func cmdShow(c *cli, args []string) int {
 	presets, _ := in.ReadPresets()
 	code := 0
 	for i, name := range args {
-		u, err := s.Load(mangle(name))
+		m, _ := mangleWarn(name, c.stderr)
+		u, err := s.Load(m)
 		if err != nil {
 			fmt.Fprintf(c.stderr, "Failed to get properties: %v\n", err)
 			code = 1
@@ -53,16 +55,37 @@ func (c *cli) unitState(in *install.Installer, presets *install.Presets, u *load
 	return st
 }
 
-// mangle turns a bare name into a service name, as systemctl does for
-// names without a type suffix.
+// mangle turns what the user typed into a unit name as systemctl does: a
+// name without a type suffix gets ".service", and characters a unit name
+// may not hold are escaped as \xNN, with a warning.
 func mangle(name string) string {
+	n, _ := mangleWarn(name, nil)
+	return n
+}
+
+func mangleWarn(name string, warn io.Writer) (string, bool) {
 	if unit.IsValidName(name) {
-		return name
+		return name, false
 	}
-	if unit.IsValidName(name + ".service") {
-		return name + ".service"
+	var b strings.Builder
+	escaped := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(":-_.\\@", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "\\x%02x", c)
+		escaped = true
 	}
-	return name
+	m := b.String()
+	if !unit.IsValidName(m) && unit.IsValidName(m+".service") {
+		m += ".service"
+	}
+	if escaped && warn != nil {
+		fmt.Fprintf(warn, "Invalid unit name \"%s\" escaped as \"%s\" (maybe you should use systemd-escape?).\n", name, m)
+	}
+	return m, escaped
 }
 
 // cmdCat prints the fragment and drop-ins of each unit, each preceded by
