@@ -9,11 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/gosd/gosd/loader"
-	"github.com/gosd/gosd/unit"
 )
 
 func exProp(name string, get func(c *loader.ExecContext) string) prop {
@@ -68,7 +66,7 @@ func exLimits() []prop {
 // reads its own, as systemd reads its own.
 var execProps = exConcat(
 	[]prop{
-		exProp("Environment", func(c *loader.ExecContext) string { return exStrv(c.Environment) }),
+		exProp("Environment", func(c *loader.ExecContext) string { return shellQuoteList(c.Environment) }),
 		{name: "EnvironmentFiles", multi: func(u *loader.Unit, _ *State) []string {
 			var out []string
 			for _, f := range u.ExecSettings().EnvironmentFiles {
@@ -77,8 +75,8 @@ var execProps = exConcat(
 			}
 			return out
 		}},
-		exProp("PassEnvironment", func(c *loader.ExecContext) string { return exStrv(c.PassEnvironment) }),
-		exProp("UnsetEnvironment", func(c *loader.ExecContext) string { return exStrv(c.UnsetEnvironment) }),
+		exProp("PassEnvironment", func(c *loader.ExecContext) string { return shellQuoteList(c.PassEnvironment) }),
+		exProp("UnsetEnvironment", func(c *loader.ExecContext) string { return shellQuoteList(c.UnsetEnvironment) }),
 		exMode("UMask", func(c *loader.ExecContext) uint32 { return c.UMask }),
 	},
 	exLimits(),
@@ -91,7 +89,7 @@ var execProps = exConcat(
 		exProp("RootHashSignature", func(c *loader.ExecContext) string { return base64.StdEncoding.EncodeToString(c.RootHashSignature) }),
 		exProp("RootHashSignaturePath", func(c *loader.ExecContext) string { return c.RootHashSignaturePath }),
 		exProp("RootVerity", func(c *loader.ExecContext) string { return c.RootVerity }),
-		exProp("ExtensionDirectories", func(c *loader.ExecContext) string { return exStrv(c.ExtensionDirectories) }),
+		exProp("ExtensionDirectories", func(c *loader.ExecContext) string { return shellQuoteList(c.ExtensionDirectories) }),
 		exProp("ExtensionImages", func(c *loader.ExecContext) string { return exImages(c.ExtensionImages, false) }),
 		exProp("MountImages", func(c *loader.ExecContext) string { return exImages(c.MountImages, true) }),
 		exProp("OOMScoreAdjust", func(c *loader.ExecContext) string {
@@ -193,14 +191,14 @@ var execProps = exConcat(
 		{name: "SetCredentialEncrypted", get: constant("[unprintable]")},
 		{name: "LoadCredential", get: constant("[unprintable]")},
 		{name: "LoadCredentialEncrypted", get: constant("[unprintable]")},
-		exProp("SupplementaryGroups", func(c *loader.ExecContext) string { return exStrv(c.SupplementaryGroups) }),
+		exProp("SupplementaryGroups", func(c *loader.ExecContext) string { return shellQuoteList(c.SupplementaryGroups) }),
 		exProp("PAMName", func(c *loader.ExecContext) string { return c.PAMName }),
-		exProp("ReadWritePaths", func(c *loader.ExecContext) string { return exStrv(c.ReadWritePaths) }),
-		exProp("ReadOnlyPaths", func(c *loader.ExecContext) string { return exStrv(c.ReadOnlyPaths) }),
-		exProp("InaccessiblePaths", func(c *loader.ExecContext) string { return exStrv(c.InaccessiblePaths) }),
-		exProp("ExecPaths", func(c *loader.ExecContext) string { return exStrv(c.ExecPaths) }),
-		exProp("NoExecPaths", func(c *loader.ExecContext) string { return exStrv(c.NoExecPaths) }),
-		exProp("ExecSearchPath", func(c *loader.ExecContext) string { return exStrv(c.ExecSearchPath) }),
+		exProp("ReadWritePaths", func(c *loader.ExecContext) string { return shellQuoteList(c.ReadWritePaths) }),
+		exProp("ReadOnlyPaths", func(c *loader.ExecContext) string { return shellQuoteList(c.ReadOnlyPaths) }),
+		exProp("InaccessiblePaths", func(c *loader.ExecContext) string { return shellQuoteList(c.InaccessiblePaths) }),
+		exProp("ExecPaths", func(c *loader.ExecContext) string { return shellQuoteList(c.ExecPaths) }),
+		exProp("NoExecPaths", func(c *loader.ExecContext) string { return shellQuoteList(c.NoExecPaths) }),
+		exProp("ExecSearchPath", func(c *loader.ExecContext) string { return shellQuoteList(c.ExecSearchPath) }),
 		exProp("MountFlags", func(c *loader.ExecContext) string { return c.MountFlags }),
 		exBool("PrivateTmp", func(c *loader.ExecContext) bool { return c.PrivateTmp }),
 		exBool("PrivateDevices", func(c *loader.ExecContext) bool { return c.PrivateDevices }),
@@ -226,7 +224,7 @@ var execProps = exConcat(
 		exBool("IgnoreSIGPIPE", func(c *loader.ExecContext) bool { return c.IgnoreSIGPIPE }),
 		exBool("NoNewPrivileges", func(c *loader.ExecContext) bool { return c.NoNewPrivileges }),
 		exProp("SystemCallFilter", exSystemCallFilter),
-		exProp("SystemCallArchitectures", func(c *loader.ExecContext) string { return exStrv(c.SystemCallArchitectures) }),
+		exProp("SystemCallArchitectures", func(c *loader.ExecContext) string { return shellQuoteList(c.SystemCallArchitectures) }),
 		exInt("SystemCallErrorNumber", func(c *loader.ExecContext) int { return c.SystemCallErrorNumber }),
 		exProp("SystemCallLog", func(c *loader.ExecContext) string {
 			var l []string
@@ -246,15 +244,15 @@ var execProps = exConcat(
 		}),
 		exProp("RuntimeDirectoryPreserve", func(c *loader.ExecContext) string { return c.RuntimeDirectoryPreserve }),
 		exMode("RuntimeDirectoryMode", func(c *loader.ExecContext) uint32 { return c.RuntimeDirectoryMode }),
-		exProp("RuntimeDirectory", func(c *loader.ExecContext) string { return exStrv(c.RuntimeDirectory) }),
+		exProp("RuntimeDirectory", func(c *loader.ExecContext) string { return shellQuoteList(c.RuntimeDirectory) }),
 		exMode("StateDirectoryMode", func(c *loader.ExecContext) uint32 { return c.StateDirectoryMode }),
-		exProp("StateDirectory", func(c *loader.ExecContext) string { return exStrv(c.StateDirectory) }),
+		exProp("StateDirectory", func(c *loader.ExecContext) string { return shellQuoteList(c.StateDirectory) }),
 		exMode("CacheDirectoryMode", func(c *loader.ExecContext) uint32 { return c.CacheDirectoryMode }),
-		exProp("CacheDirectory", func(c *loader.ExecContext) string { return exStrv(c.CacheDirectory) }),
+		exProp("CacheDirectory", func(c *loader.ExecContext) string { return shellQuoteList(c.CacheDirectory) }),
 		exMode("LogsDirectoryMode", func(c *loader.ExecContext) uint32 { return c.LogsDirectoryMode }),
-		exProp("LogsDirectory", func(c *loader.ExecContext) string { return exStrv(c.LogsDirectory) }),
+		exProp("LogsDirectory", func(c *loader.ExecContext) string { return shellQuoteList(c.LogsDirectory) }),
 		exMode("ConfigurationDirectoryMode", func(c *loader.ExecContext) uint32 { return c.ConfigurationDirectoryMode }),
-		exProp("ConfigurationDirectory", func(c *loader.ExecContext) string { return exStrv(c.ConfigurationDirectory) }),
+		exProp("ConfigurationDirectory", func(c *loader.ExecContext) string { return shellQuoteList(c.ConfigurationDirectory) }),
 		exProp("TimeoutCleanUSec", func(c *loader.ExecContext) string { return usec(c.TimeoutCleanUSec) }),
 		exBool("MemoryDenyWriteExecute", func(c *loader.ExecContext) bool { return c.MemoryDenyWriteExecute }),
 		exBool("RestrictRealtime", func(c *loader.ExecContext) bool { return c.RestrictRealtime }),
@@ -292,54 +290,6 @@ func exConcat(tables ...[]prop) []prop {
 		out = append(out, t...)
 	}
 	return out
-}
-
-// exStrv prints a string-array property as systemctl does: each string
-// through shell_maybe_quote(), separated by blanks.
-func exStrv(l []string) string {
-	out := make([]string, len(l))
-	for i, s := range l {
-		out[i] = exShellQuote(s)
-	}
-	return strings.Join(out, " ")
-}
-
-// exShellQuote is shell_maybe_quote(): s unchanged unless it holds a
-// blank, a control character, invalid UTF-8 or one of "\`$*?['()<>|&;!;
-// then in double quotes, with " \ ` $ backslash-escaped and control
-// characters and invalid bytes C-escaped.
-func exShellQuote(s string) string {
-	const special = " \t\n\r\"\\`$*?['()<>|&;!"
-	i := 0
-	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 || s[i] < ' ' || s[i] == 127 || strings.IndexByte(special, s[i]) >= 0 {
-			break
-		}
-		i += n
-	}
-	if i == len(s) {
-		return s
-	}
-	var b strings.Builder
-	b.WriteByte('"')
-	b.WriteString(s[:i])
-	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1 || s[i] < ' ' || s[i] == 127:
-			b.WriteString(unit.CEscape(s[i : i+1]))
-			n = 1
-		case n == 1 && strings.IndexByte("\"\\`$", s[i]) >= 0:
-			b.WriteByte('\\')
-			b.WriteByte(s[i])
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 func exWorkingDirectory(c *loader.ExecContext) string {

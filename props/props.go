@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gosd/gosd/loader"
 	"github.com/gosd/gosd/unit"
@@ -165,19 +166,55 @@ func i64(v int64) string { return strconv.FormatInt(v, 10) }
 
 func words(l []string) string { return strings.Join(l, " ") }
 
-// quoted joins strings the way systemctl prints string arrays that may
-// hold blanks: each one in double quotes.
-func quoted(l []string) string {
-	var b strings.Builder
-	for i, s := range l {
-		if i > 0 {
-			b.WriteByte(' ')
+func constant(s string) func(*loader.Unit, *State) string {
+	return func(*loader.Unit, *State) string { return s }
+}
+
+// shellQuote is systemd's shell_maybe_quote(s, 0), which systemctl uses for
+// each string of an array property: s itself unless it holds a blank, a
+// control character, invalid UTF-8 or one of "\`$*?['()<>|&;! — then s
+// in double quotes, with " \ ` $ escaped by a backslash and control
+// characters and invalid bytes C-escaped (as the recorded output shows).
+func shellQuote(s string) string {
+	const special = " \t\n\r\"\\`$*?['()<>|&;!"
+	i := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 || s[i] < ' ' || s[i] == 127 || strings.IndexByte(special, s[i]) >= 0 {
+			break
 		}
-		b.WriteString(strconv.Quote(s))
+		i += n
 	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1 || s[i] < ' ' || s[i] == 127:
+			b.WriteString(unit.CEscape(s[i : i+1]))
+			n = 1
+		case n == 1 && strings.IndexByte("\"\\`$", s[i]) >= 0:
+			b.WriteByte('\\')
+			b.WriteByte(s[i])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	b.WriteByte('"')
 	return b.String()
 }
 
-func constant(s string) func(*loader.Unit, *State) string {
-	return func(*loader.Unit, *State) string { return s }
+// shellQuoteList prints a string-array property: each string through
+// shellQuote, separated by blanks.
+func shellQuoteList(l []string) string {
+	out := make([]string, len(l))
+	for i, s := range l {
+		out[i] = shellQuote(s)
+	}
+	return strings.Join(out, " ")
 }

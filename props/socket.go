@@ -2,8 +2,6 @@ package props
 
 import (
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/gosd/gosd/loader"
 	"github.com/gosd/gosd/unit"
@@ -78,7 +76,7 @@ var socketProps = []prop{
 		}
 		return out
 	}},
-	sk("Symlinks", func(s *loader.Socket) string { return skQuoteList(s.Symlinks) }),
+	sk("Symlinks", func(s *loader.Socket) string { return shellQuoteList(s.Symlinks) }),
 	skInt("Mark", func(s *loader.Socket) int64 { return int64(s.Mark) }),
 	skUint("MaxConnections", func(s *loader.Socket) uint64 { return uint64(s.MaxConnections) }),
 	skUint("MaxConnectionsPerSource", func(s *loader.Socket) uint64 { return uint64(s.MaxConnectionsPerSource) }),
@@ -104,43 +102,4 @@ var socketProps = []prop{
 	socketExecProps("ExecStartPost", func(s *loader.Socket) []unit.ExecCommand { return s.ExecStartPost }),
 	socketExecProps("ExecStopPre", func(s *loader.Socket) []unit.ExecCommand { return s.ExecStopPre }),
 	socketExecProps("ExecStopPost", func(s *loader.Socket) []unit.ExecCommand { return s.ExecStopPost }),
-}
-
-// skQuoteList prints a string array as systemctl show does: the
-// values separated by blanks, each quoted only when the shell would need
-// it (systemd's shell_maybe_quote()).
-func skQuoteList(l []string) string {
-	q := make([]string, len(l))
-	for i, s := range l {
-		q[i] = skMaybeQuote(s)
-	}
-	return strings.Join(q, " ")
-}
-
-// skMaybeQuote is systemd's shell_maybe_quote(s, 0): s itself, or s in
-// double quotes with \ " ` $ escaped when it holds blanks, control or
-// non-ASCII characters or any of "\`$*?['()<>|&;!.
-func skMaybeQuote(s string) string {
-	i := 0
-	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError || n > 1 || s[i] < ' ' || s[i] == 127 || strings.IndexByte(" \t\n\r\"\\`$*?['()<>|&;!", s[i]) >= 0 {
-			break
-		}
-		i += n
-	}
-	if i == len(s) {
-		return s
-	}
-	var b strings.Builder
-	b.WriteByte('"')
-	b.WriteString(s[:i])
-	for j := i; j < len(s); j++ {
-		if strings.IndexByte("\"\\`$", s[j]) >= 0 {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[j])
-	}
-	b.WriteByte('"')
-	return b.String()
 }

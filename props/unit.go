@@ -4,15 +4,13 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
-	"unicode/utf8"
 
 	"github.com/gosd/gosd/loader"
 )
 
 func dep(d loader.Dep) prop {
-	return prop{name: d.String(), get: func(u *loader.Unit, _ *State) string { return strv(u.Deps[d]) }}
+	return prop{name: d.String(), get: func(u *loader.Unit, _ *State) string { return shellQuoteList(u.Deps[d]) }}
 }
 
 func rt(name, v string) prop { return prop{name: name, get: constant(v), runtime: true} }
@@ -28,7 +26,7 @@ var unitProps = []prop{
 				names = append(names, n)
 			}
 		}
-		return strv(names)
+		return shellQuoteList(names)
 	}},
 	{name: "Following", get: constant("")},
 	dep(loader.Requires), dep(loader.Requisite), dep(loader.Wants), dep(loader.BindsTo),
@@ -39,9 +37,9 @@ var unitProps = []prop{
 	dep(loader.Triggers), dep(loader.TriggeredBy), dep(loader.PropagatesReloadTo),
 	dep(loader.ReloadPropagatedFrom), dep(loader.PropagatesStopTo), dep(loader.StopPropagatedFrom),
 	dep(loader.JoinsNamespaceOf),
-	{name: "SliceOf", get: func(u *loader.Unit, _ *State) string { return strv(u.SliceOf()) }},
-	{name: "RequiresMountsFor", get: func(u *loader.Unit, _ *State) string { return strv(u.Unit.RequiresMountsFor) }},
-	{name: "Documentation", get: func(u *loader.Unit, _ *State) string { return strv(u.Unit.Documentation) }},
+	{name: "SliceOf", get: func(u *loader.Unit, _ *State) string { return shellQuoteList(u.SliceOf()) }},
+	{name: "RequiresMountsFor", get: func(u *loader.Unit, _ *State) string { return shellQuoteList(u.Unit.RequiresMountsFor) }},
+	{name: "Documentation", get: func(u *loader.Unit, _ *State) string { return shellQuoteList(u.Unit.Documentation) }},
 	{name: "Description", get: func(u *loader.Unit, _ *State) string {
 		if u.Unit.Description == "" {
 			return u.ID
@@ -55,7 +53,7 @@ var unitProps = []prop{
 	{name: "SubState", runtime: true, get: func(_ *loader.Unit, st *State) string { return or(st.SubState, "dead") }},
 	{name: "FragmentPath", get: func(u *loader.Unit, _ *State) string { return u.FragmentPath }},
 	{name: "SourcePath", get: func(u *loader.Unit, _ *State) string { return u.SourcePath }},
-	{name: "DropInPaths", get: func(u *loader.Unit, _ *State) string { return strv(u.DropInPaths) }},
+	{name: "DropInPaths", get: func(u *loader.Unit, _ *State) string { return shellQuoteList(u.DropInPaths) }},
 	{name: "UnitFileState", get: func(_ *loader.Unit, st *State) string { return st.UnitFileState }},
 	{name: "UnitFilePreset", get: func(_ *loader.Unit, st *State) string { return st.UnitFilePreset }},
 	rt("StateChangeTimestamp", ""), rt("StateChangeTimestampMonotonic", "0"),
@@ -109,50 +107,6 @@ var unitProps = []prop{
 	{name: "CollectMode", get: func(u *loader.Unit, _ *State) string { return u.Unit.CollectMode }},
 	rt("Refs", ""),
 	{name: "ActivationDetails", get: constant("[unprintable]")},
-}
-
-// shellQuoteChars are the characters that make systemctl quote a string
-// of a string-array property (shell_maybe_quote(): blanks, quotes,
-// backslashes, globs and shell operators).
-const shellQuoteChars = " \t\n\r\"\\`$*?['()<>|&;!"
-
-// maybeQuote quotes s as systemctl prints each string of an array
-// property: unchanged unless it holds a character the shell would
-// interpret, a control character or invalid UTF-8; then in double quotes
-// with " \ ` $ escaped by a backslash.
-func maybeQuote(s string) string {
-	i := 0
-	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && n <= 1) || r < 0x20 || r == 0x7f || strings.ContainsRune(shellQuoteChars, r) {
-			break
-		}
-		i += n
-	}
-	if i == len(s) {
-		return s
-	}
-	var b strings.Builder
-	b.WriteByte('"')
-	b.WriteString(s[:i])
-	for j := i; j < len(s); j++ {
-		if strings.IndexByte("\"\\`$", s[j]) >= 0 {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(s[j])
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-// strv prints a string-array property as systemctl does: each string
-// through maybeQuote, separated by spaces.
-func strv(l []string) string {
-	out := make([]string, len(l))
-	for i, s := range l {
-		out[i] = maybeQuote(s)
-	}
-	return strings.Join(out, " ")
 }
 
 func or(s, def string) string {
