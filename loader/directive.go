@@ -276,3 +276,30 @@ func (u *Unit) applyOption(o *unit.Option) *unit.Diag {
 func (u *Unit) diagWarn(o *unit.Option, msg string) {
 	u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: msg, Warning: true})
 }
+
+// parseExecInto parses an Exec*= line into l, the setting's command list:
+// an empty value resets it; the commands before a broken one are kept, as
+// systemd keeps them; a broken command without "-" is fatal (the unit
+// becomes bad-setting), otherwise it is a warning.
+func (u *Unit) parseExecInto(o *unit.Option, l *[]unit.ExecCommand) error {
+	if o.Value == "" {
+		*l = nil
+		return nil
+	}
+	cmds, warnings, err := unit.ParseExecFull(o.Value, u.spec)
+	for _, w := range warnings {
+		u.diagWarn(o, w.Msg)
+	}
+	*l = append(*l, cmds...)
+	if err == nil {
+		return nil
+	}
+	var d *unit.Diag
+	if !errors.As(err, &d) {
+		return fatal(err)
+	}
+	if d.Warning {
+		return errors.New(d.Msg)
+	}
+	return fatal(errors.New(d.Msg))
+}

@@ -836,7 +836,7 @@ func exParseLegacy(u *Unit, o *unit.Option) error {
 // exWarn records a warning about part of a setting whose other parts are
 // still applied.
 func exWarn(u *Unit, o *unit.Option, format string, args ...any) {
-	u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: fmt.Sprintf(format, args...), Warning: true})
+	u.diagWarn(o, fmt.Sprintf(format, args...))
 }
 
 // exErrText is strerror() of an error from the unit package: "Invalid

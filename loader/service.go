@@ -261,27 +261,7 @@ func parseServiceTimeout(u *Unit, o *unit.Option) error {
 // the line before the bad one are kept, as systemd keeps them.
 func execDirective(name string, field func(s *Service) *[]unit.ExecCommand) directive {
 	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
-		l := field(u.Service)
-		if o.Value == "" {
-			*l = nil
-			return nil
-		}
-		cmds, warnings, err := unit.ParseExecFull(o.Value, u.spec)
-		for _, w := range warnings {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: w.Msg, Warning: true})
-		}
-		*l = append(*l, cmds...)
-		if err == nil {
-			return nil
-		}
-		var d *unit.Diag
-		if errors.As(err, &d) {
-			if d.Warning {
-				return errors.New(d.Msg)
-			}
-			return fatal(errors.New(d.Msg))
-		}
-		return fatal(err)
+		return u.parseExecInto(o, field(u.Service))
 	}}
 }
 
@@ -296,7 +276,7 @@ func exitStatusDirective(name string, field func(s *Service) *ExitStatusSet) dir
 		}
 		v, warnings := unit.ParseExitStatusSet(o.Name, o.Value)
 		for _, w := range warnings {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: w.Msg, Warning: true})
+			u.diagWarn(o, w.Msg)
 		}
 		set.Status = addSorted(set.Status, v.Status...)
 		set.Signals = addSorted(set.Signals, v.Signals...)
@@ -545,7 +525,7 @@ func parseServiceSockets(u *Unit, o *unit.Option) error {
 		}
 		rest = r
 		warn := func(msg string) {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: msg, Warning: true})
+			u.diagWarn(o, msg)
 		}
 		k, err := u.spec.ExpandName(w)
 		if err != nil {

@@ -410,7 +410,7 @@ func parseSocketListen(u *Unit, o *unit.Option) error {
 	} else {
 		a, err = ParseSocketAddress(v)
 		if err == nil && a.Family == syscall.AF_INET6 && !trigIPv6Supported() {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: "Binding to IPv6 address not available since kernel does not support IPv6.", Warning: true})
+			u.diagWarn(o, "Binding to IPv6 address not available since kernel does not support IPv6.")
 			return nil
 		}
 	}
@@ -613,27 +613,7 @@ func socketIPTOS(s string) (int32, bool) {
 // the unit bad-setting.
 func socketExec(name string, field func(s *Socket) *[]unit.ExecCommand) directive {
 	return directive{in: secSocket, name: name, parse: func(u *Unit, o *unit.Option) error {
-		l := field(u.Socket)
-		if o.Value == "" {
-			*l = nil
-			return nil
-		}
-		cmds, warnings, err := unit.ParseExecFull(o.Value, u.spec)
-		for _, w := range warnings {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: w.Msg, Warning: true})
-		}
-		*l = append(*l, cmds...)
-		if err == nil {
-			return nil
-		}
-		var d *unit.Diag
-		if errors.As(err, &d) && d.Warning {
-			return errors.New(d.Msg)
-		}
-		if d != nil {
-			return fatal(errors.New(d.Msg))
-		}
-		return fatal(err)
+		return u.parseExecInto(o, field(u.Socket))
 	}}
 }
 
@@ -654,7 +634,7 @@ func socketUserGroup(name string, field func(s *Socket) *string) directive {
 			return fatal(fmt.Errorf("Invalid user/group name or numeric ID: %s", v))
 		}
 		if name == "SocketUser" && v == "nobody" {
-			u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Directive: o.Name, Msg: "Special user nobody configured, this is not safe!", Warning: true})
+			u.diagWarn(o, "Special user nobody configured, this is not safe!")
 		}
 		*f = v
 		return nil
