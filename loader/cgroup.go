@@ -960,16 +960,7 @@ func ipAddressDirective(name string, field func(c *CGroupContext) *[]netip.Prefi
 				}
 			}
 		}
-		rest := o.Value
-		for {
-			w, r, ok, err := unit.ExtractWord(rest, "", 0)
-			if err != nil {
-				return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-			}
-			if !ok {
-				return nil
-			}
-			rest = r
+		return eachWord(o, o.Value, 0, func(w string) error {
 			switch lw := strings.ToLower(w); {
 			case w == "any":
 				add("0.0.0.0/0", "::/0")
@@ -985,11 +976,12 @@ func ipAddressDirective(name string, field func(c *CGroupContext) *[]netip.Prefi
 				p, ok := cgParsePrefix(w)
 				if !ok {
 					u.diagWarn(o, "Address prefix is invalid, ignoring assignment: "+w)
-					continue
+					return nil
 				}
 				add(p.String())
 			}
-		}
+			return nil
+		})
 	})
 }
 
@@ -1115,25 +1107,18 @@ func parseRestrictNetworkInterfaces(u *Unit, c *CGroupContext, o *unit.Option) e
 	if len(c.RestrictNetworkInterfaces) == 0 {
 		c.RestrictNetworkInterfacesAllow = !deny
 	}
-	for {
-		w, r, ok, err := unit.ExtractWord(v, "", unit.ExtractUnquote)
-		if err != nil {
-			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-		}
-		if !ok {
-			return nil
-		}
-		v = r
+	return eachWord(o, v, unit.ExtractUnquote, func(w string) error {
 		if !cgIfnameValid(w) {
 			u.diagWarn(o, "Invalid interface name, ignoring: "+w)
-			continue
+			return nil
 		}
 		if c.RestrictNetworkInterfacesAllow == deny {
 			c.RestrictNetworkInterfaces = slices.DeleteFunc(c.RestrictNetworkInterfaces, func(s string) bool { return s == w })
 		} else if !slices.Contains(c.RestrictNetworkInterfaces, w) {
 			c.RestrictNetworkInterfaces = append(c.RestrictNetworkInterfaces, w)
 		}
-	}
+		return nil
+	})
 }
 
 // cgIfnameValid is ifname_valid_full() with alternative names allowed.

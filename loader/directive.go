@@ -303,3 +303,23 @@ func (u *Unit) parseExecInto(o *unit.Option, l *[]unit.ExecCommand) error {
 	}
 	return fatal(errors.New(d.Msg))
 }
+
+// eachWord calls f with each blank-separated word of value (o's value or a
+// part of it), split with flags. A quoting error stops it with systemd's
+// "Invalid syntax" message; the words before it stay applied, as in
+// systemd. An error from f stops it too and is returned.
+func eachWord(o *unit.Option, value string, flags unit.ExtractFlags, f func(word string) error) error {
+	w := unit.NewWords(value)
+	for {
+		word, ok, err := w.Next("", flags)
+		if err != nil {
+			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
+		}
+		if !ok {
+			return nil
+		}
+		if err := f(word); err != nil {
+			return err
+		}
+	}
+}

@@ -991,26 +991,19 @@ func exParseEnvironment(u *Unit, o *unit.Option) error {
 		c.Environment = nil
 		return nil
 	}
-	w := unit.NewWords(o.Value)
-	for {
-		word, ok, err := w.Next("", unit.ExtractCUnescape|unit.ExtractUnquote)
-		if err != nil {
-			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-		}
-		if !ok {
-			return nil
-		}
+	return eachWord(o, o.Value, unit.ExtractCUnescape|unit.ExtractUnquote, func(word string) error {
 		s, err := u.spec.Expand(word)
 		if err != nil {
 			exWarn(u, o, "Failed to resolve specifiers in %s, ignoring: %s", word, exErrText(err))
-			continue
+			return nil
 		}
 		if !exEnvAssignmentValid(s) {
 			exWarn(u, o, "Invalid environment assignment, ignoring: %s", s)
-			continue
+			return nil
 		}
 		c.Environment = exEnvReplace(c.Environment, s)
-	}
+		return nil
+	})
 }
 
 // exEnvReplace sets an assignment, replacing one of the same name in place.
@@ -2500,31 +2493,24 @@ func exParseLogExtraFields(u *Unit, o *unit.Option) error {
 		c.LogExtraFields = nil
 		return nil
 	}
-	w := unit.NewWords(o.Value)
-	for {
-		word, ok, err := w.Next("", unit.ExtractCUnescape|unit.ExtractUnquote)
-		if err != nil {
-			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-		}
-		if !ok {
-			return nil
-		}
+	return eachWord(o, o.Value, unit.ExtractCUnescape|unit.ExtractUnquote, func(word string) error {
 		k, err := u.spec.Expand(word)
 		if err != nil {
 			exWarn(u, o, "Failed to resolve unit specifiers in %s, ignoring: %s", word, exErrText(err))
-			continue
+			return nil
 		}
 		name, _, found := strings.Cut(k, "=")
 		if !found {
 			exWarn(u, o, "Log field lacks '=' character, ignoring: %s", k)
-			continue
+			return nil
 		}
 		if !exJournalFieldValid(name) {
 			exWarn(u, o, "Log field name is invalid, ignoring: %s", k)
-			continue
+			return nil
 		}
 		c.LogExtraFields = append(c.LogExtraFields, k)
-	}
+		return nil
+	})
 }
 
 // exParseLogNamespace is config_parse_log_namespace.
@@ -2826,26 +2812,19 @@ func exParseRestrictAddressFamilies(u *Unit, o *unit.Option) error {
 		c.RestrictAddressFamilies = map[string]bool{}
 		c.RestrictAddressFamiliesAllowList = !invert
 	}
-	w := unit.NewWords(v)
-	for {
-		word, ok, err := w.Next("", unit.ExtractUnquote)
-		if err != nil {
-			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-		}
-		if !ok {
-			return nil
-		}
+	return eachWord(o, v, unit.ExtractUnquote, func(word string) error {
 		af := exAddressFamily(word)
 		if af == "" {
 			exWarn(u, o, "Failed to parse address family, ignoring: %s", word)
-			continue
+			return nil
 		}
 		if !invert == c.RestrictAddressFamiliesAllowList {
 			c.RestrictAddressFamilies[af] = true
 		} else {
 			delete(c.RestrictAddressFamilies, af)
 		}
-	}
+		return nil
+	})
 }
 
 // exFileSystemGroups are systemd 252's file system groups.
@@ -2974,26 +2953,19 @@ func exParseSystemCallFilter(u *Unit, o *unit.Option) error {
 			exSyscallAdd(u, o, "@default", -1, c.SystemCallFilter, false, true, false)
 		}
 	}
-	w := unit.NewWords(v)
-	for {
-		word, ok, err := w.Next("", 0)
-		if err != nil {
-			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-		}
-		if !ok {
-			return nil
-		}
+	return eachWord(o, v, 0, func(word string) error {
 		name, errno, err := exParseSyscallAndErrno(word)
 		if err != nil {
 			exWarn(u, o, "Failed to parse syscall:errno, ignoring: %s", word)
-			continue
+			return nil
 		}
 		if !invert && errno >= 0 {
 			exWarn(u, o, "Allow-listed system calls cannot take error number, ignoring: %s", word)
-			continue
+			return nil
 		}
 		exSyscallAdd(u, o, name, errno, c.SystemCallFilter, invert, c.SystemCallFilterAllowList, true)
-	}
+		return nil
+	})
 }
 
 // exParseSyscallAndErrno splits "name[:errno]"; errno is -1 without one.
@@ -3088,15 +3060,7 @@ func exParseSystemCallLog(u *Unit, o *unit.Option) error {
 		c.SystemCallLog = map[string]bool{}
 		c.SystemCallLogAllowList = !invert
 	}
-	w := unit.NewWords(v)
-	for {
-		word, ok, err := w.Next("", 0)
-		if err != nil {
-			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-		}
-		if !ok {
-			return nil
-		}
+	return eachWord(o, v, 0, func(word string) error {
 		m := map[string]int{}
 		for k := range c.SystemCallLog {
 			m[k] = -1
@@ -3106,7 +3070,8 @@ func exParseSystemCallLog(u *Unit, o *unit.Option) error {
 		for k := range m {
 			c.SystemCallLog[k] = true
 		}
-	}
+		return nil
+	})
 }
 
 var exSeccompArchs = []string{"native", "x86", "x86-64", "x32", "arm", "arm64", "mips", "mips64", "mips64-n32", "mips-le",

@@ -447,23 +447,15 @@ func (u *Unit) unitPath(o *unit.Option, v string) (string, string) {
 // parseRequiresMountsFor adds absolute paths, each once. An empty value
 // adds nothing: systemd has no way to reset the list.
 func (u *Unit) parseRequiresMountsFor(o *unit.Option) error {
-	rest := o.Value
-	for {
-		w, r, ok, err := unit.ExtractWord(rest, "", unit.ExtractUnquote)
-		if err != nil {
-			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-		}
-		if !ok {
-			return nil
-		}
-		rest = r
+	return eachWord(o, o.Value, unit.ExtractUnquote, func(w string) error {
 		p, msg := u.unitPath(o, w)
 		if msg != "" {
 			u.diagWarn(o, msg)
-			continue
+			return nil
 		}
 		u.Unit.RequiresMountsFor = appendUnique(u.Unit.RequiresMountsFor, p)
-	}
+		return nil
+	})
 }
 
 // parseExitStatus is config_parse_exit_status: 0..255; empty unsets.
@@ -488,25 +480,17 @@ func parseExitStatus(o *unit.Option, dst *int) error {
 // specifiers are expanded; names that cannot be used are reported and
 // skipped. An empty value adds nothing.
 func (u *Unit) parseDeps(o *unit.Option, d Dep) error {
-	rest := o.Value
-	for {
-		w, r, ok, err := unit.ExtractWord(rest, "", unit.ExtractRetainEscape)
-		if err != nil {
-			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-		}
-		if !ok {
-			return nil
-		}
-		rest = r
+	return eachWord(o, o.Value, unit.ExtractRetainEscape, func(w string) error {
 		name, err := u.spec.ExpandName(w)
 		if err != nil {
 			u.diagWarn(o, fmt.Sprintf("Failed to resolve unit specifiers in '%s', ignoring: %v", w, err))
-			continue
+			return nil
 		}
 		if err := u.addNamedDep(d, name); err != nil {
 			u.diagWarn(o, fmt.Sprintf("Failed to add dependency on %s, ignoring: %s", name, cgStrerror(err)))
 		}
-	}
+		return nil
+	})
 }
 
 // selfDepWarned are the kinds for which systemd reports a dependency of a

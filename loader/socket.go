@@ -673,15 +673,7 @@ func parseSocketSymlinks(u *Unit, o *unit.Option) error {
 		u.Socket.Symlinks = nil
 		return nil
 	}
-	w := unit.NewWords(o.Value)
-	for {
-		word, ok, err := w.Next("", unit.ExtractUnquote)
-		if err != nil {
-			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-		}
-		if !ok {
-			return nil
-		}
+	return eachWord(o, o.Value, unit.ExtractUnquote, func(word string) error {
 		p, err := u.spec.ExpandPath(word)
 		if err != nil {
 			return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", word, err)
@@ -691,7 +683,8 @@ func parseSocketSymlinks(u *Unit, o *unit.Option) error {
 			return errors.New(msg)
 		}
 		u.Socket.Symlinks = append(u.Socket.Symlinks, p)
-	}
+		return nil
+	})
 }
 
 // socketFDNameValid is systemd's fdname_is_valid(): printable ASCII
