@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -414,7 +415,7 @@ func (in *Installer) ListUnitFiles(states, patterns []string) ([]UnitFile, error
 			if err != nil {
 				s = Bad
 			}
-			if len(states) > 0 && !contains(states, s.String()) {
+			if len(states) > 0 && !slices.Contains(states, s.String()) {
 				continue
 			}
 			seen[n] = true
@@ -449,15 +450,6 @@ func lower(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func matchAny(patterns []string, name string) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -188,7 +189,7 @@ func (r *PresetRule) matchInstances(name string) ([]string, bool) {
 		return out, true
 	}
 	inst, _ := instanceOf(name)
-	return nil, contains(r.Instances, inst)
+	return nil, slices.Contains(r.Instances, inst)
 }
 
 // Query returns whether the presets enable name (the first matching rule

@@ -7,6 +7,7 @@ package props
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -121,7 +122,7 @@ func IsRuntime(typ, name string) bool {
 // printing bare values when valueOnly is set.
 func Show(w io.Writer, u *loader.Unit, st *State, only []string, all, valueOnly bool) {
 	for _, p := range List(u, st) {
-		if len(only) > 0 && !contains(only, p.Name) {
+		if len(only) > 0 && !slices.Contains(only, p.Name) {
 			continue
 		}
 		if p.Value == "" && !all {
@@ -133,15 +134,6 @@ func Show(w io.Writer, u *loader.Unit, st *State, only []string, all, valueOnly 
 			fmt.Fprintf(w, "%s=%s\n", p.Name, p.Value)
 		}
 	}
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Formatting helpers shared by the property tables.

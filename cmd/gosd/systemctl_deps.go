@@ -33,12 +33,13 @@ func cmdListDependencies(c *cli, args []string) int {
 	}
 	s := c.loadSet()
 	for _, name := range args {
-		u, err := s.Load(mangle(name))
+		name = c.unitName(name)
+		u, err := s.Load(name)
 		if err != nil {
 			fmt.Fprintf(c.stderr, "%v\n", err)
 			return 1
 		}
-		fmt.Fprintln(c.stdout, mangle(name)) // the name as asked for, not the unit's ID
+		fmt.Fprintln(c.stdout, name) // the name as asked for, not the unit's ID
 		onPath := map[string]bool{u.ID: true}
 		c.printDeps(c.stdout, s, u, kinds, "", onPath)
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gosd/gosd/install"
@@ -79,7 +80,7 @@ func (c *cli) mangleNames(args []string, op string) ([]string, bool) {
 			out = append(out, filepath.Clean(p))
 			continue
 		}
-		n, ok := c.mangle(a, op, ".service")
+		n, ok := c.mangle(a, ".service")
 		if !ok {
 			c.errorf("Failed to mangle unit name or path '%s': Invalid argument", a)
 			return nil, false
@@ -89,7 +90,7 @@ func (c *cli) mangleNames(args []string, op string) ([]string, bool) {
 	return out, true
 }
 
-func (c *cli) mangle(name, op, suffix string) (string, bool) {
+func (c *cli) mangle(name, suffix string) (string, bool) {
 	n, mangled, ok := install.MangleName(name, suffix)
 	if !ok {
 		return "", false
@@ -97,7 +98,6 @@ func (c *cli) mangle(name, op, suffix string) (string, bool) {
 	if mangled && !c.quiet {
 		c.errorf("Invalid unit name \"%s\" escaped as \"%s\" (maybe you should use systemd-escape?).", name, n)
 	}
-	_ = op
 	return n, true
 }
 
@@ -267,7 +267,7 @@ func setDefaultVerb(c *cli, args []string) int {
 	if !c.argCount(args, 1, 1) {
 		return usageError
 	}
-	name, ok := c.mangle(args[0], "set-default", ".target")
+	name, ok := c.mangle(args[0], ".target")
 	if !ok {
 		c.errorf("Failed to mangle unit name: Invalid argument")
 		return 1
@@ -301,7 +301,7 @@ func listUnitFilesVerb(c *cli, args []string) int {
 	if len(c.types) > 0 {
 		kept := files[:0]
 		for _, f := range files {
-			if i := strings.LastIndexByte(f.Name, '.'); i >= 0 && containsString(c.types, f.Name[i+1:]) {
+			if i := strings.LastIndexByte(f.Name, '.'); i >= 0 && slices.Contains(c.types, f.Name[i+1:]) {
 				kept = append(kept, f)
 			}
 		}
@@ -368,13 +368,4 @@ func printTable(c *cli, header []string, rows [][]string, withHeader bool) {
 		}
 		fmt.Fprintln(c.stdout, b.String())
 	}
-}
-
-func containsString(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

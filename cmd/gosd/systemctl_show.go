@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/gosd/gosd/install"
 
@@ -33,8 +32,7 @@ func cmdShow(c *cli, args []string) int {
 	presets, _ := in.ReadPresets()
 	code := 0
 	for i, name := range args {
-		m, _ := mangleWarn(name, c.stderr)
-		u, err := s.Load(m)
+		u, err := s.Load(c.unitName(name))
 		if err != nil {
 			fmt.Fprintf(c.stderr, "Failed to get properties: %v\n", err)
 			code = 1
@@ -55,37 +53,15 @@ func (c *cli) unitState(in *install.Installer, presets *install.Presets, u *load
 	return st
 }
 
-// mangle turns what the user typed into a unit name as systemctl does: a
-// name without a type suffix gets ".service", and characters a unit name
-// may not hold are escaped as \xNN, with a warning.
-func mangle(name string) string {
-	n, _ := mangleWarn(name, nil)
-	return n
-}
-
-func mangleWarn(name string, warn io.Writer) (string, bool) {
-	if unit.IsValidName(name) {
-		return name, false
+// unitName turns what the user typed into a unit name as systemctl does
+// for commands on loaded units (a missing suffix means ".service"; other
+// characters are escaped with a notice). A word that cannot be made a
+// unit name is returned as it is, for the loader to reject.
+func (c *cli) unitName(word string) string {
+	if n, ok := c.mangle(word, ".service"); ok {
+		return n
 	}
-	var b strings.Builder
-	escaped := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(":-_.\\@", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		fmt.Fprintf(&b, "\\x%02x", c)
-		escaped = true
-	}
-	m := b.String()
-	if !unit.IsValidName(m) && unit.IsValidName(m+".service") {
-		m += ".service"
-	}
-	if escaped && warn != nil {
-		fmt.Fprintf(warn, "Invalid unit name \"%s\" escaped as \"%s\" (maybe you should use systemd-escape?).\n", name, m)
-	}
-	return m, escaped
+	return word
 }
 
 // cmdCat prints the fragment and drop-ins of each unit, each preceded by
@@ -99,7 +75,7 @@ func cmdCat(c *cli, args []string) int {
 	code := 0
 	first := true
 	for _, name := range args {
-		u, err := s.Load(mangle(name))
+		u, err := s.Load(c.unitName(name))
 		if err != nil {
 			fmt.Fprintf(c.stderr, "%v\n", err)
 			code = 1

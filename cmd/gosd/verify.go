@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/gosd/gosd/loader"
@@ -48,7 +49,7 @@ func verify(argv []string, stdout, stderr io.Writer) int {
 	for _, f := range files {
 		if strings.Contains(f, "/") {
 			d := path.Dir(path.Clean(f))
-			if p.InSearchPath(d) == "" && !contains(extra, d) {
+			if p.InSearchPath(d) == "" && !slices.Contains(extra, d) {
 				extra = append(extra, d)
 			}
 		}
@@ -142,7 +143,7 @@ func missingRequirement(set *loader.Set, u *loader.Unit) string {
 func unsupportedReason(sectionDirective string) string {
 	sec, name, _ := strings.Cut(sectionDirective, ".")
 	for _, d := range loader.Directives() {
-		if d.Name == name && contains(d.Sections, sec) {
+		if d.Name == name && slices.Contains(d.Sections, sec) {
 			return d.Unsupported
 		}
 	}
@@ -153,15 +154,6 @@ func unsupportedReason(sectionDirective string) string {
 // shown) but not honoured.
 func printUnsupported(w io.Writer) {
 	fmt.Fprint(w, loader.UnsupportedTable())
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // checkExecutables does what systemd-analyze verify does with commands:
