@@ -25,6 +25,10 @@ type State struct {
 	UnitFileState    string // enabled, disabled, static, ... ("" when unknown)
 	UnitFilePreset   string
 	NeedDaemonReload bool
+	// Runtime holds the values a running manager knows for run-time
+	// properties (MainPID, Result, NRestarts, ...); a property named here
+	// is shown with this value instead of its value for a unit never run.
+	Runtime map[string]string
 }
 
 // Property is one rendered property. An empty Value is hidden by show
@@ -87,6 +91,10 @@ func List(u *loader.Unit, st *State) []Property {
 				for _, v := range t[i].multi(u, st) {
 					out = append(out, Property{Name: t[i].name, Value: v})
 				}
+				continue
+			}
+			if v, ok := st.Runtime[t[i].name]; ok && t[i].runtime {
+				out = append(out, Property{Name: t[i].name, Value: v})
 				continue
 			}
 			out = append(out, Property{Name: t[i].name, Value: t[i].get(u, st)})

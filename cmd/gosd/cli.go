@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/gosd/gosd/loader"
@@ -32,6 +33,15 @@ type cli struct {
 	types      []string // -t/--type
 	states     []string // --state
 	presetMode string   // --preset-mode
+	jobMode    string   // --job-mode
+	noBlock    bool     // --no-block
+	signal     string   // -s/--signal
+	killWhom   string   // --kill-whom
+	lines      int      // -n/--lines (-1: not given)
+
+	// mgr is the running manager when the call is served by it; nil for
+	// the offline commands.
+	mgr *manager
 }
 
 // paths is the search path the offline commands work on.
@@ -103,7 +113,7 @@ func parseSystemctlArgs(c *cli, argv []string) ([]string, error) {
 					c.force = true
 				case 'l':
 					c.full = true
-				case 'p', 't':
+				case 'p', 't', 's', 'n':
 					var v string
 					if j+1 < len(a) {
 						v = a[j+1:]
@@ -113,10 +123,17 @@ func parseSystemctlArgs(c *cli, argv []string) ([]string, error) {
 							return nil, err
 						}
 					}
-					if a[j] == 'p' {
+					switch a[j] {
+					case 'p':
 						c.props = append(c.props, splitComma(v)...)
-					} else {
+					case 't':
 						c.types = append(c.types, splitComma(v)...)
+					case 's':
+						c.signal = v
+					case 'n':
+						if c.lines, err = parseLines(v); err != nil {
+							return nil, err
+						}
 					}
 					j = len(a)
 				default:
@@ -144,6 +161,22 @@ func parseSystemctlArgs(c *cli, argv []string) ([]string, error) {
 			if v, err = takes(&i, name, inline, hasInline); err == nil {
 				c.states = append(c.states, splitComma(v)...)
 			}
+		case "--job-mode":
+			if v, err = takes(&i, name, inline, hasInline); err == nil {
+				c.jobMode = v
+			}
+		case "--signal":
+			if v, err = takes(&i, name, inline, hasInline); err == nil {
+				c.signal = v
+			}
+		case "--kill-whom", "--kill-who":
+			if v, err = takes(&i, name, inline, hasInline); err == nil {
+				c.killWhom = v
+			}
+		case "--lines":
+			if v, err = takes(&i, name, inline, hasInline); err == nil {
+				c.lines, err = parseLines(v)
+			}
 		case "--preset-mode":
 			if v, err = takes(&i, name, inline, hasInline); err == nil {
 				c.presetMode = v
@@ -164,7 +197,9 @@ func parseSystemctlArgs(c *cli, argv []string) ([]string, error) {
 			c.noReload = true
 		case "--no-legend":
 			c.noLegend = true
-		case "--no-pager", "--no-ask-password", "--no-block", "--system":
+		case "--no-block":
+			c.noBlock = true
+		case "--no-pager", "--no-ask-password", "--system":
 			c.noPager = c.noPager || name == "--no-pager"
 		case "--plain":
 			c.plain = true
@@ -188,6 +223,14 @@ func parseSystemctlArgs(c *cli, argv []string) ([]string, error) {
 	return pos, nil
 }
 
+func parseLines(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("Failed to parse lines '%s'", v)
+	}
+	return n, nil
+}
+
 func splitComma(v string) []string {
 	var out []string
 	for _, f := range strings.Split(v, ",") {
@@ -200,8 +243,24 @@ func splitComma(v string) []string {
 
 // systemctl runs the systemctl tool.
 func systemctl(argv []string, stdout, stderr io.Writer) int {
-	c := &cli{stdout: stdout, stderr: stderr}
+	c := &cli{stdout: stdout, stderr: stderr, lines: -1}
 	pos, err := parseSystemctlArgs(c, argv)
+	if err == nil && c.root == "" {
+		verb := "list-units"
+		if len(pos) > 0 {
+			verb = pos[0]
+		}
+		if _, live := liveVerbs()[verb]; live {
+			if code, ok := liveCall(argv, stdout, stderr); ok {
+				return code
+			}
+			if _, offline := systemctlVerbs()[verb]; !offline {
+				fmt.Fprintln(stderr, "System has not been booted with systemd as init system (PID 1). Can't operate.")
+				fmt.Fprintln(stderr, "Failed to connect to bus: Host is down")
+				return 1
+			}
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "systemctl: %v\n", err)
 		return usageError

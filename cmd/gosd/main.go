@@ -20,9 +20,14 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	tool := filepath.Base(args[0])
 	rest := args[1:]
+	if os.Getpid() == 1 || tool == "init" || tool == "systemd" {
+		// As PID 1 (or named as an init), gosd is the manager; its
+		// arguments are systemd's (--unit=...).
+		return runManager(rest, stdout, stderr)
+	}
 	if tool == "gosd" || strings.HasPrefix(tool, "gosd.") {
 		if len(rest) == 0 {
-			fmt.Fprintln(stderr, "usage: gosd {systemctl|systemd-analyze|journalctl|verify} ARGS...")
+			fmt.Fprintln(stderr, "usage: gosd {manager|systemctl|systemd-analyze|journalctl|verify} ARGS...")
 			return 1
 		}
 		tool, rest = rest[0], rest[1:]
@@ -37,6 +42,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return analyze(rest, stdout, stderr)
 	case "journalctl":
 		return journalctl(rest, stdout, stderr)
+	case "manager":
+		return runManager(rest, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "gosd: unknown tool %q\n", tool)
 	return 1

@@ -27,12 +27,15 @@ func cmdShow(c *cli, args []string) int {
 		fmt.Fprintln(c.stderr, "gosd: show without a unit shows the manager, which needs a running gosd.")
 		return 1
 	}
-	s := c.loadSet()
+	load := func(name string) (*loader.Unit, error) { return c.mgr.lookup(name) }
+	if c.mgr == nil {
+		load = c.loadSet().Load
+	}
 	in := install.New(c.root, io.Discard)
 	presets, _ := in.ReadPresets()
 	code := 0
 	for i, name := range args {
-		u, err := s.Load(c.unitName(name))
+		u, err := load(c.unitName(name))
 		if err != nil {
 			fmt.Fprintf(c.stderr, "Failed to get properties: %v\n", err)
 			code = 1
@@ -41,7 +44,11 @@ func cmdShow(c *cli, args []string) int {
 		if i > 0 && !c.value {
 			fmt.Fprintln(c.stdout)
 		}
-		props.Show(c.stdout, u, c.unitState(in, presets, u), c.props, c.all, c.value)
+		st := c.unitState(in, presets, u)
+		if c.mgr != nil {
+			st = c.liveProps(u, in, presets)
+		}
+		props.Show(c.stdout, u, st, c.props, c.all, c.value)
 	}
 	return code
 }

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gosd/gosd/engine"
+	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/sockets"
+	"github.com/gosd/gosd/spawn"
+	"github.com/gosd/gosd/track"
+)
+
+// The adapters connect the engine's small interfaces to gosd's packages.
+
+type spawner struct{ m *manager }
+
+func (s spawner) Spawn(a engine.Spawn, f engine.SpawnFiles) (int, int, error) {
+	req := &spawn.Request{
+		Unit:      a.Unit,
+		Kind:      a.Kind,
+		Cmd:       a.Cmd,
+		Env:       a.Env,
+		ListenFDs: f.Listen,
+		Stdio:     spawn.Stdio{Capture: f.Output, Console: os.Stdout, Socket: f.Conn},
+		Cgroup:    f.Cgroup,
+		Root:      "/",
+	}
+	if len(f.Names) > 0 {
+		req.Stdio.Named = map[string]*os.File{}
+		for i, n := range f.Names {
+			if i < len(f.Listen) {
+				req.Stdio.Named[n] = f.Listen[i]
+			}
+		}
+	}
+	pid, err := spawn.Start(req)
+	if err != nil {
+		var ee *spawn.ExecError
+		if errors.As(err, &ee) {
+			return 0, ee.Status, err
+		}
+		return 0, 203, err
+	}
+	return pid, 0, nil
+}
+
+type trackerAdapter struct{ t *track.Tracker }
+
+func (a trackerAdapter) Prepare(id string) (*os.File, error) { return a.t.Prepare(id) }
+func (a trackerAdapter) Adopt(id string, pid int)             { a.t.Adopt(id, pid) }
+func (a trackerAdapter) Pids(id string) []int                 { return a.t.Pids(id) }
+func (a trackerAdapter) Release(id string)                    { a.t.Release(id) }
+
+func (a trackerAdapter) Signal(id string, sig syscall.Signal, pids []int, group bool) {
+	for _, p := range pids {
+		unix.Kill(p, sig)
+	}
+	if group {
+		a.t.Signal(id, sig, pids...)
+	}
+}
+
+type outputAdapter struct{ m *manager }
+
+func (o outputAdapter) Stream(u *loader.Unit) (*os.File, error) {
+	ident := ""
+	prefix := true
+	max := 7
+	if e := u.Exec; e != nil {
+		ident = e.SyslogIdentifier
+		prefix = e.SyslogLevelPrefix
+		if e.LogLevelMax >= 0 {
+			max = e.LogLevelMax
+		}
+	}
+	if ident == "" && u.Service != nil && len(u.Service.ExecStart) > 0 {
+		ident = filepath.Base(u.Service.ExecStart[0].Path)
+	}
+	if ident == "" {
+		ident = u.ID
+	}
+	return o.m.journal.Stream(u.ID, ident, max, prefix)
+}
+
+func (o outputAdapter) Log(id string, prio int, msg string) {
+	o.m.journal.Log(id, prio, msg)
+	ev := o.m.log.Info()
+	switch {
+	case prio <= 3:
+		ev = o.m.log.Error()
+	case prio == 4:
+		ev = o.m.log.Warn()
+	case prio >= 7:
+		ev = o.m.log.Debug()
+	}
+	ev.Str("unit", id).Msg(msg)
+}
+
+// socketAdapter opens socket units' listeners and watches them with the
+// runtime's poller: one watch per socket unit, no thread blocked.
+type socketAdapter struct {
+	root string
+	mu   sync.Mutex
+	open map[string][]sockets.Listener
+	// watch holds, per watched unit, the non-blocking duplicates being
+	// polled; closing them ends the watch.
+	watch map[string][]*os.File
+}
+
+func newSocketAdapter(root string) *socketAdapter {
+	return &socketAdapter{root: root, open: map[string][]sockets.Listener{}, watch: map[string][]*os.File{}}
+}
+
+func (s *socketAdapter) Open(u *loader.Unit) ([]*os.File, []string, error) {
+	ls, err := sockets.Open(u, s.root)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	s.open[u.ID] = ls
+	s.mu.Unlock()
+	files := make([]*os.File, len(ls))
+	names := make([]string, len(ls))
+	for i, l := range ls {
+		files[i], names[i] = l.File, l.Name
+	}
+	return files, names, nil
+}
+
+func (s *socketAdapter) Close(u *loader.Unit) {
+	s.Unwatch(u.ID)
+	s.mu.Lock()
+	ls := s.open[u.ID]
+	delete(s.open, u.ID)
+	s.mu.Unlock()
+	sockets.Close(u, ls, s.root)
+}
+
+func (s *socketAdapter) Watch(u *loader.Unit, ready func(), conn func(*os.File, string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.watch[u.ID] != nil {
+		return
+	}
+	accept := u.Socket != nil && u.Socket.Accept
+	var n uint64
+	for _, l := range s.open[u.ID] {
+		fd, err := unix.Dup(int(l.File.Fd()))
+		if err != nil {
+			continue
+		}
+		unix.SetNonblock(fd, true)
+		unix.CloseOnExec(fd)
+		f := os.NewFile(uintptr(fd), l.File.Name())
+		s.watch[u.ID] = append(s.watch[u.ID], f)
+		rc, err := f.SyscallConn()
+		if err != nil {
+			continue
+		}
+		l := l
+		go func() {
+			for {
+				first := true
+				var cfd int = -1
+				err := rc.Read(func(fd uintptr) bool {
+					if !accept {
+						if first {
+							first = false
+							return false // wait until readable
+						}
+						return true
+					}
+					nfd, _, err := unix.Accept4(int(fd), unix.SOCK_CLOEXEC)
+					if err == unix.EAGAIN {
+						return false
+					}
+					if err == nil {
+						cfd = nfd
+					}
+					return true
+				})
+				if err != nil {
+					return // the watch was closed
+				}
+				if !accept {
+					ready()
+					return // watched again when the service is gone
+				}
+				if cfd < 0 {
+					continue
+				}
+				cf := os.NewFile(uintptr(cfd), "connection")
+				n++
+				inst, err := sockets.InstanceName(u, n-1, cf)
+				if err != nil {
+					inst = "0"
+				}
+				_ = l
+				conn(cf, inst)
+			}
+		}()
+	}
+}
+
+func (s *socketAdapter) Unwatch(id string) {
+	s.mu.Lock()
+	fs := s.watch[id]
+	delete(s.watch, id)
+	s.mu.Unlock()
+	for _, f := range fs {
+		f.Close()
+	}
+}

@@ -1,0 +1,374 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
+
+	"github.com/gosd/gosd/condition"
+	"github.com/gosd/gosd/engine"
+	"github.com/gosd/gosd/graph"
+	"github.com/gosd/gosd/journal"
+	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/notify"
+	"github.com/gosd/gosd/track"
+	"github.com/gosd/gosd/unit"
+)
+
+// notifySocket is where services send sd_notify messages.
+const notifySocket = "/run/gosd/notify"
+
+// manager is a running gosd: the loop and what serves it.
+type manager struct {
+	root    string
+	loop    *engine.Loop
+	set     *loader.Set // touched only on the loop goroutine
+	log     zerolog.Logger
+	journal *journal.Journal
+	tracker *track.Tracker
+	cond    *condition.Host
+	start   time.Time
+	boot    time.Duration // CLOCK_MONOTONIC at start
+
+	isStopping   atomic.Bool
+	shutdownOnce sync.Once
+	// reported holds the units whose load problems were logged.
+	reported map[string]bool
+}
+
+// managerOptions are the command-line flags of the manager, systemd's where
+// they mean the same.
+type managerOptions struct {
+	unit      string
+	logLevel  string
+	logFormat string
+}
+
+func parseManagerArgs(args []string) (managerOptions, error) {
+	o := managerOptions{unit: "default.target", logLevel: "info", logFormat: "console"}
+	for _, a := range args {
+		name, val, _ := strings.Cut(a, "=")
+		switch name {
+		case "--unit":
+			o.unit = val
+		case "--log-level":
+			o.logLevel = val
+		case "--log-format":
+			o.logFormat = val
+		case "--log-target", "--log-color", "--log-location", "--log-time", "--show-status",
+			"--system", "--crash-shell", "--confirm-spawn", "--default-standard-output", "--default-standard-error":
+			// systemd's flags that do not change what gosd does
+		default:
+			if strings.HasPrefix(a, "-") {
+				return o, fmt.Errorf("unknown option %s", a)
+			}
+			// Kernel command line words a container runtime may pass.
+		}
+	}
+	return o, nil
+}
+
+// runManager runs gosd as the service manager (PID 1 or a supervisor) and
+// returns its exit code.
+func runManager(args []string, stdout, stderr io.Writer) int {
+	opts, err := parseManagerArgs(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "gosd: %v\n", err)
+		return 1
+	}
+	m := &manager{root: "/", start: time.Now()}
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	m.boot = time.Duration(ts.Nano())
+	m.log = newLogger(stdout, opts)
+
+	pid1 := os.Getpid() == 1
+	syscall.Umask(0o022)
+	if !pid1 {
+		// Orphans of the services come back to gosd, so that it reaps
+		// them and finds a forking daemon's processes.
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			m.log.Warn().Err(err).Msg("cannot become a child subreaper")
+		}
+	}
+	m.log.Info().Int("pid", os.Getpid()).Str("unit", opts.unit).Msg("gosd starting")
+
+	m.journal, err = journal.New(stdout, 200)
+	if err != nil {
+		m.log.Error().Err(err).Msg("cannot start the log capture")
+		return 1
+	}
+	m.tracker, err = track.New("/")
+	if err != nil {
+		m.log.Error().Err(err).Msg("cannot track processes")
+		return 1
+	}
+	m.log.Info().Str("tracking", m.tracker.Mode()).Msg("process tracking")
+	m.cond = condition.NewHost("/")
+	m.set = loader.NewSet(loader.SystemPaths("/"), &unit.Host{Root: "/"})
+
+	m.loop = engine.NewLoop(engine.Config{
+		Host:    managerHost{m},
+		Spawner: spawner{m},
+		Tracker: trackerAdapter{m.tracker},
+		Output:  outputAdapter{m},
+		Sockets: newSocketAdapter("/"),
+
+		NotifySocket: notifySocket,
+	})
+	nl, err := notify.Listen(notifySocket)
+	if err != nil {
+		m.log.Warn().Err(err).Msg("no notify socket: Type=notify services will not get ready")
+	} else {
+		go m.readNotify(nl)
+	}
+	ctl, err := listenControl()
+	if err != nil {
+		m.log.Error().Err(err).Msg("no control socket: systemctl cannot reach gosd")
+	} else {
+		go serveControl(ctl, m)
+	}
+
+	sigs := make(chan os.Signal, 8)
+	rt := func(n int) os.Signal { return syscall.Signal(unix.SIGRTMIN() + n) }
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, rt(3), rt(4), rt(5), rt(6))
+	go func() {
+		for s := range sigs {
+			m.log.Info().Str("signal", s.String()).Msg("shutting down")
+			go m.shutdown()
+		}
+	}()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		m.loop.Request(engine.JobRequest{Unit: opts.unit, Type: graph.Start, Mode: graph.Replace}, func(r engine.Reply) {
+			if r.Err != nil {
+				m.log.Error().Err(r.Err).Str("unit", opts.unit).Msg("cannot start the default unit")
+			}
+		})
+	}()
+	err = m.loop.Run(ctx)
+	if ctl != nil {
+		ctl.Close()
+		os.Remove(controlSocket)
+	}
+	if nl != nil {
+		nl.Close()
+	}
+	m.finalKill(pid1)
+	m.log.Info().Msg("gosd stopped")
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, o managerOptions) zerolog.Logger {
+	level, err := zerolog.ParseLevel(o.logLevel)
+	if err != nil || o.logLevel == "" {
+		level = zerolog.InfoLevel
+	}
+	if o.logFormat == "json" {
+		return zerolog.New(w).Level(level).With().Timestamp().Logger()
+	}
+	cw := zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05.000", NoColor: !isTTY(w)}
+	return zerolog.New(cw).Level(level).With().Timestamp().Logger()
+}
+
+func isTTY(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+// readNotify passes sd_notify datagrams to the loop.
+func (m *manager) readNotify(l *notify.Listener) {
+	for {
+		msg, err := l.Recv()
+		if err != nil {
+			if errors.Is(err, os.ErrClosed) || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			m.log.Warn().Err(err).Msg("notify socket")
+			continue
+		}
+		for _, f := range msg.FDs {
+			// gosd keeps no file descriptor store yet.
+			f.Close()
+		}
+		if msg.Err != nil {
+			m.log.Warn().Err(msg.Err).Int32("pid", msg.PID).Msg("bad notify datagram")
+		}
+		if len(msg.Fields) == 0 {
+			continue
+		}
+		fields := make([][2]string, len(msg.Fields))
+		for i, f := range msg.Fields {
+			fields[i] = [2]string{f.Key, f.Value}
+		}
+		m.loop.Post(engine.Notified{PID: int(msg.PID), Fields: fields})
+	}
+}
+
+// shutdown stops every unit and ends the loop.
+func (m *manager) shutdown() {
+	m.shutdownOnce.Do(func() {
+		m.isStopping.Store(true)
+		m.loop.Shutdown()
+	})
+}
+
+func (m *manager) stopping() bool { return m.isStopping.Load() }
+
+// finalKill sends what is left SIGTERM, then SIGKILL, and reaps it, as an
+// init must before it exits.
+func (m *manager) finalKill(pid1 bool) {
+	if !pid1 {
+		return
+	}
+	unix.Kill(-1, unix.SIGTERM)
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if errors.Is(err, unix.ECHILD) {
+			return
+		}
+		if pid <= 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	unix.Kill(-1, unix.SIGKILL)
+}
+
+// wall turns the loop's monotonic offset into wall-clock time.
+func (m *manager) wall(d time.Duration) time.Time { return m.start.Add(d) }
+
+// monotonic turns it into CLOCK_MONOTONIC, as systemd's *Monotonic
+// properties show.
+func (m *manager) monotonic(d time.Duration) time.Duration { return m.boot + d }
+
+func (m *manager) lookup(name string) (*loader.Unit, error) {
+	var u *loader.Unit
+	m.loop.Call(func(c *engine.Core) { u = c.Lookup(name) })
+	if u == nil {
+		return nil, fmt.Errorf("Unit %s not found.", name)
+	}
+	return u, nil
+}
+
+// tail is the last n lines the unit logged, as status shows them.
+func (m *manager) tail(id string, n int) []string {
+	var out []string
+	for _, e := range m.journal.Tail(id, n) {
+		who := e.Ident
+		if who == "" {
+			who = "gosd"
+		}
+		if e.PID > 0 {
+			who = fmt.Sprintf("%s[%d]", who, e.PID)
+		}
+		out = append(out, fmt.Sprintf("%s %s: %s", e.Time.Format("Jan 02 15:04:05"), who, e.Message))
+	}
+	return out
+}
+
+// reload is daemon-reload: the unit files are read again; run-time state
+// stays.
+func (m *manager) reload() error {
+	m.loop.Call(func(c *engine.Core) {
+		m.set = loader.NewSet(loader.SystemPaths(m.root), &unit.Host{Root: m.root})
+		c.Replace(func(id string) *loader.Unit {
+			u, err := m.set.Load(id)
+			if err != nil {
+				return nil
+			}
+			return u
+		})
+	})
+	return nil
+}
+
+// managerHost is the engine's view of the machine.
+type managerHost struct{ m *manager }
+
+func (h managerHost) Load(name string) (*loader.Unit, error) {
+	u, err := h.m.set.Load(name)
+	if err == nil && u != nil {
+		h.m.reportOnce(u)
+	}
+	return u, err
+}
+
+func (h managerHost) Conditions(u *loader.Unit, asserts bool) (bool, string) {
+	conds := u.Unit.Conditions
+	if asserts {
+		conds = u.Unit.Asserts
+	}
+	if len(conds) == 0 {
+		return true, ""
+	}
+	ok, results := condition.Check(conds, h.m.cond)
+	if ok {
+		return true, ""
+	}
+	var failed []string
+	for _, r := range results {
+		if !r.OK {
+			failed = append(failed, r.String())
+		}
+	}
+	return false, strings.Join(failed, ", ")
+}
+
+func (h managerHost) ReadPIDFile(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("%s: not a pid: %q", path, strings.TrimSpace(string(b)))
+	}
+	return pid, nil
+}
+
+func (h managerHost) UnitPIDs(id string) []int { return h.m.tracker.Pids(id) }
+
+// reportOnce logs a unit's load problems and unsupported settings, once,
+// when the unit is first loaded.
+func (m *manager) reportOnce(u *loader.Unit) {
+	if m.reported == nil {
+		m.reported = map[string]bool{}
+	}
+	if m.reported[u.ID] {
+		return
+	}
+	m.reported[u.ID] = true
+	for _, d := range u.Diags {
+		m.log.Warn().Str("unit", u.ID).Msg(d.Error())
+	}
+	if len(u.Unsupported) > 0 {
+		m.log.Warn().Str("unit", u.ID).Strs("settings", u.Unsupported).Msg("settings gosd does not support are ignored")
+	}
+	if u.LoadError != nil && u.LoadState != "not-found" {
+		m.log.Error().Str("unit", u.ID).Str("load-state", u.LoadState).Msg(u.LoadError.Error())
+	}
+}

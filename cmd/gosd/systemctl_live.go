@@ -1,0 +1,633 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gosd/gosd/engine"
+	"github.com/gosd/gosd/graph"
+	"github.com/gosd/gosd/install"
+	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/props"
+	"github.com/gosd/gosd/unit"
+)
+
+// liveVerbs are the systemctl verbs a running manager answers.
+func liveVerbs() map[string]cmdFunc {
+	job := func(verb string) cmdFunc { return func(c *cli, a []string) int { return liveJob(c, verb, a) } }
+	return map[string]cmdFunc{
+		"start":                 job("start"),
+		"stop":                  job("stop"),
+		"restart":               job("restart"),
+		"try-restart":           job("try-restart"),
+		"condrestart":           job("try-restart"),
+		"reload":                job("reload"),
+		"reload-or-restart":     job("reload-or-restart"),
+		"try-reload-or-restart": job("try-reload-or-restart"),
+		"force-reload":          job("try-reload-or-restart"),
+		"isolate":               job("isolate"),
+		"verify-active":         job("verify-active"),
+		"show":                  cmdShow,
+		"status":                liveStatus,
+		"is-active":             liveIsActive,
+		"is-failed":             liveIsFailed,
+		"kill":                  liveKill,
+		"reset-failed":          liveResetFailed,
+		"list-units":            liveListUnits,
+		"list-jobs":             liveListJobs,
+		"daemon-reload":         liveDaemonReload,
+		"is-system-running":     liveIsSystemRunning,
+		"poweroff":              livePoweroff,
+		"halt":                  livePoweroff,
+		"reboot":                livePoweroff,
+		"exit":                  livePoweroff,
+	}
+}
+
+// systemctlLive runs systemctl inside the manager for a client.
+func systemctlLive(argv []string, stdout, stderr io.Writer, m *manager) int {
+	c := &cli{stdout: stdout, stderr: stderr, lines: -1, mgr: m}
+	pos, err := parseSystemctlArgs(c, argv)
+	if err != nil {
+		fmt.Fprintf(stderr, "systemctl: %v\n", err)
+		return usageError
+	}
+	verb := "list-units"
+	if len(pos) > 0 {
+		verb, pos = pos[0], pos[1:]
+	}
+	f, ok := liveVerbs()[verb]
+	if !ok {
+		if f, ok = systemctlVerbs()[verb]; !ok {
+			fmt.Fprintf(stderr, "Unknown command verb %s.\n", verb)
+			return usageError
+		}
+	}
+	return f(c, pos)
+}
+
+// jobVerbs gives the job type and mode of each job verb.
+func jobOf(verb string) (graph.JobType, graph.Mode) {
+	switch verb {
+	case "stop":
+		return graph.Stop, graph.Replace
+	case "restart":
+		return graph.Restart, graph.Replace
+	case "try-restart":
+		return graph.TryRestart, graph.Replace
+	case "reload":
+		return graph.Reload, graph.Replace
+	case "reload-or-restart":
+		return graph.ReloadOrStart, graph.Replace
+	case "try-reload-or-restart":
+		return graph.TryReload, graph.Replace
+	case "isolate":
+		return graph.Start, graph.Isolate
+	case "verify-active":
+		return graph.VerifyActive, graph.Replace
+	}
+	return graph.Start, graph.Replace
+}
+
+// verbWord is how systemctl names the operation in its messages.
+func verbWord(verb string) string {
+	switch verb {
+	case "try-restart", "condrestart":
+		return "try-restart"
+	case "reload-or-restart":
+		return "reload-or-restart"
+	case "try-reload-or-restart", "force-reload":
+		return "try-reload-or-restart"
+	case "isolate":
+		return "isolate"
+	}
+	return verb
+}
+
+func liveJob(c *cli, verb string, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(c.stderr, "Too few arguments.")
+		return 1
+	}
+	jt, mode := jobOf(verb)
+	if c.jobMode != "" {
+		m, err := graph.ParseMode(c.jobMode)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "%v\n", err)
+			return 1
+		}
+		mode = m
+	}
+	if verb == "isolate" && len(args) > 1 {
+		fmt.Fprintln(c.stderr, "Too many arguments.")
+		return 1
+	}
+	type answer struct {
+		unit string
+		r    engine.Reply
+	}
+	names := make([]string, len(args))
+	for i, a := range args {
+		if verb == "isolate" {
+			if n, ok := c.mangle(a, ".target"); ok {
+				a = n
+			}
+			names[i] = a
+			continue
+		}
+		names[i] = c.unitName(a)
+	}
+	ch := make(chan answer, len(names))
+	for _, n := range names {
+		n := n
+		c.mgr.loop.Request(engine.JobRequest{Unit: n, Type: jt, Mode: mode, NoBlock: c.noBlock}, func(r engine.Reply) {
+			ch <- answer{n, r}
+		})
+	}
+	got := map[string]engine.Reply{}
+	for range names {
+		a := <-ch
+		got[a.unit] = a.r
+	}
+	code := 0
+	for _, n := range names {
+		r := got[n]
+		if r.Err != nil {
+			fmt.Fprintf(c.stderr, "Failed to %s %s: %v\n", verbWord(verb), n, r.Err)
+			var ge *graph.Error
+			if errors.As(r.Err, &ge) && strings.HasSuffix(ge.Code, "NoSuchUnit") {
+				code = 5
+			} else if code == 0 {
+				code = 1
+			}
+			if !(errors.As(r.Err, &ge) && strings.HasSuffix(ge.Code, "NoSuchUnit")) {
+				fmt.Fprintf(c.stderr, "See system logs and 'systemctl status %s' for details.\n", n)
+			}
+			continue
+		}
+		if msg := jobFailureMessage(n, r, c.mgr); msg != "" {
+			fmt.Fprint(c.stderr, msg)
+			if code == 0 {
+				code = 1
+			}
+		}
+	}
+	return code
+}
+
+// jobFailureMessage is what systemctl prints when a job it waited for did
+// not succeed.
+func jobFailureMessage(unit string, r engine.Reply, m *manager) string {
+	switch r.JobResult {
+	case "done", "queued", "skipped":
+		return ""
+	case "canceled":
+		return fmt.Sprintf("Job for %s canceled.\n", unit)
+	case "timeout":
+		return fmt.Sprintf("Job for %s timed out.\n", unit)
+	case "dependency":
+		return fmt.Sprintf("A dependency job for %s failed. See 'journalctl -xe' for details.\n", unit)
+	case "invalid":
+		return fmt.Sprintf("%s is not active, cannot reload.\n", unit)
+	case "assert":
+		return fmt.Sprintf("Assertion failed on job for %s.\n", unit)
+	case "unsupported":
+		return fmt.Sprintf("Operation on or unit type of %s not supported on this system.\n", unit)
+	case "once":
+		return fmt.Sprintf("Unit %s was started already once and can't be started again.\n", unit)
+	}
+	why := ""
+	switch r.Result {
+	case "protocol":
+		why = " because the service did not take the steps required by its unit configuration"
+	case "timeout":
+		why = " because a timeout was exceeded"
+	case "exit-code":
+		why = " because the control process exited with error code"
+	case "signal":
+		why = " because a fatal signal was delivered to the control process"
+	case "core-dump":
+		why = " because a fatal signal was delivered causing the control process to dump core"
+	case "watchdog":
+		why = " because the service watchdog did not respond in time"
+	case "start-limit-hit":
+		why = " because start of the service was attempted too often"
+	case "resources":
+		why = " because of unavailable resources or another system error"
+	case "oom-kill":
+		why = " because the control process was killed by the OOM killer"
+	}
+	return fmt.Sprintf("Job for %s failed%s.\nSee \"systemctl status %s\" and \"journalctl -xeu %s\" for details.\n", unit, why, unit, unit)
+}
+
+// liveUnit returns the loaded unit and its run-time state.
+func (m *manager) unitState(name string) (u *loader.Unit, active, sub string, rt map[string]string, ts map[string]time.Duration, job [4]string) {
+	m.loop.Call(func(core *engine.Core) {
+		u = core.Lookup(name)
+		if u == nil {
+			return
+		}
+		active, sub, rt = core.Runtime(u.ID)
+		ts = core.Timestamps(u.ID)
+	})
+	return
+}
+
+// liveShow is show's state for a unit of the running manager.
+func (c *cli) liveProps(u *loader.Unit, in *install.Installer, presets *install.Presets) *props.State {
+	st := c.unitState(in, presets, u)
+	_, active, sub, rt, ts, _ := c.mgr.unitState(u.ID)
+	st.ActiveState, st.SubState = active, sub
+	st.Runtime = rt
+	if st.Runtime == nil {
+		st.Runtime = map[string]string{}
+	}
+	for k, d := range ts {
+		if d == 0 {
+			continue
+		}
+		st.Runtime[k] = formatTimestamp(c.mgr.wall(d))
+		st.Runtime[k+"Monotonic"] = fmt.Sprint(c.mgr.monotonic(d).Microseconds())
+	}
+	return st
+}
+
+func formatTimestamp(t time.Time) string { return t.Format("Mon 2006-01-02 15:04:05 MST") }
+
+func liveIsActive(c *cli, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(c.stderr, "Too few arguments.")
+		return 1
+	}
+	code := 3
+	for _, a := range args {
+		_, active, _, _, _, _ := c.mgr.unitState(c.unitName(a))
+		if active == "" {
+			active = "inactive"
+		}
+		if active == "active" || active == "reloading" {
+			code = 0
+		}
+		if !c.quiet {
+			fmt.Fprintln(c.stdout, active)
+		}
+	}
+	return code
+}
+
+func liveIsFailed(c *cli, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(c.stderr, "Too few arguments.")
+		return 1
+	}
+	code := 1
+	for _, a := range args {
+		_, active, _, _, _, _ := c.mgr.unitState(c.unitName(a))
+		if active == "" {
+			active = "inactive"
+		}
+		if active == "failed" {
+			code = 0
+		}
+		if !c.quiet {
+			fmt.Fprintln(c.stdout, active)
+		}
+	}
+	return code
+}
+
+func liveKill(c *cli, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(c.stderr, "Too few arguments.")
+		return 1
+	}
+	sig := syscall.SIGTERM
+	if c.signal != "" {
+		n, err := unit.ParseSignal(c.signal)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "Invalid signal name: %s\n", c.signal)
+			return 1
+		}
+		sig = syscall.Signal(n)
+	}
+	whom := c.killWhom
+	switch whom {
+	case "", "all":
+		whom = "all"
+	case "main", "control":
+	default:
+		fmt.Fprintf(c.stderr, "Invalid kill-whom value: %s\n", whom)
+		return 1
+	}
+	for _, a := range args {
+		n := c.unitName(a)
+		u, _, _, _, _, _ := c.mgr.unitState(n)
+		if u == nil || u.LoadState == "not-found" {
+			fmt.Fprintf(c.stderr, "Failed to kill unit %s: Unit %s not loaded.\n", n, n)
+			return 1
+		}
+		c.mgr.loop.Call(func(core *engine.Core) {})
+		c.mgr.loop.Post(engine.KillRequest{Unit: u.ID, Signal: sig, Whom: whom})
+	}
+	return 0
+}
+
+func liveResetFailed(c *cli, args []string) int {
+	if len(args) == 0 {
+		c.mgr.loop.Post(engine.ResetFailed{})
+	}
+	for _, a := range args {
+		c.mgr.loop.Post(engine.ResetFailed{Unit: c.unitName(a)})
+	}
+	// Let the loop handle it before answering, so that what the client
+	// does next sees the result.
+	c.mgr.loop.Call(func(*engine.Core) {})
+	return 0
+}
+
+type unitRow struct {
+	id, load, active, sub, desc string
+}
+
+func (m *manager) rows() []unitRow {
+	var rows []unitRow
+	m.loop.Call(func(core *engine.Core) {
+		for _, id := range core.Loaded() {
+			u := core.Lookup(id)
+			active, sub, _ := core.Runtime(id)
+			desc := u.Unit.Description
+			if desc == "" {
+				desc = id
+			}
+			rows = append(rows, unitRow{id, u.LoadState, active, sub, desc})
+		}
+	})
+	return rows
+}
+
+func liveListUnits(c *cli, args []string) int {
+	var rows []unitRow
+	for _, r := range c.mgr.rows() {
+		if !c.all && r.active == "inactive" && r.load == "loaded" {
+			continue
+		}
+		if len(c.types) > 0 && !slices.Contains(c.types, strings.TrimPrefix(typeOf(r.id), ".")) {
+			continue
+		}
+		if len(c.states) > 0 && !slices.Contains(c.states, r.active) && !slices.Contains(c.states, r.sub) && !slices.Contains(c.states, r.load) {
+			continue
+		}
+		if len(args) > 0 && !matchAny(args, r.id) {
+			continue
+		}
+		rows = append(rows, r)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 1, ' ', 0)
+	if !c.noLegend {
+		fmt.Fprintln(tw, "  UNIT\tLOAD\tACTIVE\tSUB\tDESCRIPTION")
+	}
+	for _, r := range rows {
+		mark := " "
+		if r.active == "failed" || r.load != "loaded" {
+			mark = "●"
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\n", mark, r.id, r.load, r.active, r.sub, r.desc)
+	}
+	tw.Flush()
+	if !c.noLegend {
+		fmt.Fprintln(c.stdout)
+		fmt.Fprintln(c.stdout, "LOAD   = Reflects whether the unit definition was properly loaded.")
+		fmt.Fprintln(c.stdout, "ACTIVE = The high-level unit activation state, i.e. generalization of SUB.")
+		fmt.Fprintln(c.stdout, "SUB    = The low-level unit activation state, values depend on unit type.")
+		if c.all {
+			fmt.Fprintf(c.stdout, "%d loaded units listed.\n", len(rows))
+		} else {
+			fmt.Fprintf(c.stdout, "%d loaded units listed. Pass --all to see loaded but inactive units, too.\n", len(rows))
+		}
+		fmt.Fprintln(c.stdout, "To show all installed unit files use 'systemctl list-unit-files'.")
+	}
+	return 0
+}
+
+func typeOf(id string) string {
+	if i := strings.LastIndexByte(id, '.'); i >= 0 {
+		return id[i:]
+	}
+	return ""
+}
+
+func matchAny(patterns []string, id string) bool {
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, id); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func liveListJobs(c *cli, args []string) int {
+	var jobs [][4]string
+	c.mgr.loop.Call(func(core *engine.Core) { jobs = core.Jobs() })
+	if len(jobs) == 0 {
+		if !c.noLegend {
+			fmt.Fprintln(c.stdout, "No jobs running.")
+		}
+		return 0
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 1, ' ', 0)
+	if !c.noLegend {
+		fmt.Fprintln(tw, "JOB\tUNIT\tTYPE\tSTATE")
+	}
+	for _, j := range jobs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", j[0], j[1], j[2], j[3])
+	}
+	tw.Flush()
+	if !c.noLegend {
+		fmt.Fprintf(c.stdout, "\n%d jobs listed.\n", len(jobs))
+	}
+	return 0
+}
+
+func liveDaemonReload(c *cli, args []string) int {
+	if err := c.mgr.reload(); err != nil {
+		fmt.Fprintf(c.stderr, "Failed to reload daemon: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func liveIsSystemRunning(c *cli, args []string) int {
+	state := "running"
+	busy := false
+	c.mgr.loop.Call(func(core *engine.Core) { busy = core.Busy() })
+	if busy {
+		state = "starting"
+	}
+	for _, r := range c.mgr.rows() {
+		if r.active == "failed" {
+			state = "degraded"
+		}
+	}
+	if c.mgr.stopping() {
+		state = "stopping"
+	}
+	if !c.quiet {
+		fmt.Fprintln(c.stdout, state)
+	}
+	if state == "running" {
+		return 0
+	}
+	return 1
+}
+
+func livePoweroff(c *cli, args []string) int {
+	go c.mgr.shutdown()
+	return 0
+}
+
+// liveStatus prints systemctl status for each unit.
+func liveStatus(c *cli, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(c.stderr, "gosd: status without a unit is not supported; name a unit.")
+		return 1
+	}
+	code := 0
+	in := install.New("", io.Discard)
+	presets, _ := in.ReadPresets()
+	for i, a := range args {
+		n := c.unitName(a)
+		u, active, sub, rt, ts, _ := c.mgr.unitState(n)
+		if i > 0 {
+			fmt.Fprintln(c.stdout)
+		}
+		if u == nil || u.LoadState == "not-found" {
+			fmt.Fprintf(c.stderr, "Unit %s could not be found.\n", n)
+			code = 4
+			continue
+		}
+		bullet := "●"
+		switch active {
+		case "inactive":
+			bullet = "○"
+		case "failed":
+			bullet = "×"
+		}
+		title := u.ID
+		if u.Unit.Description != "" {
+			title += " - " + u.Unit.Description
+		}
+		fmt.Fprintf(c.stdout, "%s %s\n", bullet, title)
+		state, preset := in.ShowState(u.ID, u.FragmentPath, presets)
+		loaded := u.LoadState
+		if u.FragmentPath != "" {
+			extra := u.FragmentPath
+			if state != "" {
+				extra += "; " + state
+				if preset != "" {
+					extra += "; vendor preset: " + preset
+				}
+			}
+			loaded += " (" + extra + ")"
+		}
+		fmt.Fprintf(c.stdout, "     Loaded: %s\n", loaded)
+		if len(u.DropInPaths) > 0 {
+			byDir := map[string][]string{}
+			var dirs []string
+			for _, p := range u.DropInPaths {
+				d, f := splitPath(p)
+				if _, ok := byDir[d]; !ok {
+					dirs = append(dirs, d)
+				}
+				byDir[d] = append(byDir[d], f)
+			}
+			for i, d := range dirs {
+				lead := "    Drop-In: "
+				if i > 0 {
+					lead = "             "
+				}
+				fmt.Fprintf(c.stdout, "%s%s\n             └─%s\n", lead, d, strings.Join(byDir[d], ", "))
+			}
+		}
+		line := fmt.Sprintf("%s (%s)", active, sub)
+		if active == "failed" && rt["Result"] != "" {
+			line = fmt.Sprintf("failed (Result: %s)", rt["Result"])
+		}
+		key := "ActiveEnterTimestamp"
+		switch active {
+		case "inactive", "failed":
+			key = "InactiveEnterTimestamp"
+		case "activating":
+			key = "InactiveExitTimestamp"
+		case "deactivating":
+			key = "ActiveExitTimestamp"
+		}
+		if d := ts[key]; d > 0 {
+			at := c.mgr.wall(d)
+			line += fmt.Sprintf(" since %s; %s ago", formatTimestamp(at), ago(time.Since(at)))
+		}
+		fmt.Fprintf(c.stdout, "     Active: %s\n", line)
+		if pid := rt["MainPID"]; pid != "" && pid != "0" {
+			fmt.Fprintf(c.stdout, "   Main PID: %s\n", pid)
+		} else if rt["ExecMainPID"] != "" && rt["ExecMainPID"] != "0" && rt["ExecMainCode"] != "0" {
+			fmt.Fprintf(c.stdout, "   Main PID: %s (code=%s, status=%s)\n", rt["ExecMainPID"], codeWord(rt["ExecMainCode"]), rt["ExecMainStatus"])
+		}
+		if s := rt["StatusText"]; s != "" {
+			fmt.Fprintf(c.stdout, "     Status: \"%s\"\n", s)
+		}
+		n := 10
+		if c.lines >= 0 {
+			n = c.lines
+		}
+		if lines := c.mgr.tail(u.ID, n); len(lines) > 0 {
+			fmt.Fprintln(c.stdout)
+			for _, l := range lines {
+				fmt.Fprintln(c.stdout, l)
+			}
+		}
+		switch active {
+		case "active", "reloading":
+		case "failed", "inactive", "activating", "deactivating":
+			if code == 0 {
+				code = 3
+			}
+		}
+	}
+	return code
+}
+
+func codeWord(code string) string {
+	switch code {
+	case "1":
+		return "exited"
+	case "2":
+		return "killed"
+	case "3":
+		return "dumped"
+	}
+	return code
+}
+
+func splitPath(p string) (dir, file string) {
+	i := strings.LastIndexByte(p, '/')
+	return p[:i], p[i+1:]
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dmin %ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dh %dmin", int(d.Hours()), int(d.Minutes())%60)
+}
+

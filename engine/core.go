@@ -1,0 +1,696 @@
+// Package engine is gosd's service manager: a pure, deterministic core that
+// takes events (a process exited, READY=1 arrived, a deadline passed, a
+// client asked for a job) and returns actions (spawn this, signal that,
+// reply to a client), and the loop that owns the core and performs them.
+//
+// The core does no I/O of its own: it reads unit files and machine facts
+// through Host, and it learns the time only from the events it is given.
+// That is what makes engine/testdata's transcripts possible.
+package engine
+
+import (
+	"container/heap"
+	"fmt"
+	"slices"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/gosd/gosd/graph"
+	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/unit"
+)
+
+// Host is everything the core needs to know of the world outside it.
+// Every method must be quick and must not block on processes.
+type Host interface {
+	// Load returns the unit with the given name, loading it if needed. A
+	// unit that does not exist comes back with LoadState "not-found".
+	Load(name string) (*loader.Unit, error)
+	// Conditions evaluates the unit's Condition*= (asserts false) or
+	// Assert*= (asserts true) and returns whether they hold and, when they
+	// do not, the message systemd logs.
+	Conditions(u *loader.Unit, asserts bool) (ok bool, msg string)
+	// ReadPIDFile returns the pid written in path.
+	ReadPIDFile(path string) (int, error)
+	// UnitPIDs returns every live process of the unit that the host's
+	// process tracking knows.
+	UnitPIDs(id string) []int
+}
+
+// Exit codes of a process, as waitid(2) names them and systemd shows them
+// in ExecMainCode.
+const (
+	CLDExited = 1
+	CLDKilled = 2
+	CLDDumped = 3
+)
+
+// Event is an input to the core.
+type Event interface{ event() }
+
+// Exited reports that a process was reaped.
+type Exited struct {
+	PID    int
+	Code   int // CLDExited, CLDKilled or CLDDumped
+	Status int // exit status, or signal number
+}
+
+// Spawned reports the outcome of a Spawn action. When the process could
+// not be started, PID is 0 and Status is the exit status systemd's child
+// would have exited with (203 for a missing binary, ...).
+type Spawned struct {
+	Token  uint64
+	PID    int
+	Status int
+	Err    error
+}
+
+// Notified is one sd_notify datagram.
+type Notified struct {
+	PID    int
+	Fields [][2]string
+}
+
+// JobRequest is a client asking for a job.
+type JobRequest struct {
+	ID   uint64 // reply token; 0 when nobody waits
+	Unit string
+	Type graph.JobType
+	Mode graph.Mode
+	// NoBlock answers as soon as the job is queued, with JobResult "queued".
+	NoBlock bool
+}
+
+// Tick tells the core that time passed; it fires the deadlines that are due.
+type Tick struct{}
+
+// SocketReady reports that a listening socket unit has a connection or
+// datagram waiting (Accept=no).
+type SocketReady struct{ Unit string }
+
+// SocketFailed reports that a socket unit's listeners could not be opened.
+type SocketFailed struct {
+	Unit string
+	Err  error
+}
+
+// ResetFailed is `systemctl reset-failed [UNIT]`.
+type ResetFailed struct{ Unit string }
+
+// KillRequest is `systemctl kill`.
+type KillRequest struct {
+	Unit   string
+	Signal syscall.Signal
+	Whom   string // main, control, all
+}
+
+func (Exited) event()       {}
+func (Spawned) event()      {}
+func (Notified) event()     {}
+func (JobRequest) event()   {}
+func (Tick) event()         {}
+func (SocketReady) event()  {}
+func (SocketFailed) event() {}
+func (ResetFailed) event()  {}
+func (KillRequest) event()  {}
+
+// Action is an output of the core, for the loop to perform.
+type Action interface{ action() }
+
+// Spawn asks for one process of a unit to be started. The outcome comes
+// back as a Spawned event with the same Token.
+type Spawn struct {
+	Token   uint64
+	Unit    *loader.Unit
+	Kind    string // ExecStart, ExecStartPre, ...
+	Cmd     unit.ExecCommand
+	Env     []string
+	Sockets []string // socket units whose listening fds the process gets
+	Conn    uint64   // the Accept=yes connection that is the process's socket (0: none)
+}
+
+// Kill asks for signals to be sent. PIDs are signalled one by one; with
+// Group, every other process of the unit too.
+type Kill struct {
+	Unit   string
+	Signal syscall.Signal
+	PIDs   []int
+	Group  bool
+}
+
+// Reply answers a JobRequest once its job finished (or could not be made).
+type Reply struct {
+	ID        uint64
+	JobResult string // done, failed, dependency, timeout, skipped, canceled, invalid, assert, unsupported, once
+	Result    string // the unit's Result= after the job
+	Err       error  // a request refused before any job ran (*graph.Error, ...)
+}
+
+// Log is a message about a unit, for the journal and the console.
+type Log struct {
+	Unit     string
+	Priority int // syslog priority
+	Msg      string
+}
+
+// Listen asks for a socket unit's listeners to be opened (Open) or closed.
+// A failure to open comes back as SocketFailed.
+type Listen struct {
+	Unit *loader.Unit
+	Open bool
+}
+
+// Watch asks for a socket unit's listeners to be watched for incoming
+// connections (On) or not.
+type Watch struct {
+	Unit string
+	On   bool
+}
+
+func (Spawn) action()  {}
+func (Kill) action()   {}
+func (Reply) action()  {}
+func (Log) action()    {}
+func (Listen) action() {}
+func (Watch) action()  {}
+
+// Core is the state of every unit and job. It is not safe for concurrent
+// use: one goroutine (the loop) owns it.
+type Core struct {
+	host  Host
+	now   time.Duration // monotonic time of the event being handled
+	units map[string]*unitRT
+	out   []Action
+
+	jobs    map[uint32]*job
+	nextJob uint32
+	// runq holds jobs that may have become runnable, checked at the end of
+	// each event.
+	runq map[uint32]bool
+
+	tokens    map[uint64]*spawnRec
+	nextToken uint64
+	pids      map[int]*unitRT
+	// orphans are exits of pids no unit owned when they were reaped: a
+	// process that exited before its Spawned event arrived, or a daemon
+	// whose pid a PID file or MAINPID= will name later.
+	orphans   map[int]Exited
+	orphanAge []int
+
+	timers timerHeap
+	tgen   uint64
+
+	// InvocationID makes per-start ids; the loop sets a random source.
+	InvocationID func() string
+	// NotifySocket is the path services get as NOTIFY_SOCKET.
+	NotifySocket string
+	// Wall converts the core's monotonic time to wall-clock time, for
+	// OnCalendar= timers.
+	Wall func(time.Duration) time.Time
+}
+
+type spawnRec struct {
+	u    *unitRT
+	role role
+}
+
+type role uint8
+
+const (
+	roleMain role = iota + 1
+	roleControl
+)
+
+// New returns a core with no units loaded yet.
+func New(h Host) *Core {
+	return &Core{
+		host:    h,
+		units:   map[string]*unitRT{},
+		jobs:    map[uint32]*job{},
+		runq:    map[uint32]bool{},
+		tokens:  map[uint64]*spawnRec{},
+		pids:    map[int]*unitRT{},
+		orphans: map[int]Exited{},
+	}
+}
+
+// Handle feeds one event into the core at monotonic time now and returns
+// the actions to perform, in order.
+func (c *Core) Handle(now time.Duration, ev Event) []Action {
+	if now > c.now {
+		c.now = now
+	}
+	c.out = nil
+	switch e := ev.(type) {
+	case Exited:
+		c.exited(e)
+	case Spawned:
+		c.spawned(e)
+	case Notified:
+		c.notified(e)
+	case JobRequest:
+		c.request(e)
+	case Tick:
+		c.fireTimers()
+	case SocketReady:
+		c.socketReady(e.Unit)
+	case SocketFailed:
+		if r := c.units[e.Unit]; r != nil {
+			c.logf(r, 3, "Failed to listen on %s: %v", r.desc(), e.Err)
+			c.socketFailed(r, "resources")
+		}
+	case ResetFailed:
+		c.resetFailed(e.Unit)
+	case KillRequest:
+		c.killRequest(e)
+	case Connection:
+		c.connection(e)
+	}
+	c.fireTimers()
+	c.runJobs()
+	out := c.out
+	c.out = nil
+	return out
+}
+
+// NextDeadline returns when the core next needs a Tick; ok is false when
+// nothing is scheduled.
+func (c *Core) NextDeadline() (at time.Duration, ok bool) {
+	for len(c.timers) > 0 {
+		t := c.timers[0]
+		if r := t.u; r.timerGen != t.gen {
+			heap.Pop(&c.timers)
+			continue
+		}
+		return t.at, true
+	}
+	return 0, false
+}
+
+// Now is the time of the latest event.
+func (c *Core) Now() time.Duration { return c.now }
+
+func (c *Core) emit(a Action) { c.out = append(c.out, a) }
+
+func (c *Core) logf(r *unitRT, prio int, format string, args ...any) {
+	c.emit(Log{Unit: r.id, Priority: prio, Msg: fmt.Sprintf(format, args...)})
+}
+
+// unit returns the run-time record of the unit named id, loading it.
+func (c *Core) unit(id string) *unitRT {
+	if r := c.units[id]; r != nil {
+		return r
+	}
+	u, err := c.host.Load(id)
+	if err != nil || u == nil {
+		return nil
+	}
+	if r := c.units[u.ID]; r != nil {
+		// id was an alias of a unit already known.
+		c.units[id] = r
+		return r
+	}
+	r := newUnitRT(u)
+	c.units[u.ID] = r
+	if id != u.ID {
+		c.units[id] = r
+	}
+	return r
+}
+
+// Lookup returns the loaded unit named id (nil when unknown).
+func (c *Core) Lookup(id string) *loader.Unit {
+	if r := c.unit(id); r != nil {
+		return r.u
+	}
+	return nil
+}
+
+// Loaded returns the IDs of every unit the core knows, sorted.
+func (c *Core) Loaded() []string {
+	ids := make([]string, 0, len(c.units))
+	for id, r := range c.units {
+		if r.id == id {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Replace swaps the unit files of every known unit for those of the
+// loaded set (daemon-reload), keeping run-time state.
+func (c *Core) Replace(load func(id string) *loader.Unit) {
+	for _, id := range c.Loaded() {
+		r := c.units[id]
+		if u := load(id); u != nil {
+			r.u = u
+		}
+	}
+}
+
+// ---------------------------------------------------------------- timers
+
+type timerEntry struct {
+	at  time.Duration
+	u   *unitRT
+	gen uint64
+}
+
+type timerHeap []timerEntry
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
+	}
+	return h[i].gen < h[j].gen
+}
+func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *timerHeap) Push(x any)   { *h = append(*h, x.(timerEntry)) }
+func (h *timerHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// arm sets the unit's one deadline to d from now; usec of loader.Infinity
+// (or 0, systemd's "no timeout") disarms it.
+func (c *Core) arm(r *unitRT, usec uint64) {
+	c.disarm(r)
+	if usec == 0 || usec == loader.Infinity {
+		return
+	}
+	c.armAt(r, c.now+time.Duration(usec)*time.Microsecond)
+}
+
+func (c *Core) armAt(r *unitRT, at time.Duration) {
+	c.tgen++
+	r.timerGen = c.tgen
+	r.timerAt = at
+	heap.Push(&c.timers, timerEntry{at: at, u: r, gen: c.tgen})
+}
+
+func (c *Core) disarm(r *unitRT) { r.timerGen = 0 }
+
+func (c *Core) fireTimers() {
+	for len(c.timers) > 0 {
+		t := c.timers[0]
+		if t.u.timerGen != t.gen {
+			heap.Pop(&c.timers)
+			continue
+		}
+		if t.at > c.now {
+			return
+		}
+		heap.Pop(&c.timers)
+		t.u.timerGen = 0
+		c.timeout(t.u)
+	}
+}
+
+func (c *Core) timeout(r *unitRT) {
+	switch r.u.Type {
+	case "service":
+		c.svcTimeout(r)
+	case "timer":
+		c.timerElapsed(r)
+	}
+}
+
+// ---------------------------------------------------------------- processes
+
+func (c *Core) spawn(r *unitRT, ro role, kind string, cmd unit.ExecCommand) {
+	c.nextToken++
+	tok := c.nextToken
+	c.tokens[tok] = &spawnRec{u: r, role: ro}
+	if ro == roleMain {
+		r.mainToken = tok
+	} else {
+		r.controlToken = tok
+	}
+	env := c.processEnv(r, kind)
+	var socks []string
+	if r.u.Type == "service" && (kind == "ExecStart" || kind == "ExecStartPre" || kind == "ExecStartPost") {
+		socks = r.sockets
+	}
+	c.emit(Spawn{Token: tok, Unit: r.u, Kind: kind, Cmd: cmd, Env: env, Sockets: socks, Conn: r.conn})
+}
+
+func (c *Core) processEnv(r *unitRT, kind string) []string {
+	var env []string
+	if r.invocation != "" {
+		env = append(env, "INVOCATION_ID="+r.invocation)
+	}
+	if r.main > 0 {
+		env = append(env, fmt.Sprintf("MAINPID=%d", r.main))
+	}
+	if s := r.u.Service; s != nil && notifyAccess(s) != "none" {
+		env = append(env, "NOTIFY_SOCKET="+c.NotifySocket)
+	}
+	if kind == "ExecStop" || kind == "ExecStopPost" {
+		res := r.result
+		env = append(env, "SERVICE_RESULT="+res)
+		if r.mainCode != 0 {
+			env = append(env, "EXIT_CODE="+codeName(r.mainCode), "EXIT_STATUS="+statusString(r.mainCode, r.mainStatus))
+		}
+	}
+	env = append(env, r.monitorEnv...)
+	return env
+}
+
+func codeName(code int) string {
+	switch code {
+	case CLDExited:
+		return "exited"
+	case CLDKilled:
+		return "killed"
+	case CLDDumped:
+		return "dumped"
+	}
+	return ""
+}
+
+func statusString(code, status int) string {
+	if code == CLDExited {
+		return fmt.Sprint(status)
+	}
+	return signalName(status)
+}
+
+func (c *Core) spawned(e Spawned) {
+	rec := c.tokens[e.Token]
+	if rec == nil {
+		return
+	}
+	delete(c.tokens, e.Token)
+	r := rec.u
+	current := (rec.role == roleMain && r.mainToken == e.Token) || (rec.role == roleControl && r.controlToken == e.Token)
+	if rec.role == roleMain && r.mainToken == e.Token {
+		r.mainToken = 0
+	}
+	if rec.role == roleControl && r.controlToken == e.Token {
+		r.controlToken = 0
+	}
+	if e.PID <= 0 {
+		if !current {
+			return
+		}
+		if e.Err != nil {
+			c.logf(r, 3, "Failed to execute %s: %v", r.cmdDesc(), e.Err)
+		}
+		// systemd's child exits with the EXIT_* status when it cannot exec;
+		// gosd learns it before the fork returns and reports it the same way.
+		c.procExit(r, rec.role, 0, CLDExited, e.Status)
+		return
+	}
+	if !current {
+		// The unit moved on (a stop overtook the spawn): the process is
+		// not wanted any more.
+		c.emit(Kill{Unit: r.id, Signal: syscall.SIGKILL, PIDs: []int{e.PID}})
+		return
+	}
+	c.pids[e.PID] = r
+	if rec.role == roleMain {
+		r.main = e.PID
+		r.execMainPID = e.PID
+		r.mainCode, r.mainStatus = 0, 0
+		r.mainStart = c.now
+	} else {
+		r.control = e.PID
+	}
+	if ex, ok := c.orphans[e.PID]; ok {
+		delete(c.orphans, e.PID)
+		c.exited(ex)
+		return
+	}
+	c.afterSpawn(r, rec.role)
+}
+
+func (c *Core) exited(e Exited) {
+	r := c.pids[e.PID]
+	if r == nil {
+		c.keepOrphan(e)
+		// A process of a unit that is waiting for its processes to go
+		// may have been the last one.
+		c.recheckEmpty()
+		return
+	}
+	delete(c.pids, e.PID)
+	switch e.PID {
+	case r.main:
+		r.main = 0
+		r.mainCode, r.mainStatus = e.Code, e.Status
+		r.mainExit = c.now
+		c.procExit(r, roleMain, e.PID, e.Code, e.Status)
+	case r.control:
+		r.control = 0
+		c.procExit(r, roleControl, e.PID, e.Code, e.Status)
+	default:
+		c.recheckEmpty()
+	}
+}
+
+func (c *Core) keepOrphan(e Exited) {
+	const keep = 1024
+	c.orphans[e.PID] = e
+	c.orphanAge = append(c.orphanAge, e.PID)
+	if len(c.orphanAge) > keep {
+		delete(c.orphans, c.orphanAge[0])
+		c.orphanAge = c.orphanAge[1:]
+	}
+}
+
+// claim makes pid the unit's main process; it reports false when pid
+// already exited (the exit is then handled as the main process's).
+func (c *Core) claimMain(r *unitRT, pid int) bool {
+	if r.main == pid {
+		return true
+	}
+	if r.main > 0 {
+		delete(c.pids, r.main)
+	}
+	r.main = pid
+	r.execMainPID = pid
+	r.mainStart = c.now
+	c.pids[pid] = r
+	if ex, ok := c.orphans[pid]; ok {
+		delete(c.orphans, pid)
+		c.exited(ex)
+		return false
+	}
+	return true
+}
+
+func (c *Core) recheckEmpty() {
+	for _, id := range c.waitingEmpty() {
+		r := c.units[id]
+		c.svcCheckEmpty(r)
+	}
+}
+
+func (c *Core) waitingEmpty() []string {
+	var ids []string
+	for id, r := range c.units {
+		if r.id == id && r.u.Type == "service" && r.waitEmpty {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// notified handles an sd_notify datagram.
+func (c *Core) notified(e Notified) {
+	r := c.pids[e.PID]
+	if r == nil {
+		r = c.unitOfPID(e.PID)
+	}
+	if r == nil || r.u.Service == nil {
+		return
+	}
+	switch notifyAccess(r.u.Service) {
+	case "none":
+		c.logf(r, 4, "Got notification message from PID %d, but reception is disabled.", e.PID)
+		return
+	case "main":
+		if e.PID != r.main {
+			c.logf(r, 4, "Got notification message from PID %d, but reception only permitted for main PID %d", e.PID, r.main)
+			return
+		}
+	case "exec":
+		if e.PID != r.main && e.PID != r.control {
+			c.logf(r, 4, "Got notification message from PID %d, but reception only permitted for main PID and control PID", e.PID)
+			return
+		}
+	}
+	c.svcNotify(r, e.PID, e.Fields)
+}
+
+// unitOfPID finds the unit a pid that the core did not spawn belongs to.
+func (c *Core) unitOfPID(pid int) *unitRT {
+	for _, id := range c.Loaded() {
+		r := c.units[id]
+		if r.u.Type != "service" || r.active() == "inactive" || r.active() == "failed" {
+			continue
+		}
+		if slices.Contains(c.host.UnitPIDs(id), pid) {
+			return r
+		}
+	}
+	return nil
+}
+
+func notifyAccess(s *loader.Service) string {
+	if s.NotifyAccess != "" {
+		return s.NotifyAccess
+	}
+	if s.Type == "notify" {
+		return "main"
+	}
+	return "none"
+}
+
+func (c *Core) killRequest(e KillRequest) {
+	r := c.unit(e.Unit)
+	if r == nil {
+		return
+	}
+	var pids []int
+	group := false
+	switch e.Whom {
+	case "main":
+		if r.main > 0 {
+			pids = append(pids, r.main)
+		}
+	case "control":
+		if r.control > 0 {
+			pids = append(pids, r.control)
+		}
+	default:
+		if r.main > 0 {
+			pids = append(pids, r.main)
+		}
+		if r.control > 0 {
+			pids = append(pids, r.control)
+		}
+		group = true
+	}
+	c.emit(Kill{Unit: r.id, Signal: e.Signal, PIDs: pids, Group: group})
+}
+
+func (c *Core) resetFailed(id string) {
+	for _, uid := range c.Loaded() {
+		if id != "" && uid != id && c.units[id] != c.units[uid] {
+			continue
+		}
+		r := c.units[uid]
+		r.limitCount, r.limitBegin = 0, 0
+		if r.active() == "failed" {
+			r.result = "success"
+			c.setSub(r, deadSub(r.u.Type))
+		}
+	}
+}

@@ -1,0 +1,396 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/datadriven"
+
+	"github.com/gosd/gosd/graph"
+	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/unit"
+)
+
+// fakeHost is the world of a transcript: unit files in a temporary root,
+// a set of existing paths for conditions, PID files, and the processes
+// each unit has.
+type fakeHost struct {
+	set      *loader.Set
+	paths    map[string]bool
+	pidfiles map[string]int
+	procs    map[string][]int
+}
+
+func (h *fakeHost) Load(name string) (*loader.Unit, error) { return h.set.Load(name) }
+
+func (h *fakeHost) Conditions(u *loader.Unit, asserts bool) (bool, string) {
+	conds := u.Unit.Conditions
+	prefix := "Condition"
+	if asserts {
+		conds, prefix = u.Unit.Asserts, "Assert"
+	}
+	anyTrigger, triggerOK := false, false
+	for _, c := range conds {
+		ok := true
+		switch c.Type {
+		case "PathExists":
+			ok = h.paths[c.Param]
+		}
+		if c.Negate {
+			ok = !ok
+		}
+		if c.Trigger {
+			anyTrigger = true
+			triggerOK = triggerOK || ok
+			continue
+		}
+		if !ok {
+			return false, fmt.Sprintf("%s%s=%s%s was not met", prefix, c.Type, map[bool]string{true: "!"}[c.Negate], c.Param)
+		}
+	}
+	if anyTrigger && !triggerOK {
+		return false, "none of the trigger conditions were met"
+	}
+	return true, ""
+}
+
+func (h *fakeHost) ReadPIDFile(path string) (int, error) {
+	if pid, ok := h.pidfiles[path]; ok {
+		return pid, nil
+	}
+	return 0, os.ErrNotExist
+}
+
+func (h *fakeHost) UnitPIDs(id string) []int { return slices.Clone(h.procs[id]) }
+
+func (h *fakeHost) drop(pid int) {
+	for id, ps := range h.procs {
+		if i := slices.Index(ps, pid); i >= 0 {
+			h.procs[id] = slices.Delete(ps, i, i+1)
+		}
+	}
+}
+
+type transcript struct {
+	t       *testing.T
+	root    string
+	host    *fakeHost
+	core    *Core
+	now     time.Duration
+	nextPID int
+	nextReq uint64
+	// held spawns are answered only by a "spawned" command.
+	hold  bool
+	held  []Spawn
+	dirty bool
+}
+
+func TestCore(t *testing.T) {
+	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
+		ts := &transcript{t: t, root: t.TempDir(), nextPID: 100}
+		ts.reset()
+		datadriven.RunTest(t, path, ts.run)
+	})
+}
+
+func (ts *transcript) reset() {
+	ts.host = &fakeHost{
+		set:      loader.NewSet(loader.SystemPaths(ts.root), &unit.Host{Root: ts.root, Hostname: "test", MachineID: "0123456789abcdef0123456789abcdef"}),
+		paths:    map[string]bool{},
+		pidfiles: map[string]int{},
+		procs:    map[string][]int{},
+	}
+	ts.core = New(ts.host)
+	n := 0
+	ts.core.InvocationID = func() string { n++; return fmt.Sprintf("inv%d", n) }
+	ts.core.Wall = func(d time.Duration) time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(d) }
+}
+
+func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
+	var b strings.Builder
+	arg := func(i int) string {
+		if i < len(d.CmdArgs) {
+			a := d.CmdArgs[i]
+			if len(a.Vals) > 0 {
+				return a.Key + "=" + strings.Join(a.Vals, ",")
+			}
+			return a.Key
+		}
+		return ""
+	}
+	kv := func(key string) (string, bool) {
+		for _, a := range d.CmdArgs {
+			if a.Key == key && len(a.Vals) > 0 {
+				return a.Vals[0], true
+			}
+		}
+		return "", false
+	}
+	switch d.Cmd {
+	case "units":
+		// Unit files, each starting with a "-- name" line, written under
+		// /etc/systemd/system of the transcript's root; the core restarts.
+		dir := filepath.Join(ts.root, "etc/systemd/system")
+		os.RemoveAll(dir)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var name string
+		var body strings.Builder
+		flush := func() {
+			if name != "" {
+				p := filepath.Join(dir, name)
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				if err := os.WriteFile(p, []byte(body.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			body.Reset()
+		}
+		for _, l := range strings.Split(d.Input, "\n") {
+			if n, ok := strings.CutPrefix(l, "-- "); ok {
+				flush()
+				name = strings.TrimSpace(n)
+				continue
+			}
+			body.WriteString(l + "\n")
+		}
+		flush()
+		if len(d.CmdArgs) == 0 || d.CmdArgs[0].Key != "defaults" {
+			// Transcripts leave out the default dependencies on
+			// sysinit.target & co. unless they ask for them.
+			for _, t := range []string{"service", "socket", "target", "timer", "path"} {
+				p := filepath.Join(dir, t+".d", "00-transcript.conf")
+				os.MkdirAll(filepath.Dir(p), 0o755)
+				os.WriteFile(p, []byte("[Unit]\nDefaultDependencies=no\n"), 0o644)
+			}
+		}
+		ts.reset()
+		return ""
+	case "hold":
+		ts.hold = true
+		return ""
+	case "spawned":
+		// Answer the held spawns: "spawned" starts them all; "spawned
+		// fail=203" fails them with that status.
+		ts.hold = false
+		held := ts.held
+		ts.held = nil
+		st, _ := kv("fail")
+		for _, s := range held {
+			if st != "" {
+				n, _ := strconv.Atoi(st)
+				ts.feed(&b, Spawned{Token: s.Token, Status: n, Err: errors.New("held spawn failed")})
+				continue
+			}
+			ts.feed(&b, ts.started(s))
+		}
+		return b.String()
+	case "start", "stop", "restart", "try-restart", "reload", "reload-or-restart", "isolate", "verify-active", "reload-or-start":
+		verb := d.Cmd
+		mode := graph.Replace
+		if m, ok := kv("mode"); ok {
+			var err error
+			if mode, err = graph.ParseMode(m); err != nil {
+				return err.Error()
+			}
+		}
+		if verb == "isolate" {
+			verb, mode = "start", graph.Isolate
+		}
+		if verb == "reload-or-restart" {
+			verb = "reload-or-start"
+		}
+		jt, err := graph.ParseJobType(verb)
+		if err != nil {
+			return err.Error()
+		}
+		ts.nextReq++
+		ts.feed(&b, JobRequest{ID: ts.nextReq, Unit: arg(0), Type: jt, Mode: mode})
+	case "exit":
+		pid, _ := strconv.Atoi(arg(0))
+		ev := Exited{PID: pid, Code: CLDExited}
+		if s, ok := kv("status"); ok {
+			ev.Status, _ = strconv.Atoi(s)
+		}
+		if s, ok := kv("signal"); ok {
+			n, err := unit.ParseSignal(s)
+			if err != nil {
+				return err.Error()
+			}
+			ev.Code, ev.Status = CLDKilled, n
+		}
+		if _, ok := kv("dumped"); ok {
+			ev.Code = CLDDumped
+		}
+		ts.host.drop(pid)
+		ts.feed(&b, ev)
+	case "notify":
+		pid, _ := strconv.Atoi(arg(0))
+		var f [][2]string
+		for _, a := range d.CmdArgs[1:] {
+			f = append(f, [2]string{a.Key, strings.Join(a.Vals, ",")})
+		}
+		ts.feed(&b, Notified{PID: pid, Fields: f})
+	case "tick":
+		dur, err := time.ParseDuration(arg(0))
+		if err != nil {
+			return err.Error()
+		}
+		// Deadlines fire at their own time, one Tick each.
+		end := ts.now + dur
+		for {
+			at, ok := ts.core.NextDeadline()
+			if !ok || at > end {
+				break
+			}
+			ts.now = max(ts.now, at)
+			ts.feed(&b, Tick{})
+		}
+		ts.now = end
+	case "fork":
+		// fork UNIT PID: a process of the unit the core did not spawn.
+		pid, _ := strconv.Atoi(arg(1))
+		ts.host.procs[arg(0)] = append(ts.host.procs[arg(0)], pid)
+		return ""
+	case "pidfile":
+		pid, _ := strconv.Atoi(arg(1))
+		ts.host.pidfiles[arg(0)] = pid
+		return ""
+	case "touch":
+		ts.host.paths[arg(0)] = true
+		return ""
+	case "reset-failed":
+		ts.feed(&b, ResetFailed{Unit: arg(0)})
+	case "kill":
+		sig, err := unit.ParseSignal(arg(1))
+		if err != nil {
+			return err.Error()
+		}
+		whom, _ := kv("whom")
+		ts.feed(&b, KillRequest{Unit: arg(0), Signal: syscall.Signal(sig), Whom: whom})
+	case "socket-ready":
+		ts.feed(&b, SocketReady{Unit: arg(0)})
+	case "connection":
+		n, _ := strconv.ParseUint(arg(2), 10, 64)
+		ts.feed(&b, Connection{Unit: arg(0), Instance: arg(1), Conn: n})
+	case "state":
+		ids := []string{}
+		for _, a := range d.CmdArgs {
+			ids = append(ids, a.Key)
+		}
+		if len(ids) == 0 {
+			ids = ts.core.Loaded()
+		}
+		for _, id := range ids {
+			ts.state(&b, id)
+		}
+		for _, j := range ts.core.Jobs() {
+			fmt.Fprintf(&b, "job %s %s %s %s\n", j[0], j[1], j[2], j[3])
+		}
+	default:
+		t.Fatalf("%s: unknown command %q", d.Pos, d.Cmd)
+	}
+	return b.String()
+}
+
+func (ts *transcript) state(b *strings.Builder, id string) {
+	active, sub, p := ts.core.Runtime(id)
+	fmt.Fprintf(b, "%s: %s/%s result=%s", id, active, sub, p["Result"])
+	if u := ts.core.Lookup(id); u != nil && u.Type == "service" {
+		fmt.Fprintf(b, " main=%s code=%s status=%s restarts=%s", p["MainPID"], p["ExecMainCode"], p["ExecMainStatus"], p["NRestarts"])
+		if p["StatusText"] != "" {
+			fmt.Fprintf(b, " status-text=%q", p["StatusText"])
+		}
+	}
+	if p["ConditionResult"] == "no" && active == "inactive" {
+		fmt.Fprintf(b, " condition=no")
+	}
+	b.WriteString("\n")
+}
+
+// started answers a spawn: a path containing "missing" cannot be executed.
+func (ts *transcript) started(s Spawn) Spawned {
+	if strings.Contains(s.Cmd.Path, "missing") {
+		return Spawned{Token: s.Token, Status: 203, Err: fmt.Errorf("%s: no such file or directory", s.Cmd.Path)}
+	}
+	pid := ts.nextPID
+	ts.nextPID++
+	ts.host.procs[s.Unit.ID] = append(ts.host.procs[s.Unit.ID], pid)
+	return Spawned{Token: s.Token, PID: pid}
+}
+
+// feed hands the event to the core and prints what it does; spawns are
+// answered at once (unless held), and their outcomes fed in turn.
+func (ts *transcript) feed(b *strings.Builder, ev Event) {
+	queue := []Event{ev}
+	for len(queue) > 0 {
+		ev := queue[0]
+		queue = queue[1:]
+		for _, a := range ts.core.Handle(ts.now, ev) {
+			switch a := a.(type) {
+			case Spawn:
+				argv := strings.Join(a.Cmd.Argv, " ")
+				if ts.hold {
+					fmt.Fprintf(b, "spawn %s %s: %s (held)\n", a.Unit.ID, a.Kind, argv)
+					ts.held = append(ts.held, a)
+					continue
+				}
+				sp := ts.started(a)
+				extra := ""
+				if len(a.Sockets) > 0 {
+					extra = " sockets=" + strings.Join(a.Sockets, ",")
+				}
+				if a.Conn != 0 {
+					extra += fmt.Sprintf(" conn=%d", a.Conn)
+				}
+				if sp.PID > 0 {
+					fmt.Fprintf(b, "spawn %s %s: %s -> pid %d%s\n", a.Unit.ID, a.Kind, argv, sp.PID, extra)
+				} else {
+					fmt.Fprintf(b, "spawn %s %s: %s -> status %d%s\n", a.Unit.ID, a.Kind, argv, sp.Status, extra)
+				}
+				queue = append(queue, sp)
+			case Kill:
+				pids := fmt.Sprint(a.PIDs)
+				g := ""
+				if a.Group {
+					g = " +group"
+					var rest []int
+					for _, p := range ts.host.procs[a.Unit] {
+						if !slices.Contains(a.PIDs, p) {
+							rest = append(rest, p)
+						}
+					}
+					if len(rest) > 0 {
+						g = fmt.Sprintf(" +group%v", rest)
+					}
+				}
+				fmt.Fprintf(b, "kill %s %s %s%s\n", a.Unit, unit.SignalName(int(a.Signal)), pids, g)
+			case Reply:
+				if a.Err != nil {
+					fmt.Fprintf(b, "reply %d: error: %v\n", a.ID, a.Err)
+				} else {
+					fmt.Fprintf(b, "reply %d: %s (result %s)\n", a.ID, a.JobResult, a.Result)
+				}
+			case Log:
+				fmt.Fprintf(b, "log %s: %s\n", a.Unit, a.Msg)
+			case Listen:
+				fmt.Fprintf(b, "listen %s open=%v\n", a.Unit.ID, a.Open)
+			case Watch:
+				fmt.Fprintf(b, "watch %s on=%v\n", a.Unit, a.On)
+			case CloseConn:
+				fmt.Fprintf(b, "close-conn %d\n", a.Conn)
+			default:
+				fmt.Fprintf(b, "%T %+v\n", a, a)
+			}
+		}
+	}
+}

@@ -1,0 +1,380 @@
+package engine
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/gosd/gosd/graph"
+	"github.com/gosd/gosd/loader"
+)
+
+// job is a job installed on a unit.
+type job struct {
+	id          uint32
+	unit        *unitRT
+	typ         graph.JobType
+	running     bool
+	ignoreOrder bool
+	// stopped is set on a restart job once its stop half is done.
+	stopped bool
+	replies []uint64
+	// restart marks the restart job of an automatic restart.
+	auto bool
+}
+
+// stopish reports whether the job, for ordering, is a stop: stops run in
+// reverse order, and before starts of units ordered against them.
+func (j *job) stopish() bool {
+	return j.typ == graph.Stop || (j.typ == graph.Restart && !j.stopped)
+}
+
+// graphState lets graph.Build see the core's units.
+type graphState struct{ c *Core }
+
+func (g graphState) Unit(id string) *loader.Unit {
+	if r := g.c.unit(id); r != nil {
+		return r.u
+	}
+	return nil
+}
+
+func (g graphState) ActiveState(id string) string {
+	if r := g.c.unit(id); r != nil {
+		return r.active()
+	}
+	return "inactive"
+}
+
+func (g graphState) Job(id string) (graph.JobType, bool) {
+	if r := g.c.units[id]; r != nil && r.job != nil {
+		return r.job.typ, true
+	}
+	return 0, false
+}
+
+func (g graphState) Units() []string { return g.c.Loaded() }
+
+// request handles a client's job request.
+func (c *Core) request(e JobRequest) {
+	anchor, err := c.enqueueErr(e.Unit, e.Type, e.Mode)
+	if err != nil {
+		if e.ID != 0 {
+			c.emit(Reply{ID: e.ID, Err: err})
+		}
+		return
+	}
+	if e.ID == 0 {
+		return
+	}
+	if anchor == nil {
+		r := c.unit(e.Unit)
+		res := "success"
+		if r != nil {
+			res = r.result
+		}
+		c.emit(Reply{ID: e.ID, JobResult: "done", Result: res})
+		return
+	}
+	if e.NoBlock {
+		c.emit(Reply{ID: e.ID, JobResult: "queued", Result: anchor.unit.result})
+		return
+	}
+	anchor.replies = append(anchor.replies, e.ID)
+}
+
+// enqueue adds a job the manager itself wants (BindsTo=, OnFailure=,
+// restarts); a refusal is logged.
+func (c *Core) enqueue(id string, t graph.JobType, mode graph.Mode, reply uint64) *job {
+	j, err := c.enqueueErr(id, t, mode)
+	if err != nil {
+		if r := c.units[id]; r != nil {
+			c.logf(r, 4, "Failed to enqueue %s job: %v", t, err)
+		} else {
+			c.emit(Log{Unit: id, Priority: 4, Msg: "Failed to enqueue " + t.String() + " job: " + err.Error()})
+		}
+		return nil
+	}
+	return j
+}
+
+// enqueueErr builds the transaction for (id, t, mode) and installs its
+// jobs; it returns the anchor's job (nil when the anchor needs none).
+func (c *Core) enqueueErr(id string, t graph.JobType, mode graph.Mode) (*job, error) {
+	tx, err := graph.Build(graphState{c}, id, t, mode)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range tx.Log {
+		c.emit(Log{Unit: id, Priority: 4, Msg: l})
+	}
+	var anchor *job
+	for _, tj := range tx.Jobs {
+		r := c.unit(tj.Unit)
+		if r == nil {
+			continue
+		}
+		j := c.install(r, tj)
+		if tj.Anchor {
+			anchor = j
+		}
+	}
+	if tx.Anchor != nil && anchor == nil && tx.Anchor.Type != graph.Nop {
+		return nil, errors.New("anchor job not installed")
+	}
+	return anchor, nil
+}
+
+// install puts the transaction's job on the unit, merging with or
+// replacing the job already there.
+func (c *Core) install(r *unitRT, tj *graph.Job) *job {
+	if old := r.job; old != nil {
+		if old.typ == tj.Type || mergeable(old.typ, tj.Type) {
+			if !old.running {
+				old.typ = merged(old.typ, tj.Type)
+			}
+			old.ignoreOrder = old.ignoreOrder && tj.IgnoreOrder
+			c.runq[old.id] = true
+			return old
+		}
+		c.finishJob(old, "canceled")
+	}
+	if tj.Type == graph.Nop {
+		// A nop job completes at once; it only exists to be waited for.
+		c.nextJob++
+		j := &job{id: c.nextJob, unit: r, typ: graph.Nop}
+		r.job = j
+		c.jobs[j.id] = j
+		c.runq[j.id] = true
+		return j
+	}
+	c.nextJob++
+	j := &job{id: c.nextJob, unit: r, typ: tj.Type, ignoreOrder: tj.IgnoreOrder}
+	r.job = j
+	c.jobs[j.id] = j
+	c.runq[j.id] = true
+	return j
+}
+
+func mergeable(a, b graph.JobType) bool {
+	return (a == graph.Stop) == (b == graph.Stop)
+}
+
+// merged is the job that does what both a and b ask for.
+func merged(a, b graph.JobType) graph.JobType {
+	rank := func(t graph.JobType) int {
+		switch t {
+		case graph.Restart:
+			return 5
+		case graph.ReloadOrStart:
+			return 4
+		case graph.Start:
+			return 3
+		case graph.Reload:
+			return 2
+		case graph.VerifyActive:
+			return 1
+		}
+		return 0
+	}
+	if a == graph.Start && b == graph.Reload || a == graph.Reload && b == graph.Start {
+		return graph.ReloadOrStart
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
+// runJobs runs every installed job whose ordering allows it.
+func (c *Core) runJobs() {
+	for len(c.runq) > 0 {
+		ids := make([]uint32, 0, len(c.runq))
+		for id := range c.runq {
+			ids = append(ids, id)
+		}
+		clear(c.runq)
+		slices.Sort(ids)
+		for _, id := range ids {
+			j := c.jobs[id]
+			if j == nil || j.running || !c.runnable(j) {
+				continue
+			}
+			c.runJob(j)
+		}
+	}
+}
+
+// runnable applies systemd's ordering rule: a job waits for the jobs of
+// the units it is ordered after, except that stops run first and in
+// reverse order.
+func (c *Core) runnable(j *job) bool {
+	if j.typ == graph.Nop || j.ignoreOrder {
+		return true
+	}
+	u := j.unit.u
+	for _, id := range u.Deps[loader.After] {
+		if o := c.units[id]; o != nil && o.job != nil && o.job != j && o.job.typ != graph.Nop && !j.stopish() {
+			return false
+		}
+	}
+	for _, id := range u.Deps[loader.Before] {
+		if o := c.units[id]; o != nil && o.job != nil && o.job != j && o.job.typ != graph.Nop && o.job.stopish() {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Core) runJob(j *job) {
+	j.running = true
+	r := j.unit
+	st := r.active()
+	switch j.typ {
+	case graph.Nop:
+		c.finishJob(j, "done")
+	case graph.Start, graph.ReloadOrStart:
+		if j.typ == graph.ReloadOrStart && isActiveOrReloading(st) {
+			j.typ = graph.Reload
+			c.runJob(j)
+			return
+		}
+		j.typ = graph.Start
+		switch {
+		case isActiveOrReloading(st):
+			c.finishJob(j, "done")
+		case r.sub == "auto-restart":
+			// A start while the restart timer runs starts now.
+			c.setSub(r, "dead")
+			c.startUnit(r, j)
+		case st == "activating":
+			// already on its way up; the job completes with it
+		case st == "deactivating":
+			j.running = false // wait until it is down
+		default:
+			c.startUnit(r, j)
+		}
+	case graph.VerifyActive:
+		switch {
+		case isActiveOrReloading(st):
+			c.finishJob(j, "done")
+		case st == "activating":
+		default:
+			c.finishJob(j, "skipped")
+		}
+	case graph.Stop:
+		if isInactiveOrFailed(st) {
+			c.finishJob(j, "done")
+			return
+		}
+		c.stopUnit(r, j)
+	case graph.Restart, graph.TryRestart:
+		j.typ = graph.Restart
+		if isInactiveOrFailed(st) || r.sub == "auto-restart" {
+			if r.sub == "auto-restart" {
+				c.setSub(r, "dead")
+			}
+			c.restartStartHalf(j)
+			return
+		}
+		c.stopUnit(r, j)
+	case graph.Reload, graph.TryReload:
+		if !isActiveOrReloading(st) {
+			c.finishJob(j, "invalid")
+			return
+		}
+		c.reloadUnit(r, j)
+	}
+}
+
+// restartStartHalf turns a restart job whose stop is done into its start.
+func (c *Core) restartStartHalf(j *job) {
+	j.stopped = true
+	j.typ = graph.Start
+	j.running = false
+	c.runq[j.id] = true
+	c.queueNeighbours(j.unit)
+}
+
+// finishJob removes the job and tells whoever waits for it. A failed start
+// fails the start jobs of the units that require it, with "dependency".
+func (c *Core) finishJob(j *job, result string) {
+	r := j.unit
+	if r.job != j {
+		return
+	}
+	if j.typ == graph.Restart && result == "done" && !j.stopped {
+		c.restartStartHalf(j)
+		return
+	}
+	r.job = nil
+	delete(c.jobs, j.id)
+	delete(c.runq, j.id)
+	for _, id := range j.replies {
+		c.emit(Reply{ID: id, JobResult: result, Result: r.result})
+	}
+	switch result {
+	case "done", "canceled":
+	case "dependency":
+		c.logf(r, 3, "Dependency failed for %s.", r.descWithName())
+	case "failed", "timeout":
+		if j.typ == graph.Start {
+			c.logf(r, 3, "Failed to start %s.", r.descWithName())
+		}
+	}
+	if result != "done" && result != "canceled" {
+		var kinds []loader.Dep
+		switch j.typ {
+		case graph.Start, graph.VerifyActive:
+			kinds = []loader.Dep{loader.RequiredBy, loader.BoundBy, loader.RequisiteOf}
+		case graph.Stop:
+			kinds = []loader.Dep{loader.ConflictedBy}
+		}
+		for _, k := range kinds {
+			for _, id := range r.u.Deps[k] {
+				o := c.units[id]
+				if o == nil || o.job == nil {
+					continue
+				}
+				if o.job.typ == graph.Start || o.job.typ == graph.VerifyActive {
+					c.finishJob(o.job, "dependency")
+				}
+			}
+		}
+	}
+	c.queueNeighbours(r)
+}
+
+// queueNeighbours marks the jobs of units ordered against r as possibly
+// runnable.
+func (c *Core) queueNeighbours(r *unitRT) {
+	for _, k := range []loader.Dep{loader.Before, loader.After} {
+		for _, id := range r.u.Deps[k] {
+			if o := c.units[id]; o != nil && o.job != nil && !o.job.running {
+				c.runq[o.job.id] = true
+			}
+		}
+	}
+}
+
+// Jobs returns the installed jobs as (id, unit, type, state) for
+// `systemctl list-jobs`, by id.
+func (c *Core) Jobs() [][4]string {
+	ids := make([]uint32, 0, len(c.jobs))
+	for id := range c.jobs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out [][4]string
+	for _, id := range ids {
+		j := c.jobs[id]
+		state := "waiting"
+		if j.running {
+			state = "running"
+		}
+		out = append(out, [4]string{itoa(int(id)), j.unit.id, j.typ.String(), state})
+	}
+	return out
+}
+
+// Busy reports whether any job is installed.
+func (c *Core) Busy() bool { return len(c.jobs) > 0 }

@@ -1,0 +1,381 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+	"golang.org/x/sys/unix"
+
+	"github.com/gosd/gosd/graph"
+	"github.com/gosd/gosd/loader"
+)
+
+// Spawner starts one process for a Spawn action and returns its pid, or the
+// exit status systemd's child would have had when it could not start.
+// It must not wait for the process.
+type Spawner interface {
+	Spawn(s Spawn, f SpawnFiles) (pid int, status int, err error)
+}
+
+// SpawnFiles are the manager-held files a process gets.
+type SpawnFiles struct {
+	Listen []*os.File
+	Names  []string
+	Output *os.File // the unit's log stream
+	Conn   *os.File // Accept=yes connection
+	Cgroup *os.File // the unit's cgroup directory, when tracked by cgroups
+}
+
+// Tracker finds and signals every process of a unit.
+type Tracker interface {
+	Prepare(unitID string) (*os.File, error)
+	Adopt(unitID string, pid int)
+	Pids(unitID string) []int
+	Signal(unitID string, sig syscall.Signal, pids []int, group bool)
+	Release(unitID string)
+}
+
+// Output receives the manager's messages about units and gives each unit a
+// stream for its processes' output.
+type Output interface {
+	Stream(u *loader.Unit) (*os.File, error)
+	Log(unitID string, priority int, msg string)
+}
+
+// Sockets opens and watches socket units' listeners.
+type Sockets interface {
+	Open(u *loader.Unit) ([]*os.File, []string, error)
+	Close(u *loader.Unit)
+	// Watch calls ready (from any goroutine) when a listener has a
+	// connection; for Accept=yes it accepts and calls conn.
+	Watch(u *loader.Unit, ready func(), conn func(f *os.File, instance string))
+	Unwatch(unitID string)
+}
+
+// Loop runs a Core: it owns the core, feeds it events from the reaper,
+// spawners, notify socket, socket listeners and clients, and performs its
+// actions. Only the loop goroutine touches the core.
+type Loop struct {
+	core    *Core
+	host    Host
+	spawner Spawner
+	tracker Tracker
+	out     Output
+	sockets Sockets
+
+	start  time.Time
+	events chan Event
+	calls  chan func()
+	sem    *semaphore.Weighted
+	// pending are events the loop produced itself, handled before the
+	// next one from the channel.
+	pending []Event
+
+	listen  map[string][]*os.File
+	names   map[string][]string
+	streams map[string]*os.File
+	conns   map[uint64]*os.File
+	nconn   uint64
+	waiters map[uint64]func(Reply)
+	nreq    uint64
+
+	stopping bool
+	done     chan struct{}
+	exitCode int
+}
+
+// Config is what NewLoop needs.
+type Config struct {
+	Host    Host
+	Spawner Spawner
+	Tracker Tracker
+	Output  Output
+	Sockets Sockets
+	// Parallel bounds how many processes are being spawned at once.
+	Parallel int
+	// NotifySocket is the sd_notify socket's path.
+	NotifySocket string
+}
+
+// NewLoop returns a loop around a new core.
+func NewLoop(cfg Config) *Loop {
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = 8
+	}
+	l := &Loop{
+		host:    cfg.Host,
+		spawner: cfg.Spawner,
+		tracker: cfg.Tracker,
+		out:     cfg.Output,
+		sockets: cfg.Sockets,
+		start:   time.Now(),
+		events:  make(chan Event, 4096),
+		calls:   make(chan func(), 64),
+		sem:     semaphore.NewWeighted(int64(cfg.Parallel)),
+		listen:  map[string][]*os.File{},
+		names:   map[string][]string{},
+		streams: map[string]*os.File{},
+		conns:   map[uint64]*os.File{},
+		waiters: map[uint64]func(Reply){},
+		done:    make(chan struct{}),
+	}
+	l.core = New(cfg.Host)
+	l.core.InvocationID = newInvocationID
+	l.core.NotifySocket = cfg.NotifySocket
+	l.core.Wall = func(d time.Duration) time.Time { return l.start.Add(d) }
+	return l
+}
+
+func newInvocationID() string {
+	var b [16]byte
+	if _, err := unix.Getrandom(b[:], 0); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%x", b)
+}
+
+// Post queues an event for the loop; safe from any goroutine.
+func (l *Loop) Post(ev Event) { l.events <- ev }
+
+// Call runs f on the loop goroutine with the core and waits for it.
+func (l *Loop) Call(f func(c *Core)) {
+	done := make(chan struct{})
+	select {
+	case l.calls <- func() { f(l.core); close(done) }:
+	case <-l.done:
+		return
+	}
+	select {
+	case <-done:
+	case <-l.done:
+	}
+}
+
+// Request queues a job and calls reply (on the loop goroutine) when it is
+// finished; reply gets a Reply with Err set when the job was refused.
+func (l *Loop) Request(req JobRequest, reply func(Reply)) {
+	l.Call(func(c *Core) {
+		l.nreq++
+		req.ID = l.nreq
+		if reply != nil {
+			l.waiters[req.ID] = reply
+		} else {
+			req.ID = 0
+		}
+		l.handle(req)
+	})
+}
+
+// Done is closed when the loop has ended.
+func (l *Loop) Done() <-chan struct{} { return l.done }
+
+func (l *Loop) now() time.Duration { return time.Since(l.start) }
+
+// Run runs the loop until Shutdown has finished or ctx ends. It starts the
+// reaper, which must be the only caller of wait4 in the process.
+func (l *Loop) Run(ctx context.Context) error {
+	defer close(l.done)
+	sigs := make(chan os.Signal, 64)
+	signal.Notify(sigs, syscall.SIGCHLD)
+	defer signal.Stop(sigs)
+	go l.reap(ctx, sigs)
+
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		for len(l.pending) > 0 {
+			ev := l.pending[0]
+			l.pending = l.pending[1:]
+			l.handle(ev)
+		}
+		if l.stopping && !l.core.Busy() {
+			return nil
+		}
+		if at, ok := l.core.NextDeadline(); ok {
+			d := at - l.now()
+			if d < 0 {
+				d = 0
+			}
+			timer.Reset(d)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev := <-l.events:
+			l.handle(ev)
+		case f := <-l.calls:
+			f()
+		case <-timer.C:
+			l.handle(Tick{})
+		}
+		timer.Stop()
+	}
+}
+
+// reap is the one owner of wait4: on each SIGCHLD it collects every
+// exited child and posts its status.
+func (l *Loop) reap(ctx context.Context, sigs <-chan os.Signal) {
+	for {
+		for {
+			var ws unix.WaitStatus
+			pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			if pid <= 0 || err != nil {
+				break
+			}
+			ev := Exited{PID: pid}
+			switch {
+			case ws.Exited():
+				ev.Code, ev.Status = CLDExited, ws.ExitStatus()
+			case ws.Signaled():
+				ev.Code, ev.Status = CLDKilled, int(ws.Signal())
+				if ws.CoreDump() {
+					ev.Code = CLDDumped
+				}
+			default:
+				continue
+			}
+			l.events <- ev
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-sigs:
+		case <-time.After(5 * time.Second):
+			// A SIGCHLD can be coalesced with one delivered while the
+			// loop above ran; look again now and then. This is the only
+			// periodic wake-up.
+		}
+	}
+}
+
+func (l *Loop) handle(ev Event) {
+	for _, a := range l.core.Handle(l.now(), ev) {
+		l.perform(a)
+	}
+}
+
+func (l *Loop) perform(a Action) {
+	switch a := a.(type) {
+	case Spawn:
+		l.doSpawn(a)
+	case Kill:
+		l.tracker.Signal(a.Unit, a.Signal, a.PIDs, a.Group)
+	case Reply:
+		if w := l.waiters[a.ID]; w != nil {
+			delete(l.waiters, a.ID)
+			w(a)
+		}
+	case Log:
+		l.out.Log(a.Unit, a.Priority, a.Msg)
+	case Listen:
+		l.doListen(a)
+	case Watch:
+		l.doWatch(a)
+	case CloseConn:
+		if f := l.conns[a.Conn]; f != nil {
+			f.Close()
+			delete(l.conns, a.Conn)
+		}
+	}
+}
+
+func (l *Loop) doSpawn(a Spawn) {
+	var f SpawnFiles
+	for _, s := range a.Sockets {
+		f.Listen = append(f.Listen, l.listen[s]...)
+		f.Names = append(f.Names, l.names[s]...)
+	}
+	if a.Conn != 0 {
+		f.Conn = l.conns[a.Conn]
+	}
+	id := a.Unit.ID
+	if s := l.streams[id]; s != nil {
+		f.Output = s
+	} else if s, err := l.out.Stream(a.Unit); err == nil && s != nil {
+		l.streams[id] = s
+		f.Output = s
+	}
+	cg, err := l.tracker.Prepare(id)
+	if err == nil {
+		f.Cgroup = cg
+	}
+	go func() {
+		l.sem.Acquire(context.Background(), 1)
+		pid, status, err := l.spawner.Spawn(a, f)
+		l.sem.Release(1)
+		if pid > 0 {
+			l.tracker.Adopt(id, pid)
+		}
+		l.events <- Spawned{Token: a.Token, PID: pid, Status: status, Err: err}
+	}()
+}
+
+func (l *Loop) doListen(a Listen) {
+	id := a.Unit.ID
+	if !a.Open {
+		l.sockets.Unwatch(id)
+		l.sockets.Close(a.Unit)
+		delete(l.listen, id)
+		delete(l.names, id)
+		return
+	}
+	if l.listen[id] != nil {
+		return
+	}
+	files, names, err := l.sockets.Open(a.Unit)
+	if err != nil {
+		l.pending = append(l.pending, SocketFailed{Unit: id, Err: err})
+		return
+	}
+	l.listen[id], l.names[id] = files, names
+}
+
+func (l *Loop) doWatch(a Watch) {
+	if !a.On {
+		l.sockets.Unwatch(a.Unit)
+		return
+	}
+	u := l.core.Lookup(a.Unit)
+	if u == nil || l.listen[a.Unit] == nil {
+		return
+	}
+	id := a.Unit
+	var mu sync.Mutex
+	l.sockets.Watch(u, func() { l.Post(SocketReady{Unit: id}) }, func(f *os.File, instance string) {
+		mu.Lock()
+		defer mu.Unlock()
+		l.Call(func(c *Core) {
+			l.nconn++
+			l.conns[l.nconn] = f
+			l.pending = append(l.pending, Connection{Unit: id, Instance: instance, Conn: l.nconn})
+		})
+	})
+}
+
+// Shutdown stops every unit, in reverse order of their start, and ends
+// Run once no job is left.
+func (l *Loop) Shutdown() {
+	l.Call(func(c *Core) {
+		if l.stopping {
+			return
+		}
+		l.stopping = true
+		for _, id := range c.Loaded() {
+			active, _, _ := c.Runtime(id)
+			if active == "inactive" || active == "failed" {
+				continue
+			}
+			l.handle(JobRequest{Unit: id, Type: graph.Stop, Mode: graph.Replace})
+		}
+	})
+}

@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gosd/gosd/graph"
+	"github.com/gosd/gosd/loader"
+)
+
+// Socket units: the loop opens the listeners in the manager (Listen) and
+// watches them (Watch); the core decides what a connection starts.
+// gosd runs no ExecStartPre=/ExecStartPost= of sockets yet (reported by
+// verify as unsupported).
+
+func (c *Core) socketStart(r *unitRT) {
+	c.emit(Listen{Unit: r.u, Open: true})
+	c.setSub(r, "listening")
+	c.emit(Watch{Unit: r.id, On: true})
+}
+
+func (c *Core) socketStop(r *unitRT) {
+	c.emit(Watch{Unit: r.id, On: false})
+	c.emit(Listen{Unit: r.u, Open: false})
+	c.setSub(r, "dead")
+}
+
+func (c *Core) socketFailed(r *unitRT, result string) {
+	c.emit(Watch{Unit: r.id, On: false})
+	c.emit(Listen{Unit: r.u, Open: false})
+	c.setResult(r, result)
+	c.setSub(r, "failed")
+}
+
+// socketReady starts the service of an Accept=no socket.
+func (c *Core) socketReady(id string) {
+	r := c.units[id]
+	if r == nil || r.sub != "listening" {
+		return
+	}
+	for _, sid := range r.u.Deps[loader.Triggers] {
+		s := c.unit(sid)
+		if s == nil {
+			continue
+		}
+		c.setSub(r, "running")
+		c.emit(Watch{Unit: r.id, On: false})
+		if isInactiveOrFailed(s.active()) && (s.job == nil) {
+			c.enqueue(sid, graph.Start, graph.Replace, 0)
+		}
+		return
+	}
+}
+
+// Connection reports an accepted connection of an Accept=yes socket; the
+// loop holds the connection as Conn and names the service instance.
+type Connection struct {
+	Unit     string
+	Instance string
+	Conn     uint64
+}
+
+func (Connection) event() {}
+
+// CloseConn tells the loop that the core no longer needs a connection.
+type CloseConn struct{ Conn uint64 }
+
+func (CloseConn) action() {}
+
+func (c *Core) connection(e Connection) {
+	r := c.units[e.Unit]
+	if r == nil || r.active() != "active" {
+		c.emit(CloseConn{Conn: e.Conn})
+		return
+	}
+	prefix := strings.TrimSuffix(r.id, ".socket")
+	svc := prefix + "@" + e.Instance + ".service"
+	s := c.unit(svc)
+	if s == nil || s.u.LoadState != "loaded" {
+		c.logf(r, 3, "Failed to load connection service unit %s", svc)
+		c.emit(CloseConn{Conn: e.Conn})
+		return
+	}
+	s.conn = e.Conn
+	r.nConnections++
+	r.nAccepted++
+	if c.enqueue(svc, graph.Start, graph.Replace, 0) == nil {
+		c.emit(CloseConn{Conn: e.Conn})
+		s.conn = 0
+	}
+}
+
+// socketServiceChanged puts a socket back to listening when the service it
+// started is gone.
+func (c *Core) socketServiceChanged(svc *unitRT, now string) {
+	if !isInactiveOrFailed(now) {
+		return
+	}
+	if svc.conn != 0 {
+		c.emit(CloseConn{Conn: svc.conn})
+		svc.conn = 0
+		if i := strings.LastIndexByte(svc.id, '@'); i > 0 {
+			if r := c.units[svc.id[:i]+".socket"]; r != nil && r.nConnections > 0 {
+				r.nConnections--
+			}
+		}
+	}
+	for _, id := range svc.u.Deps[loader.TriggeredBy] {
+		r := c.units[id]
+		if r == nil || r.u.Type != "socket" || r.sub != "running" {
+			continue
+		}
+		c.setSub(r, "listening")
+		c.emit(Watch{Unit: r.id, On: true})
+	}
+}
+
+// ---------------------------------------------------------------- timers
+
+func (c *Core) timerStart(r *unitRT) {
+	r.timerActivated = c.now
+	r.timerDone = map[int]bool{}
+	c.setSub(r, "waiting")
+	c.timerSchedule(r)
+}
+
+type calendarNext interface {
+	Next(after time.Time) (time.Time, bool)
+}
+
+// timerSchedule arms the timer's next elapse, or marks it elapsed when no
+// value will elapse again.
+func (c *Core) timerSchedule(r *unitRT) {
+	t := r.u.Timer
+	var target *unitRT
+	if ids := r.u.Deps[loader.Triggers]; len(ids) > 0 {
+		target = c.unit(ids[0])
+	}
+	best, found := time.Duration(0), false
+	consider := func(at time.Duration) {
+		if !found || at < best {
+			best, found = at, true
+		}
+	}
+	for i, v := range t.Values {
+		if r.timerDone[i] {
+			continue
+		}
+		d := time.Duration(v.USec) * time.Microsecond
+		switch v.Base {
+		case "OnActiveSec":
+			consider(r.timerActivated + d)
+		case "OnBootSec", "OnStartupSec":
+			consider(d)
+		case "OnUnitActiveSec":
+			if target != nil && target.activeEnter > 0 {
+				consider(target.activeEnter + d)
+			}
+		case "OnUnitInactiveSec":
+			if target != nil && target.inactiveEnter > 0 {
+				consider(target.inactiveEnter + d)
+			}
+		case "OnCalendar":
+			n, ok := any(v.Calendar).(calendarNext)
+			if !ok || c.Wall == nil {
+				continue
+			}
+			now := c.Wall(c.now)
+			next, ok := n.Next(now)
+			if ok {
+				consider(c.now + next.Sub(now))
+			}
+		}
+	}
+	if !found {
+		c.disarm(r)
+		if t.RemainAfterElapse {
+			c.setSub(r, "elapsed")
+		} else {
+			c.setSub(r, "dead")
+		}
+		return
+	}
+	if best < c.now {
+		best = c.now
+	}
+	r.timerNext = best
+	c.armAt(r, best)
+}
+
+func (c *Core) timerElapsed(r *unitRT) {
+	if r.sub != "waiting" {
+		return
+	}
+	for i, v := range r.u.Timer.Values {
+		switch v.Base {
+		case "OnActiveSec":
+			if r.timerActivated+time.Duration(v.USec)*time.Microsecond <= c.now {
+				r.timerDone[i] = true
+			}
+		case "OnBootSec", "OnStartupSec":
+			if time.Duration(v.USec)*time.Microsecond <= c.now {
+				r.timerDone[i] = true
+			}
+		}
+	}
+	r.lastTrigger = c.now
+	for _, id := range r.u.Deps[loader.Triggers] {
+		c.setSub(r, "running")
+		c.enqueue(id, graph.Start, graph.Replace, 0)
+		return
+	}
+	c.timerSchedule(r)
+}
+
+// timerServiceChanged re-arms a timer whose unit finished.
+func (c *Core) timerServiceChanged(svc *unitRT, now string) {
+	if !isInactiveOrFailed(now) {
+		return
+	}
+	for _, id := range svc.u.Deps[loader.TriggeredBy] {
+		r := c.units[id]
+		if r == nil || r.u.Type != "timer" || r.sub != "running" {
+			continue
+		}
+		r.sub = "waiting"
+		c.timerSchedule(r)
+	}
+}
