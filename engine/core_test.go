@@ -174,6 +174,7 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			}
 		}
 		ts.reset()
+		ts.nextPID = 100
 		return ""
 	case "hold":
 		ts.hold = true
@@ -216,7 +217,7 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		ts.nextReq++
 		ts.feed(&b, JobRequest{ID: ts.nextReq, Unit: arg(0), Type: jt, Mode: mode})
 	case "exit":
-		pid, _ := strconv.Atoi(arg(0))
+		pid := ts.pid(arg(0))
 		ev := Exited{PID: pid, Code: CLDExited}
 		if s, ok := kv("status"); ok {
 			ev.Status, _ = strconv.Atoi(s)
@@ -228,13 +229,13 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			}
 			ev.Code, ev.Status = CLDKilled, n
 		}
-		if _, ok := kv("dumped"); ok {
+		if slices.ContainsFunc(d.CmdArgs, func(a datadriven.CmdArg) bool { return a.Key == "dumped" }) {
 			ev.Code = CLDDumped
 		}
 		ts.host.drop(pid)
 		ts.feed(&b, ev)
 	case "notify":
-		pid, _ := strconv.Atoi(arg(0))
+		pid := ts.pid(arg(0))
 		var f [][2]string
 		for _, a := range d.CmdArgs[1:] {
 			f = append(f, [2]string{a.Key, strings.Join(a.Vals, ",")})
@@ -302,6 +303,24 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 	return b.String()
 }
 
+// pid resolves a transcript's process: a number, UNIT (its main process)
+// or control:UNIT (its control process).
+func (ts *transcript) pid(s string) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	key := "MainPID"
+	if u, ok := strings.CutPrefix(s, "control:"); ok {
+		s, key = u, "ControlPID"
+	}
+	_, _, p := ts.core.Runtime(s)
+	n, _ := strconv.Atoi(p[key])
+	if n == 0 {
+		ts.t.Fatalf("%s has no %s", s, key)
+	}
+	return n
+}
+
 func (ts *transcript) state(b *strings.Builder, id string) {
 	active, sub, p := ts.core.Runtime(id)
 	fmt.Fprintf(b, "%s: %s/%s result=%s", id, active, sub, p["Result"])
@@ -311,7 +330,7 @@ func (ts *transcript) state(b *strings.Builder, id string) {
 			fmt.Fprintf(b, " status-text=%q", p["StatusText"])
 		}
 	}
-	if p["ConditionResult"] == "no" && active == "inactive" {
+	if p["ConditionResult"] == "no" && ts.core.Timestamps(id)["ConditionTimestamp"] > 0 {
 		fmt.Fprintf(b, " condition=no")
 	}
 	b.WriteString("\n")

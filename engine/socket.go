@@ -153,8 +153,11 @@ func (c *Core) timerSchedule(r *unitRT) {
 		case "OnBootSec", "OnStartupSec":
 			consider(d)
 		case "OnUnitActiveSec":
-			if target != nil && target.activeEnter > 0 {
-				consider(target.activeEnter + d)
+			// counted from the unit's last activation (or the timer's
+			// last trigger), so that a oneshot that never reaches
+			// "active" still repeats
+			if target != nil && max(target.inactiveExit, r.lastTrigger) > 0 {
+				consider(max(target.inactiveExit, r.lastTrigger) + d)
 			}
 		case "OnUnitInactiveSec":
 			if target != nil && target.inactiveEnter > 0 {

@@ -160,7 +160,7 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 	if isActiveOrReloading(now) && !isActiveOrReloading(old) {
 		c.logf(r, 6, "%s %s.", startedVerb(r), r.descWithName())
 	}
-	if isInactiveOrFailed(now) && !isInactiveOrFailed(old) && r.result == "success" && r.u.Type == "service" {
+	if isInactiveOrFailed(now) && old != "activating" && !isInactiveOrFailed(old) && r.result == "success" && r.u.Type == "service" {
 		c.logf(r, 6, "%s %s.", stoppedVerb(r), r.descWithName())
 	}
 	j := r.job
@@ -187,6 +187,16 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 			}
 			unexpected = false
 		case graph.Restart:
+			if !j.stopped && isInactiveOrFailed(now) {
+				c.finishJob(j, "done") // on to its start half
+			} else if j.stopped {
+				switch {
+				case isActiveOrReloading(now), now == "inactive":
+					c.finishJob(j, "done")
+				case now == "failed":
+					c.finishJob(j, "failed")
+				}
+			}
 			unexpected = false
 		case graph.Reload, graph.TryReload:
 			if now == "active" || isInactiveOrFailed(now) {
