@@ -57,8 +57,8 @@ type Listener struct {
 	f      *os.File
 	path   string
 	closed atomic.Bool
-	buf  []byte
-	oob  []byte
+	buf    []byte
+	oob    []byte
 }
 
 // Listen creates the notification socket at path: AF_UNIX, SOCK_DGRAM,
