@@ -243,7 +243,9 @@ func TestOpenEveryKind(t *testing.T) {
 //	  rcvbuf=614400 sndbuf=409600 reuseport=1 reuseaddr=1 keepalive=1
 //	  priority=6 mark=9 v6only=1 freebind=1 transparent=1 tos=16
 //	  ttl(IP_TTL)=64 IPV6_UNICAST_HOPS=42 nodelay=1 keepidle=77
-//	  keepintvl=33 keepcnt=5 deferaccept=7
+//	  keepintvl=33 keepcnt=5 deferaccept=7; PassCredentials=yes and
+//	  PassSecurity=yes read back "operation not supported" (TCP), yet the
+//	  socket was listening
 //	o2.socket 127.0.0.1:4002 datagram Broadcast IPTOS=8 IPTTL=9
 //	  PassPacketInfo: broadcast=1 tos=8 ttl=9 priority=2 pktinfo=1 reuseaddr=1
 //	o3.socket 4003 (defaults): reuseaddr=1 v6only=0 keepalive=0 nodelay=0
@@ -268,12 +270,14 @@ func TestSocketOptions(t *testing.T) {
 		ipv6  bool
 		lines []string
 		want  []opt
+		warn  []string // directives refused with a warning
 	}{
 		{name: "o1 every TCP option", ipv6: true, lines: []string{
 			"ListenStream=[::]:PORT", "BindIPv6Only=ipv6-only", "ReusePort=yes", "FreeBind=yes", "Transparent=yes",
 			"KeepAlive=yes", "KeepAliveTimeSec=77", "KeepAliveIntervalSec=33", "KeepAliveProbes=5", "NoDelay=yes",
 			"Priority=4", "ReceiveBuffer=300K", "SendBuffer=200K", "IPTOS=low-delay", "IPTTL=42", "Mark=9", "DeferAcceptSec=7",
-		}, want: []opt{
+			"PassCredentials=yes", "PassSecurity=yes",
+		}, warn: []string{"PassCredentials", "PassSecurity"}, want: []opt{
 			{sol, unix.SO_RCVBUF, 614400}, {sol, unix.SO_SNDBUF, 409600}, {sol, unix.SO_REUSEPORT, 1}, {sol, unix.SO_REUSEADDR, 1},
 			{sol, unix.SO_KEEPALIVE, 1}, {sol, unix.SO_PRIORITY, 6}, {sol, unix.SO_MARK, 9}, {ipv6, unix.IPV6_V6ONLY, 1},
 			{ip, unix.IP_FREEBIND, 1}, {ip, unix.IP_TRANSPARENT, 1}, {ip, unix.IP_TOS, lowDl}, {ip, unix.IP_TTL, 64},
@@ -290,6 +294,10 @@ func TestSocketOptions(t *testing.T) {
 			{sol, unix.SO_REUSEADDR, 1}, {ipv6, unix.IPV6_V6ONLY, 0}, {sol, unix.SO_KEEPALIVE, 0}, {tcp, unix.TCP_NODELAY, 0},
 			{sol, unix.SO_REUSEPORT, 0},
 		}},
+		// Not recorded: options the o-units did not use.
+		{name: "device, timestamps, congestion", lines: []string{
+			"ListenDatagram=127.0.0.1:PORT", "BindToDevice=lo", "Timestamping=ns",
+		}, want: []opt{{sol, unix.SO_TIMESTAMPNS, 1}}},
 		{name: "o4 unix", lines: []string{"ListenStream=/run/o4.sock", "PassCredentials=yes", "ReceiveBuffer=1M"}, want: []opt{
 			{sol, unix.SO_PASSCRED, 1}, {sol, unix.SO_RCVBUF, 2097152}, {sol, unix.SO_REUSEADDR, 1},
 		}},
@@ -305,8 +313,16 @@ func TestSocketOptions(t *testing.T) {
 			}
 			u := load(t, root, "o.socket", tc.lines...)
 			ls, err := Open(u, root)
-			if err != nil {
+			var w Warnings
+			if err != nil && !errors.As(err, &w) {
 				t.Fatal(err)
+			}
+			var warned []string
+			for _, e := range w {
+				warned = append(warned, e.Directive)
+			}
+			if strings.Join(warned, " ") != strings.Join(tc.warn, " ") {
+				t.Errorf("warnings for %q, want %q (%v)", warned, tc.warn, err)
 			}
 			defer Close(u, ls, root)
 			for _, o := range tc.want {
@@ -314,7 +330,57 @@ func TestSocketOptions(t *testing.T) {
 					t.Errorf("getsockopt(%d, %d) = %d, want %d", o.level, o.opt, got, o.want)
 				}
 			}
+			if u.Socket.BindToDevice != "" {
+				rc, _ := ls[0].File.SyscallConn()
+				var dev string
+				rc.Control(func(fd uintptr) { dev, _ = unix.GetsockoptString(int(fd), unix.SOL_SOCKET, unix.SO_BINDTODEVICE) })
+				if dev != u.Socket.BindToDevice {
+					t.Errorf("SO_BINDTODEVICE = %q, want %q", dev, u.Socket.BindToDevice)
+				}
+			}
 		})
+	}
+}
+
+func TestTCPCongestion(t *testing.T) {
+	avail, _ := os.ReadFile("/proc/sys/net/ipv4/tcp_available_congestion_control")
+	if !strings.Contains(string(avail), "reno") {
+		t.Skip("reno congestion control not available")
+	}
+	root := shortTemp(t)
+	u := load(t, root, "cc.socket", "ListenStream=127.0.0.1:"+strconv.Itoa(freePort(t)), "TCPCongestion=reno")
+	ls, err := Open(u, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(u, ls, root)
+	rc, _ := ls[0].File.SyscallConn()
+	var cc string
+	rc.Control(func(fd uintptr) { cc, _ = unix.GetsockoptString(int(fd), unix.IPPROTO_TCP, unix.TCP_CONGESTION) })
+	if cc != "reno" {
+		t.Errorf("TCP_CONGESTION = %q", cc)
+	}
+}
+
+// TestVsock opens an AF_VSOCK listener where the kernel has vsock.
+func TestVsock(t *testing.T) {
+	fd, err := unix.Socket(unix.AF_VSOCK, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Skipf("no AF_VSOCK here: %v", err)
+	}
+	unix.Close(fd)
+	root := shortTemp(t)
+	u := load(t, root, "v.socket", "ListenStream=vsock::"+strconv.Itoa(20000+os.Getpid()%10000))
+	ls, err := Open(u, root)
+	if err != nil {
+		if errors.Is(err, unix.EADDRNOTAVAIL) || errors.Is(err, unix.ENODEV) {
+			t.Skipf("vsock without a transport: %v", err)
+		}
+		t.Fatal(err)
+	}
+	defer Close(u, ls, root)
+	if got := sockopt(t, ls[0].File, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); got != 1 {
+		t.Errorf("SO_ACCEPTCONN = %d", got)
 	}
 }
 
