@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -181,8 +182,8 @@ func TestSystemdNotify(t *testing.T) {
 // for BARRIER=1 and ERRNO=, and with --uid='s user and that user's group
 // (a numeric uid without passwd entry kept the caller's group).
 func TestSystemdNotifyCredentials(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("sending with another process's credentials needs root")
+	if !notifyHasCaps(unix.CAP_SYS_ADMIN, unix.CAP_SETUID, unix.CAP_SETGID) {
+		t.Skip("sending with other credentials needs CAP_SYS_ADMIN, CAP_SETUID and CAP_SETGID")
 	}
 	r := newNotifyReceiver(t, false)
 	ppid := os.Getppid()
@@ -217,6 +218,27 @@ func TestSystemdNotifyCredentials(t *testing.T) {
 	if d, _ = r.next(); d.uid != 0 {
 		t.Errorf("--uid=root sent as %d", d.uid)
 	}
+}
+
+// notifyHasCaps reports whether the test process has the capabilities
+// in effect.
+func notifyHasCaps(caps ...int) bool {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "CapEff:"); ok {
+			mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			for _, c := range caps {
+				if err != nil || mask&(1<<c) == 0 {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 func TestSystemdNotifyNoSocket(t *testing.T) {
