@@ -54,8 +54,8 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Warnings are problems systemd 252 only logs when it starts a socket
-// unit (an option the socket refused, a symlink that could not be made).
-// Open returns them as its error together with working listeners.
+// unit (an option the socket refused, a symlink that could not be made);
+// the listeners work regardless.
 type Warnings []*Error
 
 func (w Warnings) Error() string {
@@ -69,16 +69,19 @@ func (w Warnings) Error() string {
 // Open opens every Listen*= port of the socket unit u, in file order,
 // with the unit's socket options applied. root is prepended to file
 // system paths (sockets, FIFOs, special files, symlinks); "" or "/" for
-// the real root.
-//
-// On failure no descriptor is left open and the error is an *Error. When
-// only options or symlinks failed, which systemd merely logs, Open
-// returns the listeners and a Warnings error: callers must check for it
-// with errors.As before treating the error as fatal.
+// the real root. On failure no descriptor is left open and the error is
+// an *Error. Problems systemd only logs do not fail Open; OpenWarn
+// returns them.
 func Open(u *loader.Unit, root string) ([]Listener, error) {
+	ls, _, err := OpenWarn(u, root)
+	return ls, err
+}
+
+// OpenWarn is Open that also returns the Warnings a manager should log.
+func OpenWarn(u *loader.Unit, root string) ([]Listener, Warnings, error) {
 	o := &opener{u: u, s: u.Socket, root: root, file: unitFile(u)}
 	if o.s == nil {
-		return nil, &Error{File: o.file, Directive: "Type", Value: u.Type, Err: errors.New("not a socket unit")}
+		return nil, nil, &Error{File: o.file, Directive: "Type", Value: u.Type, Err: errors.New("not a socket unit")}
 	}
 	var ls []Listener
 	for _, p := range o.s.Ports {
@@ -88,15 +91,12 @@ func Open(u *loader.Unit, root string) ([]Listener, error) {
 				l.File.Close()
 			}
 			o.removeCreated()
-			return nil, err
+			return nil, nil, err
 		}
 		ls = append(ls, Listener{File: f, Name: u.FDName(), Port: p})
 	}
 	o.symlinks()
-	if len(o.warn) > 0 {
-		return ls, o.warn
-	}
-	return ls, nil
+	return ls, o.warn, nil
 }
 
 // Close closes the listeners of u and, with RemoveOnStop=, removes what

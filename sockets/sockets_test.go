@@ -327,9 +327,8 @@ func TestSocketOptions(t *testing.T) {
 				tc.lines[i] = strings.Replace(tc.lines[i], "PORT", strconv.Itoa(freePort(t)), 1)
 			}
 			u := load(t, root, "o.socket", tc.lines...)
-			ls, err := Open(u, root)
-			var w Warnings
-			if err != nil && !errors.As(err, &w) {
+			ls, w, err := OpenWarn(u, root)
+			if err != nil {
 				t.Fatal(err)
 			}
 			var warned []string
@@ -400,22 +399,27 @@ func TestVsock(t *testing.T) {
 }
 
 // TestOptionRefusedIsWarning: systemd 252 logs an option the socket
-// refuses and listens anyway; Open returns Warnings with the listeners.
+// refuses and listens anyway; OpenWarn returns Warnings with the listeners.
 func TestOptionRefusedIsWarning(t *testing.T) {
 	root := shortTemp(t)
 	u := load(t, root, "w.socket", "ListenStream=/run/w.sock", "KeepAliveTimeSec=10", "NoDelay=yes")
-	ls, err := Open(u, root)
-	var w Warnings
-	if !errors.As(err, &w) || len(ls) != 1 {
-		t.Fatalf("Open = %d listeners, %v; want 1 and Warnings", len(ls), err)
+	ls, w, err := OpenWarn(u, root)
+	if err != nil || len(ls) != 1 {
+		t.Fatalf("OpenWarn = %d listeners, %v; want 1", len(ls), err)
 	}
 	defer Close(u, ls, root)
 	if len(w) != 2 || w[0].Directive != "KeepAliveTimeSec" || w[1].Directive != "NoDelay" || w[0].File != "/etc/systemd/system/w.socket" {
-		t.Errorf("warnings %v", err)
+		t.Errorf("warnings %v", w)
 	}
-	if !strings.Contains(err.Error(), "/etc/systemd/system/w.socket: NoDelay=yes: setsockopt TCP_NODELAY: ") {
-		t.Errorf("warning text %q", err)
+	if !strings.Contains(w.Error(), "/etc/systemd/system/w.socket: NoDelay=yes: setsockopt TCP_NODELAY: ") {
+		t.Errorf("warning text %q", w)
 	}
+	// Open drops them and succeeds.
+	ls2, err := Open(load(t, root, "w2.socket", "ListenStream=/run/w2.sock", "NoDelay=yes"), root)
+	if err != nil || len(ls2) != 1 {
+		t.Fatalf("Open = %v, %v", ls2, err)
+	}
+	ls2[0].File.Close()
 }
 
 // TestFileSystem: modes, parent directories, symlinks and RemoveOnStop=
