@@ -1,0 +1,121 @@
+package journal
+
+import (
+	"io"
+	"strconv"
+	"sync"
+)
+
+// consoleBudget is how many bytes of lines may wait for the console;
+// beyond it lines are dropped.
+const consoleBudget = 256 * 1024
+
+// console writes lines to a writer from its own goroutine, one Write per
+// complete line, so that a slow console delays only itself.
+type console struct {
+	w      io.Writer
+	budget int
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	queue   [][]byte
+	queued  int    // bytes in queue
+	dropped uint64 // lines dropped since the last report
+	total   uint64 // lines dropped in all
+	closing bool
+	done    chan struct{}
+}
+
+func newConsole(w io.Writer, budget int) *console {
+	c := &console{w: w, budget: budget, done: make(chan struct{})}
+	c.cond = sync.NewCond(&c.mu)
+	go c.run()
+	return c
+}
+
+// format is the console form of e: "ident[pid]: message", or
+// "ident: message" when the PID is not known.
+func format(e Entry) []byte {
+	b := make([]byte, 0, len(e.Ident)+len(e.Message)+16)
+	b = append(b, e.Ident...)
+	if e.PID > 0 {
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(e.PID), 10)
+		b = append(b, ']')
+	}
+	b = append(b, ": "...)
+	b = append(b, e.Message...)
+	return append(b, '\n')
+}
+
+// write queues e, or counts it as dropped when the queue is full.
+func (c *console) write(e Entry) {
+	line := format(e)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return
+	}
+	if c.queued+len(line) > c.budget && c.queued > 0 {
+		c.dropped++
+		c.total++
+		return
+	}
+	c.queue = append(c.queue, line)
+	c.queued += len(line)
+	c.cond.Signal()
+}
+
+func (c *console) droppedTotal() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.total
+}
+
+// run writes the queue. After lines were dropped, it says how many before
+// the next line it writes.
+func (c *console) run() {
+	defer close(c.done)
+	c.mu.Lock()
+	for {
+		for len(c.queue) == 0 && c.dropped == 0 && !c.closing {
+			c.cond.Wait()
+		}
+		if len(c.queue) == 0 && c.dropped == 0 && c.closing {
+			c.mu.Unlock()
+			return
+		}
+		var report []byte
+		if c.dropped > 0 {
+			report = []byte("gosd: " + strconv.FormatUint(c.dropped, 10) + " lines dropped, the console is too slow\n")
+			c.dropped = 0
+		}
+		var line []byte
+		if len(c.queue) > 0 {
+			line = c.queue[0]
+			c.queue[0] = nil
+			c.queue = c.queue[1:]
+			c.queued -= len(line)
+			if len(c.queue) == 0 {
+				c.queue = nil // let the backing array go
+			}
+		}
+		c.mu.Unlock()
+		if report != nil {
+			c.w.Write(report)
+		}
+		if line != nil {
+			c.w.Write(line)
+		}
+		c.mu.Lock()
+	}
+}
+
+// close writes what is queued and stops.
+func (c *console) close() {
+	c.mu.Lock()
+	c.closing = true
+	c.cond.Signal()
+	c.mu.Unlock()
+	<-c.done
+}

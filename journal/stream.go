@@ -1,0 +1,286 @@
+package journal
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// StreamOptions describe a unit's output stream.
+type StreamOptions struct {
+	Unit  string // the unit's ID
+	Ident string // SyslogIdentifier=, else the process name
+	// Priority is the level of lines without a "<N>" prefix (SyslogLevel=,
+	// default Info).
+	Priority int
+	// MaxLevel drops lines less important than it (LogLevelMax=); -1 keeps
+	// every line.
+	MaxLevel int
+	// LevelPrefix parses a leading "<N>" as the line's priority
+	// (SyslogLevelPrefix=).
+	LevelPrefix bool
+}
+
+// Stream is OpenStream with the default priority, Info.
+func (j *Journal) Stream(unitID, ident string, maxLevel int, levelPrefix bool) (*os.File, error) {
+	return j.OpenStream(StreamOptions{Unit: unitID, Ident: ident, Priority: Info, MaxLevel: maxLevel, LevelPrefix: levelPrefix})
+}
+
+// OpenStream returns the write end of a new output stream (a blocking
+// AF_UNIX stream socket, close-on-exec, as systemd connects stdout and
+// stderr to journald) to be given to a service as stdout and/or stderr.
+// The caller closes its copy after spawning; the journal closes its end
+// when every writer has closed theirs, logging a last partial line. Each
+// line's PID is the writer's, from SCM_CREDENTIALS, as journald records
+// _PID.
+func (j *Journal) OpenStream(o StreamOptions) (*os.File, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("journal: stream for %s: %w", o.Unit, os.NewSyscallError("socketpair", err))
+	}
+	r, w := fds[0], fds[1]
+	fail := func(what string, err error) (*os.File, error) {
+		unix.Close(r)
+		unix.Close(w)
+		return nil, fmt.Errorf("journal: stream for %s: %w", o.Unit, os.NewSyscallError(what, err))
+	}
+	if err := unix.SetsockoptInt(r, unix.SOL_SOCKET, unix.SO_PASSCRED, 1); err != nil {
+		return fail("setsockopt SO_PASSCRED", err)
+	}
+	if err := unix.SetNonblock(r, true); err != nil {
+		return fail("fcntl", err)
+	}
+	// Nothing flows the other way.
+	unix.Shutdown(r, unix.SHUT_WR)
+	unix.Shutdown(w, unix.SHUT_RD)
+	s := &stream{unit: o.Unit, ident: o.Ident, priority: o.Priority, maxLevel: o.MaxLevel, levelPrefix: o.LevelPrefix}
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		unix.Close(r)
+		unix.Close(w)
+		return nil, ErrClosed
+	}
+	j.streams[int32(r)] = s
+	err = unix.EpollCtl(j.epfd, unix.EPOLL_CTL_ADD, r, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(r)})
+	if err != nil {
+		delete(j.streams, int32(r))
+	}
+	j.mu.Unlock()
+	if err != nil {
+		return fail("epoll_ctl", err)
+	}
+	return os.NewFile(uintptr(w), "journal-stream:"+o.Unit), nil
+}
+
+// StreamEnv is the JOURNAL_STREAM= assignment for a service whose stdout
+// or stderr is the stream f, which systemd sets so a service can tell its
+// output goes to the journal.
+func StreamEnv(f *os.File) (string, error) {
+	var st unix.Stat_t
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return "", err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.Fstat(int(fd), &st) }); err != nil {
+		return "", err
+	}
+	if serr != nil {
+		return "", os.NewSyscallError("fstat", serr)
+	}
+	return fmt.Sprintf("JOURNAL_STREAM=%d:%d", st.Dev, st.Ino), nil
+}
+
+// stream is the journal's side of one output stream.
+type stream struct {
+	unit, ident string
+	priority    int
+	maxLevel    int
+	levelPrefix bool
+	pid         int    // the last writer's PID
+	partial     []byte // an unfinished line; nil when there is none
+}
+
+// Reading: the poller reads at most readsPerWakeup chunks of a stream per
+// epoll wakeup, so that one chatty service cannot starve the others.
+const (
+	readBuffer     = 16 * 1024
+	readsPerWakeup = 8
+)
+
+// poll is the one goroutine reading every stream.
+func (j *Journal) poll() {
+	defer close(j.done)
+	events := make([]unix.EpollEvent, 64)
+	buf := make([]byte, readBuffer)
+	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+	for {
+		n, err := unix.EpollWait(j.epfd, events, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return
+		}
+		for _, ev := range events[:n] {
+			if int(ev.Fd) == j.wake {
+				return
+			}
+			j.read(ev.Fd, buf, oob, readsPerWakeup)
+		}
+	}
+}
+
+// read reads what stream fd has, up to limit chunks,
+// and logs its complete lines; at the end of the stream it logs the
+// partial line and closes the stream. Only the poller calls it (and Close,
+// once the poller has stopped).
+func (j *Journal) read(fd int32, buf, oob []byte, limit int) {
+	j.mu.Lock()
+	s := j.streams[fd]
+	j.mu.Unlock()
+	if s == nil {
+		return
+	}
+	for range limit {
+		n, oobn, _, _, err := unix.Recvmsg(int(fd), buf, oob, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			return
+		}
+		if err != nil || n == 0 {
+			j.mu.Lock()
+			delete(j.streams, fd)
+			j.mu.Unlock()
+			unix.EpollCtl(j.epfd, unix.EPOLL_CTL_DEL, int(fd), nil)
+			unix.Close(int(fd))
+			s.flush(j)
+			return
+		}
+		if oobn > 0 {
+			if cm, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+				for i := range cm {
+					if c, err := unix.ParseUnixCredentials(&cm[i]); err == nil {
+						s.pid = int(c.Pid)
+					}
+				}
+			}
+		}
+		s.consume(j, buf[:n], time.Now())
+	}
+}
+
+// consume logs the complete lines of data, which follows s.partial.
+func (s *stream) consume(j *Journal, data []byte, now time.Time) {
+	if s.partial != nil {
+		// Complete the pending line first, up to LineMax.
+		need := LineMax - len(s.partial)
+		if i := lineEnd(data, need); i >= 0 {
+			s.partial = append(s.partial, data[:i]...)
+			data = data[i+1:]
+		} else {
+			take := min(len(data), need)
+			s.partial = append(s.partial, data[:take]...)
+			data = data[take:]
+			if len(s.partial) < LineMax {
+				return
+			}
+		}
+		s.line(j, s.partial, now)
+		s.partial = nil
+	}
+	for len(data) > 0 {
+		i := lineEnd(data, LineMax)
+		if i < 0 {
+			if len(data) >= LineMax {
+				s.line(j, data[:LineMax], now)
+				data = data[LineMax:]
+				continue
+			}
+			s.partial = append(make([]byte, 0, len(data)), data...)
+			return
+		}
+		s.line(j, data[:i], now)
+		data = data[i+1:]
+	}
+}
+
+// lineEnd is the index of the first '\n' or NUL in data[:limit], or -1.
+func lineEnd(data []byte, limit int) int {
+	for i, c := range data[:min(len(data), limit)] {
+		if c == '\n' || c == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// flush logs an unfinished line at the end of the stream.
+func (s *stream) flush(j *Journal) {
+	if s.partial != nil {
+		s.line(j, s.partial, time.Now())
+		s.partial = nil
+	}
+}
+
+// line logs one line as systemd-journald 252 did with a service's
+// stdout (recorded with nsboot, journalctl -o json): empty lines are
+// dropped; trailing whitespace is stripped unless the line is nothing
+// but whitespace ("abc  " logged "abc", "   " logged "   "); then a
+// "<N>" prefix (one to three digits, 0-7: "<03>" is 3, "<13>" and "<8>"
+// stay text) sets the priority, and a line left empty by it is dropped.
+func (s *stream) line(j *Journal, b []byte, now time.Time) {
+	if len(b) == 0 {
+		return
+	}
+	end := len(b)
+	for end > 0 && isSpace(b[end-1]) {
+		end--
+	}
+	if end > 0 {
+		b = b[:end]
+	}
+	prio := s.priority
+	if s.levelPrefix {
+		if p, rest, ok := levelPrefix(b); ok {
+			prio, b = p, rest
+			if len(b) == 0 {
+				return
+			}
+		}
+	}
+	if s.maxLevel >= 0 && prio > s.maxLevel {
+		return
+	}
+	j.add(Entry{Time: now, Unit: s.unit, Ident: s.ident, PID: s.pid, Priority: prio, Message: string(b)})
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// levelPrefix parses "<N>" at the start of b.
+func levelPrefix(b []byte) (int, []byte, bool) {
+	if len(b) < 3 || b[0] != '<' {
+		return 0, b, false
+	}
+	v := 0
+	for i := 1; i < len(b) && i <= 4; i++ {
+		c := b[i]
+		switch {
+		case c == '>' && i > 1:
+			if v > Debug {
+				return 0, b, false
+			}
+			return v, b[i+1:], true
+		case c >= '0' && c <= '9' && i <= 3:
+			v = v*10 + int(c-'0')
+		default:
+			return 0, b, false
+		}
+	}
+	return 0, b, false
+}
