@@ -26,31 +26,31 @@ type unitRT struct {
 	timerAt  time.Duration
 
 	// service
-	main, control             int
-	mainToken, controlToken   uint64
-	execMainPID               int
-	mainCode, mainStatus      int
-	mainStart, mainExit       time.Duration
-	cmds                      []unit.ExecCommand
-	cmdIdx                    int
-	cmdKind                   string
-	nRestarts                 int
-	limitBegin                time.Duration
-	limitCount                uint64
-	reloadResult              string
-	statusText                string
-	statusErrno               int
-	ready                     bool
-	forbidRestart             bool
-	waitEmpty                 bool
-	stopResultFromTimeout     bool
-	sockets                   []string // socket units whose fds the service gets
-	monitorEnv                []string
-	restartJob                bool
-	willRestart               bool
-	pidfileTries              int
-	pollPIDFile               bool
-	pollDeadline              time.Duration
+	main, control           int
+	mainToken, controlToken uint64
+	execMainPID             int
+	mainCode, mainStatus    int
+	mainStart, mainExit     time.Duration
+	cmds                    []unit.ExecCommand
+	cmdIdx                  int
+	cmdKind                 string
+	nRestarts               int
+	limitBegin              time.Duration
+	limitCount              uint64
+	reloadResult            string
+	statusText              string
+	statusErrno             int
+	ready                   bool
+	forbidRestart           bool
+	waitEmpty               bool
+	stopResultFromTimeout   bool
+	sockets                 []string // socket units whose fds the service gets
+	monitorEnv              []string
+	restartJob              bool
+	willRestart             bool
+	pidfileTries            int
+	pollPIDFile             bool
+	pollDeadline            time.Duration
 
 	// timestamps of state changes (monotonic)
 	activeEnter, activeExit, inactiveEnter, inactiveExit, stateChange time.Duration

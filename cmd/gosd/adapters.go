@@ -53,9 +53,9 @@ func (s spawner) Spawn(a engine.Spawn, f engine.SpawnFiles) (int, int, error) {
 type trackerAdapter struct{ t *track.Tracker }
 
 func (a trackerAdapter) Prepare(id string) (*os.File, error) { return a.t.Prepare(id) }
-func (a trackerAdapter) Adopt(id string, pid int)             { a.t.Adopt(id, pid) }
-func (a trackerAdapter) Pids(id string) []int                 { return a.t.Pids(id) }
-func (a trackerAdapter) Release(id string)                    { a.t.Release(id) }
+func (a trackerAdapter) Adopt(id string, pid int)            { a.t.Adopt(id, pid) }
+func (a trackerAdapter) Pids(id string) []int                { return a.t.Pids(id) }
+func (a trackerAdapter) Release(id string)                   { a.t.Release(id) }
 
 func (a trackerAdapter) Signal(id string, sig syscall.Signal, pids []int, group bool) {
 	for _, p := range pids {
@@ -102,19 +102,28 @@ func (o outputAdapter) Log(id string, prio int, msg string) {
 	ev.Str("unit", id).Msg(msg)
 }
 
-// socketAdapter opens socket units' listeners and watches them with the
-// runtime's poller: one watch per socket unit, no thread blocked.
+// socketAdapter opens socket units' listeners and watches them with one
+// sockets.Watcher (one goroutine for every socket unit).
 type socketAdapter struct {
-	root string
-	mu   sync.Mutex
-	open map[string][]sockets.Listener
-	// watch holds, per watched unit, the non-blocking duplicates being
-	// polled; closing them ends the watch.
-	watch map[string][]*os.File
+	root    string
+	watcher *sockets.Watcher
+	mu      sync.Mutex
+	open    map[string][]sockets.Listener
+	units   map[string]*loader.Unit
+	ready   map[string]func()
+	conn    map[string]func(*os.File, string)
+	n       map[string]uint64
 }
 
-func newSocketAdapter(root string) *socketAdapter {
-	return &socketAdapter{root: root, open: map[string][]sockets.Listener{}, watch: map[string][]*os.File{}}
+func newSocketAdapter(root string) (*socketAdapter, error) {
+	s := &socketAdapter{root: root, open: map[string][]sockets.Listener{}, units: map[string]*loader.Unit{},
+		ready: map[string]func(){}, conn: map[string]func(*os.File, string){}, n: map[string]uint64{}}
+	w, err := sockets.NewWatcher(s.fired)
+	if err != nil {
+		return nil, err
+	}
+	s.watcher = w
+	return s, nil
 }
 
 func (s *socketAdapter) Open(u *loader.Unit) ([]*os.File, []string, error) {
@@ -124,6 +133,7 @@ func (s *socketAdapter) Open(u *loader.Unit) ([]*os.File, []string, error) {
 	}
 	s.mu.Lock()
 	s.open[u.ID] = ls
+	s.units[u.ID] = u
 	s.mu.Unlock()
 	files := make([]*os.File, len(ls))
 	names := make([]string, len(ls))
@@ -138,82 +148,58 @@ func (s *socketAdapter) Close(u *loader.Unit) {
 	s.mu.Lock()
 	ls := s.open[u.ID]
 	delete(s.open, u.ID)
+	delete(s.units, u.ID)
 	s.mu.Unlock()
 	sockets.Close(u, ls, s.root)
 }
 
 func (s *socketAdapter) Watch(u *loader.Unit, ready func(), conn func(*os.File, string)) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.watch[u.ID] != nil {
-		return
-	}
-	accept := u.Socket != nil && u.Socket.Accept
-	var n uint64
-	for _, l := range s.open[u.ID] {
-		fd, err := unix.Dup(int(l.File.Fd()))
-		if err != nil {
-			continue
-		}
-		unix.SetNonblock(fd, true)
-		unix.CloseOnExec(fd)
-		f := os.NewFile(uintptr(fd), l.File.Name())
-		s.watch[u.ID] = append(s.watch[u.ID], f)
-		rc, err := f.SyscallConn()
-		if err != nil {
-			continue
-		}
-		l := l
-		go func() {
-			for {
-				first := true
-				var cfd int = -1
-				err := rc.Read(func(fd uintptr) bool {
-					if !accept {
-						if first {
-							first = false
-							return false // wait until readable
-						}
-						return true
-					}
-					nfd, _, err := unix.Accept4(int(fd), unix.SOCK_CLOEXEC)
-					if err == unix.EAGAIN {
-						return false
-					}
-					if err == nil {
-						cfd = nfd
-					}
-					return true
-				})
-				if err != nil {
-					return // the watch was closed
-				}
-				if !accept {
-					ready()
-					return // watched again when the service is gone
-				}
-				if cfd < 0 {
-					continue
-				}
-				cf := os.NewFile(uintptr(cfd), "connection")
-				n++
-				inst, err := sockets.InstanceName(u, n-1, cf)
-				if err != nil {
-					inst = "0"
-				}
-				_ = l
-				conn(cf, inst)
-			}
-		}()
-	}
+	s.ready[u.ID], s.conn[u.ID] = ready, conn
+	ls := s.open[u.ID]
+	s.mu.Unlock()
+	s.watcher.Watch(u.ID, ls)
 }
 
 func (s *socketAdapter) Unwatch(id string) {
+	s.watcher.Unwatch(id)
 	s.mu.Lock()
-	fs := s.watch[id]
-	delete(s.watch, id)
+	delete(s.ready, id)
+	delete(s.conn, id)
 	s.mu.Unlock()
-	for _, f := range fs {
-		f.Close()
+}
+
+// fired runs on the watcher's goroutine when a unit's listener is
+// readable: Accept=no hands over to the engine; Accept=yes takes every
+// waiting connection and watches again.
+func (s *socketAdapter) fired(id string) {
+	s.mu.Lock()
+	u, ls, ready, conn := s.units[id], s.open[id], s.ready[id], s.conn[id]
+	s.mu.Unlock()
+	if u == nil || ready == nil {
+		return
 	}
+	if u.Socket == nil || !u.Socket.Accept {
+		ready()
+		return
+	}
+	for _, l := range ls {
+		for {
+			f, err := sockets.Accept(l)
+			if err != nil {
+				break
+			}
+			s.mu.Lock()
+			n := s.n[id]
+			s.n[id]++
+			s.mu.Unlock()
+			inst, err := sockets.InstanceName(u, n, f)
+			if err != nil {
+				f.Close()
+				continue
+			}
+			conn(f, inst)
+		}
+	}
+	s.watcher.Watch(id, ls)
 }

@@ -27,7 +27,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if tool == "gosd" || strings.HasPrefix(tool, "gosd.") {
 		if len(rest) == 0 {
-			fmt.Fprintln(stderr, "usage: gosd {manager|systemctl|systemd-analyze|journalctl|verify} ARGS...")
+			fmt.Fprintln(stderr, "usage: gosd {manager|systemctl|systemd-analyze|systemd-notify|journalctl|verify} ARGS...")
 			return 1
 		}
 		tool, rest = rest[0], rest[1:]
@@ -44,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return journalctl(rest, stdout, stderr)
 	case "manager":
 		return runManager(rest, stdout, stderr)
+	case "systemd-notify":
+		return systemdNotify(rest, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "gosd: unknown tool %q\n", tool)
 	return 1

@@ -120,12 +120,17 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 	m.cond = condition.NewHost("/")
 	m.set = loader.NewSet(loader.SystemPaths("/"), &unit.Host{Root: "/"})
 
+	sa, err := newSocketAdapter("/")
+	if err != nil {
+		m.log.Error().Err(err).Msg("cannot watch sockets")
+		return 1
+	}
 	m.loop = engine.NewLoop(engine.Config{
 		Host:    managerHost{m},
 		Spawner: spawner{m},
 		Tracker: trackerAdapter{m.tracker},
 		Output:  outputAdapter{m},
-		Sockets: newSocketAdapter("/"),
+		Sockets: sa,
 
 		NotifySocket: notifySocket,
 	})

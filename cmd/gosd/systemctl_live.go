@@ -630,4 +630,3 @@ func ago(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dh %dmin", int(d.Hours()), int(d.Minutes())%60)
 }
-
