@@ -31,6 +31,10 @@ const (
 type Error struct {
 	Code string
 	Msg  string
+	// Log holds what systemd logs while it builds the refused
+	// transaction, as Transaction.Log does for one it accepts (the
+	// lines of an ordering cycle it could not break, ...).
+	Log []string
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -46,8 +50,8 @@ func (e *Error) Is(target error) bool {
 // ExitStatus is the exit status systemctl 252 gives when the manager
 // refuses a job with this error: 4 for a refusal of permission (only by
 // dependency, no isolation, destructive), 5 for a unit that is not there,
-// 3 for a job type the unit does not support, 6 for a unit that failed
-// to load, and 1 otherwise.
+// 3 for a job type the unit does not support, and 1 otherwise (a masked
+// unit, a bad setting, a unit that failed to load, a cycle, ...).
 func (e *Error) ExitStatus() int {
 	switch e.Code {
 	case ErrOnlyByDependency, ErrNoIsolation, ErrTransactionDestructive:
@@ -56,8 +60,6 @@ func (e *Error) ExitStatus() int {
 		return 5
 	case ErrJobTypeNotApplicable:
 		return 3
-	case ErrLoadFailed:
-		return 6
 	}
 	return 1
 }

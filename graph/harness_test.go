@@ -228,6 +228,9 @@ func formatTransaction(tr *graph.Transaction, err error) string {
 	if err != nil {
 		var ge *graph.Error
 		if errors.As(err, &ge) {
+			for _, l := range ge.Log {
+				fmt.Fprintf(&b, "log %s\n", l)
+			}
 			fmt.Fprintf(&b, "error %s: %s\n", ge.Code, ge.Msg)
 		} else {
 			fmt.Fprintf(&b, "error %v\n", err)

@@ -41,21 +41,19 @@ func (tr *txn) verifyOrderFrom(j, from *job, g int) (again bool, err *Error) {
 		j.marker = from
 	}
 	j.generation = g
-	if j.u != nil {
-		for _, dir := range []loader.Dep{loader.Before, loader.After} {
-			for _, id := range j.u.Deps[dir] {
-				o := tr.jobs[id]
-				if o == nil {
-					if o = tr.installedJob(id); o == nil {
-						continue
-					}
+	for _, dir := range []loader.Dep{loader.Before, loader.After} {
+		for _, id := range j.u.Deps[dir] {
+			o := tr.jobs[id]
+			if o == nil {
+				if o = tr.installedJob(id); o == nil {
+					continue
 				}
-				if compareJobs(j, o, dir) >= 0 {
-					continue // o does not wait for j
-				}
-				if again, err := tr.verifyOrderFrom(o, j, g); again || err != nil {
-					return again, err
-				}
+			}
+			if compareJobs(j, o, dir) >= 0 {
+				continue // o does not wait for j
+			}
+			if again, err := tr.verifyOrderFrom(o, j, g); again || err != nil {
+				return again, err
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/unit"
 )
 
 // State is what Build needs to know of the manager; the engine implements
@@ -122,10 +123,7 @@ func BuildRequest(st State, r Request) (*Transaction, error) {
 	}
 	u := st.Unit(r.Unit)
 	if u == nil {
-		if r.Type == Stop && !r.Internal {
-			return nil, notLoadedError(r.Unit)
-		}
-		return nil, notFoundError(r.Unit)
+		u = stubUnit(r.Unit)
 	}
 	id := u.ID
 	state := st.ActiveState(id)
@@ -151,6 +149,7 @@ func BuildRequest(st State, r Request) (*Transaction, error) {
 	}
 	ignoreReq := r.Mode == IgnoreDependencies || r.Mode == IgnoreRequirements
 	if err := tr.add(Collapse(r.Type, state), u, nil, true, false, ignoreReq, r.Mode == IgnoreDependencies); err != nil {
+		err.Log = tr.log
 		return nil, err
 	}
 	switch r.Mode {
@@ -160,6 +159,7 @@ func BuildRequest(st State, r Request) (*Transaction, error) {
 		tr.addTriggeringJobs(u)
 	}
 	if err := tr.activate(r.Mode); err != nil {
+		err.Log = tr.log
 		return nil, err
 	}
 	return tr.result(r.Mode), nil
@@ -192,7 +192,7 @@ func notLoadedError(id string) *Error {
 // until they are merged; jobs[unit] is the newest, next the one before.
 type job struct {
 	unit         string
-	u            *loader.Unit // nil for an installed job on a unit State does not know
+	u            *loader.Unit
 	typ          JobType
 	matters      bool
 	irreversible bool
@@ -236,10 +236,14 @@ func (tr *txn) logf(unit, format string, args ...any) {
 	tr.log = append(tr.log, msg)
 }
 
+// unit returns the unit with that ID, a not-found stand-in if State does
+// not know it.
 func (tr *txn) unit(id string) *loader.Unit {
 	u, ok := tr.units[id]
 	if !ok {
-		u = tr.st.Unit(id)
+		if u = tr.st.Unit(id); u == nil {
+			u = stubUnit(id)
+		}
 		tr.units[id] = u
 	}
 	return u
@@ -307,14 +311,13 @@ func (tr *txn) depUnits(u *loader.Unit, kinds []loader.Dep, f func(id string) *E
 
 // addDep adds a job of type t on the unit with that ID for by.
 func (tr *txn) addDep(t JobType, id string, by *job, matters, conflicts, ignoreOrder bool) *Error {
-	u := tr.unit(id)
-	if u == nil {
-		if t == Stop {
-			return nil // nothing to stop on a unit nobody knows
-		}
-		return notFoundError(id)
-	}
-	return tr.add(t, u, by, matters, conflicts, false, ignoreOrder)
+	return tr.add(t, tr.unit(id), by, matters, conflicts, false, ignoreOrder)
+}
+
+// stubUnit stands for a unit State does not know, as systemd's manager
+// makes a not-found unit for any name it is asked about.
+func stubUnit(id string) *loader.Unit {
+	return &loader.Unit{ID: id, Type: unit.NameType(id), Names: []string{id}, LoadState: loader.StateNotFound, LoadError: notFoundError(id)}
 }
 
 // add adds a job of type t on u, pulled in by by (nil for the anchor), and
@@ -473,8 +476,8 @@ func (tr *txn) addIsolateJobs() {
 	ids = slices.Compact(ids)
 	for _, id := range ids {
 		u := tr.unit(id)
-		if u == nil || u.ID != id {
-			continue
+		if u.ID != id {
+			continue // an alias
 		}
 		if inactiveOrFailed(tr.activeState(id)) && tr.installedJob(id) == nil {
 			continue
@@ -493,9 +496,6 @@ func (tr *txn) addIsolateJobs() {
 func (tr *txn) addTriggeringJobs(u *loader.Unit) {
 	for _, id := range u.Deps[loader.TriggeredBy] {
 		o := tr.unit(id)
-		if o == nil {
-			continue
-		}
 		if inactiveOrFailed(tr.activeState(id)) && tr.installedJob(id) == nil {
 			continue
 		}
@@ -506,6 +506,18 @@ func (tr *txn) addTriggeringJobs(u *loader.Unit) {
 			tr.logf(id, "Cannot add triggered by job, ignoring: %s", err.Msg)
 		}
 	}
+}
+
+// anchorFirst returns the IDs of the units with jobs: the anchor's first,
+// then the others sorted. Where systemd reports the first unit of its job
+// hash table that fails a check, gosd reports the anchor's if it fails.
+func (tr *txn) anchorFirst() []string {
+	ids := tr.sortedUnits()
+	if i := slices.Index(ids, tr.anchor.unit); i > 0 {
+		copy(ids[1:i+1], ids[:i])
+		ids[0] = tr.anchor.unit
+	}
+	return ids
 }
 
 // sortedUnits returns the IDs of the units with jobs, sorted.
@@ -694,7 +706,7 @@ rescan:
 // merged it deletes one that does not matter to the anchor and reports
 // again; when both matter it fails.
 func (tr *txn) mergeJobs() (again bool, err *Error) {
-	for _, id := range tr.sortedUnits() {
+	for _, id := range tr.anchorFirst() {
 		j := tr.jobs[id]
 		state := tr.activeState(id)
 		t := j.typ
@@ -801,7 +813,7 @@ func conflictedBy(j *job) bool {
 // destructive refuses a transaction that would replace an installed job
 // it conflicts with, in mode fail or when that job is irreversible.
 func (tr *txn) destructive(mode Mode) *Error {
-	for _, id := range tr.sortedUnits() {
+	for _, id := range tr.anchorFirst() {
 		j := tr.jobs[id]
 		ij := tr.installedJob(id)
 		if ij == nil || !Conflicting(ij.typ, j.typ) {
@@ -834,7 +846,7 @@ func (tr *txn) result(mode Mode) *Transaction {
 			if tr.jobs[id] != nil || tr.installedJob(id) == nil {
 				continue
 			}
-			if u := tr.unit(id); u != nil && u.Unit.IgnoreOnIsolate {
+			if tr.unit(id).Unit.IgnoreOnIsolate {
 				continue
 			}
 			out.Cancel = append(out.Cancel, id)
