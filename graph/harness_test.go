@@ -142,7 +142,7 @@ func unitFile(name string, fields []string) (data string, masked bool, err error
 
 // loadWorld writes the units of a `units` block below a new root and loads
 // them all.
-func loadWorld(t *testing.T, input string) *world {
+func loadWorld(t testing.TB, input string) *world {
 	root := t.TempDir()
 	dir := filepath.Join(root, "etc/systemd/system")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -178,7 +178,7 @@ func loadWorld(t *testing.T, input string) *world {
 
 // setState applies a `state` block: "UNIT [ACTIVESTATE] [job=TYPE]
 // [irreversible]" per line; every unit not named is inactive, without job.
-func (w *world) setState(t *testing.T, input string) {
+func (w *world) setState(t testing.TB, input string) {
 	w.active, w.jobs, w.irreversible = map[string]string{}, map[string]graph.JobType{}, map[string]bool{}
 	for _, line := range strings.Split(input, "\n") {
 		f := strings.Fields(line)

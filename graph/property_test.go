@@ -98,6 +98,14 @@ func checkTransaction(t *testing.T, w *world, tr *graph.Transaction, what string
 			t.Fatalf("%s\njob %v is not collapsed", what, j)
 		}
 	}
+	for _, j := range tr.Jobs {
+		if tr.Job(j.Unit) != j {
+			t.Fatalf("%s\nTransaction.Job(%s) does not find its job", what, j.Unit)
+		}
+	}
+	if tr.Job("none.service") != nil {
+		t.Fatalf("Transaction.Job finds a job on a unit without one")
+	}
 	if anchors != 1 {
 		t.Fatalf("%s\n%d anchors", what, anchors)
 	}

@@ -128,7 +128,7 @@ func BuildRequest(st State, r Request) (*Transaction, error) {
 	id := u.ID
 	state := st.ActiveState(id)
 	if !r.Internal {
-		if err := refuseManual(u, r.Type, state, st); err != nil {
+		if err := refuseManual(u, r.Type, state); err != nil {
 			return nil, err
 		}
 	}
@@ -168,7 +168,7 @@ func BuildRequest(st State, r Request) (*Transaction, error) {
 // refuseManual is the check systemd's D-Bus API makes before it queues a
 // client's job: stopping a unit that failed to load and is inactive, and
 // RefuseManualStart=/RefuseManualStop=.
-func refuseManual(u *loader.Unit, t JobType, state string, st State) error {
+func refuseManual(u *loader.Unit, t JobType, state string) error {
 	if t == Stop && state == StateInactive {
 		switch u.LoadState {
 		case loader.StateNotFound, loader.StateError, loader.StateBadSetting:
@@ -645,21 +645,28 @@ func (tr *txn) unitMatters(id string) bool {
 
 // minimizeImpact (mode fail) deletes the jobs that do not matter to the
 // anchor but would stop a running unit or replace an installed job.
+//
+// systemd rescans its job table from the start after each deletion; gosd
+// goes on scanning and repeats until nothing changes. A deletion never
+// makes another job keepable, so both end with the same jobs.
 func (tr *txn) minimizeImpact() {
-rescan:
-	for _, id := range tr.sortedUnits() {
-		for j := tr.jobs[id]; j != nil; j = j.next {
-			if j.matters {
-				continue
-			}
-			stops := j.typ == Stop && activeOrActivating(tr.activeState(id))
-			changes := false
-			if ij := tr.installedJob(id); ij != nil {
-				changes = Conflicting(j.typ, ij.typ)
-			}
-			if stops || changes {
-				tr.deleteJob(j, true)
-				goto rescan
+	for changed := true; changed; {
+		changed = false
+		for _, id := range tr.sortedUnits() {
+			for j := tr.jobs[id]; j != nil; j = j.next {
+				if j.matters {
+					continue
+				}
+				stops := j.typ == Stop && activeOrActivating(tr.activeState(id))
+				changes := false
+				if ij := tr.installedJob(id); ij != nil {
+					changes = Conflicting(j.typ, ij.typ)
+				}
+				if stops || changes {
+					tr.deleteJob(j, true)
+					changed = true
+					break // the unit's list changed; look at it again next pass
+				}
 			}
 		}
 	}
@@ -668,7 +675,6 @@ rescan:
 // dropRedundant deletes the jobs of every unit whose jobs would all do
 // nothing, unless one is the anchor or would replace an installed job.
 func (tr *txn) dropRedundant() {
-rescan:
 	for _, id := range tr.sortedUnits() {
 		state := tr.activeState(id)
 		ij := tr.installedJob(id)
@@ -679,25 +685,24 @@ rescan:
 				break
 			}
 		}
-		if !keep {
+		for !keep && tr.jobs[id] != nil {
 			tr.deleteJob(tr.jobs[id], false)
-			goto rescan
 		}
 	}
 }
 
 // collectGarbage deletes the jobs nothing pulls in any more (looking, as
-// systemd does, at each unit's newest job).
+// systemd does, at each unit's newest job), until there are none left.
 func (tr *txn) collectGarbage() {
-rescan:
-	for _, id := range tr.sortedUnits() {
-		j := tr.jobs[id]
-		if j == tr.anchor {
-			continue
-		}
-		if len(j.objects) == 0 {
+	for changed := true; changed; {
+		changed = false
+		for _, id := range tr.sortedUnits() {
+			j := tr.jobs[id]
+			if j == nil || j == tr.anchor || len(j.objects) > 0 {
+				continue
+			}
 			tr.deleteJob(j, true)
-			goto rescan
+			changed = true
 		}
 	}
 }
