@@ -21,7 +21,8 @@ type State interface {
 	// (not counting a nop job).
 	Job(id string) (JobType, bool)
 	// Units returns the IDs of every unit the manager has loaded, in any
-	// order; isolate stops those that are active.
+	// order: isolate stops those that are active, isolate and flush
+	// cancel the jobs installed on them.
 	Units() []string
 }
 

@@ -20,9 +20,10 @@ import (
 // Left out on both sides, as in conformance/DIFFERENCES.txt: edges to and
 // from slices, mount units and systemd-journald.socket, the mount
 // machinery's default dependencies of automount units, and the recorder's
-// helper target. Left out of systemd's side: edges to and from units it had loaded
-// only because the helper target named them (template instances nothing
-// refers to), which an offline gosd, loading unit files, does not load.
+// helper target. Left out of systemd's side: edges to and from units it
+// had loaded only because the helper target named them (template
+// instances nothing refers to), which an offline gosd, loading unit
+// files, does not load.
 func TestDotMatchesSystemd(t *testing.T) {
 	root, err := filepath.Abs("../../conformance/testdata/root")
 	if err != nil {
