@@ -51,14 +51,6 @@ func verifyRoot(t *testing.T) string {
 // which systemd's messages do not have.
 var directive = regexp.MustCompile(`^(\S+:\d+: )[A-Za-z][A-Za-z0-9]*: `)
 
-// verifyPending names recorded cases whose systemd output needs the
-// engine's transaction builder (ordering cycles), which gosd does not
-// have yet; their load-time checks still run.
-var verifyPending = map[string]string{
-	"gosdv-cycle-a": "ordering cycles are found by the job transaction builder",
-	"gosdv-cycle-b": "ordering cycles are found by the job transaction builder",
-}
-
 // TestVerifyMatchesSystemd runs `gosd verify --root` on each recorded case
 // and compares messages and exit code with systemd-analyze verify's.
 // gosd prints paths as seen inside the root and names the directive in
@@ -72,9 +64,6 @@ func TestVerifyMatchesSystemd(t *testing.T) {
 	for _, c := range cases {
 		name := strings.TrimSuffix(filepath.Base(c), ".expected")
 		t.Run(name, func(t *testing.T) {
-			if why, ok := verifyPending[name]; ok {
-				t.Skip(why)
-			}
 			want, _ := os.ReadFile(c)
 			exitData, _ := os.ReadFile(strings.TrimSuffix(c, ".expected") + ".exit")
 			wantExit, _ := strconv.Atoi(strings.TrimSpace(string(exitData)))

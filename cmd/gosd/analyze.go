@@ -9,7 +9,7 @@ import (
 // analyze runs the systemd-analyze tool.
 func analyze(argv []string, stdout, stderr io.Writer) int {
 	if len(argv) == 0 {
-		fmt.Fprintln(stderr, "systemd-analyze: gosd implements: verify")
+		fmt.Fprintln(stderr, "systemd-analyze: gosd implements: verify, dot")
 		return 1
 	}
 	// Options may stand before the verb, as systemd-analyze's getopt allows.
@@ -21,10 +21,13 @@ func analyze(argv []string, stdout, stderr io.Writer) int {
 		if a == "verify" {
 			return verify(rest, stdout, stderr)
 		}
+		if a == "dot" {
+			return analyzeDot(rest, stdout, stderr)
+		}
 		fmt.Fprintf(stderr, "Unknown command verb '%s'.\n", a)
 		return 1
 	}
-	fmt.Fprintln(stderr, "systemd-analyze: gosd implements: verify")
+	fmt.Fprintln(stderr, "systemd-analyze: gosd implements: verify, dot")
 	return 1
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gosd/gosd/graph"
 	"github.com/gosd/gosd/loader"
 	"github.com/gosd/gosd/unit"
 )
@@ -16,8 +18,9 @@ import (
 // each one (the directories of the files given come first in the search
 // path), prints every problem found as "path:line: Directive: message"
 // (systemd omits the directive; gosd names it), the settings gosd parses
-// but does not honour, and the units that a start job would need but that
-// cannot be loaded. It exits 1 when a unit or a unit it requires fails to
+// but does not honour, and what building a start job's transaction logs
+// (ordering cycles) or why it fails (a required unit that cannot be
+// loaded). It exits 1 when a unit or a unit it requires fails to
 // load. With --unsupported it prints gosd's table of unsupported
 // directives instead.
 func verify(argv []string, stdout, stderr io.Writer) int {
@@ -93,15 +96,31 @@ func verifyUnit(set *loader.Set, u *loader.Unit, w io.Writer) bool {
 		fmt.Fprintf(w, "Unit %s failed to load properly, please adjust/correct and reload service manager: %v\n", u.ID, u.LoadError)
 		return true
 	}
+	// As systemd-analyze verify, queue a start job (offline: every unit
+	// inactive, no job installed) and print what building its transaction
+	// logs, then check the executables.
+	fatal := false
+	tr, err := graph.Build(offlineState{set}, u.ID, graph.Start, graph.Replace)
+	var ge *graph.Error
+	switch {
+	case err == nil:
+		for _, l := range tr.Log {
+			fmt.Fprintln(w, l)
+		}
+	case errors.As(err, &ge):
+		for _, l := range ge.Log {
+			fmt.Fprintln(w, l)
+		}
+		fallthrough
+	default:
+		fmt.Fprintf(w, "%s: Failed to create %s/start: %v\n", u.ID, u.ID, err)
+		fatal = true
+	}
 	if err := checkExecutables(set.Paths, u); err != "" {
 		fmt.Fprintf(w, "%s: %s\n", u.ID, err)
-		return true
+		fatal = true
 	}
-	if missing := missingRequirement(set, u); missing != "" {
-		fmt.Fprintf(w, "%s: Failed to create %s/start: Unit %s not found.\n", u.ID, u.ID, missing)
-		return true
-	}
-	return false
+	return fatal
 }
 
 func isDiag(err error) bool {
@@ -109,35 +128,19 @@ func isDiag(err error) bool {
 	return ok
 }
 
-// missingRequirement returns the first unit, in the order a start job of
-// u would pull them in, that u needs (Requires=, Requisite=, BindsTo=,
-// transitively, also through Wants=) but that has no unit file.
-func missingRequirement(set *loader.Set, u *loader.Unit) string {
-	seen := map[string]bool{u.ID: true}
-	queue := []*loader.Unit{u}
-	for len(queue) > 0 {
-		x := queue[0]
-		queue = queue[1:]
-		for _, k := range []loader.Dep{loader.Requires, loader.Requisite, loader.BindsTo, loader.Wants} {
-			for _, n := range x.Deps[k] {
-				if seen[n] {
-					continue
-				}
-				seen[n] = true
-				o := set.Get(n)
-				if o == nil {
-					continue
-				}
-				if o.LoadState == loader.StateNotFound && k != loader.Wants {
-					return n
-				}
-				if o.LoadState == loader.StateLoaded {
-					queue = append(queue, o)
-				}
-			}
-		}
+// offlineState is the manager's state as an offline verify sees it: the
+// units of set, all inactive, no job installed.
+type offlineState struct{ set *loader.Set }
+
+func (s offlineState) Unit(id string) *loader.Unit      { return s.set.Get(id) }
+func (s offlineState) ActiveState(string) string        { return graph.StateInactive }
+func (s offlineState) Job(string) (graph.JobType, bool) { return 0, false }
+func (s offlineState) Units() []string {
+	var ids []string
+	for _, u := range s.set.Units() {
+		ids = append(ids, u.ID)
 	}
-	return ""
+	return ids
 }
 
 func unsupportedReason(sectionDirective string) string {
