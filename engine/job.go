@@ -56,7 +56,7 @@ func (g graphState) Units() []string { return g.c.Loaded() }
 
 // request handles a client's job request.
 func (c *Core) request(e JobRequest) {
-	anchor, err := c.enqueueErr(e.Unit, e.Type, e.Mode)
+	anchor, err := c.enqueueErr(graph.Request{Unit: e.Unit, Type: e.Type, Mode: e.Mode})
 	if err != nil {
 		if e.ID != 0 {
 			c.emit(Reply{ID: e.ID, Err: err})
@@ -85,13 +85,9 @@ func (c *Core) request(e JobRequest) {
 // enqueue adds a job the manager itself wants (BindsTo=, OnFailure=,
 // restarts); a refusal is logged.
 func (c *Core) enqueue(id string, t graph.JobType, mode graph.Mode, reply uint64) *job {
-	j, err := c.enqueueErr(id, t, mode)
+	j, err := c.enqueueErr(graph.Request{Unit: id, Type: t, Mode: mode, Internal: true})
 	if err != nil {
-		if r := c.units[id]; r != nil {
-			c.logf(r, 4, "Failed to enqueue %s job: %v", t, err)
-		} else {
-			c.emit(Log{Unit: id, Priority: 4, Msg: "Failed to enqueue " + t.String() + " job: " + err.Error()})
-		}
+		c.emit(Log{Unit: id, Priority: 4, Msg: "Failed to enqueue " + t.String() + " job: " + err.Error()})
 		return nil
 	}
 	return j
@@ -99,13 +95,24 @@ func (c *Core) enqueue(id string, t graph.JobType, mode graph.Mode, reply uint64
 
 // enqueueErr builds the transaction for (id, t, mode) and installs its
 // jobs; it returns the anchor's job (nil when the anchor needs none).
-func (c *Core) enqueueErr(id string, t graph.JobType, mode graph.Mode) (*job, error) {
-	tx, err := graph.Build(graphState{c}, id, t, mode)
+func (c *Core) enqueueErr(req graph.Request) (*job, error) {
+	tx, err := graph.BuildRequest(graphState{c}, req)
 	if err != nil {
+		var ge *graph.Error
+		if errors.As(err, &ge) {
+			for _, l := range ge.Log {
+				c.emit(Log{Priority: 4, Msg: l})
+			}
+		}
 		return nil, err
 	}
 	for _, l := range tx.Log {
-		c.emit(Log{Unit: id, Priority: 4, Msg: l})
+		c.emit(Log{Priority: 4, Msg: l})
+	}
+	for _, id := range tx.Cancel {
+		if r := c.units[id]; r != nil && r.job != nil {
+			c.finishJob(r.job, "canceled")
+		}
 	}
 	var anchor *job
 	for _, tj := range tx.Jobs {
@@ -128,9 +135,14 @@ func (c *Core) enqueueErr(id string, t graph.JobType, mode graph.Mode) (*job, er
 // replacing the job already there.
 func (c *Core) install(r *unitRT, tj *graph.Job) *job {
 	if old := r.job; old != nil {
-		if old.typ == tj.Type || mergeable(old.typ, tj.Type) {
-			if !old.running {
-				old.typ = merged(old.typ, tj.Type)
+		if t, ok := graph.Merge(old.typ, tj.Type); ok {
+			t = graph.Collapse(t, r.active())
+			if old.running && t != old.typ && !graph.Superset(old.typ, t) {
+				// merged into a running job: it runs again as the merge
+				old.running = false
+			}
+			if !graph.Superset(old.typ, t) || !old.running {
+				old.typ = t
 			}
 			old.ignoreOrder = old.ignoreOrder && tj.IgnoreOrder
 			c.runq[old.id] = true
@@ -153,36 +165,6 @@ func (c *Core) install(r *unitRT, tj *graph.Job) *job {
 	c.jobs[j.id] = j
 	c.runq[j.id] = true
 	return j
-}
-
-func mergeable(a, b graph.JobType) bool {
-	return (a == graph.Stop) == (b == graph.Stop)
-}
-
-// merged is the job that does what both a and b ask for.
-func merged(a, b graph.JobType) graph.JobType {
-	rank := func(t graph.JobType) int {
-		switch t {
-		case graph.Restart:
-			return 5
-		case graph.ReloadOrStart:
-			return 4
-		case graph.Start:
-			return 3
-		case graph.Reload:
-			return 2
-		case graph.VerifyActive:
-			return 1
-		}
-		return 0
-	}
-	if a == graph.Start && b == graph.Reload || a == graph.Reload && b == graph.Start {
-		return graph.ReloadOrStart
-	}
-	if rank(b) > rank(a) {
-		return b
-	}
-	return a
 }
 
 // runJobs runs every installed job whose ordering allows it.

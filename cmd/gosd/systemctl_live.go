@@ -161,13 +161,15 @@ func liveJob(c *cli, verb string, args []string) int {
 		r := got[n]
 		if r.Err != nil {
 			fmt.Fprintf(c.stderr, "Failed to %s %s: %v\n", verbWord(verb), n, r.Err)
+			st, seeLogs := 1, true
 			var ge *graph.Error
-			if errors.As(r.Err, &ge) && strings.HasSuffix(ge.Code, "NoSuchUnit") {
-				code = 5
-			} else if code == 0 {
-				code = 1
+			if errors.As(r.Err, &ge) {
+				st, seeLogs = ge.ExitStatus(), ge.SeeLogs()
 			}
-			if !(errors.As(r.Err, &ge) && strings.HasSuffix(ge.Code, "NoSuchUnit")) {
+			if code == 0 {
+				code = st
+			}
+			if seeLogs {
 				fmt.Fprintf(c.stderr, "See system logs and 'systemctl status %s' for details.\n", n)
 			}
 			continue
