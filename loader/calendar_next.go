@@ -382,10 +382,12 @@ const (
 // (timegm() for UTC), false where that fails; a failure leaves *t alone.
 //
 // A local time that is skipped (spring forward) comes out shifted by the
-// size of the gap; one that is repeated (fall back) resolves to the
-// instance nearest the previous result unless t.isdst says which. A
-// t.isdst of 0 or 1 that the zone does not have at that time borrows the
-// UTC offset of the nearest time that does.
+// size of the gap: to the DST side when t.isdst is -1 (backwards where
+// DST is negative, as in Europe/Dublin), else to the side whose isdst
+// differs from t.isdst. One that is repeated (fall back) takes the UTC
+// offset of the previous result unless t.isdst says which. A t.isdst of 0
+// or 1 that the zone does not have at that time borrows the UTC offset of
+// the nearest time that has it.
 func (k *calendarClock) mktime(t *calendarTM) (int64, bool) {
 	isdst := t.isdst
 	if k.utc {
@@ -403,7 +405,7 @@ func (k *calendarClock) mktime(t *calendarTM) (int64, bool) {
 
 	guess := want + k.offset
 	secs, t1, t2 := guess, guess, guess
-	dst2 := false // whether the probe before the last one was DST
+	dst2 := false // whether the previous probe was DST
 	got := k.localtime(secs)
 	probes := 6
 	resolved := false
@@ -413,8 +415,8 @@ func (k *calendarClock) mktime(t *calendarTM) (int64, bool) {
 			break
 		}
 		// Oscillating between two times: the requested one falls in a
-		// gap. Take the one that differs, preferring DST when no isdst
-		// was asked for.
+		// gap. Take one of them: the DST one when no isdst was asked
+		// for, else the one whose isdst differs from the request.
 		if secs == t1 && secs != t2 {
 			gotDST := got.isdst != 0
 			if isdst < 0 && calendarBit(dst2) <= calendarBit(gotDST) || isdst >= 0 && (isdst != 0) != gotDST {
