@@ -124,10 +124,6 @@ func (c *Core) timerStart(r *unitRT) {
 	c.timerSchedule(r)
 }
 
-type calendarNext interface {
-	Next(after time.Time) (time.Time, bool)
-}
-
 // timerSchedule arms the timer's next elapse, or marks it elapsed when no
 // value will elapse again.
 func (c *Core) timerSchedule(r *unitRT) {
@@ -164,12 +160,11 @@ func (c *Core) timerSchedule(r *unitRT) {
 				consider(target.inactiveEnter + d)
 			}
 		case "OnCalendar":
-			n, ok := any(v.Calendar).(calendarNext)
-			if !ok || c.Wall == nil {
+			if v.Calendar == nil || c.Wall == nil {
 				continue
 			}
 			now := c.Wall(c.now)
-			next, ok := n.Next(now)
+			next, ok := v.Calendar.Next(now)
 			if ok {
 				consider(c.now + next.Sub(now))
 			}
