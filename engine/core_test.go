@@ -175,6 +175,7 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		}
 		ts.reset()
 		ts.nextPID = 100
+		ts.now = 0
 		return ""
 	case "hold":
 		ts.hold = true
