@@ -210,7 +210,7 @@ func (h *Host) testMemory(param string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	o, rest := parseOperator(param, false, false)
+	o, rest := parseOperator(param, false)
 	if o == opInvalid {
 		o, rest = opGE, param
 	}
@@ -254,8 +254,8 @@ func parseLoadavg(s string) (loadavg, error) {
 	return makeLoadavg(i, f)
 }
 
-// readPressure reads the avg10/avg60/avg300 of the "full" line of a PSI
-// file, or of "some" when the kernel has no "full" (ENODATA).
+// readPressure reads the avg10/avg60/avg300 of the "some" or "full" line
+// of a PSI file; ENODATA when there is no such line.
 func (h *Host) readPressure(file, kind string) ([3]loadavg, error) {
 	var avg [3]loadavg
 	b, err := h.readFile(file)
@@ -435,7 +435,15 @@ func (h *Host) testPressure(kind, param string) (bool, error) {
 	if err != nil {
 		return false, errorf(errnoOf(err), "Failed to parse loadavg: %s", param)
 	}
-	avg, err := h.readPressure(file, "full")
+	// CPU pressure is read from "some": a system's "full" CPU line is all
+	// zeros (observed: ConditionCPUPressure=50% fails with "some" at 52%
+	// and "full" at 0). Memory and IO use "full", or "some" when the
+	// kernel has no "full" line.
+	kindLine := "full"
+	if kind == "cpu" {
+		kindLine = "some"
+	}
+	avg, err := h.readPressure(file, kindLine)
 	if errnoOf(err) == syscall.ENODATA {
 		avg, err = h.readPressure(file, "some")
 	}

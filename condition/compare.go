@@ -41,11 +41,10 @@ var operators = []struct {
 
 // parseOperator strips a leading operator from s. With fnmatch false the
 // glob operators are refused (opInvalid, s untouched), as for sizes and
-// numbers. With byString false "=" and "!=" compare versions, as
-// ConditionKernelVersion= does; ConditionOSRelease= and smbios-field()
-// compare strings with them (observed on systemd 252: VERSION_ID=12.0 does
-// not match "12", VERSION_ID==012 does).
-func parseOperator(s string, fnmatch, byString bool) (op, string) {
+// numbers. "=" and "!=" compare strings where versions are compared
+// (observed on systemd 252: ConditionKernelVersion==6.18.044-x fails on
+// 6.18.44-x, "==" matches it) and numbers where numbers are.
+func parseOperator(s string, fnmatch bool) (op, string) {
 	for _, o := range operators {
 		rest, ok := strings.CutPrefix(s, o.s)
 		if !ok {
@@ -53,12 +52,6 @@ func parseOperator(s string, fnmatch, byString bool) (op, string) {
 		}
 		if !fnmatch && (o.op == opFnmatchEqual || o.op == opFnmatchUnequal) {
 			return opInvalid, s
-		}
-		switch {
-		case o.op == opStringEqual && !byString:
-			return opEqual, rest
-		case o.op == opStringUnequal && !byString:
-			return opUnequal, rest
 		}
 		return o.op, rest
 	}

@@ -68,12 +68,13 @@ func TestKernelVersion(t *testing.T) {
 		{"ConditionKernelVersion=6.*", "yes"},
 		{"ConditionKernelVersion=6", "no"}, // observed: no operator means a glob
 		{"ConditionKernelVersion=>=6.0", "yes"},
-		{"ConditionKernelVersion=>= 6.0", "yes"},           // observed
-		{"ConditionKernelVersion=>=6.0 <7", "yes"},         // observed
-		{"ConditionKernelVersion=>=6.0 < 7", "error"},      // observed: "Unexpected end of expression"
-		{"ConditionKernelVersion==6.01.0-13-amd64", "yes"}, // observed: "=" compares versions here
-		{"ConditionKernelVersion===6.01.0-13-amd64", "yes"},
-		{"ConditionKernelVersion=!=6.01.0-13-amd64", "no"},
+		{"ConditionKernelVersion=>= 6.0", "yes"},            // observed
+		{"ConditionKernelVersion=>=6.0 <7", "yes"},          // observed
+		{"ConditionKernelVersion=>=6.0 < 7", "error"},       // observed: "Unexpected end of expression"
+		{"ConditionKernelVersion==6.01.0-13-amd64", "no"},   // observed: "=" compares strings
+		{"ConditionKernelVersion===6.01.0-13-amd64", "yes"}, // observed: "==" versions
+		{"ConditionKernelVersion==6.1.0-13-amd64", "yes"},
+		{"ConditionKernelVersion=!=6.01.0-13-amd64", "yes"}, // observed
 		{"ConditionKernelVersion=!=5", "yes"},
 		{"ConditionKernelVersion=$=6.*", "yes"},
 		{"ConditionKernelVersion=!$=5.*", "yes"},
@@ -260,6 +261,8 @@ func TestVirtualization(t *testing.T) {
 		{"pid1-container-lxc", true, []string{"container=lxc"}, nil, "lxc"},
 		{"pid1-container-empty", true, []string{"container="}, fakeFS{"/.dockerenv": ""}, "kvm"},
 		{"pid1-dockerenv", true, nil, fakeFS{"/.dockerenv": ""}, "docker"},
+		// Observed: systemd as PID 1 without container= and with "docker" in
+		// /run/systemd/container finds kvm.
 		{"pid1-ignores-run-file", true, nil, fakeFS{"/run/systemd/container": "docker\n"}, "kvm"},
 		{"run-systemd-container", false, nil, fakeFS{"/run/systemd/container": "podman\n"}, "podman"},
 		{"pid1-environ", false, nil, fakeFS{"/proc/1/environ": "TERM=dumb\x00container=systemd-nspawn\x00"}, "systemd-nspawn"},
@@ -562,8 +565,10 @@ func TestControlGroupAndPressure(t *testing.T) {
 		{"ConditionMemoryPressure=12%/10sec", "yes"},
 		{"ConditionMemoryPressure=5%/1min", "yes"},
 		{"ConditionMemoryPressure=4.99%/1min", "no"},
-		{"ConditionCPUPressure=0%/10sec", "yes"}, // "full" first
-		{"ConditionIOPressure=10%", "no"},        // no "full": "some"
+		{"ConditionCPUPressure=0%/10sec", "no"}, // observed: CPU reads "some"
+		{"ConditionCPUPressure=1.5%/10sec", "yes"},
+		{"ConditionMemoryPressure=0%/10sec", "no"}, // memory reads "full"
+		{"ConditionIOPressure=10%", "no"},          // no "full": "some"
 		{"ConditionIOPressure=10.05%", "yes"},
 		{"ConditionIOPressure=30.25%/10sec", "yes"},
 		{"ConditionIOPressure=30.24%/10sec", "no"},

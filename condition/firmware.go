@@ -155,7 +155,7 @@ func (h *Host) smbiosField(expr string) (bool, error) {
 		return false, syscall.EINVAL
 	}
 	field = strings.TrimRight(field, " \t\n\r")
-	o, rest := parseOperator(rest, true, true)
+	o, rest := parseOperator(rest, true)
 	if o == opInvalid {
 		return false, syscall.EINVAL
 	}

@@ -28,9 +28,10 @@ type Creds struct {
 // Host is the machine the conditions are evaluated on. Every file is read
 // under Root, as systemd would read it with that directory as "/";
 // everything else comes through the fields, so tests can fake any fact.
-// NewHost fills them from the running system. A Host caches the detected
-// virtualization, as systemd caches it for the life of the manager; it is
-// safe for concurrent use once built.
+// NewHost fills them from the running system. A Host detects the
+// virtualization once, on first use, and keeps it, as systemd does for
+// the life of the manager: set the fields before evaluating anything.
+// It is safe for concurrent use once built.
 type Host struct {
 	// Root is the directory the file system facts are read under; "" and
 	// "/" mean the real root. Symbolic links resolve inside it.

@@ -157,7 +157,7 @@ func (h *Host) testOSRelease(param string) (bool, error) {
 		if err != nil || !ok || rest == "" || !envNameValid(key) {
 			return false, errorf(syscall.EINVAL, "Failed to parse parameter, key/value format expected")
 		}
-		o, value := parseOperator(rest, true, true)
+		o, value := parseOperator(rest, true)
 		if o == opInvalid || value == "" || strings.IndexByte(" \t\n\r", value[0]) >= 0 {
 			return false, errorf(syscall.EINVAL, "Failed to parse parameter, key/value format expected")
 		}

@@ -123,7 +123,7 @@ func (h *Host) testKernelVersion(param string) (bool, error) {
 			return true, nil
 		}
 		s := strings.Trim(word, " \t\n\r")
-		o, rest := parseOperator(s, true, false)
+		o, rest := parseOperator(s, true)
 		if o == opInvalid {
 			o = opFnmatchEqual
 		}
@@ -457,7 +457,7 @@ func (h *Host) testCPUs(param string) (bool, error) {
 	if err != nil {
 		return false, asError(err, "Failed to determine CPUs in affinity mask")
 	}
-	o, rest := parseOperator(param, false, false)
+	o, rest := parseOperator(param, false)
 	if o == opInvalid {
 		o, rest = opGE, param
 	}
