@@ -191,7 +191,8 @@ func States(conds []loader.Condition, results []Result) []int32 {
 // "ConditionPathExists=|/x was not met". For asserts there is one line:
 // the last failed non-trigger assert in list order, without "|"
 // ("AssertPathExists=!/x was not met"), or "none of the trigger
-// assertions were met".
+// assertions were met". systemctl prints them only when the check
+// failed; results of a check that held may list failed triggers too.
 func NotMet(results []Result, assert bool) []string {
 	var out []string
 	if !assert {
