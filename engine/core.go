@@ -29,7 +29,8 @@ type Host interface {
 	Load(name string) (*loader.Unit, error)
 	// Conditions evaluates the unit's Condition*= (asserts false) or
 	// Assert*= (asserts true) and returns whether they hold and, when they
-	// do not, the message systemd logs.
+	// do not, the message systemd logs ("x.service - X was skipped because
+	// of an unmet condition check (ConditionPathExists=/x).").
 	Conditions(u *loader.Unit, asserts bool) (ok bool, msg string)
 	// ReadPIDFile returns the pid written in path.
 	ReadPIDFile(path string) (int, error)

@@ -53,11 +53,17 @@ func (h *fakeHost) Conditions(u *loader.Unit, asserts bool) (bool, string) {
 			continue
 		}
 		if !ok {
-			return false, fmt.Sprintf("%s%s=%s%s was not met", prefix, c.Type, map[bool]string{true: "!"}[c.Negate], c.Param)
+			if asserts {
+				return false, "Assertion failed for " + u.ID + "."
+			}
+			return false, fmt.Sprintf("%s was skipped because of an unmet condition check (%s%s=%s%s).", u.ID, prefix, c.Type, map[bool]string{true: "!"}[c.Negate], c.Param)
 		}
 	}
 	if anyTrigger && !triggerOK {
-		return false, "none of the trigger conditions were met"
+		if asserts {
+			return false, "Assertion failed for " + u.ID + "."
+		}
+		return false, u.ID + " was skipped because no trigger condition checks were met."
 	}
 	return true, ""
 }

@@ -321,14 +321,14 @@ func (c *Core) startUnit(r *unitRT, j *job) {
 		ok, msg := c.host.Conditions(r.u, false)
 		r.condResult = ok
 		if !ok {
-			c.logf(r, 6, "%s was skipped because of an unmet condition check (%s).", r.descWithName(), msg)
+			c.logf(r, 6, "%s", msg)
 			c.finishJob(j, "done")
 			return
 		}
 		ok, msg = c.host.Conditions(r.u, true)
 		r.assertResult = ok
 		if !ok {
-			c.logf(r, 3, "Assertion failed for %s (%s).", r.descWithName(), msg)
+			c.logf(r, 3, "%s", msg)
 			c.finishJob(j, "assert")
 			return
 		}

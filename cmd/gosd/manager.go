@@ -334,13 +334,14 @@ func (h managerHost) Conditions(u *loader.Unit, asserts bool) (bool, string) {
 	if ok {
 		return true, ""
 	}
-	var failed []string
-	for _, r := range results {
-		if !r.OK {
-			failed = append(failed, r.String())
-		}
+	label := u.ID
+	if d := u.Unit.Description; d != "" && d != u.ID {
+		label += " - " + d
 	}
-	return false, strings.Join(failed, ", ")
+	if asserts {
+		return false, condition.AssertFailedMessage(label)
+	}
+	return false, condition.SkipMessage(label, results)
 }
 
 func (h managerHost) ReadPIDFile(path string) (int, error) {
