@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gosd/gosd/spawn"
 )
 
 func main() {
@@ -20,6 +22,9 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	tool := filepath.Base(args[0])
 	rest := args[1:]
+	if tool == spawn.HelperName {
+		return execHelper(args)
+	}
 	if tool == "gosd" || strings.HasPrefix(tool, "gosd.") {
 		if len(rest) == 0 {
 			fmt.Fprintln(stderr, "usage: gosd {systemctl|systemd-analyze|journalctl|verify} ARGS...")
