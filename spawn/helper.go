@@ -93,8 +93,8 @@ func (sp *spec) run() (status int, step string, err error) {
 			return fail(ExitLimits, fmt.Errorf("Limit%s: %w", loader.RlimitName(l.Res), err))
 		}
 	}
-	if len(sp.PrivateTmp) == 2 {
-		if err := privateTmp(sp.Chroot, sp.PrivateTmp); err != nil {
+	if len(sp.PrivateTmp) > 0 {
+		if err := privateTmp(sp.PrivateTmp); err != nil {
 			return fail(ExitNamespace, fmt.Errorf("PrivateTmp: %w", err))
 		}
 	}
@@ -151,6 +151,7 @@ func (sp *spec) run() (status int, step string, err error) {
 			return fail(ExitNoNewPrivileges, err)
 		}
 	}
+	closeOnExecFrom(sp.NFiles)
 	err = syscall.Exec(sp.Path, argv, sp.Env)
 	return fail(ExitExec, err)
 }
@@ -172,21 +173,36 @@ func setLimitClosest(res int, soft, hard uint64) error {
 	return unix.Prlimit(0, res, &want, nil)
 }
 
-// privateTmp gives the thread its own mount namespace with dirs mounted
-// on /tmp and /var/tmp (below chroot when set).
-func privateTmp(chroot string, dirs []string) error {
+// privateTmp gives the thread its own mount namespace with the
+// source/target pairs of mounts bound.
+func privateTmp(mounts []string) error {
 	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
 		return err
 	}
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
 		return err
 	}
-	for i, target := range [2]string{"/tmp", "/var/tmp"} {
-		if err := unix.Mount(dirs[i], hostPath(chroot, target), "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-			return fmt.Errorf("%s: %w", target, err)
+	for i := 0; i+1 < len(mounts); i += 2 {
+		if err := unix.Mount(mounts[i], mounts[i+1], "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("%s: %w", mounts[i+1], err)
 		}
 	}
 	return nil
+}
+
+// closeOnExecFrom marks every descriptor from first on close-on-exec, so
+// that only the command's own reach it even if the manager leaked one.
+// (Closing them would pull the Go runtime's from under it.)
+func closeOnExecFrom(first int) {
+	if unix.CloseRange(uint(first), ^uint(0), unix.CLOSE_RANGE_CLOEXEC) == nil {
+		return
+	}
+	entries, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd >= first {
+			unix.CloseOnExec(fd)
+		}
+	}
 }
 
 // kernelSigaction is struct sigaction as rt_sigaction(2) takes it on the

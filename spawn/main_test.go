@@ -132,7 +132,11 @@ func buildFixture() (string, error) {
 // impersonate runs the program argv[0] names, if it is one of ours.
 func impersonate() (int, bool) {
 	args := os.Args
-	switch filepath.Base(args[0]) {
+	mode := filepath.Base(args[0])
+	if exe, err := os.Readlink("/proc/self/exe"); err == nil && fixtureRootOfSelf() != "/" && !strings.HasSuffix(exe, "/bin/child") {
+		mode = filepath.Base(exe) // "@" gave another argv[0]
+	}
+	switch mode {
 	case "env":
 		for _, kv := range os.Environ() {
 			fmt.Println(kv)
@@ -170,7 +174,18 @@ func impersonate() (int, bool) {
 			time.Sleep(time.Hour)
 		}
 	case "report":
-		json.NewEncoder(os.Stdout).Encode(makeReport())
+		out := os.Stdout
+		for _, a := range args[1:] {
+			if p, ok := strings.CutPrefix(a, "out="); ok {
+				f, err := os.Create(filepath.Join(fixtureRootOfSelf(), p))
+				if err != nil {
+					return 1, true
+				}
+				defer f.Close()
+				out = f
+			}
+		}
+		json.NewEncoder(out).Encode(makeReport())
 	case "daemon":
 		return daemon(), true
 	case "daemon-mid":
@@ -253,10 +268,10 @@ type report struct {
 	Cwd      string
 	Nice     int
 	OOM      string
-	Status   map[string]string   // lines of /proc/self/status
-	Limits   map[int][2]uint64   // by resource
-	FDs      map[int]string      // descriptor -> what it refers to
-	Mounts   []string            // mount points of /proc/self/mountinfo
+	Status   map[string]string // lines of /proc/self/status
+	Limits   map[int][2]uint64 // by resource
+	FDs      map[int]string    // descriptor -> what it refers to
+	Mounts   []string          // mount points of /proc/self/mountinfo
 	Cgroup   string
 	Stdin    string
 }
@@ -264,12 +279,14 @@ type report struct {
 func makeReport() *report {
 	r := &report{Args: os.Args, Env: os.Environ(), Pid: os.Getpid(), UID: os.Getuid(), GID: os.Getgid(),
 		Status: map[string]string{}, Limits: map[int][2]uint64{}, FDs: map[int]string{}}
-	// Descriptors first, before the runtime opens any of its own.
+	// The descriptors the process got: the Go runtime opens its own
+	// (cgroup files, epoll) close-on-exec; what was inherited is not.
 	if d, err := os.Open("/proc/self/fd"); err == nil {
 		names, _ := d.Readdirnames(-1)
 		for _, n := range names {
 			fd, _ := strconv.Atoi(n)
-			if fd == int(d.Fd()) {
+			flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+			if err != nil || flags&unix.FD_CLOEXEC != 0 {
 				continue
 			}
 			target, _ := os.Readlink("/proc/self/fd/" + n)

@@ -29,9 +29,9 @@ import (
 
 // Request describes one command to start.
 type Request struct {
-	Unit *loader.Unit      // read-only
-	Kind string            // "ExecStart", "ExecStartPre", ... (for messages)
-	Cmd  unit.ExecCommand  // Path, Argv ($VAR not yet expanded), prefixes
+	Unit *loader.Unit     // read-only
+	Kind string           // "ExecStart", "ExecStartPre", ... (for messages)
+	Cmd  unit.ExecCommand // Path, Argv ($VAR not yet expanded), prefixes
 	// Env holds the variables the manager sets for this process, NAME=value:
 	// MAINPID, NOTIFY_SOCKET, INVOCATION_ID, LISTEN_FDS, LISTEN_FDNAMES,
 	// WATCHDOG_USEC, MONITOR_*, EXIT_CODE, EXIT_STATUS, SERVICE_RESULT.
@@ -114,6 +114,14 @@ type stepError struct {
 
 func (e *stepError) Error() string { return e.err.Error() }
 func (e *stepError) Unwrap() error { return e.err }
+
+// root is the root paths are looked up in: the request's, else the manager's.
+func (r *Request) root(m *Manager) string {
+	if r.Root != "" {
+		return r.Root
+	}
+	return m.Root
+}
 
 func unitName(u *loader.Unit) string {
 	if u.FragmentPath != "" {
@@ -279,7 +287,8 @@ type spec struct {
 	Ambient        uint64
 	NoNewPrivs     bool
 	SigPipeIgnore  bool
-	// PrivateTmp holds the host directories to mount on /tmp and /var/tmp.
+	// PrivateTmp holds the source and target (host paths) of each bind
+	// mount PrivateTmp= makes.
 	PrivateTmp []string
 	Ctty       bool
 	NFiles     int // descriptors 0 .. NFiles-1 are the process's
@@ -297,7 +306,7 @@ const pidPlaceholder = "\x00pid"
 // prepare does the manager's part: credentials, environment, directories,
 // executable and working directory checks, standard streams.
 func prepare(r *Request, m *Manager, c *loader.ExecContext, helper bool) (*spec, *streams, error) {
-	root := m.Root
+	root := r.root(m)
 	cmd := &r.Cmd
 	sp := &spec{Unit: unitName(r.Unit), Kind: r.Kind, Umask: -1}
 
@@ -534,7 +543,7 @@ func prepare(r *Request, m *Manager, c *loader.ExecContext, helper bool) (*spec,
 			}
 			if c.PrivateTmp {
 				if m.PrivateTmp {
-					dirs, err := privateTmpDirs(root, r)
+					dirs, err := privateTmpDirs(root, base, r)
 					if err != nil {
 						return fail(&stepError{ExitNamespace, fmt.Errorf("PrivateTmp: %w", err)})
 					}

@@ -171,11 +171,13 @@ func startHelper(r *Request, m *Manager, sp *spec, st *streams) (int, error) {
 }
 
 // privateTmpDirs creates the host directories a unit's PrivateTmp= mounts
-// on /tmp and /var/tmp, shared by all its commands of one invocation
-// (systemd names them systemd-private-BOOTID-UNIT-RANDOM; gosd uses the
-// invocation ID so that the engine can find them again, see
-// RemovePrivateTmp).
-func privateTmpDirs(root string, r *Request) ([]string, error) {
+// on /var/tmp and /tmp (below base, the root or RootDirectory=), shared
+// by all its commands of one invocation (systemd names them
+// systemd-private-BOOTID-UNIT-RANDOM; gosd uses the invocation ID so that
+// the engine can find them again, see RemovePrivateTmp). It returns
+// source and target pairs, /var/tmp first: mounting /tmp first could hide
+// the other source when the root lies below /tmp.
+func privateTmpDirs(root, base string, r *Request) ([]string, error) {
 	inv := "0"
 	for _, kv := range r.Env {
 		if v, ok := strings.CutPrefix(kv, "INVOCATION_ID="); ok && v != "" {
@@ -183,8 +185,8 @@ func privateTmpDirs(root string, r *Request) ([]string, error) {
 		}
 	}
 	var out []string
-	for _, base := range [2]string{"/tmp", "/var/tmp"} {
-		outer := filepath.Join(hostPath(root, base), privateTmpName(r.Unit.ID, inv))
+	for _, dir := range [2]string{"/var/tmp", "/tmp"} {
+		outer := filepath.Join(hostPath(root, dir), privateTmpName(r.Unit.ID, inv))
 		if err := os.Mkdir(outer, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 			return nil, err
 		}
@@ -195,7 +197,7 @@ func privateTmpDirs(root string, r *Request) ([]string, error) {
 		if err := os.Chmod(inner, os.ModeSticky|0o777); err != nil {
 			return nil, err
 		}
-		out = append(out, inner)
+		out = append(out, inner, filepath.Join(base, dir))
 	}
 	return out, nil
 }

@@ -87,7 +87,7 @@ func termFor(path string) string {
 // The error names the setting; its status is 208, 209 or 222.
 func openStreams(r *Request, m *Manager, c *loader.ExecContext, umask uint32) (*streams, error) {
 	s := &streams{}
-	root := m.Root
+	root := r.root(m)
 	fail := func(status int, setting string, err error) (*streams, error) {
 		s.close()
 		return nil, &stepError{status: status, err: fmt.Errorf("%s: %w", setting, err)}
