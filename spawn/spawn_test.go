@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/track"
 )
 
 // TestExecStatus starts the recorded units that systemd 252 failed to
@@ -849,4 +850,35 @@ func TestLookups(t *testing.T) {
 	if a, b := dynamicUser("x"), dynamicUser("x"); a != b || a.UID < dynamicUIDMin || a.UID > dynamicUIDMax {
 		t.Errorf("dynamic user %+v %+v", a, b)
 	}
+}
+
+// TestCgroup: the process starts in the cgroup the tracker prepared, on
+// both paths (the helper in it too, so nothing escapes).
+func TestCgroup(t *testing.T) {
+	needRoot(t)
+	tr, err := track.NewWithOptions(track.Options{Slice: fmt.Sprintf("gosd-spawn-test-%d.slice", os.Getpid())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Mode() != track.ModeCgroup {
+		t.Skip("no writable cgroup v2 hierarchy:", tr.Reason())
+	}
+	m := testManager(t)
+	u := loadUnit(t, "cg.service", "[Service]\nExecStart=/bin/report\n")
+	for _, helper := range []bool{false, true} {
+		cg, err := tr.Prepare("cg.service")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := startReport(t, m, &Request{Unit: u, Cmd: commands(t, u)[0], Cgroup: cg, ForceHelper: helper})
+		cg.Close()
+		if want := "/gosd-spawn-test-"; !strings.Contains(rep.Cgroup, want) || !strings.HasSuffix(rep.Cgroup, "/cg.service") {
+			t.Errorf("helper=%v: cgroup %q", helper, rep.Cgroup)
+		}
+		if len(tr.Pids("cg.service")) != 0 {
+			t.Errorf("processes left: %v", tr.Pids("cg.service"))
+		}
+	}
+	tr.Release("cg.service")
+	os.Remove(filepath.Dir(tr.CgroupPath("cg.service")))
 }
