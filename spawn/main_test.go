@@ -274,6 +274,7 @@ type report struct {
 	Mounts   []string          // mount points of /proc/self/mountinfo
 	Cgroup   string
 	Stdin    string
+	TTY      int // tty_nr of /proc/self/stat: the controlling terminal
 }
 
 func makeReport() *report {
@@ -319,6 +320,13 @@ func makeReport() *report {
 	for _, l := range strings.Split(string(b), "\n") {
 		if f := strings.Fields(l); len(f) > 4 {
 			r.Mounts = append(r.Mounts, f[4])
+		}
+	}
+	if b, err := os.ReadFile("/proc/self/stat"); err == nil {
+		if i := strings.LastIndexByte(string(b), ')'); i > 0 {
+			if f := strings.Fields(string(b[i+1:])); len(f) > 4 {
+				r.TTY, _ = strconv.Atoi(f[4])
+			}
 		}
 	}
 	b, _ = os.ReadFile("/proc/self/cgroup")

@@ -327,6 +327,10 @@ func TestProcessSettings(t *testing.T) {
 		{"ambient as root", "AmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/bin/report", false, func(t *testing.T, rep *report) {
 			compareStatus(t, rep, map[string]string{"CapInh": "0000000000000400", "CapAmb": "0000000000000400"})
 		}},
+		{"ambient as a user", "User=obsuser\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/bin/report", false, func(t *testing.T, rep *report) {
+			compareStatus(t, rep, map[string]string{"CapInh": "0000000000000400", "CapPrm": "0000000000000400", "CapEff": "0000000000000400",
+				"CapAmb": "0000000000000400", "CapBnd": fmt.Sprintf("%016x", allCaps), "NoNewPrivs": "0"})
+		}},
 		{"dynamic user", "DynamicUser=yes\nExecStart=/bin/report", true, func(t *testing.T, rep *report) {
 			if rep.UID < dynamicUIDMin || rep.UID > dynamicUIDMax || rep.GID != rep.UID || !reflect.DeepEqual(rep.Groups, []int{rep.UID}) {
 				t.Errorf("uid %d gid %d groups %v", rep.UID, rep.GID, rep.Groups)
@@ -597,6 +601,53 @@ func TestStreams(t *testing.T) {
 			fi, _ := f.Stat()
 			if want := fmt.Sprintf("pipe:[%d]", fi.Sys().(*syscall.Stat_t).Ino); rep.FDs[fd] != want {
 				t.Errorf("fd %d is %s, want %s (StandardOutput=inherit copies a fd: input)", fd, rep.FDs[fd], want)
+			}
+		}
+	})
+	t.Run("tty", func(t *testing.T) {
+		ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+		if err != nil {
+			t.Skip("no pseudo-terminals:", err)
+		}
+		defer ptmx.Close()
+		if err := unix.IoctlSetPointerInt(int(ptmx.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+			t.Skip(err)
+		}
+		n, err := unix.IoctlGetInt(int(ptmx.Fd()), unix.TIOCGPTN)
+		if err != nil {
+			t.Skip(err)
+		}
+		pts, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+		if err != nil {
+			t.Skip(err)
+		}
+		defer pts.Close()
+		for _, helper := range []bool{false, true} {
+			u := loadUnit(t, "n.service", "[Service]\nStandardInput=tty\nStandardError=journal\nExecStart=/bin/report out=/var/lib/obs/tty\n")
+			pid, err := Start(&Request{Unit: u, Kind: "ExecStart", Cmd: commands(t, u)[0], Root: fixRoot, Manager: m,
+				Stdio: Stdio{Console: pts, Capture: m.devNull}, ForceHelper: helper})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wait(t, pid)
+			var rep report
+			b, _ := os.ReadFile(filepath.Join(obs, "tty"))
+			if err := json.Unmarshal(b, &rep); err != nil {
+				t.Fatalf("%v: %q", err, b)
+			}
+			want := fmt.Sprintf("/dev/pts/%d", n)
+			if rep.FDs[0] != want || rep.FDs[1] != want {
+				t.Errorf("helper=%v: fds %v, want 0 and 1 on %s", helper, rep.FDs, want)
+			}
+			if rep.TTY == 0 {
+				t.Errorf("helper=%v: no controlling terminal", helper)
+			}
+			term := os.Getenv("TERM")
+			if term == "" {
+				term = "vt220"
+			}
+			if !slices.Contains(rep.Env, "TERM="+term) {
+				t.Errorf("helper=%v: env %q lacks TERM=%s", helper, rep.Env, term)
 			}
 		}
 	})

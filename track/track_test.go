@@ -203,11 +203,18 @@ func TestModes(t *testing.T) {
 	if os.Getuid() != 0 {
 		return
 	}
-	tr, err = New("/")
+	slice := fmt.Sprintf("gosd-test-%d.slice", os.Getpid())
+	tr, err = NewWithOptions(Options{Root: "/", Slice: slice})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("mode %s %s", tr.Mode(), tr.Reason())
+	if tr.Mode() == ModeCgroup {
+		if filepath.Base(tr.base) != slice {
+			t.Errorf("base %s", tr.base)
+		}
+		syscall.Rmdir(tr.base)
+	}
 }
 
 // TestProcessTree: a unit's process and its child are found, signalled
