@@ -45,8 +45,9 @@ func ManagerEnvironment(root string) []string {
 // rankOf orders the variables the manager sets for one process, as
 // systemd 252 emits them (observed with `env` as the service): first the
 // service's own (NOTIFY_SOCKET ... MONITOR_*), then the exec context's.
-// Names not listed keep their order between the two groups. MANAGERPID's
-// place is a guess: systemd sets it for user managers only.
+// Names not listed keep their order between the two groups. The places
+// of MANAGERPID (systemd sets it for user managers only) and TERM (set
+// for terminals) are guesses; the rest was observed.
 func rankOf(kv string) int {
 	name, _, _ := strings.Cut(kv, "=")
 	switch name {

@@ -11,6 +11,23 @@
 // Everything that does not need the child (looking up users, reading
 // environment files, creating directories, opening files) happens in the
 // manager before the fork.
+//
+// The manager makes one Manager (PrepareManager, first thing in main)
+// and passes it in every Request; its main must run HelperMain when the
+// binary is started as HelperName.
+//
+// Where gosd deliberately differs from systemd 252:
+//   - SYSTEMD_EXEC_PID is set on the helper path only (a plain fork+exec
+//     cannot know the pid beforehand);
+//   - JOURNAL_STREAM is never set: the log capture is a pipe, and a
+//     program that saw the variable would switch to journald's protocol;
+//   - DynamicUser= takes a fixed ID derived from the user name (see
+//     dynamicUser), and its directories are not moved below "private/";
+//   - with RootDirectory=, the *Directory= settings are created inside the
+//     new root instead of being bind-mounted into it;
+//   - TTYReset=, TTYVHangup=, TTYVTDisallocate=, KeyringMode=, the I/O and
+//     CPU scheduling settings and the other directives the loader marks
+//     unsupported are not applied.
 package spawn
 
 import (
@@ -290,7 +307,6 @@ type spec struct {
 	// PrivateTmp holds the source and target (host paths) of each bind
 	// mount PrivateTmp= makes.
 	PrivateTmp []string
-	Ctty       bool
 	NFiles     int // descriptors 0 .. NFiles-1 are the process's
 }
 
@@ -366,7 +382,7 @@ func prepare(r *Request, m *Manager, c *loader.ExecContext, helper bool) (*spec,
 	}
 	sp.SetCred, sp.UID, sp.GID, sp.Groups = setCred, uid, gid, groups
 	if setCred && m.UID != 0 && (uid != m.UID || gid != mgrGID || len(groups) > 0) {
-		return nil, nil, &stepError{ExitUser, fmt.Errorf("User=%s: %w (the manager is not root)", c.User, syscall.EPERM)}
+		return nil, nil, &stepError{ExitUser, fmt.Errorf("changing to uid %d gid %d: %w (the manager is not root)", uid, gid, syscall.EPERM)}
 	}
 
 	// Where the process lives.
@@ -399,7 +415,6 @@ func prepare(r *Request, m *Manager, c *loader.ExecContext, helper bool) (*spec,
 		st.close()
 		return nil, nil, err
 	}
-	sp.Ctty = st.ctty
 
 	// The environment.
 	env := newEnvBlock(len(m.Environ) + len(r.Env) + len(c.Environment) + 8)

@@ -164,6 +164,7 @@ func openStreams(r *Request, m *Manager, c *loader.ExecContext, umask uint32) (*
 			}
 			s.fd[fdn] = f
 		case "journal", "journal+console", "kmsg", "kmsg+console", "syslog", "syslog+console":
+			// gosd sets no JOURNAL_STREAM: the capture is a pipe, not journald's socket.
 			if r.Stdio.Capture == nil {
 				return fail(status, setting+"="+kind, errors.New("no log capture"))
 			}
