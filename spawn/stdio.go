@@ -93,11 +93,21 @@ func openStreams(r *Request, m *Manager, c *loader.ExecContext, umask uint32) (*
 		return nil, &stepError{status: status, err: fmt.Errorf("%s: %w", setting, err)}
 	}
 
+	null := m.devNull
+	if null == nil { // a Manager not made by NewManager
+		f, err := os.OpenFile("/dev/null", os.O_RDWR, 0)
+		if err != nil {
+			return fail(ExitStdin, "StandardInput=null", err)
+		}
+		s.opened = append(s.opened, f)
+		null = f
+	}
+
 	// Standard input.
 	in := c.StandardInput
 	switch in {
 	case "null", "":
-		s.fd[0] = m.devNull
+		s.fd[0] = null
 	case "tty", "tty-force", "tty-fail":
 		f, err := s.tty(c, r, root)
 		if err != nil {
@@ -156,7 +166,7 @@ func openStreams(r *Request, m *Manager, c *loader.ExecContext, umask uint32) (*
 				s.fd[1] = s.fd[0]
 			}
 		case "null":
-			s.fd[fdn] = m.devNull
+			s.fd[fdn] = null
 		case "tty":
 			f, err := s.tty(c, r, root)
 			if err != nil {
