@@ -169,12 +169,20 @@ type Watch struct {
 	On   bool
 }
 
-func (Spawn) action()  {}
-func (Kill) action()   {}
-func (Reply) action()  {}
-func (Log) action()    {}
-func (Listen) action() {}
-func (Watch) action()  {}
+// Stopped tells the loop that a unit with processes has stopped, so that
+// what it left behind can go.
+type Stopped struct {
+	Unit       *loader.Unit
+	Invocation string
+}
+
+func (Stopped) action() {}
+func (Spawn) action()   {}
+func (Kill) action()    {}
+func (Reply) action()   {}
+func (Log) action()     {}
+func (Listen) action()  {}
+func (Watch) action()   {}
 
 // Core is the state of every unit and job. It is not safe for concurrent
 // use: one goroutine (the loop) owns it.

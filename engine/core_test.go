@@ -414,6 +414,8 @@ func (ts *transcript) feed(b *strings.Builder, ev Event) {
 				fmt.Fprintf(b, "watch %s on=%v\n", a.Unit, a.On)
 			case CloseConn:
 				fmt.Fprintf(b, "close-conn %d\n", a.Conn)
+			case Stopped:
+				// cleanup of the loop's; not part of the transcripts
 			default:
 				fmt.Fprintf(b, "%T %+v\n", a, a)
 			}

@@ -69,6 +69,7 @@ type Loop struct {
 	tracker Tracker
 	out     Output
 	sockets Sockets
+	cleanup func(*loader.Unit, string)
 
 	start  time.Time
 	events chan Event
@@ -102,6 +103,9 @@ type Config struct {
 	Parallel int
 	// NotifySocket is the sd_notify socket's path.
 	NotifySocket string
+	// Cleanup is called when a unit has stopped, with the invocation ID
+	// of its last run, to remove what it left (runtime directories, ...).
+	Cleanup func(u *loader.Unit, invocation string)
 }
 
 // NewLoop returns a loop around a new core.
@@ -115,6 +119,7 @@ func NewLoop(cfg Config) *Loop {
 		tracker: cfg.Tracker,
 		out:     cfg.Output,
 		sockets: cfg.Sockets,
+		cleanup: cfg.Cleanup,
 		start:   time.Now(),
 		events:  make(chan Event, 4096),
 		calls:   make(chan func(), 64),
@@ -281,6 +286,14 @@ func (l *Loop) perform(a Action) {
 		l.doListen(a)
 	case Watch:
 		l.doWatch(a)
+	case Stopped:
+		if s := l.streams[a.Unit.ID]; s != nil {
+			s.Close()
+			delete(l.streams, a.Unit.ID)
+		}
+		if l.cleanup != nil {
+			l.cleanup(a.Unit, a.Invocation)
+		}
 	case CloseConn:
 		if f := l.conns[a.Conn]; f != nil {
 			f.Close()
@@ -313,6 +326,9 @@ func (l *Loop) doSpawn(a Spawn) {
 		l.sem.Acquire(context.Background(), 1)
 		pid, status, err := l.spawner.Spawn(a, f)
 		l.sem.Release(1)
+		if f.Cgroup != nil {
+			f.Cgroup.Close()
+		}
 		if pid > 0 {
 			l.tracker.Adopt(id, pid)
 		}

@@ -231,6 +231,9 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 	}
 	if r.u.Type == "service" {
 		c.socketServiceChanged(r, now)
+		if isInactiveOrFailed(now) {
+			c.emit(Stopped{Unit: r.u, Invocation: r.invocation})
+		}
 	}
 	c.timerServiceChanged(r, now)
 }

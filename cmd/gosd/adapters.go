@@ -30,6 +30,7 @@ func (s spawner) Spawn(a engine.Spawn, f engine.SpawnFiles) (int, int, error) {
 		Stdio:     spawn.Stdio{Capture: f.Output, Console: os.Stdout, Socket: f.Conn},
 		Cgroup:    f.Cgroup,
 		Root:      "/",
+		Manager:   s.m.spawnMgr,
 	}
 	if len(f.Names) > 0 {
 		req.Stdio.Named = map[string]*os.File{}

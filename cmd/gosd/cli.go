@@ -131,9 +131,11 @@ func parseSystemctlArgs(c *cli, argv []string) ([]string, error) {
 					case 's':
 						c.signal = v
 					case 'n':
-						if c.lines, err = parseLines(v); err != nil {
+						n, err := parseLines(v)
+						if err != nil {
 							return nil, err
 						}
+						c.lines = n
 					}
 					j = len(a)
 				default:

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gosd/gosd/spawn"
 )
 
 func main() {
@@ -20,6 +22,9 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	tool := filepath.Base(args[0])
 	rest := args[1:]
+	if tool == spawn.HelperName {
+		return execHelper(args)
+	}
 	if os.Getpid() == 1 || tool == "init" || tool == "systemd" {
 		// As PID 1 (or named as an init), gosd is the manager; its
 		// arguments are systemd's (--unit=...).

@@ -24,6 +24,7 @@ import (
 	"github.com/gosd/gosd/journal"
 	"github.com/gosd/gosd/loader"
 	"github.com/gosd/gosd/notify"
+	"github.com/gosd/gosd/spawn"
 	"github.com/gosd/gosd/track"
 	"github.com/gosd/gosd/unit"
 )
@@ -45,6 +46,7 @@ type manager struct {
 
 	isStopping   atomic.Bool
 	shutdownOnce sync.Once
+	spawnMgr     *spawn.Manager
 	// reported holds the units whose load problems were logged.
 	reported map[string]bool
 }
@@ -89,11 +91,17 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gosd: %v\n", err)
 		return 1
 	}
-	m := &manager{root: "/", start: time.Now()}
+	// First of all: this may re-execute gosd so that children inherit
+	// systemd's defaults without the exec helper.
+	sm, prepErr := spawn.PrepareManager("/")
+	m := &manager{root: "/", start: time.Now(), spawnMgr: sm}
 	var ts unix.Timespec
 	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
 	m.boot = time.Duration(ts.Nano())
 	m.log = newLogger(stdout, opts)
+	if prepErr != nil {
+		m.log.Warn().Err(prepErr).Msg("cannot prepare the manager's process settings; more units will need the exec helper")
+	}
 
 	pid1 := os.Getpid() == 1
 	syscall.Umask(0o022)
@@ -131,6 +139,7 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		Tracker: trackerAdapter{m.tracker},
 		Output:  outputAdapter{m},
 		Sockets: sa,
+		Cleanup: m.cleanup,
 
 		NotifySocket: notifySocket,
 	})
@@ -148,7 +157,9 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 	}
 
 	sigs := make(chan os.Signal, 8)
-	rt := func(n int) os.Signal { return syscall.Signal(unix.SIGRTMIN() + n) }
+	// SIGRTMIN+3..6: systemd's halt, poweroff, reboot and kexec requests
+	// (libc's SIGRTMIN is 34).
+	rt := func(n int) os.Signal { return syscall.Signal(34 + n) }
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, rt(3), rt(4), rt(5), rt(6))
 	go func() {
 		for s := range sigs {
@@ -376,5 +387,25 @@ func (m *manager) reportOnce(u *loader.Unit) {
 	}
 	if u.LoadError != nil && u.LoadState != "not-found" {
 		m.log.Error().Str("unit", u.ID).Str("load-state", u.LoadState).Msg(u.LoadError.Error())
+	}
+}
+
+// cleanup removes what a stopped unit leaves behind: its runtime
+// directories (unless RuntimeDirectoryPreserve= keeps them), its PrivateTmp=
+// directories and its cgroup.
+func (m *manager) cleanup(u *loader.Unit, invocation string) {
+	m.tracker.Release(u.ID)
+	if u.Exec == nil {
+		return
+	}
+	if u.Exec.RuntimeDirectoryPreserve != "yes" {
+		for _, d := range spawn.RuntimeDirectories(u, m.root) {
+			os.RemoveAll(d)
+		}
+	}
+	if u.Exec.PrivateTmp && invocation != "" {
+		if err := spawn.RemovePrivateTmp(m.root, u.ID, invocation); err != nil {
+			m.log.Warn().Err(err).Str("unit", u.ID).Msg("cannot remove PrivateTmp= directories")
+		}
 	}
 }

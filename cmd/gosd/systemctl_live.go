@@ -583,11 +583,11 @@ func liveStatus(c *cli, args []string) int {
 		if s := rt["StatusText"]; s != "" {
 			fmt.Fprintf(c.stdout, "     Status: \"%s\"\n", s)
 		}
-		n := 10
+		nl := 10
 		if c.lines >= 0 {
-			n = c.lines
+			nl = c.lines
 		}
-		if lines := c.mgr.tail(u.ID, n); len(lines) > 0 {
+		if lines := c.mgr.tail(u.ID, nl); len(lines) > 0 {
 			fmt.Fprintln(c.stdout)
 			for _, l := range lines {
 				fmt.Fprintln(c.stdout, l)

@@ -1,0 +1,535 @@
+// Package track knows which processes belong to which unit, so that the
+// engine can signal all of them when the unit stops, forked daemons
+// included.
+//
+// With a writable cgroup v2 hierarchy each unit gets a cgroup of its own
+// below the manager's (no controllers are enabled), and the kernel keeps
+// the membership. Otherwise the tracker works from /proc: a process
+// belongs to a unit when it is a process the unit was given (Adopt), a
+// descendant of one, in a session or process group one of them led, or,
+// for orphans, carries the unit's INVOCATION_ID in its environment. It
+// records sessions and groups when it sees them, so that a daemon which
+// double-forked and called setsid() is still found after the middle
+// process is gone. Its limits: a process that left the unit's sessions,
+// was orphaned and cleared its environment before the tracker first saw
+// its ancestry is lost; and a session or group ID is forgotten once no
+// process carries it, so a recycled pid can only be mistaken for the unit
+// between two scans.
+package track
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// Modes of a Tracker.
+const (
+	ModeCgroup       = "cgroup2"
+	ModeProcessGroup = "process-groups"
+)
+
+// Options configure a Tracker.
+type Options struct {
+	// Root is where /proc and /sys are ("/" normally).
+	Root string
+	// Slice is the directory below the manager's own cgroup that holds
+	// the units' cgroups; "gosd.slice" by default. (systemd uses
+	// system.slice; gosd's own name keeps it apart from a systemd that
+	// shares the hierarchy, as in nsboot.)
+	Slice string
+	// ProcessGroups forces the fallback mode.
+	ProcessGroups bool
+}
+
+// Tracker tracks the processes of units. Its methods are safe for
+// concurrent use.
+type Tracker struct {
+	root              string
+	proc              string
+	mode              string
+	base              string // cgroup mode: the host directory holding the units' cgroups
+	mount             string // cgroup mode: where the cgroup2 hierarchy is mounted (host path)
+	reason            string // why the fallback is used
+	self              int
+	selfSid, selfPgid int
+
+	mu    sync.Mutex
+	units map[string]*unitProcs
+	// envCache holds the INVOCATION_ID of processes read so far, by pid
+	// and start time.
+	envCache map[procKey]string
+}
+
+type procKey struct {
+	pid   int
+	start uint64
+}
+
+// unitProcs is what the fallback mode knows of one unit.
+type unitProcs struct {
+	known       map[int]uint64 // pid -> start time, adopted or found
+	sids, pgids map[int]bool
+	invocations map[string]bool
+}
+
+// New returns a tracker for the manager running with the given root,
+// using a cgroup v2 sub-tree when one can be made.
+func New(root string) (*Tracker, error) { return NewWithOptions(Options{Root: root}) }
+
+// NewWithOptions is New with options.
+func NewWithOptions(o Options) (*Tracker, error) {
+	if o.Root == "" {
+		o.Root = "/"
+	}
+	if o.Slice == "" {
+		o.Slice = "gosd.slice"
+	}
+	t := &Tracker{root: o.Root, proc: filepath.Join(o.Root, "proc"), self: os.Getpid(),
+		units: map[string]*unitProcs{}, envCache: map[procKey]string{}}
+	t.selfSid, _ = getsid(0)
+	t.selfPgid = syscall.Getpgrp()
+	if _, err := os.Stat(filepath.Join(t.proc, "self/stat")); err != nil {
+		return nil, fmt.Errorf("track: no /proc: %w", err)
+	}
+	if o.ProcessGroups {
+		t.mode, t.reason = ModeProcessGroup, "asked for"
+		return t, nil
+	}
+	mount, base, err := t.cgroupBase(o.Slice)
+	if err == nil {
+		err = os.MkdirAll(base, 0o755)
+	}
+	if err != nil {
+		t.mode, t.reason = ModeProcessGroup, err.Error()
+		return t, nil
+	}
+	t.mode, t.base, t.mount = ModeCgroup, base, mount
+	return t, nil
+}
+
+// Mode says how processes are tracked: "cgroup2" or "process-groups".
+func (t *Tracker) Mode() string { return t.mode }
+
+// Reason says why the tracker is in process-groups mode ("" otherwise).
+func (t *Tracker) Reason() string { return t.reason }
+
+// CgroupPath returns the host directory of a unit's cgroup, "" in the
+// process-groups mode.
+func (t *Tracker) CgroupPath(unitID string) string {
+	if t.mode != ModeCgroup {
+		return ""
+	}
+	return filepath.Join(t.base, cgroupName(unitID))
+}
+
+// cgroupName makes a unit name safe as a directory name.
+func cgroupName(unitID string) string {
+	return strings.ReplaceAll(unitID, "/", "\\x2f")
+}
+
+// cgroupBase finds the cgroup2 mount and the manager's own cgroup in it,
+// and returns the mount and the directory for the units' cgroups.
+func (t *Tracker) cgroupBase(slice string) (mount, base string, err error) {
+	own := ""
+	b, err := os.ReadFile(filepath.Join(t.proc, "self/cgroup"))
+	if err != nil {
+		return "", "", err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(l, "0::"); ok {
+			own = p
+		}
+	}
+	if own == "" {
+		return "", "", errors.New("no cgroup v2 membership in /proc/self/cgroup")
+	}
+	if strings.HasSuffix(own, " (deleted)") {
+		return "", "", errors.New("the manager's cgroup was deleted")
+	}
+	mi, err := os.ReadFile(filepath.Join(t.proc, "self/mountinfo"))
+	if err != nil {
+		return "", "", err
+	}
+	for _, l := range strings.Split(string(mi), "\n") {
+		pre, post, ok := strings.Cut(l, " - ")
+		if !ok || !strings.HasPrefix(post, "cgroup2 ") {
+			continue
+		}
+		f := strings.Fields(pre)
+		if len(f) < 6 {
+			continue
+		}
+		mroot, mpoint, opts := f[3], f[4], f[5]
+		if mroot != "/" && own != mroot && !strings.HasPrefix(own, mroot+"/") {
+			continue
+		}
+		if slices.Contains(strings.Split(opts, ","), "ro") {
+			return "", "", fmt.Errorf("the cgroup2 hierarchy at %s is read-only", mpoint)
+		}
+		rel := strings.TrimPrefix(own, strings.TrimSuffix(mroot, "/"))
+		mount = filepath.Join(t.root, mpoint)
+		return mount, filepath.Join(mount, rel, slice), nil
+	}
+	return "", "", errors.New("no cgroup2 hierarchy mounted")
+}
+
+// Prepare readies the unit's cgroup and returns its directory, for
+// spawn.Request.Cgroup (the caller closes it after starting the
+// process). It returns nil in the process-groups mode.
+func (t *Tracker) Prepare(unitID string) (*os.File, error) {
+	if t.mode != ModeCgroup {
+		return nil, nil
+	}
+	p := t.CgroupPath(unitID)
+	if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("%s: creating its cgroup: %w", unitID, err)
+	}
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_DIRECTORY, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s: opening its cgroup: %w", unitID, err)
+	}
+	return f, nil
+}
+
+// Adopt records pid as a process of the unit: in the cgroup mode it
+// moves it into the unit's cgroup (for a process started without one, or
+// a main pid read from a PID file), in the process-groups mode it makes
+// it a root of the unit's process tree.
+func (t *Tracker) Adopt(unitID string, pid int) {
+	if t.mode == ModeCgroup {
+		p := t.CgroupPath(unitID)
+		if t.inCgroup(pid, p) {
+			return
+		}
+		os.Mkdir(p, 0o755)
+		os.WriteFile(filepath.Join(p, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0)
+		return
+	}
+	st, err := t.stat(pid)
+	if err != nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	u := t.unit(unitID)
+	u.known[pid] = st.start
+	t.noteGroups(u, st)
+	if inv := t.invocation(st); inv != "" {
+		u.invocations[inv] = true
+	}
+}
+
+// inCgroup reports whether pid is in the cgroup at host path p or below.
+func (t *Tracker) inCgroup(pid int, p string) bool {
+	want := strings.TrimPrefix(p, t.mount)
+	b, err := os.ReadFile(filepath.Join(t.proc, strconv.Itoa(pid), "cgroup"))
+	if err != nil {
+		return false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if rel, ok := strings.CutPrefix(l, "0::"); ok {
+			return rel == want || strings.HasPrefix(rel, want+"/")
+		}
+	}
+	return false
+}
+
+func (t *Tracker) unit(id string) *unitProcs {
+	u := t.units[id]
+	if u == nil {
+		u = &unitProcs{known: map[int]uint64{}, sids: map[int]bool{}, pgids: map[int]bool{}, invocations: map[string]bool{}}
+		t.units[id] = u
+	}
+	return u
+}
+
+func (u *unitProcs) isKnown(p procStat) bool {
+	s, ok := u.known[p.pid]
+	return ok && s == p.start
+}
+
+// noteGroups records a member's session and process group, unless they
+// are the manager's own.
+func (t *Tracker) noteGroups(u *unitProcs, st procStat) {
+	if st.sid > 1 && st.sid != t.selfSid {
+		u.sids[st.sid] = true
+	}
+	if st.pgid > 1 && st.pgid != t.selfPgid {
+		u.pgids[st.pgid] = true
+	}
+}
+
+// Pids returns every live process of the unit.
+func (t *Tracker) Pids(unitID string) []int {
+	if t.mode == ModeCgroup {
+		return t.cgroupPids(t.CgroupPath(unitID))
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.scan(unitID)
+}
+
+// cgroupPids lists the live processes of a cgroup and its descendants.
+func (t *Tracker) cgroupPids(p string) []int {
+	var pids []int
+	filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		b, err := os.ReadFile(filepath.Join(path, "cgroup.procs"))
+		if err != nil {
+			return nil
+		}
+		for _, f := range strings.Fields(string(b)) {
+			pid, err := strconv.Atoi(f)
+			if err != nil {
+				continue
+			}
+			// Zombies stay listed until their parent reaps them.
+			if st, err := t.stat(pid); err == nil && !st.zombie {
+				pids = append(pids, pid)
+			}
+		}
+		return nil
+	})
+	slices.Sort(pids)
+	return pids
+}
+
+// Signal sends sig to every process of the unit but those in except, and
+// returns the pids signalled. It repeats until a pass finds no process
+// it has not signalled yet, so that children forked meanwhile get it too.
+func (t *Tracker) Signal(unitID string, sig syscall.Signal, except ...int) []int {
+	done := map[int]bool{}
+	var out []int
+	if t.mode == ModeCgroup && sig == syscall.SIGKILL && len(except) == 0 {
+		p := t.CgroupPath(unitID)
+		pids := t.cgroupPids(p)
+		if os.WriteFile(filepath.Join(p, "cgroup.kill"), []byte("1"), 0) == nil {
+			return pids
+		}
+	}
+	for pass := 0; pass < 16; pass++ {
+		found := false
+		for _, pid := range t.Pids(unitID) {
+			if done[pid] || slices.Contains(except, pid) {
+				continue
+			}
+			done[pid] = true
+			if syscall.Kill(pid, sig) == nil {
+				out = append(out, pid)
+				found = true
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Release forgets the unit and removes its cgroup (and the ones below
+// it) if no process is left in it.
+func (t *Tracker) Release(unitID string) {
+	t.mu.Lock()
+	delete(t.units, unitID)
+	t.mu.Unlock()
+	if t.mode != ModeCgroup {
+		return
+	}
+	p := t.CgroupPath(unitID)
+	var dirs []string
+	filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			dirs = append(dirs, path)
+		}
+		return nil
+	})
+	for i := len(dirs) - 1; i >= 0; i-- {
+		syscall.Rmdir(dirs[i]) // EBUSY while populated: kept
+	}
+}
+
+// procStat is what the tracker reads of /proc/PID/stat.
+type procStat struct {
+	pid, ppid, pgid, sid int
+	start                uint64
+	zombie               bool
+}
+
+func (t *Tracker) stat(pid int) (procStat, error) {
+	b, err := os.ReadFile(filepath.Join(t.proc, strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return procStat{}, err
+	}
+	return parseStat(pid, b)
+}
+
+// parseStat parses /proc/PID/stat (the command name may hold blanks and
+// parentheses: the fields start after the last ')').
+func parseStat(pid int, b []byte) (procStat, error) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return procStat{}, errors.New("bad stat")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// f[0] state, f[1] ppid, f[2] pgrp, f[3] session, ... f[19] starttime
+	if len(f) < 20 {
+		return procStat{}, errors.New("bad stat")
+	}
+	st := procStat{pid: pid, zombie: f[0] == "Z" || f[0] == "X"}
+	st.ppid, _ = strconv.Atoi(f[1])
+	st.pgid, _ = strconv.Atoi(f[2])
+	st.sid, _ = strconv.Atoi(f[3])
+	st.start, _ = strconv.ParseUint(f[19], 10, 64)
+	return st, nil
+}
+
+// invocation returns the INVOCATION_ID in a process's environment.
+func (t *Tracker) invocation(st procStat) string {
+	k := procKey{st.pid, st.start}
+	if v, ok := t.envCache[k]; ok {
+		return v
+	}
+	v := ""
+	if f, err := os.Open(filepath.Join(t.proc, strconv.Itoa(st.pid), "environ")); err == nil {
+		s := bufio.NewScanner(f)
+		s.Buffer(make([]byte, 0, 4096), 1<<20)
+		s.Split(splitNUL)
+		for s.Scan() {
+			if id, ok := strings.CutPrefix(s.Text(), "INVOCATION_ID="); ok {
+				v = id
+				break
+			}
+		}
+		f.Close()
+	}
+	t.envCache[k] = v
+	return v
+}
+
+func splitNUL(data []byte, atEOF bool) (int, []byte, error) {
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return i + 1, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
+// scan finds the unit's processes in /proc (t.mu held).
+func (t *Tracker) scan(unitID string) []int {
+	u := t.units[unitID]
+	if u == nil {
+		return nil
+	}
+	procs := t.readProcs()
+	byPid := make(map[int]procStat, len(procs))
+	for _, p := range procs {
+		byPid[p.pid] = p
+	}
+	// Forget what no longer exists: dead pids, and sessions and groups no
+	// live process carries.
+	for pid, start := range u.known {
+		if p, ok := byPid[pid]; !ok || p.start != start {
+			delete(u.known, pid)
+		}
+	}
+	liveSid, livePgid := map[int]bool{}, map[int]bool{}
+	for _, p := range procs {
+		liveSid[p.sid], livePgid[p.pgid] = true, true
+	}
+	for s := range u.sids {
+		if !liveSid[s] {
+			delete(u.sids, s)
+		}
+	}
+	for g := range u.pgids {
+		if !livePgid[g] {
+			delete(u.pgids, g)
+		}
+	}
+
+	memo := map[int]bool{}
+	var member func(p procStat, depth int) bool
+	member = func(p procStat, depth int) bool {
+		if v, ok := memo[p.pid]; ok {
+			return v
+		}
+		in := false
+		switch {
+		case p.pid == t.self || p.pid <= 1:
+		case u.isKnown(p):
+			in = true
+		case u.sids[p.sid] || u.pgids[p.pgid]:
+			in = true
+		case depth < 64 && p.ppid > 1 && p.ppid != t.self:
+			if parent, ok := byPid[p.ppid]; ok {
+				in = member(parent, depth+1)
+			}
+		}
+		if !in && len(u.invocations) > 0 && p.pid != t.self && p.pid > 1 {
+			in = u.invocations[t.invocation(p)]
+		}
+		memo[p.pid] = in
+		return in
+	}
+	var out []int
+	for _, p := range procs {
+		if member(p, 0) {
+			out = append(out, p.pid)
+			u.known[p.pid] = p.start
+			t.noteGroups(u, p)
+		}
+	}
+	// The environment cache only needs live processes.
+	for k := range t.envCache {
+		if p, ok := byPid[k.pid]; !ok || p.start != k.start {
+			delete(t.envCache, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// readProcs lists the live processes (zombies left out).
+func (t *Tracker) readProcs() []procStat {
+	d, err := os.Open(t.proc)
+	if err != nil {
+		return nil
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	procs := make([]procStat, 0, len(names))
+	for _, n := range names {
+		pid, err := strconv.Atoi(n)
+		if err != nil {
+			continue
+		}
+		st, err := t.stat(pid)
+		if err != nil || st.zombie {
+			continue
+		}
+		procs = append(procs, st)
+	}
+	return procs
+}
+
+func getsid(pid int) (int, error) {
+	r, _, e := syscall.RawSyscall(syscall.SYS_GETSID, uintptr(pid), 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}

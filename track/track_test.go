@@ -1,0 +1,357 @@
+package track
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// The test binary plays the unit processes, by argv[0]: "sleep" sleeps;
+// "forker" starts a sleeping child and sleeps; "daemon" double-forks like
+// a classic daemon: it starts "daemon-mid" in a new session, which starts
+// a sleeper in that session, prints the sleeper's pid and exits when its
+// standard input ends (at once with "now"); with "clearenv" the sleeper
+// gets an empty environment.
+func TestMain(m *testing.M) {
+	switch filepath.Base(os.Args[0]) {
+	case "sleep":
+		for {
+			time.Sleep(time.Hour)
+		}
+	case "forker":
+		self, _ := os.Executable()
+		pid, err := syscall.ForkExec(self, []string{"sleep"}, &syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{0, 1, 2}})
+		if err != nil {
+			os.Exit(1)
+		}
+		fmt.Println(pid)
+		for {
+			time.Sleep(time.Hour)
+		}
+	case "daemon":
+		self, _ := os.Executable()
+		pid, err := syscall.ForkExec(self, append([]string{"daemon-mid"}, os.Args[1:]...), &syscall.ProcAttr{
+			Env: os.Environ(), Files: []uintptr{0, 1, 2}, Sys: &syscall.SysProcAttr{Setsid: true}})
+		if err != nil {
+			os.Exit(1)
+		}
+		var ws unix.WaitStatus
+		unix.Wait4(pid, &ws, 0, nil)
+		os.Exit(0)
+	case "daemon-mid":
+		self, _ := os.Executable()
+		env := os.Environ()
+		if slices.Contains(os.Args, "clearenv") {
+			env = []string{}
+		}
+		null, _ := os.Open("/dev/null")
+		pid, err := syscall.ForkExec(self, []string{"sleep"}, &syscall.ProcAttr{Env: env, Files: []uintptr{null.Fd(), null.Fd(), 2}})
+		if err != nil {
+			os.Exit(1)
+		}
+		fmt.Println(pid)
+		if !slices.Contains(os.Args, "now") {
+			io.Copy(io.Discard, os.Stdin)
+		}
+		os.Exit(0)
+	}
+	if os.Getuid() == 0 {
+		// Orphans come back to the test, as they would to gosd as PID 1.
+		unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+	}
+	os.Exit(m.Run())
+}
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Getuid() != 0 {
+		t.Skip("needs root")
+	}
+}
+
+// trackers returns a tracker of each mode this machine allows, with a
+// cgroup sub-tree of the test's own.
+func trackers(t *testing.T) map[string]*Tracker {
+	t.Helper()
+	out := map[string]*Tracker{}
+	slice := fmt.Sprintf("gosd-test-%d.slice", os.Getpid())
+	cg, err := NewWithOptions(Options{Slice: slice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cg.Mode() == ModeCgroup {
+		out[ModeCgroup] = cg
+		t.Cleanup(func() { syscall.Rmdir(cg.base) })
+	} else {
+		t.Logf("no cgroup mode here: %s", cg.Reason())
+	}
+	pg, err := NewWithOptions(Options{ProcessGroups: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out[ModeProcessGroup] = pg
+	return out
+}
+
+// proc is a started test process.
+type proc struct {
+	pid int
+	out *bufio.Reader // its standard output
+	in  *os.File      // the write end of its standard input
+}
+
+// start starts the test binary as name in a new session (as spawn does),
+// in the unit's cgroup when there is one, with the unit's INVOCATION_ID.
+func start(t *testing.T, tr *Tracker, unit, invocation string, argv ...string) *proc {
+	t.Helper()
+	self, _ := os.Executable()
+	ir, iw, _ := os.Pipe()
+	or, ow, _ := os.Pipe()
+	defer ir.Close()
+	defer ow.Close()
+	sys := &syscall.SysProcAttr{Setsid: true}
+	cg, err := tr.Prepare(unit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cg != nil {
+		defer cg.Close()
+		sys.UseCgroupFD, sys.CgroupFD = true, int(cg.Fd())
+	}
+	pid, err := syscall.ForkExec(self, argv, &syscall.ProcAttr{Env: []string{"INVOCATION_ID=" + invocation},
+		Files: []uintptr{ir.Fd(), ow.Fd(), 2}, Sys: sys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Adopt(unit, pid)
+	t.Cleanup(func() { iw.Close(); or.Close() })
+	return &proc{pid: pid, out: bufio.NewReader(or), in: iw}
+}
+
+func (p *proc) readPid(t *testing.T) int {
+	t.Helper()
+	l, err := p.out.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
+// reap waits for each pid (they are the test's children or orphans
+// reparented to it) and returns how each ended.
+func reap(t *testing.T, pids ...int) []string {
+	t.Helper()
+	var out []string
+	for _, pid := range pids {
+		var ws unix.WaitStatus
+		if _, err := unix.Wait4(pid, &ws, 0, nil); err != nil {
+			t.Fatalf("wait4 %d: %v", pid, err)
+		}
+		if ws.Signaled() {
+			out = append(out, ws.Signal().String())
+		} else {
+			out = append(out, "exit "+strconv.Itoa(ws.ExitStatus()))
+		}
+	}
+	return out
+}
+
+// waitZombie waits until a killed process has died (its parent has not
+// reaped it).
+func waitZombie(t *testing.T, pid int) {
+	t.Helper()
+	for {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return
+		}
+		if st, err := parseStat(pid, b); err != nil || st.zombie {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func sorted(p ...int) []int { slices.Sort(p); return p }
+
+func TestModes(t *testing.T) {
+	tr, err := NewWithOptions(Options{ProcessGroups: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Mode() != ModeProcessGroup {
+		t.Errorf("mode %s", tr.Mode())
+	}
+	if f, err := tr.Prepare("a.service"); f != nil || err != nil {
+		t.Errorf("Prepare in process-groups mode: %v %v", f, err)
+	}
+	if os.Getuid() != 0 {
+		return
+	}
+	slice := fmt.Sprintf("gosd-test-%d.slice", os.Getpid())
+	tr, err = NewWithOptions(Options{Root: "/", Slice: slice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("mode %s %s", tr.Mode(), tr.Reason())
+	if tr.Mode() == ModeCgroup {
+		if filepath.Base(tr.base) != slice {
+			t.Errorf("base %s", tr.base)
+		}
+		syscall.Rmdir(tr.base)
+	}
+}
+
+// TestProcessTree: a unit's process and its child are found, signalled
+// and not mixed up with another unit's.
+func TestProcessTree(t *testing.T) {
+	needRoot(t)
+	for mode, tr := range trackers(t) {
+		t.Run(mode, func(t *testing.T) {
+			a := start(t, tr, "a.service", "aaaa", "forker")
+			child := a.readPid(t)
+			b := start(t, tr, "b.service", "bbbb", "sleep")
+			if got, want := tr.Pids("a.service"), sorted(a.pid, child); !reflect.DeepEqual(got, want) {
+				t.Errorf("a: %v, want %v", got, want)
+			}
+			if got, want := tr.Pids("b.service"), []int{b.pid}; !reflect.DeepEqual(got, want) {
+				t.Errorf("b: %v, want %v", got, want)
+			}
+			// KillMode=mixed: SIGTERM to the main process only, SIGKILL to
+			// the rest.
+			if got := tr.Signal("a.service", syscall.SIGKILL, a.pid); !reflect.DeepEqual(got, []int{child}) {
+				t.Errorf("SIGKILL except main: %v, want %v", got, []int{child})
+			}
+			waitZombie(t, child)
+			if got := tr.Signal("a.service", syscall.SIGTERM); !reflect.DeepEqual(got, []int{a.pid}) {
+				t.Errorf("SIGTERM: %v, want %v", got, []int{a.pid})
+			}
+			if got := reap(t, a.pid); got[0] != "terminated" {
+				t.Errorf("main: %v", got)
+			}
+			// The child was a's, reparented to us when a died.
+			if got := reap(t, child); got[0] != "killed" {
+				t.Errorf("child: %v", got)
+			}
+			if got := tr.Pids("a.service"); len(got) != 0 {
+				t.Errorf("a left: %v", got)
+			}
+			tr.Release("a.service")
+			if got := tr.Signal("b.service", syscall.SIGKILL); !reflect.DeepEqual(got, []int{b.pid}) {
+				t.Errorf("b: %v", got)
+			}
+			reap(t, b.pid)
+			tr.Release("b.service")
+			if mode == ModeCgroup {
+				if _, err := os.Stat(tr.CgroupPath("a.service")); !os.IsNotExist(err) {
+					t.Errorf("cgroup left after Release: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestDoubleFork: the daemon's sleeper, in a session of its own whose
+// leader is gone and whose parent is gone, is still the unit's.
+func TestDoubleFork(t *testing.T) {
+	needRoot(t)
+	tests := []struct {
+		name string
+		args []string
+		// found in process-groups mode (cgroups find them all)
+		scanEarly bool // the tracker looks while the middle process lives
+		fallback  bool
+	}{
+		// The sleeper keeps the unit's environment: found by INVOCATION_ID.
+		{"environment", []string{"daemon", "now"}, false, true},
+		// Empty environment, but the tracker saw the middle process's session.
+		{"session", []string{"daemon", "clearenv"}, true, true},
+		// Empty environment and never seen: the documented limit.
+		{"unseen", []string{"daemon", "clearenv", "now"}, false, false},
+	}
+	for mode, tr := range trackers(t) {
+		for _, tc := range tests {
+			t.Run(mode+"/"+tc.name, func(t *testing.T) {
+				unit := "d-" + tc.name + ".service"
+				p := start(t, tr, unit, "dddd"+tc.name, tc.args...)
+				sleeper := p.readPid(t)
+				if tc.scanEarly {
+					if got := tr.Pids(unit); !slices.Contains(got, sleeper) {
+						t.Fatalf("before: %v lacks %d", got, sleeper)
+					}
+				}
+				p.in.Close() // the middle process ends, and the daemon with it
+				reap(t, p.pid)
+				want := mode == ModeCgroup || tc.fallback
+				got := tr.Pids(unit)
+				if slices.Contains(got, sleeper) != want {
+					t.Errorf("Pids %v; sleeper %d found: %v, want %v", got, sleeper, !want, want)
+				}
+				if want {
+					if sig := tr.Signal(unit, syscall.SIGKILL); !reflect.DeepEqual(sig, []int{sleeper}) {
+						t.Errorf("signalled %v", sig)
+					}
+				} else {
+					syscall.Kill(sleeper, syscall.SIGKILL)
+				}
+				reap(t, sleeper)
+				tr.Release(unit)
+			})
+		}
+	}
+}
+
+// TestReleaseKeepsPopulated: a cgroup with processes stays.
+func TestReleaseKeepsPopulated(t *testing.T) {
+	needRoot(t)
+	tr := trackers(t)[ModeCgroup]
+	if tr == nil {
+		t.Skip("no cgroup mode")
+	}
+	p := start(t, tr, "r.service", "rrrr", "sleep")
+	tr.Release("r.service")
+	if _, err := os.Stat(tr.CgroupPath("r.service")); err != nil {
+		t.Errorf("populated cgroup removed: %v", err)
+	}
+	// Adopted processes outside it are moved in.
+	self, _ := os.Executable()
+	pid, err := syscall.ForkExec(self, []string{"sleep"}, &syscall.ProcAttr{Files: []uintptr{0, 1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Adopt("r.service", pid)
+	if got := tr.Pids("r.service"); !reflect.DeepEqual(got, sorted(p.pid, pid)) {
+		t.Errorf("after Adopt: %v", got)
+	}
+	tr.Signal("r.service", syscall.SIGKILL)
+	reap(t, p.pid, pid)
+	tr.Release("r.service")
+	if _, err := os.Stat(tr.CgroupPath("r.service")); !os.IsNotExist(err) {
+		t.Errorf("empty cgroup kept: %v", err)
+	}
+}
+
+func TestParseStat(t *testing.T) {
+	st, err := parseStat(42, []byte("42 (a) b (c)) S 1 42 40 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 12345 0 0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (procStat{pid: 42, ppid: 1, pgid: 42, sid: 40, start: 12345}); st != want {
+		t.Errorf("got %+v, want %+v", st, want)
+	}
+}
