@@ -90,17 +90,10 @@ func (o outputAdapter) Stream(u *loader.Unit) (*os.File, error) {
 }
 
 func (o outputAdapter) Log(id string, prio int, msg string) {
+	// The journal keeps the line for status and writes it to the console
+	// as "gosd[1]: ..."; the manager's structured log has it at debug level.
 	o.m.journal.Log(id, prio, msg)
-	ev := o.m.log.Info()
-	switch {
-	case prio <= 3:
-		ev = o.m.log.Error()
-	case prio == 4:
-		ev = o.m.log.Warn()
-	case prio >= 7:
-		ev = o.m.log.Debug()
-	}
-	ev.Str("unit", id).Msg(msg)
+	o.m.log.Debug().Str("unit", id).Int("priority", prio).Msg(msg)
 }
 
 // socketAdapter opens socket units' listeners and watches them with one

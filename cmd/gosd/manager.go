@@ -198,6 +198,9 @@ func newLogger(w io.Writer, o managerOptions) zerolog.Logger {
 	if err != nil || o.logLevel == "" {
 		level = zerolog.InfoLevel
 	}
+	// Process-wide setting of zerolog's: gosd's one logger wants
+	// sub-second timestamps.
+	zerolog.TimeFieldFormat = time.RFC3339Nano
 	if o.logFormat == "json" {
 		return zerolog.New(w).Level(level).With().Timestamp().Logger()
 	}
