@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -302,8 +303,14 @@ func (c *Core) Now() time.Duration { return c.now }
 
 func (c *Core) emit(a Action) { c.out = append(c.out, a) }
 
+// logf logs a message about r; as systemd does, a message that does not
+// name the unit is prefixed with its ID.
 func (c *Core) logf(r *unitRT, prio int, format string, args ...any) {
-	c.emit(Log{Unit: r.id, Priority: prio, Msg: fmt.Sprintf(format, args...)})
+	msg := fmt.Sprintf(format, args...)
+	if !strings.Contains(msg, r.id) {
+		msg = r.id + ": " + msg
+	}
+	c.emit(Log{Unit: r.id, Priority: prio, Msg: msg})
 }
 
 // unit returns the run-time record of the unit named id, loading it.

@@ -407,7 +407,7 @@ func (ts *transcript) feed(b *strings.Builder, ev Event) {
 					fmt.Fprintf(b, "reply %d: %s (result %s)\n", a.ID, a.JobResult, a.Result)
 				}
 			case Log:
-				fmt.Fprintf(b, "log %s: %s\n", a.Unit, a.Msg)
+				fmt.Fprintf(b, "log: %s\n", a.Msg)
 			case Listen:
 				fmt.Fprintf(b, "listen %s open=%v\n", a.Unit.ID, a.Open)
 			case Watch:
