@@ -160,8 +160,13 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 	if isActiveOrReloading(now) && !isActiveOrReloading(old) {
 		c.logf(r, 6, "%s %s.", startedVerb(r), r.descWithName())
 	}
-	if isInactiveOrFailed(now) && old != "activating" && !isInactiveOrFailed(old) && r.result == "success" && r.u.Type == "service" {
-		c.logf(r, 6, "%s %s.", stoppedVerb(r), r.descWithName())
+	if now == "inactive" && r.result == "success" && r.u.Type == "service" {
+		switch {
+		case old == "activating" && r.u.Service.Type == "oneshot":
+			c.logf(r, 6, "Finished %s.", r.descWithName())
+		case old != "activating":
+			c.logf(r, 6, "Stopped %s.", r.descWithName())
+		}
 	}
 	j := r.job
 	unexpected := true
@@ -251,13 +256,6 @@ func startedVerb(r *unitRT) string {
 		return "Finished"
 	}
 	return "Started"
-}
-
-func stoppedVerb(r *unitRT) string {
-	if r.u.Type == "service" && r.u.Service.Type == "oneshot" && r.job != nil && r.job.typ == graph.Start {
-		return "Finished"
-	}
-	return "Stopped"
 }
 
 func (r *unitRT) descWithName() string {

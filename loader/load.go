@@ -66,6 +66,10 @@ func (s *Set) Load(name string) (*Unit, error) {
 	if !unit.IsValidName(name) || unit.IsTemplate(name) {
 		return nil, invalidNameError{name}
 	}
+	if u := s.units[name]; u != nil {
+		// Loaded and linked by an earlier Load or LoadAll.
+		return u, nil
+	}
 	s.queue = append(s.queue, name)
 	s.drain()
 	s.link()

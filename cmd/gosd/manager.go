@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,6 +104,13 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		m.log.Warn().Err(prepErr).Msg("cannot prepare the manager's process settings; more units will need the exec helper")
 	}
 
+	if path := os.Getenv("GOSD_CPUPROFILE"); path != "" {
+		// A CPU profile of the whole run, for BENCHMARKS.md's hot spots.
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	pid1 := os.Getpid() == 1
 	syscall.Umask(0o022)
 	if !pid1 {
