@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -45,7 +44,25 @@ func newCgroupJail(name string) (*cgroupJail, error) {
 	if err != nil {
 		return nil, err
 	}
+	dirs := planJail(mounts, own, name)
+	if len(dirs) == 0 {
+		return nil, errors.New("cgroup jail: no cgroup hierarchy mounted under /sys/fs/cgroup")
+	}
 	j := &cgroupJail{}
+	for _, d := range dirs {
+		if err := os.Mkdir(d.Dir, 0o755); err != nil {
+			j.remove()
+			return nil, fmt.Errorf("cgroup jail: %w", err)
+		}
+		j.dirs = append(j.dirs, d)
+	}
+	return j, nil
+}
+
+// planJail returns the jail directory for each hierarchy in mounts where
+// this process's cgroup (own, from /proc/self/cgroup) is visible.
+func planJail(mounts []cgroupMount, own map[string]string, name string) []jailDir {
+	var out []jailDir
 	for _, m := range mounts {
 		if slices.Contains(m.controllers, "cpuset") {
 			continue
@@ -55,20 +72,12 @@ func newCgroupJail(name string) (*cgroupJail, error) {
 			continue
 		}
 		rel, ok := strings.CutPrefix(p, m.root)
-		if !ok {
+		if !ok || (rel != "" && !strings.HasPrefix(rel, "/")) {
 			continue // our cgroup is not visible through this mount
 		}
-		d := filepath.Join(m.point, rel, name)
-		if err := os.Mkdir(d, 0o755); err != nil {
-			j.remove()
-			return nil, fmt.Errorf("cgroup jail: %w", err)
-		}
-		j.dirs = append(j.dirs, jailDir{Mount: m.point, Dir: d})
+		out = append(out, jailDir{Mount: m.point, Dir: filepath.Join(m.point, rel, name)})
 	}
-	if len(j.dirs) == 0 {
-		return nil, errors.New("cgroup jail: no cgroup hierarchy mounted under /sys/fs/cgroup")
-	}
-	return j, nil
+	return out
 }
 
 // wrap returns the argv that runs argv inside the jail: it moves itself into
@@ -79,7 +88,11 @@ func newCgroupJail(name string) (*cgroupJail, error) {
 func (j *cgroupJail) wrap(argv []string) []string {
 	var move, binds strings.Builder
 	for _, d := range j.dirs {
-		fmt.Fprintf(&move, "echo $$ > %s/cgroup.procs\n", shQuote(d.Dir))
+		// Created again right before the move: a systemd that another
+		// nsboot runs at the host's cgroup root deletes every empty
+		// cgroup below it when it shuts down.
+		fmt.Fprintf(&move, "for i in 1 2 3 4 5; do mkdir -p %[1]s; echo $$ > %[1]s/cgroup.procs && break; sleep 0.1; done\n", shQuote(d.Dir))
+		fmt.Fprintf(&move, "grep -qx $$ %s/cgroup.procs\n", shQuote(d.Dir))
 		fmt.Fprintf(&binds, "mount --bind %s %s\n", shQuote(d.Dir), shQuote(d.Mount))
 	}
 	inner := "set -e\n" + binds.String() + "exec \"$@\"\n"
@@ -152,15 +165,19 @@ var v1Options = map[string]bool{"rw": true, "ro": true, "noprefix": true, "clone
 
 // cgroupMounts lists the cgroup mounts below /sys/fs/cgroup.
 func cgroupMounts() ([]cgroupMount, error) {
-	f, err := os.Open("/proc/self/mountinfo")
+	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	return parseCgroupMounts(string(data)), nil
+}
+
+// parseCgroupMounts picks the cgroup and cgroup2 mounts below
+// /sys/fs/cgroup from the text of /proc/self/mountinfo.
+func parseCgroupMounts(mountinfo string) []cgroupMount {
 	var out []cgroupMount
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		pre, post, ok := strings.Cut(s.Text(), " - ")
+	for _, l := range lines(mountinfo) {
+		pre, post, ok := strings.Cut(l, " - ")
 		if !ok {
 			continue
 		}
@@ -169,7 +186,7 @@ func cgroupMounts() ([]cgroupMount, error) {
 			continue
 		}
 		point := unescapeMountinfo(a[4])
-		if !strings.HasPrefix(point, "/sys/fs/cgroup") {
+		if point != "/sys/fs/cgroup" && !strings.HasPrefix(point, "/sys/fs/cgroup/") {
 			continue
 		}
 		m := cgroupMount{point: point, root: unescapeMountinfo(a[3])}
@@ -188,14 +205,14 @@ func cgroupMounts() ([]cgroupMount, error) {
 		default:
 			continue
 		}
-		if m.root != "/" {
-			m.root = strings.TrimSuffix(m.root, "/")
-		} else {
+		if m.root == "/" {
 			m.root = ""
+		} else {
+			m.root = strings.TrimSuffix(m.root, "/")
 		}
 		out = append(out, m)
 	}
-	return out, s.Err()
+	return out
 }
 
 // ownCgroups maps the controller field of /proc/self/cgroup to the path.
@@ -204,8 +221,14 @@ func ownCgroups() (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseProcCgroup(string(data)), nil
+}
+
+// parseProcCgroup maps the (sorted) controller field of each line of a
+// /proc/PID/cgroup text to the path; "" is the unified hierarchy.
+func parseProcCgroup(text string) map[string]string {
 	out := map[string]string{}
-	for _, l := range lines(string(data)) {
+	for _, l := range lines(text) {
 		f := strings.SplitN(l, ":", 3)
 		if len(f) != 3 {
 			continue
@@ -214,7 +237,7 @@ func ownCgroups() (map[string]string, error) {
 		slices.Sort(ctrl)
 		out[strings.Join(ctrl, ",")] = f[2]
 	}
-	return out, nil
+	return out
 }
 
 // unescapeMountinfo undoes the octal escapes of /proc/self/mountinfo.

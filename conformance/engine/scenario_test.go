@@ -149,8 +149,8 @@ func parseScenario(file string, data []byte) (*scenario, error) {
 				continue
 			}
 			st := step{Cmd: t, Line: lineNo}
-			if rest, ok := strings.CutPrefix(t, "~ "); ok {
-				st.Cmd, st.NoShow = strings.TrimSpace(rest), true
+			if t == "~" || strings.HasPrefix(t, "~ ") {
+				st.Cmd, st.NoShow = strings.TrimSpace(t[1:]), true
 			}
 			if st.Cmd == "" {
 				return nil, errf(lineNo, "empty step")

@@ -43,12 +43,12 @@ func unifiedDiff(nameA, nameB, a, b string) string {
 		case i < len(x) && j < len(y) && x[i] == y[j]:
 			ops = append(ops, op{' ', x[i], i, j})
 			i, j = i+1, j+1
-		case j < len(y) && (i == len(x) || lcs[i][j+1] >= lcs[i+1][j]):
+		case i < len(x) && (j == len(y) || lcs[i+1][j] >= lcs[i][j+1]):
+			ops = append(ops, op{'-', x[i], i, j}) // deletions first, as diff -u
+			i++
+		default:
 			ops = append(ops, op{'+', y[j], i, j})
 			j++
-		default:
-			ops = append(ops, op{'-', x[i], i, j})
-			i++
 		}
 	}
 	var out strings.Builder
