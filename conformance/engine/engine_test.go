@@ -23,6 +23,7 @@ var (
 	flagRecord  = flag.Bool("record", false, "run the scenarios under systemd and rewrite testdata/*.systemd")
 	flagManager = flag.String("manager", "gosd", "manager compared with the recordings: gosd, or systemd to check that the recordings are reproducible")
 	flagKeep    = flag.String("keep", "", "directory that receives every run's transcript and console log")
+	flagGosdBin = flag.String("gosd-bin", "", "gosd binary to test instead of building ./cmd/gosd")
 )
 
 const (
@@ -76,6 +77,8 @@ func TestEngineMatchesSystemd(t *testing.T) {
 	switch {
 	case *flagRecord || *flagManager == "systemd":
 		mgr = systemdManager()
+	case *flagManager == "gosd" && *flagGosdBin != "":
+		mgr = gosdManager(*flagGosdBin)
 	case *flagManager == "gosd":
 		bin := filepath.Join(t.TempDir(), "gosd")
 		cmd := exec.Command("go", "build", "-o", bin, "../../cmd/gosd")

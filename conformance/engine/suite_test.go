@@ -274,3 +274,34 @@ func TestWrapQuotes(t *testing.T) {
 		}
 	}
 }
+
+func TestGosdInstall(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "gosd-built")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	if err := gosdManager(bin).Install(root); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(root, "usr/local/sbin/gosd"))
+	if err != nil || st.Mode().Perm() != 0o755 {
+		t.Fatalf("usr/local/sbin/gosd: %v %v", st, err)
+	}
+	for _, l := range []string{"usr/local/sbin/systemctl", "usr/local/bin/systemd-notify", "usr/local/bin/systemd-analyze"} {
+		target, err := os.Readlink(filepath.Join(root, l))
+		if err != nil {
+			t.Errorf("%s: %v", l, err)
+			continue
+		}
+		// Relative, so that it resolves inside the namespace's root too.
+		if got := filepath.Join(root, filepath.Dir(l), target); got != filepath.Join(root, "usr/local/sbin/gosd") {
+			t.Errorf("%s -> %s, which is %s", l, target, got)
+		}
+	}
+	// The steps' PATH must find gosd's systemctl before /usr/bin's.
+	dirs := strings.Split(stepPath, ":")
+	if slices.Index(dirs, "/usr/local/sbin") > slices.Index(dirs, "/usr/bin") {
+		t.Errorf("step PATH %s puts /usr/bin first", stepPath)
+	}
+}
