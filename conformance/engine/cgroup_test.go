@@ -82,9 +82,10 @@ func planJail(mounts []cgroupMount, own map[string]string, name string) []jailDi
 
 // wrap returns the argv that runs argv inside the jail: it moves itself into
 // the jail's groups, unshares a cgroup and a mount namespace, mounts each
-// jail directory over its hierarchy's mount point and execs argv. nsboot
-// start run this way boots its init with the jail as its cgroup root (its
-// rbind of /sys takes the bind mounts along).
+// jail directory over its hierarchy's mount point, mounts a private tmpfs
+// on /tmp and execs argv. nsboot start run this way boots its init with the
+// jail as its cgroup root (its rbind of /sys takes the bind mounts along),
+// and the script it leaves in /tmp on every start goes with the namespace.
 func (j *cgroupJail) wrap(argv []string) []string {
 	var move, binds strings.Builder
 	for _, d := range j.dirs {
@@ -95,7 +96,7 @@ func (j *cgroupJail) wrap(argv []string) []string {
 		fmt.Fprintf(&move, "grep -qx $$ %s/cgroup.procs\n", shQuote(d.Dir))
 		fmt.Fprintf(&binds, "mount --bind %s %s\n", shQuote(d.Dir), shQuote(d.Mount))
 	}
-	inner := "set -e\n" + binds.String() + "exec \"$@\"\n"
+	inner := "set -e\n" + binds.String() + "mount -t tmpfs -o mode=1777 tmpfs /tmp\nexec \"$@\"\n"
 	outer := "set -e\n" + move.String() +
 		"exec unshare --cgroup --mount --propagation private /bin/sh -c " + shQuote(inner) + " sh \"$@\"\n"
 	return append([]string{"/bin/sh", "-c", outer, "sh"}, argv...)

@@ -54,7 +54,7 @@ func environment() (*harness, string) {
 	if _, err := os.Stat(filepath.Join(rootfs, ".nsboot-complete")); err != nil {
 		return nil, "no rootfs at " + rootfs + " (conformance/engine/record.sh builds it)"
 	}
-	return &harness{NSBoot: nsboot, RootFS: rootfs, Keep: *flagKeep}, ""
+	return &harness{NSBoot: nsboot, RootFS: rootfs, Scratch: filepath.Join(cache, "engine-scratch"), Keep: *flagKeep}, ""
 }
 
 func recordingPath(sc *scenario) string {
@@ -73,6 +73,7 @@ func TestEngineMatchesSystemd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { os.Remove(h.Scratch) }) // only if empty: after the last run
 	var mgr manager
 	switch {
 	case *flagRecord || *flagManager == "systemd":

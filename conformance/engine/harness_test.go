@@ -90,6 +90,9 @@ func gosdManager(bin string) manager {
 type harness struct {
 	NSBoot string // path of nsboot
 	RootFS string // the cached rootfs; never written to
+	// Scratch is the directory under which each run mounts its tmpfs. It
+	// must not be /tmp: nsboot runs with a private /tmp (see wrap).
+	Scratch string
 	// Keep, if not empty, is a directory that receives every run's
 	// transcript and console log as NAME.MANAGER and NAME.MANAGER.console.
 	Keep string
@@ -119,7 +122,10 @@ type runResult struct {
 // complete even when a step fails; err is for the harness itself failing
 // (including *bootError).
 func (h *harness) run(ctx context.Context, mgr manager, sc *scenario) (res runResult, err error) {
-	base, err := os.MkdirTemp("", "gosd-engine-"+sc.Name+"-"+mgr.Name+"-")
+	if err := os.MkdirAll(h.Scratch, 0o755); err != nil {
+		return res, err
+	}
+	base, err := os.MkdirTemp(h.Scratch, sc.Name+"-"+mgr.Name+"-")
 	if err != nil {
 		return res, err
 	}
@@ -165,7 +171,7 @@ func (h *harness) run(ctx context.Context, mgr manager, sc *scenario) (res runRe
 		}
 	}()
 
-	jail, err := newCgroupJail("gosd-diff-" + filepath.Base(base))
+	jail, err := newCgroupJail("gosd-engine-" + filepath.Base(base))
 	if err != nil {
 		return res, err
 	}
