@@ -289,7 +289,7 @@ func (c *Core) Handle(now time.Duration, ev Event) []Action {
 func (c *Core) NextDeadline() (at time.Duration, ok bool) {
 	for len(c.timers) > 0 {
 		t := c.timers[0]
-		if r := t.u; r.timerGen != t.gen {
+		if !t.live() {
 			heap.Pop(&c.timers)
 			continue
 		}
@@ -369,9 +369,17 @@ func (c *Core) Replace(load func(id string) *loader.Unit) {
 // ---------------------------------------------------------------- timers
 
 type timerEntry struct {
-	at  time.Duration
-	u   *unitRT
-	gen uint64
+	at       time.Duration
+	u        *unitRT
+	gen      uint64
+	watchdog bool // WatchdogSec= rather than the unit's own deadline
+}
+
+func (t timerEntry) live() bool {
+	if t.watchdog {
+		return t.u.watchdogGen == t.gen
+	}
+	return t.u.timerGen == t.gen
 }
 
 type timerHeap []timerEntry
@@ -414,7 +422,7 @@ func (c *Core) disarm(r *unitRT) { r.timerGen = 0 }
 func (c *Core) fireTimers() {
 	for len(c.timers) > 0 {
 		t := c.timers[0]
-		if t.u.timerGen != t.gen {
+		if !t.live() {
 			heap.Pop(&c.timers)
 			continue
 		}
@@ -422,6 +430,10 @@ func (c *Core) fireTimers() {
 			return
 		}
 		heap.Pop(&c.timers)
+		if t.watchdog {
+			c.watchdogFired(t.u)
+			continue
+		}
 		t.u.timerGen = 0
 		c.timeout(t.u)
 	}
@@ -462,6 +474,9 @@ func (c *Core) processEnv(r *unitRT, kind string) []string {
 	}
 	if r.main > 0 {
 		env = append(env, fmt.Sprintf("MAINPID=%d", r.main))
+	}
+	if s := r.u.Service; s != nil && s.WatchdogUSec > 0 && s.WatchdogUSec != loader.Infinity && kind == "ExecStart" {
+		env = append(env, fmt.Sprintf("WATCHDOG_USEC=%d", s.WatchdogUSec))
 	}
 	if s := r.u.Service; s != nil && notifyAccess(s) != "none" {
 		env = append(env, "NOTIFY_SOCKET="+c.NotifySocket)
@@ -518,7 +533,14 @@ func (c *Core) spawned(e Spawned) {
 			c.logf(r, 3, "Failed to execute %s: %v", r.cmdDesc(), e.Err)
 		}
 		// systemd's child exits with the EXIT_* status when it cannot exec;
-		// gosd learns it before the fork returns and reports it the same way.
+		// gosd learns it before the fork returns and reports it the same way
+		// (a Type=simple service is started by then, so its job succeeds).
+		if rec.role == roleMain && r.sub == "start" {
+			// a placeholder main process, so that the service is running
+			// when its (never started) main process exits
+			r.main = -1
+			c.afterSpawn(r, roleMain)
+		}
 		c.procExit(r, rec.role, 0, CLDExited, e.Status)
 		return
 	}
@@ -590,6 +612,7 @@ func (c *Core) claimMain(r *unitRT, pid int) bool {
 	}
 	r.main = pid
 	r.execMainPID = pid
+	r.mainCode, r.mainStatus = 0, 0
 	r.mainStart = c.now
 	c.pids[pid] = r
 	if ex, ok := c.orphans[pid]; ok {
@@ -704,6 +727,7 @@ func (c *Core) resetFailed(id string) {
 		}
 		r := c.units[uid]
 		r.limitCount, r.limitBegin = 0, 0
+		r.nRestarts = 0
 		if r.active() == "failed" {
 			r.result = "success"
 			c.setSub(r, deadSub(r.u.Type))

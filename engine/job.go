@@ -298,6 +298,9 @@ func (c *Core) finishJob(j *job, result string) {
 	case "done", "canceled":
 	case "dependency":
 		c.logf(r, 3, "Dependency failed for %s.", r.descWithName())
+		// A job that failed for want of another unit, or timed out,
+		// triggers OnFailure= although the unit itself did not fail.
+		c.onFailure(r)
 	case "failed", "timeout":
 		if j.typ == graph.Start {
 			c.logf(r, 3, "Failed to start %s.", r.descWithName())

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"container/heap"
 	"fmt"
 	"slices"
 	"strconv"
@@ -22,17 +23,12 @@ func (c *Core) svcStart(r *unitRT) {
 	s := r.u.Service
 	if !c.startLimitOK(r) {
 		c.logf(r, 3, "Start request repeated too quickly.")
-		r.result = "start-limit-hit"
+		// the result of the run before stays, if it was a failure
 		c.svcDead(r, "start-limit-hit", false)
 		if r.job != nil && r.job.running {
 			c.finishJob(r.job, "failed")
 		}
 		return
-	}
-	if r.job == nil || !r.job.auto {
-		if !r.restartJob {
-			r.nRestarts = 0
-		}
 	}
 	r.restartJob = false
 	r.result = "success"
@@ -152,6 +148,7 @@ func (c *Core) svcRunning(r *unitRT, f string) {
 	case c.svcGood(r):
 		c.setSub(r, "running")
 		c.arm(r, r.u.Service.RuntimeMaxUSec)
+		c.armWatchdog(r)
 	case r.u.Service.RemainAfterExit:
 		c.disarm(r)
 		c.setSub(r, "exited")
@@ -163,7 +160,7 @@ func (c *Core) svcRunning(r *unitRT, f string) {
 // svcGood reports whether the service still runs: its main process, or
 // when it has none, any process of it.
 func (c *Core) svcGood(r *unitRT) bool {
-	if r.main > 0 {
+	if r.main != 0 {
 		return true
 	}
 	if r.mainCode != 0 && r.u.Service.Type != "forking" {
@@ -211,6 +208,15 @@ func (c *Core) svcSignal(r *unitRT, state, f string) {
 		}
 	}
 	wait := c.killUnit(r, sig, state == "stop-sigterm" || state == "final-sigterm")
+	if state == "final-sigterm" && k.KillMode == "mixed" {
+		// mixed: what is left after the main process gets SIGKILL, never
+		// SIGTERM
+		if rest := c.host.UnitPIDs(r.id); len(rest) > 0 {
+			c.emit(Kill{Unit: r.id, Signal: syscall.SIGKILL, Group: true})
+			r.waitEmpty = true
+			wait = true
+		}
+	}
 	if wait {
 		c.setSub(r, state)
 		c.arm(r, r.u.Service.TimeoutStopUSec)
@@ -617,10 +623,10 @@ func (c *Core) forkingStarted(r *unitRT) {
 	if s.PIDFile != "" {
 		pid, err := c.host.ReadPIDFile(s.PIDFile)
 		if err != nil || pid <= 1 {
-			if len(c.host.UnitPIDs(r.id)) > 0 && r.pidfileTries < 50 {
+			if len(c.host.UnitPIDs(r.id)) > 0 {
 				// The daemon may write the file a moment after its parent
-				// exits; systemd watches the file, gosd looks again.
-				r.pidfileTries++
+				// exits; systemd watches the file until the start
+				// timeout, gosd looks again every 20 ms.
 				r.pollPIDFile = true
 				c.armPoll(r)
 				return
@@ -629,7 +635,7 @@ func (c *Core) forkingStarted(r *unitRT) {
 			c.svcSignal(r, "stop-sigterm", "protocol")
 			return
 		}
-		r.pidfileTries = 0
+		r.pollDeadline = 0
 		if !c.claimMain(r, pid) {
 			return
 		}
@@ -676,6 +682,7 @@ func (c *Core) svcTimeout(r *unitRT) {
 			return
 		}
 		r.pollDeadline = 0
+		c.logf(r, 4, "Can't open PID file %s (yet?) after start: no such file or directory", s.PIDFile)
 	}
 	switch r.sub {
 	case "condition", "start-pre", "start":
@@ -818,6 +825,14 @@ func (c *Core) svcNotify(r *unitRT, pid int, fields [][2]string) {
 					c.claimMain(r, n)
 				}
 			}
+		case "WATCHDOG":
+			switch f[1] {
+			case "1":
+				c.armWatchdog(r)
+			case "trigger":
+				c.watchdogFired(r)
+				return
+			}
 		case "EXTEND_TIMEOUT_USEC":
 			if n, err := strconv.ParseUint(f[1], 10, 64); err == nil && r.timerGen != 0 {
 				at := c.now + time.Duration(n)*time.Microsecond
@@ -887,3 +902,28 @@ func signalName(n int) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// armWatchdog (re)starts WatchdogSec= for a running service.
+func (c *Core) armWatchdog(r *unitRT) {
+	w := r.u.Service.WatchdogUSec
+	if w == 0 || w == loader.Infinity || (r.sub != "running" && r.sub != "start" && r.sub != "start-post" && r.sub != "reload") {
+		r.watchdogGen = 0
+		return
+	}
+	c.tgen++
+	r.watchdogGen = c.tgen
+	heap.Push(&c.timers, timerEntry{at: c.now + time.Duration(w)*time.Microsecond, u: r, gen: c.tgen, watchdog: true})
+}
+
+// watchdogFired is WatchdogSec= passing without a ping: the service is
+// killed with WatchdogSignal= and its result is "watchdog".
+func (c *Core) watchdogFired(r *unitRT) {
+	r.watchdogGen = 0
+	switch r.sub {
+	case "start", "start-post", "running", "reload":
+	default:
+		return
+	}
+	c.logf(r, 4, "Watchdog timeout (limit %s)!", time.Duration(r.u.Service.WatchdogUSec)*time.Microsecond)
+	c.svcSignal(r, "stop-watchdog", "watchdog")
+}

@@ -43,12 +43,12 @@ type unitRT struct {
 	ready                   bool
 	forbidRestart           bool
 	waitEmpty               bool
-	stopResultFromTimeout   bool
 	sockets                 []string // socket units whose fds the service gets
 	monitorEnv              []string
 	restartJob              bool
 	willRestart             bool
-	pidfileTries            int
+	prevSub                 string // the sub-state before the latest change
+	watchdogGen             uint64
 	pollPIDFile             bool
 	pollDeadline            time.Duration
 
@@ -135,6 +135,7 @@ func isInactiveOrFailed(s string) bool  { return s == "inactive" || s == "failed
 // OnFailure=/OnSuccess=.
 func (c *Core) setSub(r *unitRT, s string) {
 	old := r.active()
+	r.prevSub = r.sub
 	r.sub = s
 	now := r.active()
 	if old == now {
@@ -227,12 +228,22 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 			}
 			switch {
 			case willRestart:
-			case now == "failed":
-				c.onFailure(r)
-			case r.result == "success" && old != "activating":
+			case now == "inactive" && r.result == "success" && r.prevSub != "auto-restart":
 				c.onSuccess(r)
 			}
+			if !willRestart {
+				// Upholds=: a unit upheld by an active unit is started again.
+				for _, id := range r.u.Deps[loader.UpheldBy] {
+					if o := c.units[id]; o != nil && isActiveOrReloading(o.active()) {
+						c.enqueue(r.id, graph.Start, graph.Replace, 0)
+						break
+					}
+				}
+			}
 		}
+	}
+	if now == "failed" && old != "failed" && !r.willRestart {
+		c.onFailure(r)
 	}
 	if r.u.Type == "service" {
 		c.socketServiceChanged(r, now)

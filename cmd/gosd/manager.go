@@ -406,6 +406,10 @@ func (m *manager) reportOnce(u *loader.Unit) {
 // directories and its cgroup.
 func (m *manager) cleanup(u *loader.Unit, invocation string) {
 	m.tracker.Release(u.ID)
+	if u.Service != nil && u.Service.PIDFile != "" {
+		// as systemd, the PID file of a stopped service goes
+		os.Remove(u.Service.PIDFile)
+	}
 	if u.Exec == nil {
 		return
 	}

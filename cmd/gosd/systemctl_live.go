@@ -106,7 +106,7 @@ func verbWord(verb string) string {
 	case "try-reload-or-restart", "force-reload":
 		return "try-reload-or-restart"
 	case "isolate":
-		return "isolate"
+		return "start"
 	}
 	return verb
 }
@@ -147,7 +147,22 @@ func liveJob(c *cli, verb string, args []string) int {
 	ch := make(chan answer, len(names))
 	for _, n := range names {
 		n := n
-		c.mgr.loop.Request(engine.JobRequest{Unit: n, Type: jt, Mode: mode, NoBlock: c.noBlock}, func(r engine.Reply) {
+		t := jt
+		if verb == "reload-or-restart" || verb == "try-reload-or-restart" || verb == "force-reload" {
+			// systemctl asks for a restart that becomes a reload where
+			// the unit can reload
+			t = graph.Restart
+			if verb != "reload-or-restart" {
+				t = graph.TryRestart
+			}
+			if u, _ := c.mgr.lookup(n); u != nil && graph.CanReload(u) {
+				t = graph.ReloadOrStart
+				if verb != "reload-or-restart" {
+					t = graph.TryReload
+				}
+			}
+		}
+		c.mgr.loop.Request(engine.JobRequest{Unit: n, Type: t, Mode: mode, NoBlock: c.noBlock}, func(r engine.Reply) {
 			ch <- answer{n, r}
 		})
 	}
@@ -226,7 +241,11 @@ func jobFailureMessage(unit string, r engine.Reply, m *manager) string {
 	case "oom-kill":
 		why = " because the control process was killed by the OOM killer"
 	}
-	return fmt.Sprintf("Job for %s failed%s.\nSee \"systemctl status %s\" and \"journalctl -xeu %s\" for details.\n", unit, why, unit, unit)
+	msg := fmt.Sprintf("Job for %s failed%s.\nSee \"systemctl status %s\" and \"journalctl -xeu %s\" for details.\n", unit, why, unit, unit)
+	if r.Result == "start-limit-hit" {
+		msg += fmt.Sprintf("To force a start use \"systemctl reset-failed %s\"\nfollowed by \"systemctl start %s\" again.\n", unit, unit)
+	}
+	return msg
 }
 
 // liveUnit returns the loaded unit and its run-time state.
