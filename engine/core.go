@@ -535,7 +535,7 @@ func (c *Core) spawned(e Spawned) {
 		// systemd's child exits with the EXIT_* status when it cannot exec;
 		// gosd learns it before the fork returns and reports it the same way
 		// (a Type=simple service is started by then, so its job succeeds).
-		if rec.role == roleMain && r.sub == "start" {
+		if rec.role == roleMain && r.sub == "start" && r.u.Service != nil && r.u.Service.Type != "exec" {
 			// a placeholder main process, so that the service is running
 			// when its (never started) main process exits
 			r.main = -1
