@@ -206,6 +206,7 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 
 	byPid := map[int]int{}             // live main processes, pid -> unit
 	early := map[int]unix.WaitStatus{} // exits reaped before their spawn was reported
+	earlyReady := map[int]bool{}       // READY=1 received before the spawn was reported
 	inflight := 0
 	stopping := false
 	var killTimer <-chan time.Time
@@ -259,6 +260,13 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 	}
 	spawned := func(r spawnRes) {
 		inflight--
+		defer func() {
+			if inflight == 0 {
+				// What is left belongs to no spawn of ours (orphans).
+				clear(early)
+				clear(earlyReady)
+			}
+		}()
 		ur := &units[r.idx]
 		if r.err != nil {
 			if r.err != errStopping {
@@ -272,9 +280,10 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 		emit(Event{Unit: ur.u.Name, Kind: Spawned, Pid: r.pid})
 		if stopping {
 			unix.Kill(r.pid, unix.SIGTERM)
-		} else if ur.u.Kind == unitgraph.Simple {
+		} else if ur.u.Kind == unitgraph.Simple || ur.u.Kind == unitgraph.Notify && earlyReady[r.pid] {
 			start(r.idx)
 		}
+		delete(earlyReady, r.pid)
 		if st, ok := early[r.pid]; ok {
 			delete(early, r.pid)
 			exited(r.idx, st)
@@ -319,8 +328,13 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 		case <-sigchld:
 			reap()
 		case pid := <-ready:
-			if i, ok := byPid[pid]; ok && units[i].state == running && units[i].u.Kind == unitgraph.Notify {
-				start(i)
+			if i, ok := byPid[pid]; ok {
+				if units[i].state == running && units[i].u.Kind == unitgraph.Notify {
+					start(i)
+				}
+			} else if inflight > 0 {
+				// The process may be faster than the worker reporting its pid.
+				earlyReady[pid] = true
 			}
 		case <-done:
 			done = nil
@@ -374,7 +388,10 @@ func readNotify(sock *os.File, ready chan<- int) {
 		return
 	}
 	buf := make([]byte, 4096)
-	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+	// Room for the credentials and a few descriptors: systemd-notify
+	// follows READY=1 with BARRIER=1 and a pipe it waits on until the
+	// manager closes its end.
+	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred)+unix.CmsgSpace(16*4))
 	for {
 		var n, oobn int
 		var rerr error
@@ -388,24 +405,31 @@ func readNotify(sock *os.File, ready chan<- int) {
 		if rerr != nil {
 			continue
 		}
-		pid := senderPid(oob[:oobn])
+		pid := parseControl(oob[:oobn])
 		if pid > 0 && hasReady(string(buf[:n])) {
 			ready <- pid
 		}
 	}
 }
 
-func senderPid(oob []byte) int {
+// parseControl returns the sender's pid from a datagram's control data
+// and closes every descriptor that came with it.
+func parseControl(oob []byte) int {
 	msgs, err := unix.ParseSocketControlMessage(oob)
 	if err != nil {
 		return 0
 	}
+	pid := 0
 	for _, m := range msgs {
 		if c, err := unix.ParseUnixCredentials(&m); err == nil {
-			return int(c.Pid)
+			pid = int(c.Pid)
+		} else if fds, err := unix.ParseUnixRights(&m); err == nil {
+			for _, fd := range fds {
+				unix.Close(fd)
+			}
 		}
 	}
-	return 0
+	return pid
 }
 
 func hasReady(msg string) bool {

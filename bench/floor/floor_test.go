@@ -2,6 +2,7 @@ package floor
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,9 +28,26 @@ func TestMain(m *testing.M) {
 		if err != nil {
 			os.Exit(2)
 		}
-		if err := unix.Sendto(fd, []byte("STATUS=up\nREADY=1\n"), 0, &unix.SockaddrUnix{Name: os.Getenv("NOTIFY_SOCKET")}); err != nil {
+		to := &unix.SockaddrUnix{Name: os.Getenv("NOTIFY_SOCKET")}
+		if err := unix.Sendto(fd, []byte("STATUS=up\nREADY=1\n"), 0, to); err != nil {
 			os.Exit(3)
 		}
+		// Then a barrier, as systemd-notify sends: the manager must close
+		// the pipe's write end it receives. Success leaves a file in the
+		// directory named by the second argument.
+		var p [2]int
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+			os.Exit(5)
+		}
+		if err := unix.Sendmsg(fd, []byte("BARRIER=1"), unix.UnixRights(p[1]), to, 0); err != nil {
+			os.Exit(6)
+		}
+		unix.Close(p[1])
+		pfd := []unix.PollFd{{Fd: int32(p[0]), Events: unix.POLLIN}}
+		if n, _ := unix.Poll(pfd, 5000); n != 1 || pfd[0].Revents&unix.POLLHUP == 0 {
+			os.Exit(7)
+		}
+		os.WriteFile(filepath.Join(os.Args[2], fmt.Sprintf("barrier-%d", os.Getpid())), nil, 0o644)
 		idle()
 	case "crash-once":
 		// Exits 1 the first time (while the marker file is missing), then idles.
@@ -86,7 +104,7 @@ func testGraph(t *testing.T, kind unitgraph.Kind, self, dir string) *unitgraph.G
 		case u.Name == unitgraph.FinalName:
 			u.Argv = []string{"/bin/sh", "-c", "echo done > " + filepath.Join(dir, "done")}
 		case u.Kind == unitgraph.Notify:
-			u.Argv = []string{self, "gosd-floor-role:notify"}
+			u.Argv = []string{self, "gosd-floor-role:notify", dir}
 		}
 	}
 	return g
@@ -128,6 +146,19 @@ func TestRunOrder(t *testing.T) {
 					t.Fatal("the restart unit never ran")
 				}
 				time.Sleep(10 * time.Millisecond)
+			}
+			if kind == unitgraph.Notify {
+				// Every notify unit's barrier must have been answered.
+				for {
+					m, _ := filepath.Glob(filepath.Join(dir, "barrier-*"))
+					if len(m) == g.Spec.Units {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("%d of %d notify units saw their barrier answered", len(m), g.Spec.Units)
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
 			}
 			time.Sleep(200 * time.Millisecond)
 			cancel()

@@ -47,11 +47,12 @@ const (
 	NotifyWrapperPath = "/usr/local/libexec/gosd-bench-notify"
 	// GraphPath holds the graph as JSON, for the floor spawner.
 	GraphPath = "/etc/gosd-bench/graph.json"
-	// DonePath is written by the final unit: CLOCK_MONOTONIC in ns.
-	DonePath = "/run/gosd-bench/done"
+	// DonePath is written (renamed into place) by the final unit: the
+	// CLOCK_MONOTONIC time in ns when it ran.
+	DonePath = "/run/gosd-bench-done"
 	// RestartDir is where the restart unit writes its stamps (see the
 	// harness's crashloop command).
-	RestartDir = "/run/gosd-bench/restart"
+	RestartDir = "/run/gosd-bench-restart"
 	// UnitDir is where the unit files go.
 	UnitDir = "/etc/systemd/system"
 

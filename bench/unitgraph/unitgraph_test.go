@@ -107,7 +107,6 @@ func TestGenerateBadSpec(t *testing.T) {
 // TestUnitFilesLoad writes every default graph and loads it with gosd's
 // loader: the files must carry no diagnostic and mean what the graph says.
 func TestUnitFilesLoad(t *testing.T) {
-	host := &unit.Host{MachineID: "0123456789abcdef0123456789abcdef", Hostname: "bench"}
 	for _, spec := range DefaultSpecs() {
 		t.Run(string(spec.Kind), func(t *testing.T) {
 			g, err := Generate(spec)
@@ -118,9 +117,8 @@ func TestUnitFilesLoad(t *testing.T) {
 			if err := g.WriteLayer(dir); err != nil {
 				t.Fatal(err)
 			}
-			h := *host
-			h.Root = dir
-			set := loader.NewSet(loader.SystemPaths(dir), &h)
+			host := &unit.Host{Root: dir, MachineID: "0123456789abcdef0123456789abcdef", Hostname: "bench"}
+			set := loader.NewSet(loader.SystemPaths(dir), host)
 			if _, err := set.Load(TargetName); err != nil {
 				t.Fatal(err)
 			}
