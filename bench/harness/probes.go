@@ -163,29 +163,40 @@ func parseStamp(data []byte) (fields []string, t int64, err error) {
 }
 
 // measureRestart crashes the restart unit k times and returns each
-// latency: from the crashing process's stamp just before it kills itself
-// to the new process's stamp as soon as it runs (that includes the new
-// process's exec and the Go runtime's start, the same for every manager).
+// latency in ms: from the exit of the crashed main process to the exec of
+// its successor, both as the kernel's process events connector stamps
+// them, so that the program the unit runs adds nothing to the figure.
+// The unit's own start stamp only says which process is the new one.
 func measureRestart(b *boot, k int, timeout time.Duration) ([]float64, error) {
 	dir := unitgraph.RestartDir
 	cur, err := b.WaitFile(dir+"/start", timeout)
 	if err != nil {
 		return nil, fmt.Errorf("the restart unit never started: %w", err)
 	}
+	w, err := watchProcs()
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
 	var lat []float64
 	for range k {
 		f0, _, err := parseStamp(cur)
 		if err != nil || len(f0) != 1 {
 			return nil, fmt.Errorf("%s/start: %q", dir, cur)
 		}
+		oldPid, err := hostPid(b.Pid, f0[0])
+		if err != nil {
+			return nil, err
+		}
 		if err := poke(b.Path(dir+"/crash"), timeout); err != nil {
 			return nil, err
 		}
 		deadline := time.Now().Add(timeout)
+		var f1 []string
 		for {
 			data, err := os.ReadFile(b.Path(dir + "/start"))
 			if err == nil {
-				if f, _, err := parseStamp(data); err == nil && len(f) == 1 && f[0] != f0[0] {
+				if f1, _, err = parseStamp(data); err == nil && len(f1) == 1 && f1[0] != f0[0] {
 					cur = data
 					break
 				}
@@ -195,18 +206,67 @@ func measureRestart(b *boot, k int, timeout time.Duration) ([]float64, error) {
 			}
 			time.Sleep(time.Millisecond)
 		}
-		crashed, err := os.ReadFile(b.Path(dir + "/crashed"))
+		newPid, err := hostPid(b.Pid, f1[0])
 		if err != nil {
 			return nil, err
 		}
-		cf, tc, err := parseStamp(crashed)
-		if err != nil || len(cf) != 1 || cf[0] != f0[0] {
-			return nil, fmt.Errorf("%s/crashed: %q, want process %s", dir, crashed, f0[0])
+		// The events are in the socket already (the new process wrote its
+		// stamp after its exec); let the reader take them in.
+		var exec, exit int64
+		for range 500 {
+			if exec, exit, err = w.times(newPid, oldPid); err != nil || exec > 0 && exit > 0 {
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
 		}
-		_, ts, _ := parseStamp(cur)
-		lat = append(lat, float64(ts-tc)/1e6)
+		if err != nil {
+			return nil, err
+		}
+		if exec == 0 || exit == 0 {
+			return nil, fmt.Errorf("proc connector: no exit event for %d or no exec event for %d", oldPid, newPid)
+		}
+		lat = append(lat, float64(exec-exit)/1e6)
 	}
 	return lat, nil
+}
+
+// hostPid returns the host pid of the process that has pid nsPid in
+// PID 1's pid namespace (PID 1 given by host pid).
+func hostPid(pid1 int, nsPid string) (int, error) {
+	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid1))
+	if err != nil {
+		return 0, err
+	}
+	// The restart unit's process is normally PID 1's child: look there first.
+	var candidates []string
+	if kids, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid1)); err == nil {
+		for _, k := range kids {
+			data, _ := os.ReadFile(k)
+			candidates = append(candidates, strings.Fields(string(data))...)
+		}
+	}
+	all, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range all {
+		candidates = append(candidates, filepath.Base(p))
+	}
+	for _, c := range candidates {
+		if l, err := os.Readlink("/proc/" + c + "/ns/pid"); err != nil || l != ns {
+			continue
+		}
+		status, err := os.ReadFile("/proc/" + c + "/status")
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "NSpid:"); ok {
+				f := strings.Fields(v)
+				if len(f) > 1 && f[len(f)-1] == nsPid {
+					return strconv.Atoi(c)
+				}
+			}
+		}
+	}
+	return 0, fmt.Errorf("no process with pid %s in the namespace of %d", nsPid, pid1)
 }
 
 // poke writes one byte into the crashloop FIFO once its process opened it.
@@ -282,8 +342,9 @@ func measureIdle(b *boot, settle, d time.Duration) (float64, error) {
 	return float64(n1-n0) / time.Since(t0).Seconds(), nil
 }
 
-// callgrindTotal returns the instruction count (Ir) of a callgrind output.
-func callgrindTotal(data []byte) (float64, error) {
+// valgrindTotal returns the instruction count (Ir, the first event) of a
+// callgrind or cachegrind output.
+func valgrindTotal(data []byte) (float64, error) {
 	for _, line := range strings.Split(string(data), "\n") {
 		for _, p := range []string{"summary:", "totals:"} {
 			if v, ok := strings.CutPrefix(line, p); ok {
@@ -294,5 +355,5 @@ func callgrindTotal(data []byte) (float64, error) {
 			}
 		}
 	}
-	return 0, fmt.Errorf("no summary or totals line in the callgrind output")
+	return 0, fmt.Errorf("no summary or totals line")
 }

@@ -108,8 +108,9 @@ const gosdPath = "/usr/local/sbin/gosd"
 
 // writeLayer writes the overlay layer of one graph: the unit files, the
 // notify wrapper, the JSON graph, this binary at unitgraph.HelperPath and,
-// if gosd is not "", gosd at gosdPath.
-func writeLayer(dir string, g *unitgraph.Graph, self, gosd string) error {
+// if gosd is not "", gosd at gosdPath. With gosdNotify, systemd-notify in
+// /usr/local/bin (first in the PATH services get) is gosd's.
+func writeLayer(dir string, g *unitgraph.Graph, self, gosd string, gosdNotify bool) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
@@ -120,32 +121,47 @@ func writeLayer(dir string, g *unitgraph.Graph, self, gosd string) error {
 		return err
 	}
 	if gosd != "" {
-		return copyFile(gosd, filepath.Join(dir, gosdPath), 0o755)
+		if err := copyFile(gosd, filepath.Join(dir, gosdPath), 0o755); err != nil {
+			return err
+		}
+	}
+	if gosdNotify {
+		link := filepath.Join(dir, "/usr/local/bin/systemd-notify")
+		if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+			return err
+		}
+		return os.Symlink(gosdPath, link)
 	}
 	return nil
 }
 
-// valgrindBinds are the host's valgrind files bind-mounted into the root
-// for the instruction count, or an error saying what is missing. If
-// valgrind is not installed, it is installed with apt-get.
-func valgrindBinds(log io.Writer) ([][2]string, error) {
+// valgrind returns the valgrind program to run in the root and the host
+// files to bind-mount there for it, installing valgrind with apt-get when
+// it is missing. Debian's /usr/bin/valgrind is a shell wrapper that
+// exports LD_LIBRARY_PATH and GLIBCXX_FORCE_NEW, which PID 1 would pass on;
+// the real program, valgrind.bin, is run directly when it exists.
+func valgrind(log io.Writer) (string, [][2]string, error) {
 	if _, err := os.Stat("/usr/bin/valgrind"); err != nil {
 		fmt.Fprintln(log, "valgrind is missing: apt-get install valgrind")
 		cmd := exec.Command("apt-get", "install", "-y", "-qq", "valgrind")
 		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 		cmd.Stdout, cmd.Stderr = log, log
 		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("apt-get install valgrind: %w", err)
+			return "", nil, fmt.Errorf("apt-get install valgrind: %w", err)
 		}
 	}
+	prog := "/usr/bin/valgrind"
+	if _, err := os.Stat("/usr/bin/valgrind.bin"); err == nil {
+		prog = "/usr/bin/valgrind.bin"
+	}
 	var binds [][2]string
-	for _, p := range []string{"/usr/bin/valgrind", "/usr/bin/vgdb", "/usr/libexec/valgrind"} {
+	for _, p := range []string{prog, "/usr/bin/vgdb", "/usr/libexec/valgrind"} {
 		if _, err := os.Stat(p); err != nil {
-			return nil, fmt.Errorf("valgrind: %w", err)
+			return "", nil, fmt.Errorf("valgrind: %w", err)
 		}
 		binds = append(binds, [2]string{p, p})
 	}
-	return binds, nil
+	return prog, binds, nil
 }
 
 // machine describes the computer for BENCHMARKS.md: cores, CPU model,
