@@ -26,21 +26,35 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 {
-		switch os.Args[1] {
-		case "launch":
-			os.Exit(launch(os.Args[2]))
-		case "stamp":
-			os.Exit(stamp(os.Args[2:]))
-		case "crashloop":
-			os.Exit(crashloop(os.Args[2:]))
-		case "time":
-			os.Exit(timeCmd(os.Args[2:]))
-		case "floor":
-			os.Exit(runFloor(os.Args[2:]))
-		}
+	if code, ok := inRootCommand(os.Args); ok {
+		os.Exit(code)
 	}
 	os.Exit(runHarness(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// inRootCommand runs the command args names if it is one of those the
+// binary answers as the launcher or inside the root, and reports whether
+// it was.
+func inRootCommand(args []string) (int, bool) {
+	if len(args) < 2 {
+		return 0, false
+	}
+	switch args[1] {
+	case "launch":
+		if len(args) != 3 {
+			return 2, true
+		}
+		return launch(args[2]), true
+	case "stamp":
+		return stamp(args[2:]), true
+	case "crashloop":
+		return crashloop(args[2:]), true
+	case "time":
+		return timeCmd(args[2:]), true
+	case "floor":
+		return runFloor(args[2:]), true
+	}
+	return 0, false
 }
 
 // config is the harness's command line.
