@@ -196,7 +196,7 @@ func runHarness(args []string, stdout, stderr io.Writer) int {
 	}
 
 	rows := h.res.rows(h.figures())
-	fmt.Fprintf(stdout, "\n%s\n%s\n\n", mach, h.command())
+	fmt.Fprintf(stdout, "\n%s\n%s\n\n", mach, command(os.Args[1:]))
 	printTable(stdout, rows)
 	if cfg.record {
 		path := cfg.benchmarks
@@ -213,7 +213,7 @@ func runHarness(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "harness: -record:", err)
 			return 1
 		}
-		md := markdownRows(rows, time.Now().Format("2006-01-02"), mach, h.command())
+		md := markdownRows(rows, time.Now().Format("2006-01-02"), mach, command(os.Args[1:]))
 		if err := os.WriteFile(path, []byte(insertRows(string(doc), md)), 0o644); err != nil {
 			fmt.Fprintln(stderr, "harness: -record:", err)
 			return 1
@@ -232,12 +232,19 @@ func contains[T comparable](s []T, v T) bool {
 	return false
 }
 
-// command is how to repeat this run.
-func (h *harness) command() string {
+// command is how to repeat a run made with these arguments (the
+// recording flags left out).
+func command(args []string) string {
 	var flags []string
-	for _, a := range os.Args[1:] {
-		if a != "-record" && a != "--record" && !strings.HasPrefix(a, "-benchmarks") {
-			flags = append(flags, a)
+	for i := 0; i < len(args); i++ {
+		a := strings.TrimPrefix(args[i], "-")
+		switch {
+		case a == "-record" || a == "record" || strings.HasPrefix(a, "record="):
+		case a == "-benchmarks" || a == "benchmarks":
+			i++ // and its value
+		case strings.HasPrefix(a, "-benchmarks=") || strings.HasPrefix(a, "benchmarks="):
+		default:
+			flags = append(flags, args[i])
 		}
 	}
 	return strings.TrimSpace("go run ./bench/harness " + strings.Join(flags, " "))

@@ -132,3 +132,19 @@ func TestParseFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "go run ./bench/harness"},
+		{[]string{"-runs", "3", "-record"}, "go run ./bench/harness -runs 3"},
+		{[]string{"--record", "-benchmarks", "/tmp/B.md", "-idle=0"}, "go run ./bench/harness -idle=0"},
+		{[]string{"-benchmarks=/tmp/B.md", "-record=true", "-graphs", "simple"}, "go run ./bench/harness -graphs simple"},
+	} {
+		if got := command(tc.args); got != tc.want {
+			t.Errorf("command(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
