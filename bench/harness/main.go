@@ -539,9 +539,15 @@ func (h *harness) countInstructions(m *manager, tool string) {
 	}()
 	slow := 20 * h.cfg.timeout
 	if _, err := b.WaitFile(unitgraph.DonePath, slow); err != nil {
-		if data, _ := os.ReadFile(b.console); strings.Contains(string(data), "vgCallgrind_post_signal") {
+		data, _ := os.ReadFile(b.console)
+		switch {
+		case strings.Contains(string(data), "vgCallgrind_post_signal"):
 			// Seen with every Go program that handles signals (valgrind 3.19).
 			fail(fmt.Sprintf("callgrind aborted on %s's signal handling (assertion in vgCallgrind_post_signal)", m.name))
+			return
+		case strings.Contains(string(data), "You cannot run"):
+			// An exec of /proc/self/exe under valgrind runs the tool itself.
+			fail(fmt.Sprintf("%s re-executed itself through /proc/self/exe, which under valgrind is the tool, not %s", m.name, m.argv[0]))
 			return
 		}
 		fail(fmt.Sprintf("%s under %s did not reach the final unit: %v", m.name, tool, err))
