@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -183,7 +184,7 @@ func runHarness(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if contains(cfg.shapes, unitgraph.Oneshot) {
+	if slices.Contains(cfg.shapes, unitgraph.Oneshot) {
 		for _, tool := range cfg.instructions {
 			for _, name := range cfg.managers {
 				fmt.Fprintf(stderr, "instructions: %s, oneshot graph under %s\n", name, tool)
@@ -221,15 +222,6 @@ func runHarness(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "\nrecorded %d rows in %s\n", len(md), path)
 	}
 	return 0
-}
-
-func contains[T comparable](s []T, v T) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // command is how to repeat a run made with these arguments (the
@@ -278,7 +270,7 @@ func (h *harness) setup() error {
 			stop: 15},
 	}
 	gosd := c.gosd
-	if contains(c.managers, "gosd") {
+	if slices.Contains(c.managers, "gosd") {
 		if gosd == "" {
 			gosd = filepath.Join(bin, "gosd")
 			root, err := moduleRoot()
@@ -298,7 +290,7 @@ func (h *harness) setup() error {
 	h.specs = map[unitgraph.Kind]unitgraph.Spec{}
 	h.layers = map[unitgraph.Kind]string{}
 	for _, spec := range unitgraph.DefaultSpecs() {
-		if !contains(c.shapes, spec.Kind) {
+		if !slices.Contains(c.shapes, spec.Kind) {
 			continue
 		}
 		if c.units > 0 {
