@@ -21,5 +21,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseExec$$' -fuzztime $(FUZZTIME) ./unit
 	$(GO) test -run '^$$' -fuzz '^FuzzExtractWord$$' -fuzztime $(FUZZTIME) ./unit
 
+# The loader and parser benchmarks, then (as root) the boot benchmark of
+# issue 4: systemd, gosd and the floor on generated unit graphs, e.g.
+# `make bench BENCH_FLAGS='-runs 3 -record'` (see bench/README.md).
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./loader ./unit
+	CGO_ENABLED=0 $(GO) run ./bench/harness $(BENCH_FLAGS)

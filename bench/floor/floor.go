@@ -1,0 +1,442 @@
+// Package floor is the lower bound of gosd's boot benchmark: a minimal
+// spawner that runs the processes of a unitgraph.Graph in the order its
+// requirements impose, as fast as fork and exec allow, and does nothing
+// else (no unit files, no cgroups, no logging, no state beyond a counter
+// per unit). A service manager's boot time above the floor's is the
+// manager's own overhead.
+//
+// Run is meant to be PID 1 of a namespace, where it reaps every process;
+// it owns the only wait in its process.
+package floor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gosd/gosd/bench/unitgraph"
+)
+
+// Options tune Run. The zero value is usable.
+type Options struct {
+	// Jobs is how many spawns (fork+exec) are in flight at once; 0 means 8.
+	Jobs int
+	// NotifySocket is the path of the datagram socket notify units report
+	// READY=1 to (passed to them as NOTIFY_SOCKET). Required if the graph
+	// has notify units.
+	NotifySocket string
+	// Env is the environment of every process; nil means
+	// PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin,
+	// the PATH systemd gives services.
+	Env []string
+	// Stdout and Stderr receive the processes' output; nil means /dev/null.
+	Stdout, Stderr *os.File
+	// StopTimeout is how long stopping waits after SIGTERM before it sends
+	// SIGKILL; 0 means 5 s.
+	StopTimeout time.Duration
+	// Log receives one line per unit that fails; nil discards them.
+	Log io.Writer
+	// OnEvent, if set, is called from Run's loop for every spawn, start,
+	// and exit, in the order Run handles them.
+	OnEvent func(Event)
+}
+
+// EventKind says what happened to a unit.
+type EventKind int
+
+const (
+	Spawned EventKind = iota // the process exists (Pid is set)
+	Started                  // the unit counts as started; its dependents may spawn
+	Exited                   // the main process ended (Status is set)
+	Failed                   // the unit failed; its dependents never start
+)
+
+func (k EventKind) String() string {
+	return [...]string{"spawned", "started", "exited", "failed"}[k]
+}
+
+// Event is one step of a unit, reported through Options.OnEvent.
+type Event struct {
+	Unit   string
+	Kind   EventKind
+	Pid    int
+	Status unix.WaitStatus
+	Err    error
+}
+
+type unitState int
+
+const (
+	waiting unitState = iota
+	spawning
+	running // spawned, not yet started (oneshot, notify)
+	started
+	failed
+)
+
+type unitRun struct {
+	u          *unitgraph.Unit
+	left       int   // requirements not started yet
+	dependents []int // indexes of the units requiring this one
+	state      unitState
+	pid        int
+}
+
+type spawnReq struct{ idx int }
+
+type spawnRes struct {
+	idx int
+	pid int
+	err error
+}
+
+// Run spawns g's processes, each once everything it requires has started,
+// until ctx is done; then it sends SIGTERM to every process still running
+// (SIGKILL after StopTimeout), reaps them all and returns. The restart
+// unit is spawned again whenever it ends, until ctx is done. Run installs
+// a SIGCHLD handler and reaps every child of the process with wait4(-1):
+// nothing else in the process may wait for children while it runs.
+func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
+	if opt.Jobs <= 0 {
+		opt.Jobs = 8
+	}
+	if opt.Env == nil {
+		opt.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	}
+	if opt.StopTimeout <= 0 {
+		opt.StopTimeout = 5 * time.Second
+	}
+	if opt.Log == nil {
+		opt.Log = io.Discard
+	}
+	emit := func(Event) {}
+	if opt.OnEvent != nil {
+		emit = opt.OnEvent
+	}
+
+	units := make([]unitRun, len(g.Units))
+	index := make(map[string]int, len(g.Units))
+	needNotify := false
+	for i := range g.Units {
+		u := &g.Units[i]
+		if _, dup := index[u.Name]; dup {
+			return fmt.Errorf("floor: unit %s twice in the graph", u.Name)
+		}
+		units[i] = unitRun{u: u, left: len(u.Requires)}
+		for _, d := range u.Requires {
+			j, ok := index[d]
+			if !ok {
+				return fmt.Errorf("floor: %s requires %s, which does not come before it", u.Name, d)
+			}
+			units[j].dependents = append(units[j].dependents, i)
+		}
+		index[u.Name] = i
+		needNotify = needNotify || u.Kind == unitgraph.Notify
+	}
+
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer devnull.Close()
+	stdout, stderr := opt.Stdout, opt.Stderr
+	if stdout == nil {
+		stdout = devnull
+	}
+	if stderr == nil {
+		stderr = devnull
+	}
+	envNotify := append(append([]string(nil), opt.Env...), "NOTIFY_SOCKET="+opt.NotifySocket)
+
+	sigchld := make(chan os.Signal, 1)
+	signal.Notify(sigchld, syscall.SIGCHLD)
+	defer signal.Stop(sigchld)
+
+	ready := make(chan int, 64)
+	if needNotify {
+		if opt.NotifySocket == "" {
+			return errors.New("floor: the graph has notify units but Options.NotifySocket is empty")
+		}
+		sock, err := listenNotify(opt.NotifySocket)
+		if err != nil {
+			return err
+		}
+		defer sock.Close()
+		go readNotify(sock, ready)
+	}
+
+	// The spawn workers: a bounded number of fork+execs in flight.
+	stopSpawning := make(chan struct{})
+	reqs := make(chan spawnReq, len(units))
+	results := make(chan spawnRes, len(units))
+	for range opt.Jobs {
+		go func() {
+			for r := range reqs {
+				select {
+				case <-stopSpawning:
+					results <- spawnRes{idx: r.idx, err: errStopping}
+					continue
+				default:
+				}
+				u := units[r.idx].u // read-only after setup
+				env := opt.Env
+				if u.Kind == unitgraph.Notify {
+					env = envNotify
+				}
+				pid, err := syscall.ForkExec(u.Argv[0], u.Argv, &syscall.ProcAttr{
+					Dir:   "/",
+					Env:   env,
+					Files: []uintptr{devnull.Fd(), stdout.Fd(), stderr.Fd()},
+					// Services get a session of their own, as under systemd.
+					Sys: &syscall.SysProcAttr{Setsid: true},
+				})
+				results <- spawnRes{idx: r.idx, pid: pid, err: err}
+			}
+		}()
+	}
+	defer close(reqs)
+
+	byPid := map[int]int{}             // live main processes, pid -> unit
+	early := map[int]unix.WaitStatus{} // exits reaped before their spawn was reported
+	earlyReady := map[int]bool{}       // READY=1 received before the spawn was reported
+	inflight := 0
+	stopping := false
+	var killTimer <-chan time.Time
+
+	spawn := func(i int) {
+		units[i].state = spawning
+		inflight++
+		reqs <- spawnReq{i}
+	}
+	var start func(i int)
+	start = func(i int) {
+		units[i].state = started
+		emit(Event{Unit: units[i].u.Name, Kind: Started, Pid: units[i].pid})
+		for _, d := range units[i].dependents {
+			units[d].left--
+			if units[d].left == 0 && units[d].state == waiting {
+				if units[d].u.Kind == unitgraph.Target {
+					start(d)
+				} else {
+					spawn(d)
+				}
+			}
+		}
+	}
+	fail := func(i int, err error) {
+		units[i].state = failed
+		fmt.Fprintf(opt.Log, "floor: %s failed: %v\n", units[i].u.Name, err)
+		emit(Event{Unit: units[i].u.Name, Kind: Failed, Pid: units[i].pid, Err: err})
+	}
+	exited := func(i int, st unix.WaitStatus) {
+		ur := &units[i]
+		emit(Event{Unit: ur.u.Name, Kind: Exited, Pid: ur.pid, Status: st})
+		delete(byPid, ur.pid)
+		if stopping {
+			return
+		}
+		ok := st.Exited() && st.ExitStatus() == 0
+		switch {
+		case ur.u.Restart:
+			ur.state = waiting
+			spawn(i)
+		case ur.state == running && ur.u.Kind == unitgraph.Oneshot && ok:
+			start(i)
+		case ur.state == running:
+			fail(i, fmt.Errorf("main process ended before the unit started: %s", describe(st)))
+		case ur.state == started && ur.u.Kind == unitgraph.Oneshot:
+			// RemainAfterExit=yes: it stays started.
+		default:
+			fail(i, fmt.Errorf("main process ended: %s", describe(st)))
+		}
+	}
+	spawned := func(r spawnRes) {
+		inflight--
+		defer func() {
+			if inflight == 0 {
+				// What is left belongs to no spawn of ours (orphans).
+				clear(early)
+				clear(earlyReady)
+			}
+		}()
+		ur := &units[r.idx]
+		if r.err != nil {
+			if r.err != errStopping {
+				fail(r.idx, fmt.Errorf("spawning %s: %w", ur.u.Argv[0], r.err))
+			}
+			return
+		}
+		ur.pid = r.pid
+		ur.state = running
+		byPid[r.pid] = r.idx
+		emit(Event{Unit: ur.u.Name, Kind: Spawned, Pid: r.pid})
+		if stopping {
+			unix.Kill(r.pid, unix.SIGTERM)
+		} else if ur.u.Kind == unitgraph.Simple || ur.u.Kind == unitgraph.Notify && earlyReady[r.pid] {
+			start(r.idx)
+		}
+		delete(earlyReady, r.pid)
+		if st, ok := early[r.pid]; ok {
+			delete(early, r.pid)
+			exited(r.idx, st)
+		}
+	}
+	reap := func() {
+		for {
+			var st unix.WaitStatus
+			pid, err := unix.Wait4(-1, &st, unix.WNOHANG, nil)
+			if err == unix.EINTR {
+				continue
+			}
+			if pid <= 0 || err != nil {
+				return
+			}
+			if i, ok := byPid[pid]; ok {
+				exited(i, st)
+			} else if inflight > 0 {
+				// Perhaps a spawn whose pid a worker has not reported yet.
+				early[pid] = st
+			}
+		}
+	}
+
+	for i := range units {
+		if units[i].left == 0 {
+			if units[i].u.Kind == unitgraph.Target {
+				start(i)
+			} else {
+				spawn(i)
+			}
+		}
+	}
+	done := ctx.Done()
+	for {
+		if stopping && len(byPid) == 0 && inflight == 0 {
+			return nil
+		}
+		select {
+		case r := <-results:
+			spawned(r)
+		case <-sigchld:
+			reap()
+		case pid := <-ready:
+			if i, ok := byPid[pid]; ok {
+				if units[i].state == running && units[i].u.Kind == unitgraph.Notify {
+					start(i)
+				}
+			} else if inflight > 0 {
+				// The process may be faster than the worker reporting its pid.
+				earlyReady[pid] = true
+			}
+		case <-done:
+			done = nil
+			stopping = true
+			close(stopSpawning)
+			for pid := range byPid {
+				unix.Kill(pid, unix.SIGTERM)
+			}
+			killTimer = time.After(opt.StopTimeout)
+		case <-killTimer:
+			for pid := range byPid {
+				unix.Kill(pid, unix.SIGKILL)
+			}
+		}
+	}
+}
+
+var errStopping = errors.New("stopping")
+
+func describe(st unix.WaitStatus) string {
+	if st.Signaled() {
+		return "signal " + unix.SignalName(st.Signal())
+	}
+	return fmt.Sprintf("exit status %d", st.ExitStatus())
+}
+
+// listenNotify binds a datagram socket at path that passes the sender's
+// credentials with every message.
+func listenNotify(path string) (*os.File, error) {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("floor: notify socket: %w", err)
+	}
+	os.Remove(path)
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("floor: notify socket %s: %w", path, err)
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_PASSCRED, 1); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("floor: notify socket %s: SO_PASSCRED: %w", path, err)
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// readNotify sends the sender pid of every READY=1 datagram to ready,
+// until sock is closed.
+func readNotify(sock *os.File, ready chan<- int) {
+	rc, err := sock.SyscallConn()
+	if err != nil {
+		return
+	}
+	buf := make([]byte, 4096)
+	// Room for the credentials and a few descriptors: systemd-notify
+	// follows READY=1 with BARRIER=1 and a pipe it waits on until the
+	// manager closes its end.
+	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred)+unix.CmsgSpace(16*4))
+	for {
+		var n, oobn int
+		var rerr error
+		err := rc.Read(func(fd uintptr) bool {
+			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC)
+			return rerr != unix.EAGAIN
+		})
+		if err != nil {
+			return // closed
+		}
+		if rerr != nil {
+			continue
+		}
+		pid := parseControl(oob[:oobn])
+		if pid > 0 && hasReady(string(buf[:n])) {
+			ready <- pid
+		}
+	}
+}
+
+// parseControl returns the sender's pid from a datagram's control data
+// and closes every descriptor that came with it.
+func parseControl(oob []byte) int {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return 0
+	}
+	pid := 0
+	for _, m := range msgs {
+		if c, err := unix.ParseUnixCredentials(&m); err == nil {
+			pid = int(c.Pid)
+		} else if fds, err := unix.ParseUnixRights(&m); err == nil {
+			for _, fd := range fds {
+				unix.Close(fd)
+			}
+		}
+	}
+	return pid
+}
+
+func hasReady(msg string) bool {
+	for _, l := range strings.Split(msg, "\n") {
+		if l == "READY=1" {
+			return true
+		}
+	}
+	return false
+}

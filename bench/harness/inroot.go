@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gosd/gosd/bench/floor"
+	"github.com/gosd/gosd/bench/unitgraph"
+)
+
+// The commands below run inside the benchmark's root, from the copy of
+// this binary at unitgraph.HelperPath.
+
+// writeStamp writes "fields... CLOCK_MONOTONIC-ns" to path atomically (a
+// rename), so a reader never sees half a stamp.
+func writeStamp(path string, fields ...string) error {
+	line := strings.Join(append(fields, strconv.FormatInt(monotonic(), 10)), " ") + "\n"
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := os.WriteFile(tmp, []byte(line), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// stamp is the final unit's command: `stamp FILE` writes the time.
+func stamp(args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: gosd-bench stamp FILE")
+		return 2
+	}
+	if err := writeStamp(args[0]); err != nil {
+		fmt.Fprintln(os.Stderr, "gosd-bench stamp:", err)
+		return 1
+	}
+	return 0
+}
+
+// crashloop is the restart unit's command: `crashloop DIR` writes
+// DIR/start ("PID TIME") as soon as it runs, then waits for a byte on the
+// FIFO DIR/crash; on one it writes DIR/crashed ("PID TIME") and kills
+// itself with SIGKILL, so its service manager restarts it.
+func crashloop(args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: gosd-bench crashloop DIR")
+		return 2
+	}
+	dir := args[0]
+	pid := strconv.Itoa(os.Getpid())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "gosd-bench crashloop:", err)
+		return 1
+	}
+	if err := writeStamp(filepath.Join(dir, "start"), pid); err != nil {
+		fmt.Fprintln(os.Stderr, "gosd-bench crashloop:", err)
+		return 1
+	}
+	fifo := filepath.Join(dir, "crash")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil && !errors.Is(err, unix.EEXIST) {
+		fmt.Fprintln(os.Stderr, "gosd-bench crashloop:", err)
+		return 1
+	}
+	buf := make([]byte, 1)
+	for {
+		f, err := os.Open(fifo) // blocks until the harness opens it to write
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gosd-bench crashloop:", err)
+			return 1
+		}
+		n, _ := f.Read(buf)
+		f.Close()
+		if n == 1 {
+			break
+		}
+	}
+	if err := writeStamp(filepath.Join(dir, "crashed"), pid); err != nil {
+		fmt.Fprintln(os.Stderr, "gosd-bench crashloop:", err)
+		return 1
+	}
+	unix.Kill(os.Getpid(), unix.SIGKILL)
+	return 1 // not reached
+}
+
+// timeCmd is `time N CMD ARGS...`: it runs CMD N times, one after the
+// other, and prints "MEDIAN-ns OUTPUT" where OUTPUT is the first line the
+// last run printed. It fails if any run fails.
+func timeCmd(args []string) int {
+	if len(args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: gosd-bench time N CMD [ARG...]")
+		return 2
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 1 {
+		fmt.Fprintln(os.Stderr, "gosd-bench time: bad count", args[0])
+		return 2
+	}
+	var times []int64
+	var out []byte
+	for range n {
+		t := monotonic()
+		c := exec.Command(args[1], args[2:]...)
+		out, err = c.CombinedOutput()
+		times = append(times, monotonic()-t)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "gosd-bench time: %s: %v: %s\n", strings.Join(args[1:], " "), err, bytes.TrimSpace(out))
+			return 1
+		}
+	}
+	slices.Sort(times)
+	first, _, _ := strings.Cut(string(out), "\n")
+	fmt.Printf("%d %s\n", times[len(times)/2], first)
+	return 0
+}
+
+// floorNotifySocket is where the floor spawner listens for READY=1.
+const floorNotifySocket = "/run/gosd-bench-floor-notify"
+
+// runFloor is `floor [-j N] GRAPH`: the floor spawner as PID 1. It runs
+// the graph until SIGTERM or SIGINT, then stops every process and exits.
+func runFloor(args []string) int {
+	fs := flag.NewFlagSet("floor", flag.ContinueOnError)
+	jobs := fs.Int("j", 8, "spawns in flight at once")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: gosd-bench floor [-j N] GRAPH")
+		return 2
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gosd-bench floor:", err)
+		return 1
+	}
+	g, err := unitgraph.Decode(f)
+	f.Close()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gosd-bench floor:", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	err = floor.Run(ctx, g, floor.Options{
+		Jobs: *jobs, NotifySocket: floorNotifySocket,
+		Stdout: os.Stdout, Stderr: os.Stderr, Log: os.Stderr,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gosd-bench floor:", err)
+		return 1
+	}
+	return 0
+}
