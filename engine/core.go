@@ -11,7 +11,6 @@ package engine
 import (
 	"container/heap"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -38,6 +37,9 @@ type Host interface {
 	// UnitPIDs returns every live process of the unit that the host's
 	// process tracking knows.
 	UnitPIDs(id string) []int
+	// UnitOfPID names the unit a process belongs to ("" when unknown),
+	// for a notification from a process the core did not start.
+	UnitOfPID(pid int) string
 }
 
 // Exit codes of a process, as waitid(2) names them and systemd shows them
@@ -633,7 +635,7 @@ func (c *Core) recheckEmpty() {
 func (c *Core) waitingEmpty() []string {
 	var ids []string
 	for id, r := range c.units {
-		if r.id == id && r.u.Type == "service" && r.waitEmpty {
+		if r.waitEmpty && r.id == id {
 			ids = append(ids, id)
 		}
 	}
@@ -670,16 +672,11 @@ func (c *Core) notified(e Notified) {
 
 // unitOfPID finds the unit a pid that the core did not spawn belongs to.
 func (c *Core) unitOfPID(pid int) *unitRT {
-	for _, id := range c.Loaded() {
-		r := c.units[id]
-		if r.u.Type != "service" || r.active() == "inactive" || r.active() == "failed" {
-			continue
-		}
-		if slices.Contains(c.host.UnitPIDs(id), pid) {
-			return r
-		}
+	r := c.units[c.host.UnitOfPID(pid)]
+	if r == nil || r.u.Type != "service" || isInactiveOrFailed(r.active()) {
+		return nil
 	}
-	return nil
+	return r
 }
 
 func notifyAccess(s *loader.Service) string {

@@ -77,6 +77,15 @@ func (h *fakeHost) ReadPIDFile(path string) (int, error) {
 
 func (h *fakeHost) UnitPIDs(id string) []int { return slices.Clone(h.procs[id]) }
 
+func (h *fakeHost) UnitOfPID(pid int) string {
+	for id, ps := range h.procs {
+		if slices.Contains(ps, pid) {
+			return id
+		}
+	}
+	return ""
+}
+
 func (h *fakeHost) drop(pid int) {
 	for id, ps := range h.procs {
 		if i := slices.Index(ps, pid); i >= 0 {

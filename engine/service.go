@@ -253,12 +253,11 @@ func (c *Core) killUnit(r *unitRT, sig syscall.Signal, term bool) bool {
 		group = true
 	}
 	rest := 0
-	if group {
-		for _, p := range c.host.UnitPIDs(r.id) {
-			if p != r.main && p != r.control {
-				rest++
-			}
-		}
+	if group && len(pids) == 0 {
+		// With a main or control process the service moves on when they
+		// are gone (as systemd does); only without them does it wait for
+		// the rest, so only then are they counted.
+		rest = len(c.host.UnitPIDs(r.id))
 	}
 	if len(pids) == 0 && rest == 0 {
 		return false
