@@ -285,6 +285,8 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 	case "touch":
 		ts.host.paths[arg(0)] = true
 		return ""
+	case "stop-all":
+		ts.print(&b, ts.core.StopAll(ts.now))
 	case "reset-failed":
 		ts.feed(&b, ResetFailed{Unit: arg(0)})
 	case "kill":
@@ -366,11 +368,15 @@ func (ts *transcript) started(s Spawn) Spawned {
 // feed hands the event to the core and prints what it does; spawns are
 // answered at once (unless held), and their outcomes fed in turn.
 func (ts *transcript) feed(b *strings.Builder, ev Event) {
-	queue := []Event{ev}
-	for len(queue) > 0 {
-		ev := queue[0]
-		queue = queue[1:]
-		for _, a := range ts.core.Handle(ts.now, ev) {
+	ts.print(b, ts.core.Handle(ts.now, ev))
+}
+
+// print prints the actions; spawns are answered (unless held) and what
+// the core does with the answers is printed in turn.
+func (ts *transcript) print(b *strings.Builder, actions []Action) {
+	var queue []Event
+	for {
+		for _, a := range actions {
 			switch a := a.(type) {
 			case Spawn:
 				argv := strings.Join(a.Cmd.Argv, " ")
@@ -429,5 +435,11 @@ func (ts *transcript) feed(b *strings.Builder, ev Event) {
 				fmt.Fprintf(b, "%T %+v\n", a, a)
 			}
 		}
+		if len(queue) == 0 {
+			return
+		}
+		ev := queue[0]
+		queue = queue[1:]
+		actions = ts.core.Handle(ts.now, ev)
 	}
 }

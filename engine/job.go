@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/gosd/gosd/graph"
 	"github.com/gosd/gosd/loader"
@@ -363,3 +364,27 @@ func (c *Core) Jobs() [][4]string {
 
 // Busy reports whether any job is installed.
 func (c *Core) Busy() bool { return len(c.jobs) > 0 }
+
+// StopAll installs a stop job on every unit that is not inactive, as one
+// set: it is what the manager does on shutdown, when every unit goes and
+// no transaction has anything to decide (one per unit would cost a
+// quadratic number of ordering checks). Stops run in the reverse order of
+// starts, as always.
+func (c *Core) StopAll(now time.Duration) []Action {
+	if now > c.now {
+		c.now = now
+	}
+	c.out = nil
+	for _, id := range c.Loaded() {
+		r := c.units[id]
+		if isInactiveOrFailed(r.active()) && r.job == nil {
+			continue
+		}
+		c.install(r, &graph.Job{Unit: id, Type: graph.Stop})
+	}
+	c.fireTimers()
+	c.runJobs()
+	out := c.out
+	c.out = nil
+	return out
+}

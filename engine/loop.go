@@ -13,7 +13,6 @@ import (
 	"golang.org/x/sync/semaphore"
 	"golang.org/x/sys/unix"
 
-	"github.com/gosd/gosd/graph"
 	"github.com/gosd/gosd/loader"
 )
 
@@ -386,12 +385,8 @@ func (l *Loop) Shutdown() {
 			return
 		}
 		l.stopping = true
-		for _, id := range c.Loaded() {
-			active, _, _ := c.Runtime(id)
-			if active == "inactive" || active == "failed" {
-				continue
-			}
-			l.handle(JobRequest{Unit: id, Type: graph.Stop, Mode: graph.Replace})
+		for _, a := range c.StopAll(l.now()) {
+			l.perform(a)
 		}
 	})
 }
