@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -87,6 +88,8 @@ type Loop struct {
 	nreq    uint64
 
 	stopping bool
+	wasBusy  bool
+	lastFree time.Time
 	done     chan struct{}
 	exitCode int
 }
@@ -202,6 +205,14 @@ func (l *Loop) Run(ctx context.Context) error {
 		if l.stopping && !l.core.Busy() {
 			return nil
 		}
+		busy := l.core.Busy()
+		if l.wasBusy && !busy && time.Since(l.lastFree) > time.Second {
+			// The last job finished (a boot, a restart): give the memory
+			// the transaction and its jobs took back to the system.
+			debug.FreeOSMemory()
+			l.lastFree = time.Now()
+		}
+		l.wasBusy = busy
 		if at, ok := l.core.NextDeadline(); ok {
 			d := at - l.now()
 			if d < 0 {

@@ -261,6 +261,13 @@ func (m *manager) readNotify(l *notify.Listener) {
 // shutdown stops every unit and ends the loop.
 func (m *manager) shutdown() {
 	m.shutdownOnce.Do(func() {
+		if path := os.Getenv("GOSD_MEMPROFILE"); path != "" {
+			// the heap as it was before the shutdown, for BENCHMARKS.md
+			if f, err := os.Create(path); err == nil {
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}
 		m.isStopping.Store(true)
 		m.loop.Shutdown()
 	})
