@@ -1,5 +1,7 @@
 package loader
 
+import "slices"
+
 // Well-known unit names (systemd's special units).
 const (
 	sysinitTarget  = "sysinit.target"
@@ -102,82 +104,150 @@ func (u *Unit) addSystemDefaults() {
 // link computes every unit's Deps from the forward dependencies of all
 // loaded units: names become unit IDs, targets are ordered after the
 // units they pull in (systemd's default target dependencies), and each
-// dependency is recorded in reverse on the other unit.
+// dependency is recorded in reverse on the other unit. Every Deps list is
+// carved from one array, capped so that appending to one copies it.
 func (s *Set) link() {
-	id := func(name string) string {
-		if o := s.units[name]; o != nil {
-			return o.ID
-		}
-		return name
+	n := len(s.order)
+	total := 0
+	for _, u := range s.order {
+		total += len(u.fwd)
 	}
-	fwd := make([]Deps, len(s.order))
+	// edges are the forward dependencies by unit ID, grouped by the unit
+	// they start from: those of s.order[i] are edges[first[i]:first[i+1]].
+	edges := make([]linkEdge, 0, total)
+	first := make([]int32, n+1)
 	for i, u := range s.order {
+		first[i] = int32(len(edges))
 		for _, e := range u.fwd {
-			if o := id(e.name); o != u.ID {
-				fwd[i][e.kind] = append(fwd[i][e.kind], o)
+			id, to := e.name, int32(-1)
+			if o := s.units[e.name]; o != nil {
+				id, to = o.ID, int32(o.idx)
+			}
+			if id != u.ID {
+				edges = append(edges, linkEdge{int32(i), to, e.kind, id})
 			}
 		}
 	}
-	index := make(map[*Unit]int, len(s.order))
-	for i, u := range s.order {
-		index[u] = i
+	first[n] = int32(len(edges))
+	edges = s.targetDeps(edges, first)
+
+	// Count each unit's list of each kind, forward and reverse, then fill
+	// them into one array.
+	pos := make([]int32, n*int(NumDeps)+1)
+	for _, e := range edges {
+		pos[int(e.from)*int(NumDeps)+int(e.kind)]++
+		if e.to >= 0 && e.kind != JoinsNamespaceOf { // systemd 252 records it on the joining unit only
+			pos[int(e.to)*int(NumDeps)+int(e.kind.Inverse())]++
+		}
 	}
-	// systemd's default target dependencies: a target is ordered after
-	// the units it pulls in or is part of (Requires=, Requisite=, Wants=,
-	// BindsTo=, PartOf=, Upholds=), when both are loaded with
-	// DefaultDependencies=yes and the target is not ordered before the
-	// unit already (by either side).
-	for i, t := range s.order {
-		if t.Type != "target" || !t.Unit.DefaultDependencies || t.LoadState != StateLoaded {
-			continue
-		}
-		ordered := map[string]bool{}
-		for _, k := range []Dep{Before, After} {
-			for _, n := range fwd[i][k] {
-				ordered[n] = true
-			}
-		}
-		for _, k := range []Dep{Requires, Requisite, Wants, BindsTo, PartOf, Upholds} {
-			for _, n := range fwd[i][k] {
-				o := s.units[n]
-				if o == nil || o.LoadState != StateLoaded || !o.Unit.DefaultDependencies {
-					continue
-				}
-				if ordered[o.ID] || fwd[index[o]].Has(After, t.ID) {
-					continue
-				}
-				ordered[o.ID] = true
-				fwd[i].Add(After, o.ID)
-			}
+	sum := int32(0)
+	for i, c := range pos {
+		pos[i] = sum
+		sum += c
+	}
+	all := make([]string, sum)
+	fill := make([]int32, len(pos))
+	copy(fill, pos)
+	for _, e := range edges {
+		k := int(e.from)*int(NumDeps) + int(e.kind)
+		all[fill[k]] = e.id
+		fill[k]++
+		if e.to >= 0 && e.kind != JoinsNamespaceOf {
+			k := int(e.to)*int(NumDeps) + int(e.kind.Inverse())
+			all[fill[k]] = s.order[e.from].ID
+			fill[k]++
 		}
 	}
 	for i, u := range s.order {
 		for k := range u.Deps {
-			u.Deps[k] = append(u.Deps[k][:0], fwd[i][k]...)
-		}
-	}
-	for i, u := range s.order {
-		for k, l := range fwd[i] {
-			if Dep(k) == JoinsNamespaceOf {
-				continue // systemd 252 records it on the joining unit only
+			at := i*int(NumDeps) + k
+			l := all[pos[at]:pos[at+1]]
+			if len(l) > 1 {
+				slices.Sort(l)
+				l = slices.Compact(l)
 			}
-			for _, n := range l {
-				if o := s.units[n]; o != nil {
-					o.Deps.Add(Dep(k).Inverse(), u.ID)
-				}
+			if len(l) == 0 {
+				l = nil
 			}
+			u.Deps[k] = l[:len(l):len(l)]
 		}
 	}
 	s.linkSlices()
-	for _, u := range s.order {
-		u.Deps.compact()
+}
+
+// linkEdge is one dependency of s.order[from] on the unit with ID id,
+// which is s.order[to] (-1 when no such unit is loaded).
+type linkEdge struct {
+	from, to int32
+	kind     Dep
+	id       string
+}
+
+// targetDeps adds systemd's default target dependencies to edges (grouped
+// by unit as link builds them): a target is ordered after the units it
+// pulls in or is part of (Requires=, Requisite=, Wants=, BindsTo=,
+// PartOf=, Upholds=), when both are loaded with DefaultDependencies=yes
+// and the target is not ordered before the unit already (by either side).
+func (s *Set) targetDeps(edges []linkEdge, first []int32) []linkEdge {
+	n := len(s.order)
+	// added holds the After= edges added so far, by target; a later target
+	// sees them when it checks whether a unit is ordered after it.
+	var added map[int32][]string
+	orderedBy := make([]int32, 0)
+	for i, t := range s.order {
+		if t.Type != "target" || !t.Unit.DefaultDependencies || t.LoadState != StateLoaded {
+			continue
+		}
+		if len(orderedBy) == 0 {
+			orderedBy = make([]int32, n)
+		}
+		// orderedBy[j] == i+1: s.order[j] is already ordered against t.
+		mark := int32(i + 1)
+		own := edges[first[i]:first[i+1]]
+		for _, e := range own {
+			if (e.kind == Before || e.kind == After) && e.to >= 0 {
+				orderedBy[e.to] = mark
+			}
+		}
+		for _, e := range own {
+			switch e.kind {
+			case Requires, Requisite, Wants, BindsTo, PartOf, Upholds:
+			default:
+				continue
+			}
+			if e.to < 0 || orderedBy[e.to] == mark {
+				continue
+			}
+			o := s.order[e.to]
+			if o.LoadState != StateLoaded || !o.Unit.DefaultDependencies || s.orderedAfter(edges, first, added, e.to, t.ID) {
+				continue
+			}
+			orderedBy[e.to] = mark
+			if added == nil {
+				added = map[int32][]string{}
+			}
+			added[int32(i)] = append(added[int32(i)], o.ID)
+			edges = append(edges, linkEdge{int32(i), e.to, After, o.ID})
+		}
 	}
+	return edges
+}
+
+// orderedAfter reports whether s.order[j] has an After= dependency on id,
+// among its own edges or those targetDeps added.
+func (s *Set) orderedAfter(edges []linkEdge, first []int32, added map[int32][]string, j int32, id string) bool {
+	for _, e := range edges[first[j]:first[j+1]] {
+		if e.kind == After && e.id == id {
+			return true
+		}
+	}
+	return slices.Contains(added[j], id)
 }
 
 // linkSlices records in each loaded slice the units placed in it.
 func (s *Set) linkSlices() {
 	for _, u := range s.order {
-		if u.CGroup != nil {
+		if u.CGroup != nil && u.Type == "slice" {
 			u.CGroup.members = u.CGroup.members[:0]
 		}
 	}

@@ -145,6 +145,7 @@ func (s *Set) loadOne(name string) *Unit {
 		s.units[nm] = u
 	}
 	s.units[name] = u
+	u.idx = len(s.order)
 	s.order = append(s.order, u)
 	s.read(u, frag)
 	return u

@@ -55,6 +55,8 @@ type Unit struct {
 	// fwd holds the dependencies the unit's own files and type imply, by
 	// the names they were given.
 	fwd []depEdge
+	// idx is the unit's position in its Set's load order.
+	idx int
 
 	spec *unit.Specifiers
 }
