@@ -14,8 +14,11 @@ const (
 	timeSyncTarget = "time-sync.target"
 )
 
-// initType creates the typed sections of the unit's type.
-func (u *Unit) initType() {
+// initType creates the typed sections of the unit's type. The exec, kill
+// and cgroup contexts are d's shared defaults when d is not nil (slices
+// excepted: a slice's cgroup context records its members), else the
+// unit's own.
+func (u *Unit) initType(d *sharedContexts) {
 	switch u.Type {
 	case "service":
 		u.Service = newService()
@@ -32,13 +35,27 @@ func (u *Unit) initType() {
 	case "swap":
 		u.Swap = newSwap()
 	}
-	if typeSections[u.Type]&secExec != 0 {
+	u.ctx = d
+	secs := typeSections[u.Type]
+	switch {
+	case secs&secExec == 0:
+	case d != nil:
+		u.Exec, u.shared = d.exec, u.shared|sharedExec
+	default:
 		u.Exec = newExecContext()
 	}
-	if typeSections[u.Type]&secKill != 0 {
+	switch {
+	case secs&secKill == 0:
+	case d != nil:
+		u.Kill, u.shared = d.kill, u.shared|sharedKill
+	default:
 		u.Kill = newKillContext()
 	}
-	if typeSections[u.Type]&secCGroup != 0 {
+	switch {
+	case secs&secCGroup == 0:
+	case d != nil && u.Type != "slice":
+		u.CGroup, u.shared = d.cgroup, u.shared|sharedCGroup
+	default:
 		u.CGroup = newCGroupContext()
 		u.initCGroup()
 	}

@@ -29,6 +29,8 @@ type Set struct {
 	parsed map[string]parsedFile
 	// limits are the manager's default resource limits, computed once.
 	limits *[RlimitCount]*Rlimit
+	// shared are the default contexts the units share until they change them.
+	shared *sharedContexts
 	order  []*Unit // each unit once, in load order
 	queue  []string
 	shell  string // root's shell, for %s
@@ -50,7 +52,7 @@ func (e invalidNameError) Unwrap() error { return ErrInvalidName }
 // NewSet scans p and returns an empty set of units. host supplies the
 // facts that specifiers such as %H and %m expand to.
 func NewSet(p Paths, host *unit.Host) *Set {
-	return &Set{Paths: p, Index: p.Scan(), Host: host, units: map[string]*Unit{}, shell: defaultRootShell()}
+	return &Set{Paths: p, Index: p.Scan(), Host: host, units: map[string]*Unit{}, shell: defaultRootShell(), shared: newSharedContexts()}
 }
 
 // Get returns the loaded unit with that name (any of its names), or nil.
@@ -139,7 +141,7 @@ func (s *Set) loadOne(name string) *Unit {
 			return u
 		}
 	}
-	u := newUnit(id, names, s.Host, frag)
+	u := newUnitShared(id, names, s.Host, frag, s.shared)
 	u.spec.Shell = s.shell
 	for _, nm := range names {
 		s.units[nm] = u
@@ -151,10 +153,17 @@ func (s *Set) loadOne(name string) *Unit {
 	return u
 }
 
+// newUnit creates a unit with contexts of its own.
 func newUnit(id string, names []string, host *unit.Host, frag string) *Unit {
+	return newUnitShared(id, names, host, frag, nil)
+}
+
+// newUnitShared creates a unit whose contexts are d's shared defaults
+// until it changes them (see initType).
+func newUnitShared(id string, names []string, host *unit.Host, frag string, d *sharedContexts) *Unit {
 	u := &Unit{ID: id, Type: unit.NameType(id), Names: names, Unit: newUnitSection(), LoadState: StateLoaded}
 	u.spec = unit.SystemSpecifiers(id, frag, host)
-	u.initType()
+	u.initType(d)
 	return u
 }
 

@@ -57,6 +57,10 @@ type Unit struct {
 	fwd []depEdge
 	// idx is the unit's position in its Set's load order.
 	idx int
+	// shared says which of Exec, Kill and CGroup still point at the Set's
+	// read-only defaults (sharedExec, ...); ctx holds those defaults.
+	shared uint8
+	ctx    *sharedContexts
 
 	spec *unit.Specifiers
 }
