@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sync/errgroup"
@@ -25,8 +26,9 @@ type Set struct {
 	Host  *unit.Host
 
 	units map[string]*Unit // by every name
-	// parsed holds files read ahead by LoadAll, by in-root path.
-	parsed map[string]parsedFile
+	// built holds units LoadAll built ahead, in parallel, by the name
+	// they were built for; loadOne takes them from there.
+	built map[string]*builtUnit
 	// limits are the manager's default resource limits, computed once.
 	limits *[RlimitCount]*Rlimit
 	// shared are the default contexts the units share until they change them.
@@ -77,18 +79,20 @@ func (s *Set) Load(name string) (*Unit, error) {
 // LoadAll loads every unit that has a file in the search path (templates
 // excepted), and everything they refer to.
 func (s *Set) LoadAll() {
+	// Names of files (not aliases) are built ahead; an alias is loaded
+	// with the file it points to.
 	var files []string
 	for _, name := range s.Index.UnitFiles() {
 		if !unit.IsTemplate(name) {
 			s.queue = append(s.queue, name)
-			if f, ok := s.Index.ids[name]; ok && strings.HasPrefix(f, "/") {
-				files = append(files, f)
+			if f, ok := s.Index.ids[name]; ok && strings.HasPrefix(f, "/") && s.units[name] == nil {
+				files = append(files, name)
 			}
 		}
 	}
-	s.prefetch(files)
+	s.buildAhead(files)
 	s.drain()
-	s.parsed = nil
+	s.built = nil
 	s.link()
 }
 
@@ -113,11 +117,48 @@ func (s *Set) drain() {
 	}
 }
 
-// loadOne reads one unit's fragment and drop-ins and registers it under
-// all its names.
+// loadOne reads one unit's fragment and drop-ins (or takes the unit
+// buildAhead built) and registers it under all its names.
 func (s *Set) loadOne(name string) *Unit {
-	frag, names := s.Index.Fragment(name)
-	id := name
+	var frag, id string
+	var names []string
+	b := s.built[name]
+	if b != nil {
+		frag, id, names = b.frag, b.u.ID, b.u.Names
+	} else {
+		frag, id, names = s.identify(name)
+	}
+	// A name already loaded under another name is the same unit (merge).
+	for _, nm := range names {
+		if u := s.units[nm]; u != nil {
+			s.units[name] = u
+			return u
+		}
+	}
+	var u *Unit
+	if b != nil {
+		u = b.u
+	} else {
+		u = newUnitShared(id, names, s.Host, frag, s.shared)
+		u.spec.Shell = s.shell
+	}
+	for _, nm := range names {
+		s.units[nm] = u
+	}
+	s.units[name] = u
+	u.idx = len(s.order)
+	s.order = append(s.order, u)
+	if b == nil {
+		s.read(u, frag)
+	}
+	return u
+}
+
+// identify finds the fragment of the unit called name, its ID and all
+// its names.
+func (s *Set) identify(name string) (frag, id string, names []string) {
+	frag, names = s.Index.Fragment(name)
+	id = name
 	if frag != "" {
 		id = path.Base(frag)
 		if unit.IsTemplate(id) && unit.IsInstance(name) {
@@ -134,23 +175,51 @@ func (s *Set) loadOne(name string) *Unit {
 		names = append(names, id)
 		slices.Sort(names)
 	}
-	// A name already loaded under another name is the same unit (merge).
-	for _, nm := range names {
-		if u := s.units[nm]; u != nil {
-			s.units[name] = u
-			return u
+	return frag, id, names
+}
+
+// builtUnit is a unit buildAhead built from frag.
+type builtUnit struct {
+	frag string
+	u    *Unit
+}
+
+// buildAhead builds the units called names on all CPUs, so that the
+// sequential load that follows only registers them. Building a unit reads
+// nothing of the Set but its index, host and defaults, so the result is
+// the unit loadOne would build; the one exception, a service that claims
+// a D-Bus name (which depends on the services loaded before it), is left
+// to loadOne.
+func (s *Set) buildAhead(names []string) {
+	s.managerLimits() // computed once, before the builders read it
+	built := make([]*builtUnit, len(names))
+	var next atomic.Int64
+	var g errgroup.Group
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		g.Go(func() error {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(names) {
+					return nil
+				}
+				frag, id, unitNames := s.identify(names[i])
+				u := newUnitShared(id, unitNames, s.Host, frag, s.shared)
+				u.spec.Shell = s.shell
+				s.read(u, frag)
+				if u.Service != nil && u.Service.BusName != "" {
+					continue
+				}
+				built[i] = &builtUnit{frag, u}
+			}
+		})
+	}
+	g.Wait()
+	s.built = make(map[string]*builtUnit, len(names))
+	for i, b := range built {
+		if b != nil {
+			s.built[names[i]] = b
 		}
 	}
-	u := newUnitShared(id, names, s.Host, frag, s.shared)
-	u.spec.Shell = s.shell
-	for _, nm := range names {
-		s.units[nm] = u
-	}
-	s.units[name] = u
-	u.idx = len(s.order)
-	s.order = append(s.order, u)
-	s.read(u, frag)
-	return u
 }
 
 // newUnit creates a unit with contexts of its own.
@@ -312,46 +381,8 @@ func errnoText(e syscall.Errno) string {
 
 // parseFile reads and parses one unit file. masked reports a file that is
 // /dev/null (through links) or empty. diags are the parser's warnings.
+// It is safe for concurrent use.
 func (s *Set) parseFile(file string) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
-	if p, ok := s.parsed[file]; ok {
-		return p.f, p.diags, p.masked, p.err
-	}
-	return s.readAndParse(file)
-}
-
-// parsedFile is the result of reading and parsing one unit file.
-type parsedFile struct {
-	f      *unit.File
-	diags  []*unit.Diag
-	masked bool
-	err    error
-}
-
-// prefetch reads and parses the given files on all CPUs, so that the
-// sequential load that follows finds them parsed. Parsing is pure and
-// Chase is safe for concurrent use, so only the results are shared.
-func (s *Set) prefetch(files []string) {
-	results := make([]parsedFile, len(files))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, f := range files {
-		g.Go(func() error {
-			var p parsedFile
-			p.f, p.diags, p.masked, p.err = s.readAndParse(f)
-			results[i] = p
-			return nil
-		})
-	}
-	g.Wait()
-	if s.parsed == nil {
-		s.parsed = make(map[string]parsedFile, len(files))
-	}
-	for i, f := range files {
-		s.parsed[f] = results[i]
-	}
-}
-
-func (s *Set) readAndParse(file string) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
 	real, err := s.Index.realPath(file)
 	if err != nil {
 		return nil, nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
