@@ -20,6 +20,9 @@ import (
 // unit-type directory ("service.d") of each search directory. Paths are
 // canonical (symlinks chased), as systemd reports them.
 func (ix *Index) dropinDirs(names []string, suffix string) []string {
+	if len(names) == 0 || !ix.typeDirs[unit.NameType(names[0])+suffix] {
+		return nil // names of one unit are all of one type
+	}
 	var dirs []string
 	add := func(p string) {
 		if !ix.present[p] {
@@ -208,18 +211,30 @@ func (s *Set) maskedLink(p, target string) bool {
 	if s.Paths.Root != "" && strings.HasPrefix(target, "/") {
 		return s.Paths.isNullOrEmpty(p)
 	}
-	fi, err := os.Stat(s.Paths.Host(p))
-	if err != nil {
+	// syscall.Stat rather than os.Stat: this runs for every entry of
+	// every .wants directory, and needs no os.FileInfo.
+	var st syscall.Stat_t
+	if err := statNoEINTR(s.Paths.Host(p), &st); err != nil {
 		return false
 	}
-	if fi.Mode().IsRegular() {
-		return fi.Size() == 0
-	}
-	if fi.Mode()&fs.ModeCharDevice != 0 {
-		null, err := os.Stat("/dev/null")
-		return err == nil && os.SameFile(fi, null)
+	switch st.Mode & syscall.S_IFMT {
+	case syscall.S_IFREG:
+		return st.Size == 0
+	case syscall.S_IFCHR:
+		var null syscall.Stat_t
+		return statNoEINTR("/dev/null", &null) == nil && st.Dev == null.Dev && st.Ino == null.Ino
 	}
 	return false
+}
+
+// statNoEINTR is syscall.Stat, retried when a signal interrupts it.
+func statNoEINTR(path string, st *syscall.Stat_t) error {
+	for {
+		err := syscall.Stat(path, st)
+		if err != syscall.EINTR {
+			return err
+		}
+	}
 }
 
 // symlinkNameCompatible is systemd's unit_symlink_name_compatible(): a

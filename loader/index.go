@@ -29,13 +29,17 @@ type Index struct {
 	// dirsNamed maps the base name of each such directory ("foo.service.d")
 	// to the search directories that hold it, in search-path order.
 	dirsNamed map[string][]string
+	// typeDirs holds the unit type and suffix ("service.d", "target.wants")
+	// of every name in dirsNamed: a unit of a type without any is spared
+	// the search for its directories.
+	typeDirs map[string]bool
 	// Diags are problems with symlinks found while scanning.
 	Diags []error
 }
 
 // Scan reads the search path once and builds the name map.
 func (p Paths) Scan() *Index {
-	ix := &Index{Paths: p, ids: map[string]string{}, aliases: map[string][]string{}, present: map[string]bool{}, plain: map[string]bool{}, dirsNamed: map[string][]string{}}
+	ix := &Index{Paths: p, ids: map[string]string{}, aliases: map[string][]string{}, present: map[string]bool{}, plain: map[string]bool{}, dirsNamed: map[string][]string{}, typeDirs: map[string]bool{}}
 	for _, dir := range p.Dirs {
 		for _, de := range p.readDir(dir) {
 			name := de.Name()
@@ -47,6 +51,9 @@ func (p Paths) Scan() *Index {
 			file := dir + "/" + name
 			ix.present[file] = true
 			if !valid {
+				if len(ix.dirsNamed[name]) == 0 {
+					ix.typeDirs[dirType(name)] = true
+				}
 				ix.dirsNamed[name] = append(ix.dirsNamed[name], dir)
 				continue
 			}
@@ -105,6 +112,17 @@ func (p Paths) Scan() *Index {
 		sort.Strings(v)
 	}
 	return ix
+}
+
+// dirType is the unit type and suffix of a drop-in or dependency directory
+// name: "service.d" for "foo.service.d", "foo-.service.d" and "service.d".
+func dirType(name string) string {
+	dot := strings.LastIndexByte(name, '.')
+	if dot < 0 {
+		return name
+	}
+	stem, suffix := name[:dot], name[dot:]
+	return stem[strings.LastIndexByte(stem, '.')+1:] + suffix
 }
 
 func (p Paths) readlink(file string) (string, error) {
