@@ -79,8 +79,23 @@ func dedupe(s []string) []string {
 // names in the order they apply: a file name found in several directories
 // is taken from the first of them, and the result is sorted by file name.
 func (ix *Index) DropIns(names []string) []string {
+	dirs := ix.dropinDirs(names, ".d")
+	if len(dirs) == 1 {
+		// One directory lists each name once, sorted (os.ReadDir).
+		ents, err := os.ReadDir(ix.Paths.Host(dirs[0]))
+		if err != nil {
+			return nil
+		}
+		var out []string
+		for _, e := range ents {
+			if b := e.Name(); strings.HasSuffix(b, ".conf") && !e.IsDir() {
+				out = append(out, dirs[0]+"/"+b)
+			}
+		}
+		return out
+	}
 	byBase := map[string]string{}
-	for _, d := range ix.dropinDirs(names, ".d") {
+	for _, d := range dirs {
 		ents, err := os.ReadDir(ix.Paths.Host(d))
 		if err != nil {
 			continue
@@ -134,20 +149,36 @@ type depDirEntry struct {
 // not hidden, an entry name found in several directories taken from the
 // first, sorted by name.
 func (ix *Index) depDirFiles(names []string, suffix string) []depDirEntry {
+	dirs := ix.dropinDirs(names, suffix)
+	if len(dirs) == 0 {
+		return nil
+	}
+	if len(dirs) == 1 {
+		// One directory lists each name once, sorted (os.ReadDir).
+		ents, err := os.ReadDir(ix.Paths.Host(dirs[0]))
+		if err != nil {
+			return nil
+		}
+		out := make([]depDirEntry, 0, len(ents))
+		for _, e := range ents {
+			if de, ok := depDirEntryOf(dirs[0], e); ok {
+				out = append(out, de)
+			}
+		}
+		return out
+	}
 	byBase := map[string]depDirEntry{}
-	for _, d := range ix.dropinDirs(names, suffix) {
+	for _, d := range dirs {
 		ents, err := os.ReadDir(ix.Paths.Host(d))
 		if err != nil {
 			continue
 		}
 		for _, e := range ents {
-			b := e.Name()
-			link := e.Type()&fs.ModeSymlink != 0
-			if hiddenOrBackup(b) || !(e.Type().IsRegular() || link) {
+			if _, ok := byBase[e.Name()]; ok {
 				continue
 			}
-			if _, ok := byBase[b]; !ok {
-				byBase[b] = depDirEntry{d + "/" + b, link}
+			if de, ok := depDirEntryOf(d, e); ok {
+				byBase[e.Name()] = de
 			}
 		}
 	}
@@ -161,6 +192,18 @@ func (ix *Index) depDirFiles(names []string, suffix string) []depDirEntry {
 		out[i] = byBase[b]
 	}
 	return out
+}
+
+// depDirEntryOf is the entry e of directory d, unless conf_files_list()
+// skips it: hidden or backup files, and what is neither a regular file
+// nor a symlink.
+func depDirEntryOf(d string, e fs.DirEntry) (depDirEntry, bool) {
+	b := e.Name()
+	link := e.Type()&fs.ModeSymlink != 0
+	if hiddenOrBackup(b) || !(e.Type().IsRegular() || link) {
+		return depDirEntry{}, false
+	}
+	return depDirEntry{d + "/" + b, link}, true
 }
 
 // depDirEntries adds the dependencies of kind d that the unit's suffix

@@ -146,15 +146,17 @@ func (s *Set) link() {
 		}
 	}
 	first[n] = int32(len(edges))
-	edges = s.targetDeps(edges, first)
+	extra := s.targetDeps(edges, first)
 
 	// Count each unit's list of each kind, forward and reverse, then fill
 	// them into one array.
 	pos := make([]int32, n*int(NumDeps)+1)
-	for _, e := range edges {
-		pos[int(e.from)*int(NumDeps)+int(e.kind)]++
-		if e.to >= 0 && e.kind != JoinsNamespaceOf { // systemd 252 records it on the joining unit only
-			pos[int(e.to)*int(NumDeps)+int(e.kind.Inverse())]++
+	for _, l := range [2][]linkEdge{edges, extra} {
+		for _, e := range l {
+			pos[int(e.from)*int(NumDeps)+int(e.kind)]++
+			if e.to >= 0 && e.kind != JoinsNamespaceOf { // systemd 252 records it on the joining unit only
+				pos[int(e.to)*int(NumDeps)+int(e.kind.Inverse())]++
+			}
 		}
 	}
 	sum := int32(0)
@@ -165,14 +167,16 @@ func (s *Set) link() {
 	all := make([]string, sum)
 	fill := make([]int32, len(pos))
 	copy(fill, pos)
-	for _, e := range edges {
-		k := int(e.from)*int(NumDeps) + int(e.kind)
-		all[fill[k]] = e.id
-		fill[k]++
-		if e.to >= 0 && e.kind != JoinsNamespaceOf {
-			k := int(e.to)*int(NumDeps) + int(e.kind.Inverse())
-			all[fill[k]] = s.order[e.from].ID
+	for _, l := range [2][]linkEdge{edges, extra} {
+		for _, e := range l {
+			k := int(e.from)*int(NumDeps) + int(e.kind)
+			all[fill[k]] = e.id
 			fill[k]++
+			if e.to >= 0 && e.kind != JoinsNamespaceOf {
+				k := int(e.to)*int(NumDeps) + int(e.kind.Inverse())
+				all[fill[k]] = s.order[e.from].ID
+				fill[k]++
+			}
 		}
 	}
 	for i, u := range s.order {
@@ -200,13 +204,14 @@ type linkEdge struct {
 	id       string
 }
 
-// targetDeps adds systemd's default target dependencies to edges (grouped
-// by unit as link builds them): a target is ordered after the units it
+// targetDeps returns systemd's default target dependencies, given the
+// forward edges grouped by unit as link builds them: a target is ordered after the units it
 // pulls in or is part of (Requires=, Requisite=, Wants=, BindsTo=,
 // PartOf=, Upholds=), when both are loaded with DefaultDependencies=yes
 // and the target is not ordered before the unit already (by either side).
 func (s *Set) targetDeps(edges []linkEdge, first []int32) []linkEdge {
 	n := len(s.order)
+	var extra []linkEdge
 	// added holds the After= edges added so far, by target; a later target
 	// sees them when it checks whether a unit is ordered after it.
 	var added map[int32][]string
@@ -244,10 +249,10 @@ func (s *Set) targetDeps(edges []linkEdge, first []int32) []linkEdge {
 				added = map[int32][]string{}
 			}
 			added[int32(i)] = append(added[int32(i)], o.ID)
-			edges = append(edges, linkEdge{int32(i), e.to, After, o.ID})
+			extra = append(extra, linkEdge{int32(i), e.to, After, o.ID})
 		}
 	}
-	return edges
+	return extra
 }
 
 // orderedAfter reports whether s.order[j] has an After= dependency on id,

@@ -260,7 +260,9 @@ func defaultRootShell() string {
 }
 
 // read parses the fragment and drop-ins of u and applies them, in order.
+// The unit's specifiers are dropped afterwards: only settings use them.
 func (s *Set) read(u *Unit, frag string) {
+	defer func() { u.spec = nil }()
 	if frag == "" && !fragmentOptional(u.Type) {
 		// A unit that needs a file and has none is not found, whatever
 		// drop-ins exist for it.
