@@ -124,41 +124,37 @@ func (u *Unit) addSystemDefaults() {
 // dependency is recorded in reverse on the other unit. Every Deps list is
 // carved from one array, capped so that appending to one copies it.
 func (s *Set) link() {
-	n := len(s.order)
-	total := 0
-	for _, u := range s.order {
-		total += len(u.fwd)
-	}
-	// edges are the forward dependencies by unit ID, grouped by the unit
-	// they start from: those of s.order[i] are edges[first[i]:first[i+1]].
-	edges := make([]linkEdge, 0, total)
-	first := make([]int32, n+1)
-	for i, u := range s.order {
-		first[i] = int32(len(edges))
-		for _, e := range u.fwd {
-			id, to := e.name, int32(-1)
-			if o := s.units[e.name]; o != nil {
-				id, to = o.ID, int32(o.idx)
-			}
-			if id != u.ID {
-				edges = append(edges, linkEdge{int32(i), to, e.kind, id})
-			}
-		}
-	}
-	first[n] = int32(len(edges))
-	extra := s.targetDeps(edges, first)
+	g := s.depGraph()
+	extra := s.targetDeps(g)
 
 	// Count each unit's list of each kind, forward and reverse, then fill
-	// them into one array.
-	pos := make([]int32, n*int(NumDeps)+1)
-	for _, l := range [2][]linkEdge{edges, extra} {
-		for _, e := range l {
-			pos[int(e.from)*int(NumDeps)+int(e.kind)]++
-			if e.to >= 0 && e.kind != JoinsNamespaceOf { // systemd 252 records it on the joining unit only
-				pos[int(e.to)*int(NumDeps)+int(e.kind.Inverse())]++
+	// them into one array. each calls f for every dependency: from, the
+	// kind, the other unit's ID and index (-1 when it is not loaded).
+	each := func(f func(from int, k Dep, id string, to int32)) {
+		for i, u := range s.order {
+			for j, e := range u.fwd {
+				to := g.to[int(g.first[i])+j]
+				switch to {
+				case toSelf:
+				case toNone:
+					f(i, e.kind, e.name, to)
+				default:
+					f(i, e.kind, s.order[to].ID, to)
+				}
 			}
 		}
+		for _, e := range extra {
+			f(int(e.from), After, s.order[e.to].ID, e.to)
+		}
 	}
+	const nd = int(NumDeps)
+	pos := make([]int32, len(s.order)*nd+1)
+	each(func(from int, k Dep, _ string, to int32) {
+		pos[from*nd+int(k)]++
+		if to >= 0 && k != JoinsNamespaceOf { // systemd 252 records it on the joining unit only
+			pos[int(to)*nd+int(k.Inverse())]++
+		}
+	})
 	sum := int32(0)
 	for i, c := range pos {
 		pos[i] = sum
@@ -167,21 +163,19 @@ func (s *Set) link() {
 	all := make([]string, sum)
 	fill := make([]int32, len(pos))
 	copy(fill, pos)
-	for _, l := range [2][]linkEdge{edges, extra} {
-		for _, e := range l {
-			k := int(e.from)*int(NumDeps) + int(e.kind)
-			all[fill[k]] = e.id
-			fill[k]++
-			if e.to >= 0 && e.kind != JoinsNamespaceOf {
-				k := int(e.to)*int(NumDeps) + int(e.kind.Inverse())
-				all[fill[k]] = s.order[e.from].ID
-				fill[k]++
-			}
+	each(func(from int, k Dep, id string, to int32) {
+		at := from*nd + int(k)
+		all[fill[at]] = id
+		fill[at]++
+		if to >= 0 && k != JoinsNamespaceOf {
+			at := int(to)*nd + int(k.Inverse())
+			all[fill[at]] = s.order[from].ID
+			fill[at]++
 		}
-	}
+	})
 	for i, u := range s.order {
 		for k := range u.Deps {
-			at := i*int(NumDeps) + k
+			at := i*nd + k
 			l := all[pos[at]:pos[at+1]]
 			if len(l) > 1 {
 				slices.Sort(l)
@@ -196,74 +190,105 @@ func (s *Set) link() {
 	s.linkSlices()
 }
 
-// linkEdge is one dependency of s.order[from] on the unit with ID id,
-// which is s.order[to] (-1 when no such unit is loaded).
-type linkEdge struct {
-	from, to int32
-	kind     Dep
-	id       string
+// depGraph says which loaded unit each forward dependency names.
+type depGraph struct {
+	// to[first[i]+j] is the index in the load order of the unit that
+	// s.order[i].fwd[j] names, or toNone or toSelf.
+	to    []int32
+	first []int32
 }
 
-// targetDeps returns systemd's default target dependencies, given the
-// forward edges grouped by unit as link builds them: a target is ordered after the units it
-// pulls in or is part of (Requires=, Requisite=, Wants=, BindsTo=,
-// PartOf=, Upholds=), when both are loaded with DefaultDependencies=yes
-// and the target is not ordered before the unit already (by either side).
-func (s *Set) targetDeps(edges []linkEdge, first []int32) []linkEdge {
-	n := len(s.order)
-	var extra []linkEdge
-	// added holds the After= edges added so far, by target; a later target
-	// sees them when it checks whether a unit is ordered after it.
-	var added map[int32][]string
-	orderedBy := make([]int32, 0)
+const (
+	toNone int32 = -1 // no unit of that name is loaded
+	toSelf int32 = -2 // the unit itself (by another of its names)
+)
+
+func (s *Set) depGraph() depGraph {
+	total := 0
+	for _, u := range s.order {
+		total += len(u.fwd)
+	}
+	g := depGraph{to: make([]int32, 0, total), first: make([]int32, len(s.order)+1)}
+	for i, u := range s.order {
+		g.first[i] = int32(len(g.to))
+		for _, e := range u.fwd {
+			to := toNone
+			if o := s.units[e.name]; o == u {
+				to = toSelf
+			} else if o != nil {
+				to = int32(o.idx)
+			}
+			g.to = append(g.to, to)
+		}
+	}
+	g.first[len(s.order)] = int32(len(g.to))
+	return g
+}
+
+// targetEdge is an After= dependency targetDeps adds to s.order[from] on
+// s.order[to].
+type targetEdge struct{ from, to int32 }
+
+// targetDeps returns systemd's default target dependencies: a target is
+// ordered after the units it pulls in or is part of (Requires=,
+// Requisite=, Wants=, BindsTo=, PartOf=, Upholds=), when both are loaded
+// with DefaultDependencies=yes and the target is not ordered before the
+// unit already (by either side).
+func (s *Set) targetDeps(g depGraph) []targetEdge {
+	var extra []targetEdge
+	// added holds the After= dependencies added so far, by target; a later
+	// target sees them when it checks whether a unit is ordered after it.
+	var added map[int32][]int32
+	var orderedBy []int32
 	for i, t := range s.order {
 		if t.Type != "target" || !t.Unit.DefaultDependencies || t.LoadState != StateLoaded {
 			continue
 		}
-		if len(orderedBy) == 0 {
-			orderedBy = make([]int32, n)
+		if orderedBy == nil {
+			orderedBy = make([]int32, len(s.order))
 		}
 		// orderedBy[j] == i+1: s.order[j] is already ordered against t.
 		mark := int32(i + 1)
-		own := edges[first[i]:first[i+1]]
-		for _, e := range own {
-			if (e.kind == Before || e.kind == After) && e.to >= 0 {
-				orderedBy[e.to] = mark
+		to := g.to[g.first[i]:g.first[i+1]]
+		for j, e := range t.fwd {
+			if (e.kind == Before || e.kind == After) && to[j] >= 0 {
+				orderedBy[to[j]] = mark
 			}
 		}
-		for _, e := range own {
+		for j, e := range t.fwd {
 			switch e.kind {
 			case Requires, Requisite, Wants, BindsTo, PartOf, Upholds:
 			default:
 				continue
 			}
-			if e.to < 0 || orderedBy[e.to] == mark {
+			if to[j] < 0 || orderedBy[to[j]] == mark {
 				continue
 			}
-			o := s.order[e.to]
-			if o.LoadState != StateLoaded || !o.Unit.DefaultDependencies || s.orderedAfter(edges, first, added, e.to, t.ID) {
+			o := s.order[to[j]]
+			if o.LoadState != StateLoaded || !o.Unit.DefaultDependencies || s.orderedAfter(g, added, to[j], int32(i)) {
 				continue
 			}
-			orderedBy[e.to] = mark
+			orderedBy[to[j]] = mark
 			if added == nil {
-				added = map[int32][]string{}
+				added = map[int32][]int32{}
 			}
-			added[int32(i)] = append(added[int32(i)], o.ID)
-			extra = append(extra, linkEdge{int32(i), e.to, After, o.ID})
+			added[int32(i)] = append(added[int32(i)], to[j])
+			extra = append(extra, targetEdge{int32(i), to[j]})
 		}
 	}
 	return extra
 }
 
-// orderedAfter reports whether s.order[j] has an After= dependency on id,
-// among its own edges or those targetDeps added.
-func (s *Set) orderedAfter(edges []linkEdge, first []int32, added map[int32][]string, j int32, id string) bool {
-	for _, e := range edges[first[j]:first[j+1]] {
-		if e.kind == After && e.id == id {
+// orderedAfter reports whether s.order[j] has an After= dependency on
+// s.order[t], of its own or one targetDeps added.
+func (s *Set) orderedAfter(g depGraph, added map[int32][]int32, j, t int32) bool {
+	to := g.to[g.first[j]:g.first[j+1]]
+	for k, e := range s.order[j].fwd {
+		if e.kind == After && to[k] == t {
 			return true
 		}
 	}
-	return slices.Contains(added[j], id)
+	return slices.Contains(added[j], t)
 }
 
 // linkSlices records in each loaded slice the units placed in it.
