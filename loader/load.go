@@ -28,6 +28,8 @@ type Set struct {
 	Host  *unit.Host
 
 	units map[string]*Unit // by every name
+	// parsed holds the fragments LoadAll read ahead, by in-root path.
+	parsed map[string]*parsedFile
 	// built holds units LoadAll built ahead, in parallel, by the name
 	// they were built for; loadOne takes them from there.
 	built map[string]*builtUnit
@@ -36,10 +38,10 @@ type Set struct {
 	// shared are the default contexts the units share until they change them.
 	shared *sharedContexts
 	// bufs holds *[]byte buffers for reading unit files.
-	bufs sync.Pool
-	order  []*Unit // each unit once, in load order
-	queue  []string
-	shell  string // root's shell, for %s
+	bufs  sync.Pool
+	order []*Unit // each unit once, in load order
+	queue []string
+	shell string // root's shell, for %s
 }
 
 // ErrInvalidName is returned (wrapped) for a name that is not a loadable
@@ -85,18 +87,22 @@ func (s *Set) Load(name string) (*Unit, error) {
 func (s *Set) LoadAll() {
 	// Names of files (not aliases) are built ahead; an alias is loaded
 	// with the file it points to.
-	var files []string
+	var names, files []string
 	for _, name := range s.Index.UnitFiles() {
 		if !unit.IsTemplate(name) {
 			s.queue = append(s.queue, name)
 			if f, ok := s.Index.ids[name]; ok && strings.HasPrefix(f, "/") && s.units[name] == nil {
-				files = append(files, name)
+				names = append(names, name)
+				files = append(files, f)
 			}
 		}
 	}
-	s.buildAhead(files)
+	// Every fragment is read first, so that building a unit with a .wants
+	// directory finds the files its entries point at read.
+	s.prefetch(files)
+	s.buildAhead(names)
 	s.drain()
-	s.built = nil
+	s.built, s.parsed = nil, nil
 	s.link()
 }
 
@@ -197,33 +203,61 @@ type builtUnit struct {
 func (s *Set) buildAhead(names []string) {
 	s.managerLimits() // computed once, before the builders read it
 	built := make([]*builtUnit, len(names))
-	var next atomic.Int64
-	var g errgroup.Group
-	for range min(runtime.GOMAXPROCS(0), len(names)) {
-		g.Go(func() error {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(names) {
-					return nil
-				}
-				frag, id, unitNames := s.identify(names[i])
-				u := newUnitShared(id, unitNames, s.Host, frag, s.shared)
-				u.spec.Shell = s.shell
-				s.read(u, frag)
-				if u.Service != nil && u.Service.BusName != "" {
-					continue
-				}
-				built[i] = &builtUnit{frag, u}
-			}
-		})
-	}
-	g.Wait()
+	parallel(len(names), func(i int) {
+		frag, id, unitNames := s.identify(names[i])
+		u := newUnitShared(id, unitNames, s.Host, frag, s.shared)
+		u.spec.Shell = s.shell
+		s.read(u, frag)
+		if u.Service == nil || u.Service.BusName == "" {
+			built[i] = &builtUnit{frag, u}
+		}
+	})
 	s.built = make(map[string]*builtUnit, len(names))
 	for i, b := range built {
 		if b != nil {
 			s.built[names[i]] = b
 		}
 	}
+}
+
+// prefetch reads and parses files on all CPUs into s.parsed.
+func (s *Set) prefetch(files []string) {
+	parsed := make([]parsedFile, len(files))
+	parallel(len(files), func(i int) {
+		p := &parsed[i]
+		p.f, p.diags, p.masked, p.err = s.readAndParse(files[i], &p.size)
+	})
+	s.parsed = make(map[string]*parsedFile, len(files))
+	for i, f := range files {
+		s.parsed[f] = &parsed[i]
+	}
+}
+
+// parsedFile is one file prefetch read.
+type parsedFile struct {
+	f      *unit.File
+	diags  []*unit.Diag
+	masked bool
+	err    error
+	size   int // bytes read
+}
+
+// parallel calls f(0) ... f(n-1) on all CPUs and returns when all are done.
+func parallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var g errgroup.Group
+	for range min(runtime.GOMAXPROCS(0), n) {
+		g.Go(func() error {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return nil
+				}
+				f(i)
+			}
+		})
+	}
+	g.Wait()
 }
 
 // newUnit creates a unit with contexts of its own.
@@ -385,10 +419,21 @@ func errnoText(e syscall.Errno) string {
 	return s
 }
 
-// parseFile reads and parses one unit file. masked reports a file that is
-// /dev/null (through links) or empty. diags are the parser's warnings.
-// It is safe for concurrent use.
+// parseFile reads and parses one unit file, or takes it from what
+// prefetch read. masked reports a file that is /dev/null (through links)
+// or empty. diags are the parser's warnings. It is safe for concurrent
+// use.
 func (s *Set) parseFile(file string) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
+	if p := s.parsed[file]; p != nil {
+		return p.f, p.diags, p.masked, p.err
+	}
+	var size int
+	return s.readAndParse(file, &size)
+}
+
+// readAndParse is parseFile without prefetch; *size is set to the number
+// of bytes read.
+func (s *Set) readAndParse(file string, size *int) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
 	real, err := s.Index.realPath(file)
 	if err != nil {
 		return nil, nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
@@ -405,6 +450,7 @@ func (s *Set) parseFile(file string) (f *unit.File, diags []*unit.Diag, masked b
 	if err != nil {
 		return nil, nil, false, err
 	}
+	*size = len(data)
 	if len(data) == 0 {
 		return nil, nil, true, nil
 	}
