@@ -173,7 +173,9 @@ func (s *Set) link() {
 			fill[at]++
 		}
 	})
-	for i, u := range s.order {
+	// Each unit's lists are its own part of all: they are sorted on all CPUs.
+	parallel(len(s.order), func(i int) {
+		u := s.order[i]
 		for k := range u.Deps {
 			at := i*nd + k
 			l := all[pos[at]:pos[at+1]]
@@ -186,7 +188,7 @@ func (s *Set) link() {
 			}
 			u.Deps[k] = l[:len(l):len(l)]
 		}
-	}
+	})
 	s.linkSlices()
 }
 
@@ -208,20 +210,26 @@ func (s *Set) depGraph() depGraph {
 	for _, u := range s.order {
 		total += len(u.fwd)
 	}
-	g := depGraph{to: make([]int32, 0, total), first: make([]int32, len(s.order)+1)}
+	g := depGraph{to: make([]int32, total), first: make([]int32, len(s.order)+1)}
+	at := int32(0)
 	for i, u := range s.order {
-		g.first[i] = int32(len(g.to))
-		for _, e := range u.fwd {
-			to := toNone
-			if o := s.units[e.name]; o == u {
-				to = toSelf
-			} else if o != nil {
-				to = int32(o.idx)
-			}
-			g.to = append(g.to, to)
-		}
+		g.first[i] = at
+		at += int32(len(u.fwd))
 	}
-	g.first[len(s.order)] = int32(len(g.to))
+	g.first[len(s.order)] = at
+	// The lookups only read s.units: they run on all CPUs.
+	parallel(len(s.order), func(i int) {
+		u := s.order[i]
+		to := g.to[g.first[i]:g.first[i+1]]
+		for j, e := range u.fwd {
+			to[j] = toNone
+			if o := s.units[e.name]; o == u {
+				to[j] = toSelf
+			} else if o != nil {
+				to[j] = int32(o.idx)
+			}
+		}
+	})
 	return g
 }
 

@@ -88,7 +88,11 @@ func (s *Set) LoadAll() {
 	// Names of files (not aliases) are built ahead; an alias is loaded
 	// with the file it points to.
 	var names, files []string
-	for _, name := range s.Index.UnitFiles() {
+	all := s.Index.UnitFiles()
+	if len(s.units) == 0 {
+		s.units = make(map[string]*Unit, len(all)+len(all)/8)
+	}
+	for _, name := range all {
 		if !unit.IsTemplate(name) {
 			s.queue = append(s.queue, name)
 			if f, ok := s.Index.ids[name]; ok && strings.HasPrefix(f, "/") && s.units[name] == nil {
@@ -244,6 +248,12 @@ type parsedFile struct {
 
 // parallel calls f(0) ... f(n-1) on all CPUs and returns when all are done.
 func parallel(n int, f func(i int)) {
+	if n < 32 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
 	var next atomic.Int64
 	var g errgroup.Group
 	for range min(runtime.GOMAXPROCS(0), n) {
