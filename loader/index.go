@@ -39,9 +39,18 @@ type Index struct {
 
 // Scan reads the search path once and builds the name map.
 func (p Paths) Scan() *Index {
-	ix := &Index{Paths: p, ids: map[string]string{}, aliases: map[string][]string{}, present: map[string]bool{}, plain: map[string]bool{}, dirsNamed: map[string][]string{}, typeDirs: map[string]bool{}}
-	for _, dir := range p.Dirs {
-		for _, de := range p.readDir(dir) {
+	// The directories are listed first, so that the maps are made once
+	// in their final size.
+	listings := make([][]fs.DirEntry, len(p.Dirs))
+	n := 0
+	for i, dir := range p.Dirs {
+		listings[i] = p.readDir(dir)
+		n += len(listings[i])
+	}
+	ix := &Index{Paths: p, ids: make(map[string]string, n), aliases: make(map[string][]string, n), present: make(map[string]bool, n),
+		plain: make(map[string]bool, n), dirsNamed: map[string][]string{}, typeDirs: map[string]bool{}}
+	for i, dir := range p.Dirs {
+		for _, de := range listings[i] {
 			name := de.Name()
 			valid := unit.IsValidName(name)
 			if !valid && !strings.HasSuffix(name, ".wants") && !strings.HasSuffix(name, ".requires") &&

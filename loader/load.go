@@ -243,7 +243,8 @@ type parsedFile struct {
 	diags  []*unit.Diag
 	masked bool
 	err    error
-	size   int // bytes read
+	size   int  // bytes read
+	taken  bool // parseFile returned it (f and diags are gone)
 }
 
 // parallel calls f(0) ... f(n-1) on all CPUs and returns when all are done.
@@ -430,12 +431,16 @@ func errnoText(e syscall.Errno) string {
 }
 
 // parseFile reads and parses one unit file, or takes it from what
-// prefetch read. masked reports a file that is /dev/null (through links)
-// or empty. diags are the parser's warnings. It is safe for concurrent
-// use.
+// prefetch read (once: the parsed file is let go then, so that the
+// garbage collector need not keep thousands of them alive while units
+// are built). masked reports a file that is /dev/null (through links) or
+// empty. diags are the parser's warnings. It is safe for concurrent use
+// on different files.
 func (s *Set) parseFile(file string) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
-	if p := s.parsed[file]; p != nil {
-		return p.f, p.diags, p.masked, p.err
+	if p := s.parsed[file]; p != nil && !p.taken {
+		f, diags, masked, err = p.f, p.diags, p.masked, p.err
+		p.f, p.diags, p.taken = nil, nil, true
+		return f, diags, masked, err
 	}
 	var size int
 	return s.readAndParse(file, &size)
