@@ -117,10 +117,17 @@ func (s *Set) drain() {
 		if s.units[name] != nil {
 			continue
 		}
-		u := s.loadOne(name)
-		for _, e := range u.fwd {
-			if s.units[e.name] == nil {
-				s.queue = append(s.queue, e.name)
+		u, refs := s.loadOne(name)
+		if refs == nil {
+			for _, e := range u.fwd {
+				if s.units[e.name] == nil {
+					s.queue = append(s.queue, e.name)
+				}
+			}
+		}
+		for _, r := range refs {
+			if s.units[r] == nil {
+				s.queue = append(s.queue, r)
 			}
 		}
 		// systemd loads the slice a unit is placed in; gosd loads it too
@@ -132,8 +139,9 @@ func (s *Set) drain() {
 }
 
 // loadOne reads one unit's fragment and drop-ins (or takes the unit
-// buildAhead built) and registers it under all its names.
-func (s *Set) loadOne(name string) *Unit {
+// buildAhead built) and registers it under all its names. refs are the
+// names the unit refers to (fwdRefs), when buildAhead worked them out.
+func (s *Set) loadOne(name string) (u *Unit, refs []string) {
 	var frag, id string
 	var names []string
 	b := s.built[name]
@@ -146,12 +154,11 @@ func (s *Set) loadOne(name string) *Unit {
 	for _, nm := range names {
 		if u := s.units[nm]; u != nil {
 			s.units[name] = u
-			return u
+			return u, nil
 		}
 	}
-	var u *Unit
 	if b != nil {
-		u = b.u
+		u, refs = b.u, b.refs
 	} else {
 		u = newUnitShared(id, names, s.Host, frag, s.shared)
 		u.spec.Shell = s.shell
@@ -165,7 +172,35 @@ func (s *Set) loadOne(name string) *Unit {
 	if b == nil {
 		s.read(u, frag)
 	}
-	return u
+	return u, refs
+}
+
+// fwdRefs lists the names of fwd once each, at the place of their last
+// mention. drain pushes the names not loaded yet on its stack: a name
+// mentioned twice would be loaded at its last (topmost) place and
+// skipped at the other, so the list gives drain the same order with fewer
+// look-ups.
+func fwdRefs(fwd []depEdge) []string {
+	out := make([]string, 0, len(fwd))
+	var seen map[string]bool
+	if len(fwd) > 16 {
+		seen = make(map[string]bool, len(fwd))
+	}
+	for i := len(fwd) - 1; i >= 0; i-- {
+		n := fwd[i].name
+		switch {
+		case seen != nil:
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
+		case slices.Contains(out, n):
+			continue
+		}
+		out = append(out, n)
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // identify finds the fragment of the unit called name, its ID and all
@@ -192,10 +227,11 @@ func (s *Set) identify(name string) (frag, id string, names []string) {
 	return frag, id, names
 }
 
-// builtUnit is a unit buildAhead built from frag.
+// builtUnit is a unit buildAhead built from frag, with its fwdRefs.
 type builtUnit struct {
 	frag string
 	u    *Unit
+	refs []string
 }
 
 // buildAhead builds the units called names on all CPUs, so that the
@@ -213,7 +249,7 @@ func (s *Set) buildAhead(names []string) {
 		u.spec.Shell = s.shell
 		s.read(u, frag)
 		if u.Service == nil || u.Service.BusName == "" {
-			built[i] = &builtUnit{frag, u}
+			built[i] = &builtUnit{frag, u, fwdRefs(u.fwd)}
 		}
 	})
 	s.built = make(map[string]*builtUnit, len(names))

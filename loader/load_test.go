@@ -481,3 +481,40 @@ func TestLinkPath(t *testing.T) {
 		})
 	}
 }
+
+// TestFwdRefs checks the names drain pushes for a built unit: each once,
+// where it was last mentioned, in the order of those last mentions.
+func TestFwdRefs(t *testing.T) {
+	edges := func(names ...string) []depEdge {
+		var out []depEdge
+		for _, n := range names {
+			out = append(out, depEdge{Wants, n})
+		}
+		return out
+	}
+	var long, longWant []string
+	for i := range 40 {
+		n := string(rune('a' + i%20))
+		long = append(long, n)
+		if i >= 20 {
+			longWant = append(longWant, n)
+		}
+	}
+	tests := []struct {
+		name string
+		fwd  []depEdge
+		want []string
+	}{
+		{"none", nil, []string{}},
+		{"distinct", edges("a", "b", "c"), []string{"a", "b", "c"}},
+		{"repeated", edges("a", "b", "a", "c", "b"), []string{"a", "c", "b"}},
+		{"many (with a set)", edges(long...), longWant},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := fwdRefs(tc.fwd); !slices.Equal(got, tc.want) {
+				t.Errorf("fwdRefs = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
