@@ -28,6 +28,15 @@ func (ix *Index) dropinDirs(names []string, suffix string) []string {
 		if !ix.present[p] {
 			return
 		}
+		if ix.realDirs[p] {
+			// A directory, not a symlink, when the scan listed it: only
+			// its parent, a search directory, needs resolving (cached).
+			parent, base := path.Split(p)
+			if rd, err := ix.Paths.resolveDir(path.Clean(parent)); err == nil {
+				dirs = append(dirs, path.Join(rd, base))
+				return
+			}
+		}
 		if c, ok, err := ix.Paths.Chase(p, true); err == nil && ok {
 			dirs = append(dirs, c)
 		}
@@ -79,6 +88,24 @@ func dedupe(s []string) []string {
 // names in the order they apply: a file name found in several directories
 // is taken from the first of them, and the result is sorted by file name.
 func (ix *Index) DropIns(names []string) []string {
+	files := ix.dropIns(names)
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.path
+	}
+	return out
+}
+
+// dropIn is one drop-in file; regular says its directory listing showed a
+// regular file (not a symlink): in the canonical directory dropinDirs
+// gives, it needs no resolving.
+type dropIn struct {
+	path    string
+	regular bool
+}
+
+// dropIns is DropIns with the type of each file.
+func (ix *Index) dropIns(names []string) []dropIn {
 	dirs := ix.dropinDirs(names, ".d")
 	if len(dirs) == 1 {
 		// One directory lists each name once, sorted (os.ReadDir).
@@ -86,15 +113,15 @@ func (ix *Index) DropIns(names []string) []string {
 		if err != nil {
 			return nil
 		}
-		var out []string
+		var out []dropIn
 		for _, e := range ents {
 			if b := e.Name(); strings.HasSuffix(b, ".conf") && !e.IsDir() {
-				out = append(out, dirs[0]+"/"+b)
+				out = append(out, dropIn{dirs[0] + "/" + b, e.Type().IsRegular()})
 			}
 		}
 		return out
 	}
-	byBase := map[string]string{}
+	byBase := map[string]dropIn{}
 	for _, d := range dirs {
 		ents, err := os.ReadDir(ix.Paths.Host(d))
 		if err != nil {
@@ -106,7 +133,7 @@ func (ix *Index) DropIns(names []string) []string {
 				continue
 			}
 			if _, ok := byBase[b]; !ok {
-				byBase[b] = d + "/" + b
+				byBase[b] = dropIn{d + "/" + b, e.Type().IsRegular()}
 			}
 		}
 	}
@@ -115,7 +142,7 @@ func (ix *Index) DropIns(names []string) []string {
 		bases = append(bases, b)
 	}
 	sort.Strings(bases)
-	out := make([]string, len(bases))
+	out := make([]dropIn, len(bases))
 	for i, b := range bases {
 		out[i] = byBase[b]
 	}

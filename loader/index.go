@@ -29,6 +29,10 @@ type Index struct {
 	// dirsNamed maps the base name of each such directory ("foo.service.d")
 	// to the search directories that hold it, in search-path order.
 	dirsNamed map[string][]string
+	// realDirs holds the in-root paths of the .d, .wants, .requires and
+	// .upholds entries of the search path that are directories (not
+	// symlinks).
+	realDirs map[string]bool
 	// typeDirs holds the unit type and suffix ("service.d", "target.wants")
 	// of every name in dirsNamed: a unit of a type without any is spared
 	// the search for its directories.
@@ -48,7 +52,7 @@ func (p Paths) Scan() *Index {
 		n += len(listings[i])
 	}
 	ix := &Index{Paths: p, ids: make(map[string]string, n), aliases: make(map[string][]string, n), present: make(map[string]bool, n),
-		plain: make(map[string]bool, n), dirsNamed: map[string][]string{}, typeDirs: map[string]bool{}}
+		plain: make(map[string]bool, n), dirsNamed: map[string][]string{}, typeDirs: map[string]bool{}, realDirs: map[string]bool{}}
 	for i, dir := range p.Dirs {
 		for _, de := range listings[i] {
 			name := de.Name()
@@ -64,6 +68,9 @@ func (p Paths) Scan() *Index {
 					ix.typeDirs[dirType(name)] = true
 				}
 				ix.dirsNamed[name] = append(ix.dirsNamed[name], dir)
+				if de.IsDir() {
+					ix.realDirs[file] = true
+				}
 				continue
 			}
 			if _, seen := ix.ids[name]; seen {
@@ -310,8 +317,13 @@ func (ix *Index) UnitFiles() []string {
 }
 
 // realPath resolves an in-root unit file path. A file the scan saw as a
-// plain file needs only its directory resolved, which is cached.
-func (ix *Index) realPath(file string) (string, error) {
+// plain file needs only its directory resolved, which is cached; one the
+// caller knows to be resolved already (a regular file in a directory
+// without symlinks) needs nothing.
+func (ix *Index) realPath(file string, resolved bool) (string, error) {
+	if resolved {
+		return file, nil
+	}
 	if ix.plain[file] {
 		dir, base := path.Split(file)
 		d, err := ix.Paths.resolveDir(path.Clean(dir))

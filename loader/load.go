@@ -265,7 +265,7 @@ func (s *Set) prefetch(files []string) {
 	parsed := make([]parsedFile, len(files))
 	parallel(len(files), func(i int) {
 		p := &parsed[i]
-		p.f, p.diags, p.masked, p.err = s.readAndParse(files[i], &p.size)
+		p.f, p.diags, p.masked, p.err = s.readAndParse(files[i], false, &p.size)
 	})
 	s.parsed = make(map[string]*parsedFile, len(files))
 	for i, f := range files {
@@ -353,7 +353,7 @@ func (s *Set) read(u *Unit, frag string) {
 	}
 	if frag != "" {
 		u.FragmentPath = frag
-		f, diags, masked, err := s.parseFile(frag)
+		f, diags, masked, err := s.parseFile(frag, false)
 		switch {
 		case masked:
 			// systemd still reads a masked unit's drop-ins and
@@ -375,9 +375,10 @@ func (s *Set) read(u *Unit, frag string) {
 	s.depDirEntries(u, ".wants", Wants)
 	s.depDirEntries(u, ".requires", Requires)
 	s.depDirEntries(u, ".upholds", Upholds)
-	for _, d := range s.Index.DropIns(u.Names) {
+	for _, di := range s.Index.dropIns(u.Names) {
+		d := di.path
 		u.DropInPaths = append(u.DropInPaths, d)
-		f, diags, masked, err := s.parseFile(d)
+		f, diags, masked, err := s.parseFile(d, di.regular)
 		if masked {
 			continue // an empty or /dev/null drop-in is listed but holds nothing
 		}
@@ -472,20 +473,23 @@ func errnoText(e syscall.Errno) string {
 // are built). masked reports a file that is /dev/null (through links) or
 // empty. diags are the parser's warnings. It is safe for concurrent use
 // on different files.
-func (s *Set) parseFile(file string) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
+//
+// resolved says file is known to be a regular file in a directory without
+// symlinks, which needs no resolving.
+func (s *Set) parseFile(file string, resolved bool) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
 	if p := s.parsed[file]; p != nil && !p.taken {
 		f, diags, masked, err = p.f, p.diags, p.masked, p.err
 		p.f, p.diags, p.taken = nil, nil, true
 		return f, diags, masked, err
 	}
 	var size int
-	return s.readAndParse(file, &size)
+	return s.readAndParse(file, resolved, &size)
 }
 
 // readAndParse is parseFile without prefetch; *size is set to the number
 // of bytes read.
-func (s *Set) readAndParse(file string, size *int) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
-	real, err := s.Index.realPath(file)
+func (s *Set) readAndParse(file string, resolved bool, size *int) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
+	real, err := s.Index.realPath(file, resolved)
 	if err != nil {
 		return nil, nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
 	}
