@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -240,7 +241,20 @@ func depDirEntryOf(d string, e fs.DirEntry) (depDirEntry, bool) {
 // symlink whose target has another name is reported but still used (by
 // the entry's name). Template entries are instantiated by addNamedDep.
 func (s *Set) depDirEntries(u *Unit, suffix string, d Dep) {
-	for _, e := range s.Index.depDirFiles(u.Names, suffix) {
+	entries := s.Index.depDirFiles(u.Names, suffix)
+	if len(entries) == 0 {
+		return
+	}
+	// The entries' directories are held open while their links are read.
+	var dirs []string
+	for _, e := range entries {
+		if dir := path.Dir(e.path); !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+	}
+	fds := openDirFDs(s.Paths, dirs)
+	defer fds.close()
+	for _, e := range entries {
 		p, entry := e.path, path.Base(e.path)
 		if !e.symlink {
 			if fi, err := os.Lstat(s.Paths.Host(p)); err == nil && fi.Size() == 0 {
@@ -249,7 +263,13 @@ func (s *Set) depDirEntries(u *Unit, suffix string, d Dep) {
 			u.unitWarn(fmt.Sprintf("%s dependency dropin %s is not a symlink, ignoring.", d, p))
 			continue
 		}
-		target, err := os.Readlink(s.Paths.Host(p))
+		var target string
+		var err error
+		if dirfd, name, ok := fds.at(p); ok {
+			target, err = readlinkAt(dirfd, name)
+		} else {
+			target, err = os.Readlink(s.Paths.Host(p))
+		}
 		if err != nil {
 			u.unitWarn(fmt.Sprintf("%s dropin %s unreadable, ignoring: %s", d, p, errnoText(errnoOf(err))))
 			continue

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sys/unix"
 
 	"github.com/gosd/gosd/unit"
 )
@@ -38,7 +39,9 @@ type Set struct {
 	// shared are the default contexts the units share until they change them.
 	shared *sharedContexts
 	// bufs holds *[]byte buffers for reading unit files.
-	bufs  sync.Pool
+	bufs sync.Pool
+	// dirs are the search directories held open while LoadAll reads.
+	dirs  dirFDs
 	order []*Unit // each unit once, in load order
 	queue []string
 	shell string // root's shell, for %s
@@ -103,8 +106,17 @@ func (s *Set) LoadAll() {
 	}
 	// Every fragment is read first, so that building a unit with a .wants
 	// directory finds the files its entries point at read.
+	var dirs []string
+	for _, d := range s.Paths.Dirs {
+		if r, err := s.Paths.resolveDir(d); err == nil {
+			dirs = append(dirs, r)
+		}
+	}
+	s.dirs = openDirFDs(s.Paths, dirs)
 	s.prefetch(files)
 	s.buildAhead(names)
+	s.dirs.close()
+	s.dirs = nil
 	s.drain()
 	s.built, s.parsed = nil, nil
 	s.link()
@@ -501,7 +513,12 @@ func (s *Set) readAndParse(file string, resolved bool, size *int) (f *unit.File,
 		buf = new([]byte)
 	}
 	defer s.bufs.Put(buf)
-	data, err := readFile(s.Paths.Host(real), buf)
+	var data []byte
+	if dirfd, name, ok := s.dirs.at(real); ok {
+		data, err = readFile(dirfd, name, s.Paths.Host(real), buf)
+	} else {
+		data, err = readFile(-1, "", s.Paths.Host(real), buf)
+	}
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -518,15 +535,14 @@ func (s *Set) readAndParse(file string, resolved bool, size *int) (f *unit.File,
 // read, read to the end, close) and a reused buffer: os.File's setup
 // and stat cost about as much as the read when thousands of small unit
 // files are loaded. Errors are *fs.PathError.
-func readFile(path string, buf *[]byte) ([]byte, error) {
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR {
-			break
-		}
+//
+// With dirfd not -1, name (the last component of path) is opened in that
+// directory.
+func readFile(dirfd int, name, path string, buf *[]byte) ([]byte, error) {
+	if dirfd < 0 {
+		dirfd, name = unix.AT_FDCWD, path
 	}
+	fd, err := openNoEINTR(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
