@@ -45,9 +45,11 @@ type Unit struct {
 	Mount     *Mount
 	Automount *Automount
 	Swap      *Swap
-	Exec      *ExecContext   // services, sockets, mounts, swaps
-	Kill      *KillContext   // services, sockets, mounts, swaps, scopes
-	CGroup    *CGroupContext // services, sockets, mounts, swaps, slices, scopes
+	// Exec, Kill and CGroup may be shared by units of one Set that have
+	// the same settings (most units keep the defaults): they are read-only.
+	Exec   *ExecContext   // services, sockets, mounts, swaps
+	Kill   *KillContext   // services, sockets, mounts, swaps, scopes
+	CGroup *CGroupContext // services, sockets, mounts, swaps, slices, scopes
 
 	// Deps holds every dependency of the unit by kind, forward and reverse,
 	// by the other unit's ID. It is complete once the unit's Set is linked.
