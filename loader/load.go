@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,7 +31,7 @@ type Set struct {
 
 	units map[string]*Unit // by every name
 	// parsed holds the fragments LoadAll read ahead, by in-root path.
-	parsed map[string]*parsedFile
+	parsed map[string]*prefetched
 	// built holds units LoadAll built ahead, in parallel, by the name
 	// they were built for; loadOne takes them from there.
 	built map[string]*builtUnit
@@ -274,25 +275,30 @@ func (s *Set) buildAhead(names []string) {
 
 // prefetch reads and parses files on all CPUs into s.parsed.
 func (s *Set) prefetch(files []string) {
-	parsed := make([]parsedFile, len(files))
+	read := make([]prefetched, len(files))
 	parallel(len(files), func(i int) {
-		p := &parsed[i]
-		p.f, p.diags, p.masked, p.err = s.readAndParse(files[i], false, &p.size)
+		p := &read[i]
+		buf := s.buffer()
+		var data []byte
+		data, p.masked, p.err = s.readUnitFile(files[i], false, buf)
+		// The bytes, not the parsed file, wait for the unit to be built:
+		// they are a fifth of the size.
+		p.data, p.size = bytes.Clone(data), len(data)
+		s.bufs.Put(buf)
 	})
-	s.parsed = make(map[string]*parsedFile, len(files))
+	s.parsed = make(map[string]*prefetched, len(files))
 	for i, f := range files {
-		s.parsed[f] = &parsed[i]
+		s.parsed[f] = &read[i]
 	}
 }
 
-// parsedFile is one file prefetch read.
-type parsedFile struct {
-	f      *unit.File
-	diags  []*unit.Diag
+// prefetched is one file prefetch read.
+type prefetched struct {
+	data   []byte
 	masked bool
 	err    error
 	size   int  // bytes read
-	taken  bool // parseFile returned it (f and diags are gone)
+	taken  bool // parseFile took it (data is gone)
 }
 
 // parallel calls f(0) ... f(n-1) on all CPUs and returns when all are done.
@@ -479,55 +485,58 @@ func errnoText(e syscall.Errno) string {
 	return s
 }
 
-// parseFile reads and parses one unit file, or takes it from what
-// prefetch read (once: the parsed file is let go then, so that the
-// garbage collector need not keep thousands of them alive while units
-// are built). masked reports a file that is /dev/null (through links) or
-// empty. diags are the parser's warnings. It is safe for concurrent use
-// on different files.
+// parseFile reads and parses one unit file, or parses what prefetch read
+// of it (once: the bytes are let go then). masked reports a file that is
+// /dev/null (through links) or empty. diags are the parser's warnings. It
+// is safe for concurrent use on different files.
 //
 // resolved says file is known to be a regular file in a directory without
 // symlinks, which needs no resolving.
 func (s *Set) parseFile(file string, resolved bool) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
+	var data []byte
 	if p := s.parsed[file]; p != nil && !p.taken {
-		f, diags, masked, err = p.f, p.diags, p.masked, p.err
-		p.f, p.diags, p.taken = nil, nil, true
-		return f, diags, masked, err
+		data, masked, err = p.data, p.masked, p.err
+		p.data, p.taken = nil, true
+	} else {
+		buf := s.buffer()
+		defer s.bufs.Put(buf)
+		data, masked, err = s.readUnitFile(file, resolved, buf)
 	}
-	var size int
-	return s.readAndParse(file, resolved, &size)
+	if err != nil || masked {
+		return nil, nil, masked, err
+	}
+	f, diags, err = unit.Parse(file, data) // Parse copies data
+	return f, diags, false, err
 }
 
-// readAndParse is parseFile without prefetch; *size is set to the number
-// of bytes read.
-func (s *Set) readAndParse(file string, resolved bool, size *int) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
+// buffer returns a buffer for readUnitFile from s.bufs; put it back there.
+func (s *Set) buffer() *[]byte {
+	if buf, _ := s.bufs.Get().(*[]byte); buf != nil {
+		return buf
+	}
+	return new([]byte)
+}
+
+// readUnitFile reads the in-root unit file file (resolved: as parseFile
+// says) into *buf. masked reports a file that is /dev/null (through
+// links) or empty.
+func (s *Set) readUnitFile(file string, resolved bool, buf *[]byte) (data []byte, masked bool, err error) {
 	real, err := s.Index.realPath(file, resolved)
 	if err != nil {
-		return nil, nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
+		return nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
 	}
 	if real == "/dev/null" {
-		return nil, nil, true, nil
+		return nil, true, nil
 	}
-	buf, _ := s.bufs.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
-	defer s.bufs.Put(buf)
-	var data []byte
 	if dirfd, name, ok := s.dirs.at(real); ok {
 		data, err = readFile(dirfd, name, s.Paths.Host(real), buf)
 	} else {
 		data, err = readFile(-1, "", s.Paths.Host(real), buf)
 	}
 	if err != nil {
-		return nil, nil, false, err
+		return nil, false, err
 	}
-	*size = len(data)
-	if len(data) == 0 {
-		return nil, nil, true, nil
-	}
-	f, diags, err = unit.Parse(file, data) // Parse copies data
-	return f, diags, false, err
+	return data, len(data) == 0, nil
 }
 
 // readFile reads the file at path into *buf, growing it as needed, and
