@@ -60,8 +60,12 @@ func openNoEINTR(dirfd int, path string, flags int) (int, error) {
 
 // readlinkAt is readlinkat(2) into a buffer that grows as needed.
 func readlinkAt(dirfd int, name string) (string, error) {
-	for size := 256; ; size *= 2 {
-		buf := make([]byte, size)
+	var small [256]byte
+	for size := len(small); ; size *= 2 {
+		buf := small[:]
+		if size > len(small) {
+			buf = make([]byte, size)
+		}
 		n, err := unix.Readlinkat(dirfd, name, buf)
 		if err == unix.EINTR {
 			continue

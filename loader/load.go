@@ -334,7 +334,14 @@ func newUnit(id string, names []string, host *unit.Host, frag string) *Unit {
 // until it changes them (see initType).
 func newUnitShared(id string, names []string, host *unit.Host, frag string, d *sharedContexts) *Unit {
 	u := &Unit{ID: id, Type: unit.NameType(id), Names: names, Unit: newUnitSection(), LoadState: StateLoaded}
-	u.spec = unit.SystemSpecifiers(id, frag, host)
+	if d != nil {
+		// The specifiers only live while the unit's files are read: read
+		// gives them back.
+		u.spec = d.specifiers()
+		*u.spec = *unit.SystemSpecifiers(id, frag, host)
+	} else {
+		u.spec = unit.SystemSpecifiers(id, frag, host)
+	}
 	u.initType(d)
 	return u
 }
@@ -361,7 +368,12 @@ func defaultRootShell() string {
 // read parses the fragment and drop-ins of u and applies them, in order.
 // The unit's specifiers are dropped afterwards: only settings use them.
 func (s *Set) read(u *Unit, frag string) {
-	defer func() { u.spec = nil }()
+	defer func() {
+		if u.ctx != nil {
+			u.ctx.specs.Put(u.spec)
+		}
+		u.spec = nil
+	}()
 	if frag == "" && !fragmentOptional(u.Type) {
 		// A unit that needs a file and has none is not found, whatever
 		// drop-ins exist for it.

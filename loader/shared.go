@@ -1,6 +1,10 @@
 package loader
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/gosd/gosd/unit"
+)
 
 // sharedContexts are the exec, kill and cgroup contexts with the defaults
 // systemd gives them, one of each per Set, which the Set's units point at
@@ -19,6 +23,17 @@ type sharedContexts struct {
 	placed map[string]*CGroupContext
 	// patched holds the exec default as execExtras leaves it, by unit type.
 	patched map[string]*ExecContext
+	// specs holds *unit.Specifiers for reuse: a unit needs its own only
+	// while its files are read.
+	specs sync.Pool
+}
+
+// specifiers returns a *unit.Specifiers to fill, from d.specs or new.
+func (d *sharedContexts) specifiers() *unit.Specifiers {
+	if sp, _ := d.specs.Get().(*unit.Specifiers); sp != nil {
+		return sp
+	}
+	return new(unit.Specifiers)
 }
 
 // Bits of Unit.shared: which of the unit's contexts are still shared.
