@@ -127,34 +127,45 @@ func (s *Set) link() {
 	g := s.depGraph()
 	extra := s.targetDeps(g)
 
-	// Count each unit's list of each kind, forward and reverse, then fill
-	// them into one array. each calls f for every dependency: from, the
-	// kind, the other unit's ID and index (-1 when it is not loaded).
-	each := func(f func(from int, k Dep, id string, to int32)) {
+	// Count each unit's list of each kind, then fill them into one array:
+	// first the forward lists, each unit's on its own on all CPUs, then in
+	// one pass the reverse ones (which land in other units' lists) and the
+	// target dependencies. forward calls f for each forward dependency of
+	// s.order[i]: the kind and the other unit's ID.
+	forward := func(i int, f func(k Dep, id string)) {
+		for j, e := range s.order[i].fwd {
+			switch to := g.to[int(g.first[i])+j]; to {
+			case toSelf:
+			case toNone:
+				f(e.kind, e.name)
+			default:
+				f(e.kind, s.order[to].ID)
+			}
+		}
+	}
+	// reverse calls f for each dependency recorded on another unit than
+	// the one it comes from, and for each target dependency: the unit it
+	// is recorded on, its kind there and the other unit's ID.
+	reverse := func(f func(on int, k Dep, id string)) {
 		for i, u := range s.order {
 			for j, e := range u.fwd {
-				to := g.to[int(g.first[i])+j]
-				switch to {
-				case toSelf:
-				case toNone:
-					f(i, e.kind, e.name, to)
-				default:
-					f(i, e.kind, s.order[to].ID, to)
+				// systemd 252 records JoinsNamespaceOf= on the joining unit only.
+				if to := g.to[int(g.first[i])+j]; to >= 0 && e.kind != JoinsNamespaceOf {
+					f(int(to), e.kind.Inverse(), u.ID)
 				}
 			}
 		}
 		for _, e := range extra {
-			f(int(e.from), After, s.order[e.to].ID, e.to)
+			f(int(e.from), After, s.order[e.to].ID)
+			f(int(e.to), Before, s.order[e.from].ID)
 		}
 	}
 	const nd = int(NumDeps)
 	pos := make([]int32, len(s.order)*nd+1)
-	each(func(from int, k Dep, _ string, to int32) {
-		pos[from*nd+int(k)]++
-		if to >= 0 && k != JoinsNamespaceOf { // systemd 252 records it on the joining unit only
-			pos[int(to)*nd+int(k.Inverse())]++
-		}
+	parallel(len(s.order), func(i int) {
+		forward(i, func(k Dep, _ string) { pos[i*nd+int(k)]++ })
 	})
+	reverse(func(on int, k Dep, _ string) { pos[on*nd+int(k)]++ })
 	sum := int32(0)
 	for i, c := range pos {
 		pos[i] = sum
@@ -163,15 +174,17 @@ func (s *Set) link() {
 	all := make([]string, sum)
 	fill := make([]int32, len(pos))
 	copy(fill, pos)
-	each(func(from int, k Dep, id string, to int32) {
-		at := from*nd + int(k)
+	parallel(len(s.order), func(i int) {
+		forward(i, func(k Dep, id string) {
+			at := i*nd + int(k)
+			all[fill[at]] = id
+			fill[at]++
+		})
+	})
+	reverse(func(on int, k Dep, id string) {
+		at := on*nd + int(k)
 		all[fill[at]] = id
 		fill[at]++
-		if to >= 0 && k != JoinsNamespaceOf {
-			at := int(to)*nd + int(k.Inverse())
-			all[fill[at]] = s.order[from].ID
-			fill[at]++
-		}
 	})
 	// Each unit's lists are its own part of all: they are sorted on all CPUs.
 	parallel(len(s.order), func(i int) {
