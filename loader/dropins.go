@@ -337,14 +337,14 @@ func statNoEINTR(path string, st *syscall.Stat_t) error {
 // so that the kernel following p and Chase inside the root both arrive at
 // the file prefetch read. It spares a stat of every .wants entry.
 func (s *Set) linksToContent(p, target string) bool {
-	if s.parsed == nil {
+	if s.fetched == nil {
 		return false
 	}
 	q, ok := linkPath(path.Dir(p), target)
 	if !ok || !s.Index.plain[q] {
 		return false
 	}
-	if f := s.parsed[q]; f == nil || f.size == 0 {
+	if f := s.fetched[q]; f == nil || f.size == 0 {
 		return false
 	}
 	dir := path.Dir(q)

@@ -30,8 +30,8 @@ type Set struct {
 	Host  *unit.Host
 
 	units map[string]*Unit // by every name
-	// parsed holds the fragments LoadAll read ahead, by in-root path.
-	parsed map[string]*prefetched
+	// fetched holds the fragments LoadAll read ahead, by in-root path.
+	fetched map[string]*prefetched
 	// built holds units LoadAll built ahead, in parallel, by the name
 	// they were built for; loadOne takes them from there.
 	built map[string]*builtUnit
@@ -119,7 +119,7 @@ func (s *Set) LoadAll() {
 	s.dirs.close()
 	s.dirs = nil
 	s.drain()
-	s.built, s.parsed = nil, nil
+	s.built, s.fetched = nil, nil
 	s.link()
 }
 
@@ -249,10 +249,10 @@ type builtUnit struct {
 
 // buildAhead builds the units called names on all CPUs, so that the
 // sequential load that follows only registers them. Building a unit reads
-// nothing of the Set but its index, host and defaults, so the result is
-// the unit loadOne would build; the one exception, a service that claims
-// a D-Bus name (which depends on the services loaded before it), is left
-// to loadOne.
+// nothing of the Set that loading changes (only its index, host, shared
+// defaults and what prefetch read), so the result is the unit loadOne
+// would build; the one exception, a service that claims a D-Bus name
+// (which depends on the services loaded before it), is left to loadOne.
 func (s *Set) buildAhead(names []string) {
 	s.managerLimits() // computed once, before the builders read it
 	built := make([]*builtUnit, len(names))
@@ -273,7 +273,8 @@ func (s *Set) buildAhead(names []string) {
 	}
 }
 
-// prefetch reads and parses files on all CPUs into s.parsed.
+// prefetch reads files on all CPUs into s.fetched; each is parsed when
+// its unit is built.
 func (s *Set) prefetch(files []string) {
 	read := make([]prefetched, len(files))
 	parallel(len(files), func(i int) {
@@ -286,9 +287,9 @@ func (s *Set) prefetch(files []string) {
 		p.data, p.size = bytes.Clone(data), len(data)
 		s.bufs.Put(buf)
 	})
-	s.parsed = make(map[string]*prefetched, len(files))
+	s.fetched = make(map[string]*prefetched, len(files))
 	for i, f := range files {
-		s.parsed[f] = &read[i]
+		s.fetched[f] = &read[i]
 	}
 }
 
@@ -506,7 +507,7 @@ func errnoText(e syscall.Errno) string {
 // symlinks, which needs no resolving.
 func (s *Set) parseFile(file string, resolved bool) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
 	var data []byte
-	if p := s.parsed[file]; p != nil && !p.taken {
+	if p := s.fetched[file]; p != nil && !p.taken {
 		data, masked, err = p.data, p.masked, p.err
 		p.data, p.taken = nil, true
 	} else {
