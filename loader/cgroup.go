@@ -332,7 +332,7 @@ const noCGroups = "gosd manages no cgroup hierarchy: resource control is not app
 
 func cg(name string, parse func(u *Unit, c *CGroupContext, o *unit.Option) error) directive {
 	return directive{in: secCGroup, name: name, unsupported: noCGroups, parse: func(u *Unit, o *unit.Option) error {
-		return parse(u, u.CGroup, o)
+		return parse(u, u.cgCtx(), o)
 	}}
 }
 
@@ -1265,13 +1265,17 @@ func (u *Unit) setDefaultSlice() {
 	case c.sliceSet:
 	default:
 		prefix, inst, _, _ := unit.SplitName(u.ID)
+		slice := "system.slice"
 		switch {
 		case inst != "":
-			c.Slice = "system-" + unit.EscapeName(prefix) + ".slice"
+			slice = "system-" + unit.EscapeName(prefix) + ".slice"
 		case u.extrinsic():
-			c.Slice = "-.slice"
-		default:
-			c.Slice = "system.slice"
+			slice = "-.slice"
+		}
+		if u.shared&sharedCGroup != 0 {
+			u.CGroup = u.ctx.placedCGroup(slice)
+		} else {
+			c.Slice = slice
 		}
 	}
 }
@@ -1357,11 +1361,12 @@ func (u *Unit) patchCGroupContext() {
 	if c == nil || e == nil {
 		return
 	}
+	if c.DevicePolicy == "auto" && len(c.DeviceAllow) == 0 && !e.PrivateDevices {
+		return
+	}
+	c = u.cgCtx()
 	if e.PrivateDevices && c.DevicePolicy == "auto" {
 		c.DevicePolicy = "closed"
-	}
-	if c.DevicePolicy == "auto" && len(c.DeviceAllow) == 0 {
-		return
 	}
 	if e.RootImage != "" || len(e.MountImages) > 0 {
 		for _, p := range []string{"/dev/loop-control", "/dev/mapper/control"} {

@@ -93,12 +93,3 @@ func (ds *Deps) Add(d Dep, name string) { ds[d] = append(ds[d], name) }
 
 // Has reports whether name is among the dependencies of kind d.
 func (ds *Deps) Has(d Dep, name string) bool { return slices.Contains(ds[d], name) }
-
-func (ds *Deps) compact() {
-	for i := range ds {
-		if len(ds[i]) > 1 {
-			slices.Sort(ds[i])
-			ds[i] = slices.Compact(ds[i])
-		}
-	}
-}

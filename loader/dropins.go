@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -20,10 +21,22 @@ import (
 // unit-type directory ("service.d") of each search directory. Paths are
 // canonical (symlinks chased), as systemd reports them.
 func (ix *Index) dropinDirs(names []string, suffix string) []string {
+	if len(names) == 0 || !ix.typeDirs[unit.NameType(names[0])+suffix] {
+		return nil // names of one unit are all of one type
+	}
 	var dirs []string
 	add := func(p string) {
 		if !ix.present[p] {
 			return
+		}
+		if ix.realDirs[p] {
+			// A directory, not a symlink, when the scan listed it: only
+			// its parent, a search directory, needs resolving (cached).
+			parent, base := path.Split(p)
+			if rd, err := ix.Paths.resolveDir(path.Clean(parent)); err == nil {
+				dirs = append(dirs, path.Join(rd, base))
+				return
+			}
 		}
 		if c, ok, err := ix.Paths.Chase(p, true); err == nil && ok {
 			dirs = append(dirs, c)
@@ -76,8 +89,41 @@ func dedupe(s []string) []string {
 // names in the order they apply: a file name found in several directories
 // is taken from the first of them, and the result is sorted by file name.
 func (ix *Index) DropIns(names []string) []string {
-	byBase := map[string]string{}
-	for _, d := range ix.dropinDirs(names, ".d") {
+	files := ix.dropIns(names)
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.path
+	}
+	return out
+}
+
+// dropIn is one drop-in file; regular says its directory listing showed a
+// regular file (not a symlink): in the canonical directory dropinDirs
+// gives, it needs no resolving.
+type dropIn struct {
+	path    string
+	regular bool
+}
+
+// dropIns is DropIns with the type of each file.
+func (ix *Index) dropIns(names []string) []dropIn {
+	dirs := ix.dropinDirs(names, ".d")
+	if len(dirs) == 1 {
+		// One directory lists each name once, sorted (os.ReadDir).
+		ents, err := os.ReadDir(ix.Paths.Host(dirs[0]))
+		if err != nil {
+			return nil
+		}
+		var out []dropIn
+		for _, e := range ents {
+			if b := e.Name(); strings.HasSuffix(b, ".conf") && !e.IsDir() {
+				out = append(out, dropIn{dirs[0] + "/" + b, e.Type().IsRegular()})
+			}
+		}
+		return out
+	}
+	byBase := map[string]dropIn{}
+	for _, d := range dirs {
 		ents, err := os.ReadDir(ix.Paths.Host(d))
 		if err != nil {
 			continue
@@ -88,7 +134,7 @@ func (ix *Index) DropIns(names []string) []string {
 				continue
 			}
 			if _, ok := byBase[b]; !ok {
-				byBase[b] = d + "/" + b
+				byBase[b] = dropIn{d + "/" + b, e.Type().IsRegular()}
 			}
 		}
 	}
@@ -97,7 +143,7 @@ func (ix *Index) DropIns(names []string) []string {
 		bases = append(bases, b)
 	}
 	sort.Strings(bases)
-	out := make([]string, len(bases))
+	out := make([]dropIn, len(bases))
 	for i, b := range bases {
 		out[i] = byBase[b]
 	}
@@ -131,20 +177,36 @@ type depDirEntry struct {
 // not hidden, an entry name found in several directories taken from the
 // first, sorted by name.
 func (ix *Index) depDirFiles(names []string, suffix string) []depDirEntry {
+	dirs := ix.dropinDirs(names, suffix)
+	if len(dirs) == 0 {
+		return nil
+	}
+	if len(dirs) == 1 {
+		// One directory lists each name once, sorted (os.ReadDir).
+		ents, err := os.ReadDir(ix.Paths.Host(dirs[0]))
+		if err != nil {
+			return nil
+		}
+		out := make([]depDirEntry, 0, len(ents))
+		for _, e := range ents {
+			if de, ok := depDirEntryOf(dirs[0], e); ok {
+				out = append(out, de)
+			}
+		}
+		return out
+	}
 	byBase := map[string]depDirEntry{}
-	for _, d := range ix.dropinDirs(names, suffix) {
+	for _, d := range dirs {
 		ents, err := os.ReadDir(ix.Paths.Host(d))
 		if err != nil {
 			continue
 		}
 		for _, e := range ents {
-			b := e.Name()
-			link := e.Type()&fs.ModeSymlink != 0
-			if hiddenOrBackup(b) || !(e.Type().IsRegular() || link) {
+			if _, ok := byBase[e.Name()]; ok {
 				continue
 			}
-			if _, ok := byBase[b]; !ok {
-				byBase[b] = depDirEntry{d + "/" + b, link}
+			if de, ok := depDirEntryOf(d, e); ok {
+				byBase[e.Name()] = de
 			}
 		}
 	}
@@ -160,6 +222,18 @@ func (ix *Index) depDirFiles(names []string, suffix string) []depDirEntry {
 	return out
 }
 
+// depDirEntryOf is the entry e of directory d, unless conf_files_list()
+// skips it: hidden or backup files, and what is neither a regular file
+// nor a symlink.
+func depDirEntryOf(d string, e fs.DirEntry) (depDirEntry, bool) {
+	b := e.Name()
+	link := e.Type()&fs.ModeSymlink != 0
+	if hiddenOrBackup(b) || !(e.Type().IsRegular() || link) {
+		return depDirEntry{}, false
+	}
+	return depDirEntry{d + "/" + b, link}, true
+}
+
 // depDirEntries adds the dependencies of kind d that the unit's suffix
 // directories (".wants", ".requires", ".upholds") hold, as systemd's
 // process_deps() does: entries that are masked (/dev/null or empty) are
@@ -167,7 +241,20 @@ func (ix *Index) depDirFiles(names []string, suffix string) []depDirEntry {
 // symlink whose target has another name is reported but still used (by
 // the entry's name). Template entries are instantiated by addNamedDep.
 func (s *Set) depDirEntries(u *Unit, suffix string, d Dep) {
-	for _, e := range s.Index.depDirFiles(u.Names, suffix) {
+	entries := s.Index.depDirFiles(u.Names, suffix)
+	if len(entries) == 0 {
+		return
+	}
+	// The entries' directories are held open while their links are read.
+	var dirs []string
+	for _, e := range entries {
+		if dir := path.Dir(e.path); !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+	}
+	fds := openDirFDs(s.Paths, dirs)
+	defer fds.close()
+	for _, e := range entries {
 		p, entry := e.path, path.Base(e.path)
 		if !e.symlink {
 			if fi, err := os.Lstat(s.Paths.Host(p)); err == nil && fi.Size() == 0 {
@@ -176,7 +263,13 @@ func (s *Set) depDirEntries(u *Unit, suffix string, d Dep) {
 			u.unitWarn(fmt.Sprintf("%s dependency dropin %s is not a symlink, ignoring.", d, p))
 			continue
 		}
-		target, err := os.Readlink(s.Paths.Host(p))
+		var target string
+		var err error
+		if dirfd, name, ok := fds.at(p); ok {
+			target, err = readlinkAt(dirfd, name)
+		} else {
+			target, err = os.Readlink(s.Paths.Host(p))
+		}
 		if err != nil {
 			u.unitWarn(fmt.Sprintf("%s dropin %s unreadable, ignoring: %s", d, p, errnoText(errnoOf(err))))
 			continue
@@ -205,21 +298,81 @@ func (s *Set) maskedLink(p, target string) bool {
 	if target == "/dev/null" {
 		return true
 	}
+	if s.linksToContent(p, target) {
+		return false
+	}
 	if s.Paths.Root != "" && strings.HasPrefix(target, "/") {
 		return s.Paths.isNullOrEmpty(p)
 	}
-	fi, err := os.Stat(s.Paths.Host(p))
-	if err != nil {
+	// syscall.Stat rather than os.Stat: this runs for every entry of
+	// every .wants directory, and needs no os.FileInfo.
+	var st syscall.Stat_t
+	if err := statNoEINTR(s.Paths.Host(p), &st); err != nil {
 		return false
 	}
-	if fi.Mode().IsRegular() {
-		return fi.Size() == 0
-	}
-	if fi.Mode()&fs.ModeCharDevice != 0 {
-		null, err := os.Stat("/dev/null")
-		return err == nil && os.SameFile(fi, null)
+	switch st.Mode & syscall.S_IFMT {
+	case syscall.S_IFREG:
+		return st.Size == 0
+	case syscall.S_IFCHR:
+		var null syscall.Stat_t
+		return statNoEINTR("/dev/null", &null) == nil && st.Dev == null.Dev && st.Ino == null.Ino
 	}
 	return false
+}
+
+// statNoEINTR is syscall.Stat, retried when a signal interrupts it.
+func statNoEINTR(path string, st *syscall.Stat_t) error {
+	for {
+		err := syscall.Stat(path, st)
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
+
+// linksToContent reports whether the symlink p (in a directory without
+// symlinks, as dropinDirs gives them), pointing to target, is known
+// without a system call to lead to a file with content: a unit file that
+// prefetch read, in a search directory without symlinks inside the root,
+// so that the kernel following p and Chase inside the root both arrive at
+// the file prefetch read. It spares a stat of every .wants entry.
+func (s *Set) linksToContent(p, target string) bool {
+	if s.fetched == nil {
+		return false
+	}
+	q, ok := linkPath(path.Dir(p), target)
+	if !ok || !s.Index.plain[q] {
+		return false
+	}
+	if f := s.fetched[q]; f == nil || f.size == 0 {
+		return false
+	}
+	dir := path.Dir(q)
+	r, err := s.Paths.resolveDir(dir)
+	return err == nil && r == dir
+}
+
+// linkPath is where a symlink in the in-root directory dir (which has no
+// symlinks) pointing to target leads, worked out without the file system.
+// ok is false where a symlink on the way could change that: a ".." after
+// a name, or one that climbs above the root.
+func linkPath(dir, target string) (q string, ok bool) {
+	rest := target
+	if strings.HasPrefix(target, "/") {
+		dir, rest = "/", target[1:]
+	} else {
+		for rest == ".." || strings.HasPrefix(rest, "../") {
+			if dir == "/" {
+				return "", false
+			}
+			dir = path.Dir(dir)
+			rest = strings.TrimPrefix(rest[2:], "/")
+		}
+	}
+	if rest == ".." || strings.HasPrefix(rest, "../") || strings.HasSuffix(rest, "/..") || strings.Contains(rest, "/../") {
+		return "", false
+	}
+	return path.Join(dir, rest), true
 }
 
 // symlinkNameCompatible is systemd's unit_symlink_name_compatible(): a

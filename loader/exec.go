@@ -464,8 +464,14 @@ func (c *ExecContext) initForType(typ string) {
 	}
 }
 
-// exCtx returns the unit's exec context with its type's defaults applied.
+// exCtx returns the unit's exec context for writing, with its type's
+// defaults applied: its own copy if it still shared the Set's default.
 func (u *Unit) exCtx() *ExecContext {
+	if u.shared&sharedExec != 0 {
+		c := *u.Exec
+		u.Exec = &c
+		u.shared &^= sharedExec
+	}
 	u.Exec.initForType(u.Type)
 	return u.Exec
 }
@@ -3224,11 +3230,16 @@ func exParseLoadCredential(u *Unit, o *unit.Option) error {
 // sockets are deliberately not added (gosd captures output itself), nor
 // those on tmp.mount (gosd tracks no mount units).
 func (u *Unit) execExtras(s *Set) {
-	c := u.exCtx()
-	if u.Type == "service" {
-		c.fixServiceStdio()
+	if u.shared&sharedExec != 0 {
+		// No exec setting: every such unit of the type ends up the same.
+		u.Exec = u.ctx.patchedExec(u.Type, s.managerLimits())
+	} else {
+		c := u.exCtx()
+		if u.Type == "service" {
+			c.fixServiceStdio()
+		}
+		u.patchExecContext(s.managerLimits())
 	}
-	u.patchExecContext(s.managerLimits())
 	if u.Type == "socket" && !u.socketHasExec() {
 		return // systemd adds them only for sockets that run commands
 	}
@@ -3264,7 +3275,11 @@ func (c *ExecContext) fixServiceStdio() {
 // DevicePolicy= that PrivateDevices= implies is the cgroup context's.)
 // defaults are the manager's DefaultLimit*= (shared, never modified).
 func (u *Unit) patchExecContext(defaults *[RlimitCount]*Rlimit) {
-	c := u.exCtx()
+	u.exCtx().patch(u.ID, defaults)
+}
+
+// patch is patchExecContext for the context of the unit called id.
+func (c *ExecContext) patch(id string, defaults *[RlimitCount]*Rlimit) {
 	for res := range c.Limits {
 		if c.Limits[res] == nil {
 			c.Limits[res] = defaults[res]
@@ -3284,7 +3299,7 @@ func (u *Unit) patchExecContext(defaults *[RlimitCount]*Rlimit) {
 	}
 	if c.DynamicUser {
 		if c.User == "" {
-			c.User = exDynamicUserName(u.ID)
+			c.User = exDynamicUserName(id)
 		}
 		if c.Group == "" {
 			c.Group = c.User
@@ -3367,7 +3382,7 @@ func exSipHash24(key [16]byte, msg []byte) uint64 {
 // addExecDependencies is unit_add_exec_dependencies() of the system
 // manager, without the journal socket dependencies.
 func (u *Unit) addExecDependencies() {
-	c := u.exCtx()
+	c := u.Exec
 	if c.WorkingDirectory != "" && !c.WorkingDirectoryMissingOK {
 		u.exRequireMountsFor(c.WorkingDirectory)
 	}

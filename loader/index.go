@@ -29,15 +29,32 @@ type Index struct {
 	// dirsNamed maps the base name of each such directory ("foo.service.d")
 	// to the search directories that hold it, in search-path order.
 	dirsNamed map[string][]string
+	// realDirs holds the in-root paths of the .d, .wants, .requires and
+	// .upholds entries of the search path that are directories (not
+	// symlinks).
+	realDirs map[string]bool
+	// typeDirs holds the unit type and suffix ("service.d", "target.wants")
+	// of every name in dirsNamed: a unit of a type without any is spared
+	// the search for its directories.
+	typeDirs map[string]bool
 	// Diags are problems with symlinks found while scanning.
 	Diags []error
 }
 
 // Scan reads the search path once and builds the name map.
 func (p Paths) Scan() *Index {
-	ix := &Index{Paths: p, ids: map[string]string{}, aliases: map[string][]string{}, present: map[string]bool{}, plain: map[string]bool{}, dirsNamed: map[string][]string{}}
-	for _, dir := range p.Dirs {
-		for _, de := range p.readDir(dir) {
+	// The directories are listed first, so that the maps are made once
+	// in their final size.
+	listings := make([][]fs.DirEntry, len(p.Dirs))
+	n := 0
+	for i, dir := range p.Dirs {
+		listings[i] = p.readDir(dir)
+		n += len(listings[i])
+	}
+	ix := &Index{Paths: p, ids: make(map[string]string, n), aliases: make(map[string][]string, n), present: make(map[string]bool, n),
+		plain: make(map[string]bool, n), dirsNamed: map[string][]string{}, typeDirs: map[string]bool{}, realDirs: map[string]bool{}}
+	for i, dir := range p.Dirs {
+		for _, de := range listings[i] {
 			name := de.Name()
 			valid := unit.IsValidName(name)
 			if !valid && !strings.HasSuffix(name, ".wants") && !strings.HasSuffix(name, ".requires") &&
@@ -47,7 +64,13 @@ func (p Paths) Scan() *Index {
 			file := dir + "/" + name
 			ix.present[file] = true
 			if !valid {
+				if len(ix.dirsNamed[name]) == 0 {
+					ix.typeDirs[dirType(name)] = true
+				}
 				ix.dirsNamed[name] = append(ix.dirsNamed[name], dir)
+				if de.IsDir() {
+					ix.realDirs[file] = true
+				}
 				continue
 			}
 			if _, seen := ix.ids[name]; seen {
@@ -105,6 +128,17 @@ func (p Paths) Scan() *Index {
 		sort.Strings(v)
 	}
 	return ix
+}
+
+// dirType is the unit type and suffix of a drop-in or dependency directory
+// name: "service.d" for "foo.service.d", "foo-.service.d" and "service.d".
+func dirType(name string) string {
+	dot := strings.LastIndexByte(name, '.')
+	if dot < 0 {
+		return name
+	}
+	stem, suffix := name[:dot], name[dot:]
+	return stem[strings.LastIndexByte(stem, '.')+1:] + suffix
 }
 
 func (p Paths) readlink(file string) (string, error) {
@@ -283,8 +317,13 @@ func (ix *Index) UnitFiles() []string {
 }
 
 // realPath resolves an in-root unit file path. A file the scan saw as a
-// plain file needs only its directory resolved, which is cached.
-func (ix *Index) realPath(file string) (string, error) {
+// plain file needs only its directory resolved, which is cached; one the
+// caller knows to be resolved already (a regular file in a directory
+// without symlinks) needs nothing.
+func (ix *Index) realPath(file string, resolved bool) (string, error) {
+	if resolved {
+		return file, nil
+	}
 	if ix.plain[file] {
 		dir, base := path.Split(file)
 		d, err := ix.Paths.resolveDir(path.Clean(dir))

@@ -45,8 +45,8 @@ var killModes = []string{"control-group", "process", "mixed", "none"}
 
 // killDirectives is systemd 252's kill context table (KILL_CONTEXT_CONFIG_ITEMS).
 var killDirectives = []directive{
-	boolDirective(secKill, "SendSIGKILL", func(u *Unit) *bool { return &u.Kill.SendSIGKILL }),
-	boolDirective(secKill, "SendSIGHUP", func(u *Unit) *bool { return &u.Kill.SendSIGHUP }),
+	boolDirective(secKill, "SendSIGKILL", func(u *Unit) *bool { return &u.killCtx().SendSIGKILL }),
+	boolDirective(secKill, "SendSIGHUP", func(u *Unit) *bool { return &u.killCtx().SendSIGHUP }),
 	{in: secKill, name: "KillMode", parse: parseKillMode},
 	killSignalDirective("KillSignal", func(k *KillContext) *int { return &k.KillSignal }),
 	killSignalDirective("RestartKillSignal", func(k *KillContext) *int { return &k.RestartKillSignal }),
@@ -58,7 +58,7 @@ var killDirectives = []directive{
 // control-group; "none" is accepted with systemd's deprecation warning.
 func parseKillMode(u *Unit, o *unit.Option) error {
 	if o.Value == "" {
-		u.Kill.KillMode = "control-group"
+		u.killCtx().KillMode = "control-group"
 		return nil
 	}
 	for _, m := range killModes {
@@ -71,7 +71,7 @@ func parseKillMode(u *Unit, o *unit.Option) error {
 					"Please update the service to use a safer KillMode=, such as 'mixed' or 'control-group'. " +
 					"Support for KillMode=none is deprecated and will eventually be removed."})
 		}
-		u.Kill.KillMode = m
+		u.killCtx().KillMode = m
 		return nil
 	}
 	return fmt.Errorf("Failed to parse kill mode specification, ignoring: %s", o.Value)
@@ -85,7 +85,7 @@ func killSignalDirective(name string, field func(k *KillContext) *int) directive
 		if err != nil || n <= 0 {
 			return fmt.Errorf("Failed to parse signal name, ignoring: %s", o.Value)
 		}
-		*field(u.Kill) = n
+		*field(u.killCtx()) = n
 		return nil
 	}}
 }

@@ -1,5 +1,7 @@
 package loader
 
+import "slices"
+
 // Well-known unit names (systemd's special units).
 const (
 	sysinitTarget  = "sysinit.target"
@@ -12,8 +14,11 @@ const (
 	timeSyncTarget = "time-sync.target"
 )
 
-// initType creates the typed sections of the unit's type.
-func (u *Unit) initType() {
+// initType creates the typed sections of the unit's type. The exec, kill
+// and cgroup contexts are d's shared defaults when d is not nil (slices
+// excepted: a slice's cgroup context records its members), else the
+// unit's own.
+func (u *Unit) initType(d *sharedContexts) {
 	switch u.Type {
 	case "service":
 		u.Service = newService()
@@ -30,13 +35,27 @@ func (u *Unit) initType() {
 	case "swap":
 		u.Swap = newSwap()
 	}
-	if typeSections[u.Type]&secExec != 0 {
+	u.ctx = d
+	secs := typeSections[u.Type]
+	switch {
+	case secs&secExec == 0:
+	case d != nil:
+		u.Exec, u.shared = d.exec, u.shared|sharedExec
+	default:
 		u.Exec = newExecContext()
 	}
-	if typeSections[u.Type]&secKill != 0 {
+	switch {
+	case secs&secKill == 0:
+	case d != nil:
+		u.Kill, u.shared = d.kill, u.shared|sharedKill
+	default:
 		u.Kill = newKillContext()
 	}
-	if typeSections[u.Type]&secCGroup != 0 {
+	switch {
+	case secs&secCGroup == 0:
+	case d != nil && u.Type != "slice":
+		u.CGroup, u.shared = d.cgroup, u.shared|sharedCGroup
+	default:
 		u.CGroup = newCGroupContext()
 		u.initCGroup()
 	}
@@ -102,82 +121,201 @@ func (u *Unit) addSystemDefaults() {
 // link computes every unit's Deps from the forward dependencies of all
 // loaded units: names become unit IDs, targets are ordered after the
 // units they pull in (systemd's default target dependencies), and each
-// dependency is recorded in reverse on the other unit.
+// dependency is recorded in reverse on the other unit. Every Deps list is
+// carved from one array, capped so that appending to one copies it.
 func (s *Set) link() {
-	id := func(name string) string {
-		if o := s.units[name]; o != nil {
-			return o.ID
-		}
-		return name
-	}
-	fwd := make([]Deps, len(s.order))
-	for i, u := range s.order {
-		for _, e := range u.fwd {
-			if o := id(e.name); o != u.ID {
-				fwd[i][e.kind] = append(fwd[i][e.kind], o)
+	g := s.depGraph()
+	extra := s.targetDeps(g)
+
+	// Count each unit's list of each kind, then fill them into one array:
+	// first the forward lists, each unit's on its own on all CPUs, then in
+	// one pass the reverse ones (which land in other units' lists) and the
+	// target dependencies. forward calls f for each forward dependency of
+	// s.order[i]: the kind and the other unit's ID.
+	forward := func(i int, f func(k Dep, id string)) {
+		for j, e := range s.order[i].fwd {
+			switch to := g.to[int(g.first[i])+j]; to {
+			case toSelf:
+			case toNone:
+				f(e.kind, e.name)
+			default:
+				f(e.kind, s.order[to].ID)
 			}
 		}
 	}
-	index := make(map[*Unit]int, len(s.order))
-	for i, u := range s.order {
-		index[u] = i
+	// reverse calls f for each dependency recorded on another unit than
+	// the one it comes from, and for each target dependency: the unit it
+	// is recorded on, its kind there and the other unit's ID.
+	reverse := func(f func(on int, k Dep, id string)) {
+		for i, u := range s.order {
+			for j, e := range u.fwd {
+				// systemd 252 records JoinsNamespaceOf= on the joining unit only.
+				if to := g.to[int(g.first[i])+j]; to >= 0 && e.kind != JoinsNamespaceOf {
+					f(int(to), e.kind.Inverse(), u.ID)
+				}
+			}
+		}
+		for _, e := range extra {
+			f(int(e.from), After, s.order[e.to].ID)
+			f(int(e.to), Before, s.order[e.from].ID)
+		}
 	}
-	// systemd's default target dependencies: a target is ordered after
-	// the units it pulls in or is part of (Requires=, Requisite=, Wants=,
-	// BindsTo=, PartOf=, Upholds=), when both are loaded with
-	// DefaultDependencies=yes and the target is not ordered before the
-	// unit already (by either side).
+	const nd = int(NumDeps)
+	pos := make([]int32, len(s.order)*nd+1)
+	parallel(len(s.order), func(i int) {
+		forward(i, func(k Dep, _ string) { pos[i*nd+int(k)]++ })
+	})
+	reverse(func(on int, k Dep, _ string) { pos[on*nd+int(k)]++ })
+	sum := int32(0)
+	for i, c := range pos {
+		pos[i] = sum
+		sum += c
+	}
+	all := make([]string, sum)
+	fill := make([]int32, len(pos))
+	copy(fill, pos)
+	parallel(len(s.order), func(i int) {
+		forward(i, func(k Dep, id string) {
+			at := i*nd + int(k)
+			all[fill[at]] = id
+			fill[at]++
+		})
+	})
+	reverse(func(on int, k Dep, id string) {
+		at := on*nd + int(k)
+		all[fill[at]] = id
+		fill[at]++
+	})
+	// Each unit's lists are its own part of all: they are sorted on all CPUs.
+	parallel(len(s.order), func(i int) {
+		u := s.order[i]
+		for k := range u.Deps {
+			at := i*nd + k
+			l := all[pos[at]:pos[at+1]]
+			if len(l) > 1 {
+				slices.Sort(l)
+				l = slices.Compact(l)
+			}
+			if len(l) == 0 {
+				l = nil
+			}
+			u.Deps[k] = l[:len(l):len(l)]
+		}
+	})
+	s.linkSlices()
+}
+
+// depGraph says which loaded unit each forward dependency names.
+type depGraph struct {
+	// to[first[i]+j] is the index in the load order of the unit that
+	// s.order[i].fwd[j] names, or toNone or toSelf.
+	to    []int32
+	first []int32
+}
+
+const (
+	toNone int32 = -1 // no unit of that name is loaded
+	toSelf int32 = -2 // the unit itself (by another of its names)
+)
+
+func (s *Set) depGraph() depGraph {
+	total := 0
+	for _, u := range s.order {
+		total += len(u.fwd)
+	}
+	g := depGraph{to: make([]int32, total), first: make([]int32, len(s.order)+1)}
+	at := int32(0)
+	for i, u := range s.order {
+		g.first[i] = at
+		at += int32(len(u.fwd))
+	}
+	g.first[len(s.order)] = at
+	// The lookups only read s.units: they run on all CPUs.
+	parallel(len(s.order), func(i int) {
+		u := s.order[i]
+		to := g.to[g.first[i]:g.first[i+1]]
+		for j, e := range u.fwd {
+			to[j] = toNone
+			if o := s.units[e.name]; o == u {
+				to[j] = toSelf
+			} else if o != nil {
+				to[j] = int32(o.idx)
+			}
+		}
+	})
+	return g
+}
+
+// targetEdge is an After= dependency targetDeps adds to s.order[from] on
+// s.order[to].
+type targetEdge struct{ from, to int32 }
+
+// targetDeps returns systemd's default target dependencies: a target is
+// ordered after the units it pulls in or is part of (Requires=,
+// Requisite=, Wants=, BindsTo=, PartOf=, Upholds=), when both are loaded
+// with DefaultDependencies=yes and the target is not ordered before the
+// unit already (by either side).
+func (s *Set) targetDeps(g depGraph) []targetEdge {
+	var extra []targetEdge
+	// added holds the After= dependencies added so far, by target; a later
+	// target sees them when it checks whether a unit is ordered after it.
+	var added map[int32][]int32
+	var orderedBy []int32
 	for i, t := range s.order {
 		if t.Type != "target" || !t.Unit.DefaultDependencies || t.LoadState != StateLoaded {
 			continue
 		}
-		ordered := map[string]bool{}
-		for _, k := range []Dep{Before, After} {
-			for _, n := range fwd[i][k] {
-				ordered[n] = true
+		if orderedBy == nil {
+			orderedBy = make([]int32, len(s.order))
+		}
+		// orderedBy[j] == i+1: s.order[j] is already ordered against t.
+		mark := int32(i + 1)
+		to := g.to[g.first[i]:g.first[i+1]]
+		for j, e := range t.fwd {
+			if (e.kind == Before || e.kind == After) && to[j] >= 0 {
+				orderedBy[to[j]] = mark
 			}
 		}
-		for _, k := range []Dep{Requires, Requisite, Wants, BindsTo, PartOf, Upholds} {
-			for _, n := range fwd[i][k] {
-				o := s.units[n]
-				if o == nil || o.LoadState != StateLoaded || !o.Unit.DefaultDependencies {
-					continue
-				}
-				if ordered[o.ID] || fwd[index[o]].Has(After, t.ID) {
-					continue
-				}
-				ordered[o.ID] = true
-				fwd[i].Add(After, o.ID)
+		for j, e := range t.fwd {
+			switch e.kind {
+			case Requires, Requisite, Wants, BindsTo, PartOf, Upholds:
+			default:
+				continue
 			}
+			if to[j] < 0 || orderedBy[to[j]] == mark {
+				continue
+			}
+			o := s.order[to[j]]
+			if o.LoadState != StateLoaded || !o.Unit.DefaultDependencies || s.orderedAfter(g, added, to[j], int32(i)) {
+				continue
+			}
+			orderedBy[to[j]] = mark
+			if added == nil {
+				added = map[int32][]int32{}
+			}
+			added[int32(i)] = append(added[int32(i)], to[j])
+			extra = append(extra, targetEdge{int32(i), to[j]})
 		}
 	}
-	for i, u := range s.order {
-		for k := range u.Deps {
-			u.Deps[k] = append(u.Deps[k][:0], fwd[i][k]...)
+	return extra
+}
+
+// orderedAfter reports whether s.order[j] has an After= dependency on
+// s.order[t], of its own or one targetDeps added.
+func (s *Set) orderedAfter(g depGraph, added map[int32][]int32, j, t int32) bool {
+	to := g.to[g.first[j]:g.first[j+1]]
+	for k, e := range s.order[j].fwd {
+		if e.kind == After && to[k] == t {
+			return true
 		}
 	}
-	for i, u := range s.order {
-		for k, l := range fwd[i] {
-			if Dep(k) == JoinsNamespaceOf {
-				continue // systemd 252 records it on the joining unit only
-			}
-			for _, n := range l {
-				if o := s.units[n]; o != nil {
-					o.Deps.Add(Dep(k).Inverse(), u.ID)
-				}
-			}
-		}
-	}
-	s.linkSlices()
-	for _, u := range s.order {
-		u.Deps.compact()
-	}
+	return slices.Contains(added[j], t)
 }
 
 // linkSlices records in each loaded slice the units placed in it.
 func (s *Set) linkSlices() {
 	for _, u := range s.order {
-		if u.CGroup != nil {
+		if u.CGroup != nil && u.Type == "slice" {
 			u.CGroup.members = u.CGroup.members[:0]
 		}
 	}

@@ -1,16 +1,21 @@
 package loader
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sys/unix"
 
 	"github.com/gosd/gosd/unit"
 )
@@ -25,13 +30,22 @@ type Set struct {
 	Host  *unit.Host
 
 	units map[string]*Unit // by every name
-	// parsed holds files read ahead by LoadAll, by in-root path.
-	parsed map[string]parsedFile
+	// fetched holds the fragments LoadAll read ahead, by in-root path.
+	fetched map[string]*prefetched
+	// built holds units LoadAll built ahead, in parallel, by the name
+	// they were built for; loadOne takes them from there.
+	built map[string]*builtUnit
 	// limits are the manager's default resource limits, computed once.
 	limits *[RlimitCount]*Rlimit
-	order  []*Unit // each unit once, in load order
-	queue  []string
-	shell  string // root's shell, for %s
+	// shared are the default contexts the units share until they change them.
+	shared *sharedContexts
+	// bufs holds *[]byte buffers for reading unit files.
+	bufs sync.Pool
+	// dirs are the search directories held open while LoadAll reads.
+	dirs  dirFDs
+	order []*Unit // each unit once, in load order
+	queue []string
+	shell string // root's shell, for %s
 }
 
 // ErrInvalidName is returned (wrapped) for a name that is not a loadable
@@ -50,7 +64,7 @@ func (e invalidNameError) Unwrap() error { return ErrInvalidName }
 // NewSet scans p and returns an empty set of units. host supplies the
 // facts that specifiers such as %H and %m expand to.
 func NewSet(p Paths, host *unit.Host) *Set {
-	return &Set{Paths: p, Index: p.Scan(), Host: host, units: map[string]*Unit{}, shell: defaultRootShell()}
+	return &Set{Paths: p, Index: p.Scan(), Host: host, units: map[string]*Unit{}, shell: defaultRootShell(), shared: newSharedContexts()}
 }
 
 // Get returns the loaded unit with that name (any of its names), or nil.
@@ -79,18 +93,37 @@ func (s *Set) Load(name string) (*Unit, error) {
 // LoadAll loads every unit that has a file in the search path (templates
 // excepted), and everything they refer to.
 func (s *Set) LoadAll() {
-	var files []string
-	for _, name := range s.Index.UnitFiles() {
+	// Names of files (not aliases) are built ahead; an alias is loaded
+	// with the file it points to.
+	var names, files []string
+	all := s.Index.UnitFiles()
+	if len(s.units) == 0 {
+		s.units = make(map[string]*Unit, len(all)+len(all)/8)
+	}
+	for _, name := range all {
 		if !unit.IsTemplate(name) {
 			s.queue = append(s.queue, name)
-			if f, ok := s.Index.ids[name]; ok && strings.HasPrefix(f, "/") {
+			if f, ok := s.Index.ids[name]; ok && strings.HasPrefix(f, "/") && s.units[name] == nil {
+				names = append(names, name)
 				files = append(files, f)
 			}
 		}
 	}
+	// Every fragment is read first, so that building a unit with a .wants
+	// directory finds the files its entries point at read.
+	var dirs []string
+	for _, d := range s.Paths.Dirs {
+		if r, err := s.Paths.resolveDir(d); err == nil {
+			dirs = append(dirs, r)
+		}
+	}
+	s.dirs = openDirFDs(s.Paths, dirs)
 	s.prefetch(files)
+	s.buildAhead(names)
+	s.dirs.close()
+	s.dirs = nil
 	s.drain()
-	s.parsed = nil
+	s.built, s.fetched = nil, nil
 	s.link()
 }
 
@@ -101,10 +134,17 @@ func (s *Set) drain() {
 		if s.units[name] != nil {
 			continue
 		}
-		u := s.loadOne(name)
-		for _, e := range u.fwd {
-			if s.units[e.name] == nil {
-				s.queue = append(s.queue, e.name)
+		u, refs := s.loadOne(name)
+		if refs == nil {
+			for _, e := range u.fwd {
+				if s.units[e.name] == nil {
+					s.queue = append(s.queue, e.name)
+				}
+			}
+		}
+		for _, r := range refs {
+			if s.units[r] == nil {
+				s.queue = append(s.queue, r)
 			}
 		}
 		// systemd loads the slice a unit is placed in; gosd loads it too
@@ -115,11 +155,76 @@ func (s *Set) drain() {
 	}
 }
 
-// loadOne reads one unit's fragment and drop-ins and registers it under
-// all its names.
-func (s *Set) loadOne(name string) *Unit {
-	frag, names := s.Index.Fragment(name)
-	id := name
+// loadOne reads one unit's fragment and drop-ins (or takes the unit
+// buildAhead built) and registers it under all its names. refs are the
+// names the unit refers to (fwdRefs), when buildAhead worked them out.
+func (s *Set) loadOne(name string) (u *Unit, refs []string) {
+	var frag, id string
+	var names []string
+	b := s.built[name]
+	if b != nil {
+		frag, id, names = b.frag, b.u.ID, b.u.Names
+	} else {
+		frag, id, names = s.identify(name)
+	}
+	// A name already loaded under another name is the same unit (merge).
+	for _, nm := range names {
+		if u := s.units[nm]; u != nil {
+			s.units[name] = u
+			return u, nil
+		}
+	}
+	if b != nil {
+		u, refs = b.u, b.refs
+	} else {
+		u = newUnitShared(id, names, s.Host, frag, s.shared)
+		u.spec.Shell = s.shell
+	}
+	for _, nm := range names {
+		s.units[nm] = u
+	}
+	s.units[name] = u
+	u.idx = len(s.order)
+	s.order = append(s.order, u)
+	if b == nil {
+		s.read(u, frag)
+	}
+	return u, refs
+}
+
+// fwdRefs lists the names of fwd once each, at the place of their last
+// mention. drain pushes the names not loaded yet on its stack: a name
+// mentioned twice would be loaded at its last (topmost) place and
+// skipped at the other, so the list gives drain the same order with fewer
+// look-ups.
+func fwdRefs(fwd []depEdge) []string {
+	out := make([]string, 0, len(fwd))
+	var seen map[string]bool
+	if len(fwd) > 16 {
+		seen = make(map[string]bool, len(fwd))
+	}
+	for i := len(fwd) - 1; i >= 0; i-- {
+		n := fwd[i].name
+		switch {
+		case seen != nil:
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
+		case slices.Contains(out, n):
+			continue
+		}
+		out = append(out, n)
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// identify finds the fragment of the unit called name, its ID and all
+// its names.
+func (s *Set) identify(name string) (frag, id string, names []string) {
+	frag, names = s.Index.Fragment(name)
+	id = name
 	if frag != "" {
 		id = path.Base(frag)
 		if unit.IsTemplate(id) && unit.IsInstance(name) {
@@ -136,28 +241,113 @@ func (s *Set) loadOne(name string) *Unit {
 		names = append(names, id)
 		slices.Sort(names)
 	}
-	// A name already loaded under another name is the same unit (merge).
-	for _, nm := range names {
-		if u := s.units[nm]; u != nil {
-			s.units[name] = u
-			return u
-		}
-	}
-	u := newUnit(id, names, s.Host, frag)
-	u.spec.Shell = s.shell
-	for _, nm := range names {
-		s.units[nm] = u
-	}
-	s.units[name] = u
-	s.order = append(s.order, u)
-	s.read(u, frag)
-	return u
+	return frag, id, names
 }
 
+// builtUnit is a unit buildAhead built from frag, with its fwdRefs.
+type builtUnit struct {
+	frag string
+	u    *Unit
+	refs []string
+}
+
+// buildAhead builds the units called names on all CPUs, so that the
+// sequential load that follows only registers them. Building a unit reads
+// nothing of the Set that loading changes (only its index, host, shared
+// defaults and what prefetch read), so the result is the unit loadOne
+// would build; the one exception, a service that claims a D-Bus name
+// (which depends on the services loaded before it), is left to loadOne.
+func (s *Set) buildAhead(names []string) {
+	s.managerLimits() // computed once, before the builders read it
+	built := make([]*builtUnit, len(names))
+	parallel(len(names), func(i int) {
+		frag, id, unitNames := s.identify(names[i])
+		u := newUnitShared(id, unitNames, s.Host, frag, s.shared)
+		u.spec.Shell = s.shell
+		s.read(u, frag)
+		if u.Service == nil || u.Service.BusName == "" {
+			built[i] = &builtUnit{frag, u, fwdRefs(u.fwd)}
+		}
+	})
+	s.built = make(map[string]*builtUnit, len(names))
+	for i, b := range built {
+		if b != nil {
+			s.built[names[i]] = b
+		}
+	}
+}
+
+// prefetch reads files on all CPUs into s.fetched; each is parsed when
+// its unit is built.
+func (s *Set) prefetch(files []string) {
+	read := make([]prefetched, len(files))
+	parallel(len(files), func(i int) {
+		p := &read[i]
+		buf := s.buffer()
+		var data []byte
+		data, p.masked, p.err = s.readUnitFile(files[i], false, buf)
+		// The bytes, not the parsed file, wait for the unit to be built:
+		// they are a fifth of the size.
+		p.data, p.size = bytes.Clone(data), len(data)
+		s.bufs.Put(buf)
+	})
+	s.fetched = make(map[string]*prefetched, len(files))
+	for i, f := range files {
+		s.fetched[f] = &read[i]
+	}
+}
+
+// prefetched is one file prefetch read.
+type prefetched struct {
+	data   []byte
+	masked bool
+	err    error
+	size   int  // bytes read
+	taken  bool // parseFile took it (data is gone)
+}
+
+// parallel calls f(0) ... f(n-1) on all CPUs and returns when all are done.
+func parallel(n int, f func(i int)) {
+	if n < 32 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var g errgroup.Group
+	for range min(runtime.GOMAXPROCS(0), n) {
+		g.Go(func() error {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return nil
+				}
+				f(i)
+			}
+		})
+	}
+	g.Wait()
+}
+
+// newUnit creates a unit with contexts of its own.
 func newUnit(id string, names []string, host *unit.Host, frag string) *Unit {
+	return newUnitShared(id, names, host, frag, nil)
+}
+
+// newUnitShared creates a unit whose contexts are d's shared defaults
+// until it changes them (see initType).
+func newUnitShared(id string, names []string, host *unit.Host, frag string, d *sharedContexts) *Unit {
 	u := &Unit{ID: id, Type: unit.NameType(id), Names: names, Unit: newUnitSection(), LoadState: StateLoaded}
-	u.spec = unit.SystemSpecifiers(id, frag, host)
-	u.initType()
+	if d != nil {
+		// The specifiers only live while the unit's files are read: read
+		// gives them back.
+		u.spec = d.specifiers()
+		*u.spec = *unit.SystemSpecifiers(id, frag, host)
+	} else {
+		u.spec = unit.SystemSpecifiers(id, frag, host)
+	}
+	u.initType(d)
 	return u
 }
 
@@ -181,7 +371,14 @@ func defaultRootShell() string {
 }
 
 // read parses the fragment and drop-ins of u and applies them, in order.
+// The unit's specifiers are dropped afterwards: only settings use them.
 func (s *Set) read(u *Unit, frag string) {
+	defer func() {
+		if u.ctx != nil {
+			u.ctx.specs.Put(u.spec)
+		}
+		u.spec = nil
+	}()
 	if frag == "" && !fragmentOptional(u.Type) {
 		// A unit that needs a file and has none is not found, whatever
 		// drop-ins exist for it.
@@ -191,7 +388,7 @@ func (s *Set) read(u *Unit, frag string) {
 	}
 	if frag != "" {
 		u.FragmentPath = frag
-		f, diags, masked, err := s.parseFile(frag)
+		f, diags, masked, err := s.parseFile(frag, false)
 		switch {
 		case masked:
 			// systemd still reads a masked unit's drop-ins and
@@ -213,9 +410,10 @@ func (s *Set) read(u *Unit, frag string) {
 	s.depDirEntries(u, ".wants", Wants)
 	s.depDirEntries(u, ".requires", Requires)
 	s.depDirEntries(u, ".upholds", Upholds)
-	for _, d := range s.Index.DropIns(u.Names) {
+	for _, di := range s.Index.dropIns(u.Names) {
+		d := di.path
 		u.DropInPaths = append(u.DropInPaths, d)
-		f, diags, masked, err := s.parseFile(d)
+		f, diags, masked, err := s.parseFile(d, di.regular)
 		if masked {
 			continue // an empty or /dev/null drop-in is listed but holds nothing
 		}
@@ -304,64 +502,99 @@ func errnoText(e syscall.Errno) string {
 	return s
 }
 
-// parseFile reads and parses one unit file. masked reports a file that is
-// /dev/null (through links) or empty. diags are the parser's warnings.
-func (s *Set) parseFile(file string) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
-	if p, ok := s.parsed[file]; ok {
-		return p.f, p.diags, p.masked, p.err
+// parseFile reads and parses one unit file, or parses what prefetch read
+// of it (once: the bytes are let go then). masked reports a file that is
+// /dev/null (through links) or empty. diags are the parser's warnings. It
+// is safe for concurrent use on different files.
+//
+// resolved says file is known to be a regular file in a directory without
+// symlinks, which needs no resolving.
+func (s *Set) parseFile(file string, resolved bool) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
+	var data []byte
+	if p := s.fetched[file]; p != nil && !p.taken {
+		data, masked, err = p.data, p.masked, p.err
+		p.data, p.taken = nil, true
+	} else {
+		buf := s.buffer()
+		defer s.bufs.Put(buf)
+		data, masked, err = s.readUnitFile(file, resolved, buf)
 	}
-	return s.readAndParse(file)
+	if err != nil || masked {
+		return nil, nil, masked, err
+	}
+	f, diags, err = unit.Parse(file, data) // Parse copies data
+	return f, diags, false, err
 }
 
-// parsedFile is the result of reading and parsing one unit file.
-type parsedFile struct {
-	f      *unit.File
-	diags  []*unit.Diag
-	masked bool
-	err    error
+// buffer returns a buffer for readUnitFile from s.bufs; put it back there.
+func (s *Set) buffer() *[]byte {
+	if buf, _ := s.bufs.Get().(*[]byte); buf != nil {
+		return buf
+	}
+	return new([]byte)
 }
 
-// prefetch reads and parses the given files on all CPUs, so that the
-// sequential load that follows finds them parsed. Parsing is pure and
-// Chase is safe for concurrent use, so only the results are shared.
-func (s *Set) prefetch(files []string) {
-	results := make([]parsedFile, len(files))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, f := range files {
-		g.Go(func() error {
-			var p parsedFile
-			p.f, p.diags, p.masked, p.err = s.readAndParse(f)
-			results[i] = p
-			return nil
-		})
-	}
-	g.Wait()
-	if s.parsed == nil {
-		s.parsed = make(map[string]parsedFile, len(files))
-	}
-	for i, f := range files {
-		s.parsed[f] = results[i]
-	}
-}
-
-func (s *Set) readAndParse(file string) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
-	real, err := s.Index.realPath(file)
+// readUnitFile reads the in-root unit file file (resolved: as parseFile
+// says) into *buf. masked reports a file that is /dev/null (through
+// links) or empty.
+func (s *Set) readUnitFile(file string, resolved bool, buf *[]byte) (data []byte, masked bool, err error) {
+	real, err := s.Index.realPath(file, resolved)
 	if err != nil {
-		return nil, nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
+		return nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
 	}
 	if real == "/dev/null" {
-		return nil, nil, true, nil
+		return nil, true, nil
 	}
-	data, err := os.ReadFile(s.Paths.Host(real))
+	if dirfd, name, ok := s.dirs.at(real); ok {
+		data, err = readFile(dirfd, name, s.Paths.Host(real), buf)
+	} else {
+		data, err = readFile(-1, "", s.Paths.Host(real), buf)
+	}
 	if err != nil {
-		return nil, nil, false, err
+		return nil, false, err
 	}
-	if len(data) == 0 {
-		return nil, nil, true, nil
+	return data, len(data) == 0, nil
+}
+
+// readFile reads the file at path into *buf, growing it as needed, and
+// returns the bytes read. It is os.ReadFile with four system calls (open,
+// read, read to the end, close) and a reused buffer: os.File's setup
+// and stat cost about as much as the read when thousands of small unit
+// files are loaded. Errors are *fs.PathError.
+//
+// With dirfd not -1, name (the last component of path) is opened in that
+// directory.
+func readFile(dirfd int, name, path string, buf *[]byte) ([]byte, error) {
+	if dirfd < 0 {
+		dirfd, name = unix.AT_FDCWD, path
 	}
-	f, diags, err = unit.Parse(file, data)
-	return f, diags, false, err
+	fd, err := openNoEINTR(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer syscall.Close(fd)
+	b := (*buf)[:0]
+	if cap(b) == 0 {
+		b = make([]byte, 0, 16<<10)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := syscall.Read(fd, b[len(b):cap(b)])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			*buf = b
+			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			*buf = b
+			return b, nil
+		}
+		b = b[:len(b)+n]
+	}
 }
 
 // managerLimits returns the manager's DefaultLimit*= values, reading the

@@ -414,3 +414,107 @@ func TestSpecialSlices(t *testing.T) {
 		}
 	}
 }
+
+// TestWantsEntryMasks checks that a .wants entry leading to an empty unit
+// file is skipped (systemd's null_or_empty_path()), whether the loader
+// learns the file is empty from reading it ahead (LoadAll) or from a stat
+// (Load), and through links that the read-ahead cannot vouch for
+// (absolute, outside the search path, through a symlinked directory).
+func TestWantsEntryMasks(t *testing.T) {
+	usrLib := "/usr/lib/systemd/system/"
+	root := tree(t, map[string]string{
+		etc + "g.target":                      "[Unit]\n",
+		local + "a.service":                   svc,
+		local + "empty.service":               "",
+		local + "abs.service":                 svc,
+		"/opt/units/l.service":                svc,
+		"/opt/units/lempty.service":           "",
+		usrLib + "x.service":                  svc,
+		usrLib + "y.service":                  "",
+		"/lib":                                "-> usr/lib",
+		etc + "g.target.wants/a.service":      "-> ../../../../usr/local/lib/systemd/system/a.service",
+		etc + "g.target.wants/empty.service":  "-> ../../../../usr/local/lib/systemd/system/empty.service",
+		etc + "g.target.wants/abs.service":    "-> /usr/local/lib/systemd/system/abs.service",
+		etc + "g.target.wants/l.service":      "-> /opt/units/l.service",
+		etc + "g.target.wants/lempty.service": "-> /opt/units/lempty.service",
+		etc + "g.target.wants/x.service":      "-> ../../../../lib/systemd/system/x.service",
+		etc + "g.target.wants/y.service":      "-> /lib/systemd/system/y.service",
+	})
+	want := []string{"a.service", "abs.service", "l.service", "x.service"}
+	host := &unit.Host{Root: root, Hostname: "host"}
+	all := NewSet(SystemPaths(root), host)
+	all.LoadAll()
+	one := NewSet(SystemPaths(root), host)
+	if _, err := one.Load("g.target"); err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*Set{"LoadAll": all, "Load": one} {
+		if got := s.Get("g.target").Deps[Wants]; !slices.Equal(got, want) {
+			t.Errorf("%s: Wants = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestLinkPath checks where linkPath says a symlink leads, and that it
+// refuses what only the file system can tell.
+func TestLinkPath(t *testing.T) {
+	const dir = "/etc/systemd/system/g.target.wants"
+	tests := []struct {
+		name, target, want string
+		ok                 bool
+	}{
+		{"up to the directory", "../a.service", "/etc/systemd/system/a.service", true},
+		{"up to the root and down", "../../../../usr/lib/a.service", "/usr/lib/a.service", true},
+		{"absolute", "/usr/lib/systemd/system/a.service", "/usr/lib/systemd/system/a.service", true},
+		{"same directory", "a.service", dir + "/a.service", true},
+		{"above the root", "../../../../../a.service", "", false},
+		{"up after a name", "../x/../a.service", "", false},
+		{"up at the end", "../x/..", "", false},
+		{"absolute with up", "/usr/../a.service", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := linkPath(dir, tc.target)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("linkPath(%q) = %q, %v; want %q, %v", tc.target, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+// TestFwdRefs checks the names drain pushes for a built unit: each once,
+// where it was last mentioned, in the order of those last mentions.
+func TestFwdRefs(t *testing.T) {
+	edges := func(names ...string) []depEdge {
+		var out []depEdge
+		for _, n := range names {
+			out = append(out, depEdge{Wants, n})
+		}
+		return out
+	}
+	var long, longWant []string
+	for i := range 40 {
+		n := string(rune('a' + i%20))
+		long = append(long, n)
+		if i >= 20 {
+			longWant = append(longWant, n)
+		}
+	}
+	tests := []struct {
+		name string
+		fwd  []depEdge
+		want []string
+	}{
+		{"none", nil, []string{}},
+		{"distinct", edges("a", "b", "c"), []string{"a", "b", "c"}},
+		{"repeated", edges("a", "b", "a", "c", "b"), []string{"a", "c", "b"}},
+		{"many (with a set)", edges(long...), longWant},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := fwdRefs(tc.fwd); !slices.Equal(got, tc.want) {
+				t.Errorf("fwdRefs = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -538,6 +538,9 @@ func (u *Unit) addDep(d Dep, name string) {
 		u.unitWarn(fmt.Sprintf("Dependency Before=%s ignored (.device units cannot be delayed)", name))
 		return
 	}
+	if u.fwd == nil {
+		u.fwd = make([]depEdge, 0, 16) // most units get about a dozen
+	}
 	u.fwd = append(u.fwd, depEdge{d, name})
 }
 

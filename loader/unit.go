@@ -45,9 +45,11 @@ type Unit struct {
 	Mount     *Mount
 	Automount *Automount
 	Swap      *Swap
-	Exec      *ExecContext   // services, sockets, mounts, swaps
-	Kill      *KillContext   // services, sockets, mounts, swaps, scopes
-	CGroup    *CGroupContext // services, sockets, mounts, swaps, slices, scopes
+	// Exec, Kill and CGroup may be shared by units of one Set that have
+	// the same settings (most units keep the defaults): they are read-only.
+	Exec   *ExecContext   // services, sockets, mounts, swaps
+	Kill   *KillContext   // services, sockets, mounts, swaps, scopes
+	CGroup *CGroupContext // services, sockets, mounts, swaps, slices, scopes
 
 	// Deps holds every dependency of the unit by kind, forward and reverse,
 	// by the other unit's ID. It is complete once the unit's Set is linked.
@@ -55,6 +57,12 @@ type Unit struct {
 	// fwd holds the dependencies the unit's own files and type imply, by
 	// the names they were given.
 	fwd []depEdge
+	// idx is the unit's position in its Set's load order.
+	idx int
+	// shared says which of Exec, Kill and CGroup still point at the Set's
+	// read-only defaults (sharedExec, ...); ctx holds those defaults.
+	shared uint8
+	ctx    *sharedContexts
 
 	spec *unit.Specifiers
 }
