@@ -87,6 +87,7 @@ const (
 // soft limit set to 1024. The re-execution happens once; in the process
 // that returns, nothing else has run.
 func PrepareManager(root string) (*Manager, error) {
+	resetIgnoredSignals()
 	syscall.Umask(defaultUmask)
 	signal.Ignore(syscall.SIGPIPE)
 	closeOnExecAbove2()
@@ -256,4 +257,32 @@ func (m *Manager) effectiveLimit(res int, want loader.Rlimit) loader.Rlimit {
 		want.Soft = want.Hard
 	}
 	return want
+}
+
+// resetIgnoredSignals gives every signal the process inherited as ignored,
+// SIGPIPE apart (IgnoreSIGPIPE=yes ignores it in services too), a handler
+// that drops it: exec resets handled signals to the default, so children
+// start as systemd starts them. (A shell's background job, for one,
+// ignores SIGINT; without this every spawn would need the helper.)
+func resetIgnoredSignals() {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		v, ok := strings.CutPrefix(line, procStatusSigIgn)
+		if !ok {
+			continue
+		}
+		mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		if err != nil {
+			return
+		}
+		drop := make(chan os.Signal, 1)
+		for n := 1; n <= 64; n++ {
+			if mask&(1<<(n-1)) != 0 && syscall.Signal(n) != syscall.SIGPIPE {
+				signal.Notify(drop, syscall.Signal(n))
+			}
+		}
+	}
 }

@@ -92,12 +92,8 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gosd: %v\n", err)
 		return 1
 	}
-	// First of all: signals ignored by whoever started gosd (a shell's
-	// background job ignores SIGINT) would stay ignored in every child;
-	// a handler, which exec resets, stops that. Then PrepareManager, which
-	// may re-execute gosd so that children inherit systemd's defaults
-	// without the exec helper.
-	unignoreSignals()
+	// First of all: this may re-execute gosd so that children inherit
+	// systemd's defaults without the exec helper.
 	sm, prepErr := spawn.PrepareManager("/")
 	m := &manager{root: "/", start: time.Now(), spawnMgr: sm}
 	var ts unix.Timespec
@@ -450,32 +446,6 @@ func (m *manager) cleanup(u *loader.Unit, invocation string) {
 	if u.Exec.PrivateTmp && invocation != "" {
 		if err := spawn.RemovePrivateTmp(m.root, u.ID, invocation); err != nil {
 			m.log.Warn().Err(err).Str("unit", u.ID).Msg("cannot remove PrivateTmp= directories")
-		}
-	}
-}
-
-// unignoreSignals gives every signal the manager inherited as ignored,
-// SIGPIPE apart (services ignore it too, IgnoreSIGPIPE=yes), a handler
-// that drops it, so that children start with the default disposition.
-func unignoreSignals() {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		v, ok := strings.CutPrefix(line, "SigIgn:")
-		if !ok {
-			continue
-		}
-		mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-		if err != nil {
-			return
-		}
-		drop := make(chan os.Signal, 1)
-		for n := 1; n <= 64; n++ {
-			if mask&(1<<(n-1)) != 0 && syscall.Signal(n) != syscall.SIGPIPE {
-				signal.Notify(drop, syscall.Signal(n))
-			}
 		}
 	}
 }
