@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -280,9 +281,20 @@ func resetIgnoredSignals() {
 		}
 		drop := make(chan os.Signal, 1)
 		for n := 1; n <= 64; n++ {
-			if mask&(1<<(n-1)) != 0 && syscall.Signal(n) != syscall.SIGPIPE {
-				signal.Notify(drop, syscall.Signal(n))
+			if mask&(1<<(n-1)) == 0 || syscall.Signal(n) == syscall.SIGPIPE {
+				continue
 			}
+			if n < 32 {
+				signal.Notify(drop, syscall.Signal(n))
+				continue
+			}
+			// The Go runtime leaves real-time signals it found ignored
+			// alone; nothing sends them to the manager, so the default
+			// disposition is set directly.
+			var act struct {
+				handler, flags, restorer, mask uint64
+			}
+			unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(n), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
 		}
 	}
 }
