@@ -32,25 +32,6 @@ var architectures = []string{"x86", "x86-64", "ppc", "ppc-le", "ppc64", "ppc64-l
 	"s390", "s390x", "sparc", "sparc64", "mips", "mips-le", "mips64", "mips64-le", "alpha", "arm", "arm-be", "arm64",
 	"arm64-be", "sh", "sh64", "m68k", "tilegx", "cris", "nios2", "riscv32", "riscv64", "arc", "arc-be", "loongarch64"}
 
-// nativeArch is the architecture gosd was built for, systemd's "native".
-func nativeArch() string {
-	switch runtime.GOARCH {
-	case "amd64":
-		return "x86-64"
-	case "386":
-		return "x86"
-	case "ppc64le":
-		return "ppc64-le"
-	case "mipsle":
-		return "mips-le"
-	case "mips64le":
-		return "mips64-le"
-	case "loong64":
-		return "loongarch64"
-	}
-	return runtime.GOARCH // arm64, arm, ppc64, s390x, riscv64, mips, mips64
-}
-
 // unameArchitecture is systemd's uname_architecture().
 func (h *Host) unameArchitecture() (string, error) {
 	u, err := h.uname()
@@ -88,7 +69,7 @@ func (h *Host) testArchitecture(param string) (bool, error) {
 	}
 	want := param
 	if param == "native" {
-		want = nativeArch()
+		want = unit.SystemdArch(runtime.GOARCH)
 	} else if !contains(architectures, param) {
 		return false, nil
 	}

@@ -727,7 +727,7 @@ func (c *Core) resetFailed(id string) {
 		r.nRestarts = 0
 		if r.active() == "failed" {
 			r.result = "success"
-			c.setSub(r, deadSub(r.u.Type))
+			c.setSub(r, "dead")
 		}
 	}
 }

@@ -19,8 +19,6 @@ type job struct {
 	// stopped is set on a restart job once its stop half is done.
 	stopped bool
 	replies []uint64
-	// restart marks the restart job of an automatic restart.
-	auto bool
 }
 
 // stopish reports whether the job, for ordering, is a stop: stops run in
@@ -85,7 +83,7 @@ func (c *Core) request(e JobRequest) {
 
 // enqueue adds a job the manager itself wants (BindsTo=, OnFailure=,
 // restarts); a refusal is logged.
-func (c *Core) enqueue(id string, t graph.JobType, mode graph.Mode, reply uint64) *job {
+func (c *Core) enqueue(id string, t graph.JobType, mode graph.Mode) *job {
 	j, err := c.enqueueErr(graph.Request{Unit: id, Type: t, Mode: mode, Internal: true})
 	if err != nil {
 		c.emit(Log{Unit: id, Priority: 4, Msg: "Failed to enqueue " + t.String() + " job: " + err.Error()})

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sync"
 	"syscall"
 	"time"
 
@@ -82,6 +81,9 @@ type Loop struct {
 	listen  map[string][]*os.File
 	names   map[string][]string
 	streams map[string]*os.File
+	// cgroups holds each running unit's cgroup directory, opened once
+	// and closed when the unit has stopped.
+	cgroups map[string]*os.File
 	conns   map[uint64]*os.File
 	nconn   uint64
 	waiters map[uint64]func(Reply)
@@ -129,6 +131,7 @@ func NewLoop(cfg Config) *Loop {
 		listen:  map[string][]*os.File{},
 		names:   map[string][]string{},
 		streams: map[string]*os.File{},
+		cgroups: map[string]*os.File{},
 		conns:   map[uint64]*os.File{},
 		waiters: map[uint64]func(Reply){},
 		done:    make(chan struct{}),
@@ -300,6 +303,12 @@ func (l *Loop) perform(a Action) {
 			s.Close()
 			delete(l.streams, a.Unit.ID)
 		}
+		if cg, ok := l.cgroups[a.Unit.ID]; ok {
+			if cg != nil {
+				cg.Close()
+			}
+			delete(l.cgroups, a.Unit.ID)
+		}
 		if l.cleanup != nil {
 			l.cleanup(a.Unit, a.Invocation)
 		}
@@ -327,18 +336,18 @@ func (l *Loop) doSpawn(a Spawn) {
 		l.streams[id] = s
 		f.Output = s
 	}
-	cg, err := l.tracker.Prepare(id)
-	if err == nil {
+	if cg, ok := l.cgroups[id]; ok {
+		f.Cgroup = cg
+	} else if cg, err := l.tracker.Prepare(id); err == nil {
+		l.cgroups[id] = cg // nil without cgroups: Prepare is not asked again
 		f.Cgroup = cg
 	}
 	go func() {
 		l.sem.Acquire(context.Background(), 1)
 		pid, status, err := l.spawner.Spawn(a, f)
 		l.sem.Release(1)
-		if f.Cgroup != nil {
-			f.Cgroup.Close()
-		}
-		if pid > 0 {
+		if pid > 0 && f.Cgroup == nil {
+			// placed into the unit's cgroup at clone time otherwise
 			l.tracker.Adopt(id, pid)
 		}
 		l.events <- Spawned{Token: a.Token, PID: pid, Status: status, Err: err}
@@ -375,10 +384,7 @@ func (l *Loop) doWatch(a Watch) {
 		return
 	}
 	id := a.Unit
-	var mu sync.Mutex
 	l.sockets.Watch(u, func() { l.Post(SocketReady{Unit: id}) }, func(f *os.File, instance string) {
-		mu.Lock()
-		defer mu.Unlock()
 		l.Call(func(c *Core) {
 			l.nconn++
 			l.conns[l.nconn] = f

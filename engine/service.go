@@ -30,12 +30,10 @@ func (c *Core) svcStart(r *unitRT) {
 		}
 		return
 	}
-	r.restartJob = false
 	r.result = "success"
 	r.reloadResult = "success"
 	r.forbidRestart = false
 	r.statusText, r.statusErrno = "", 0
-	r.ready = false
 	r.sockets = c.serviceSockets(r)
 	c.logf(r, 6, "Starting %s...", r.descWithName())
 	if len(s.ExecCondition) > 0 {
@@ -352,13 +350,8 @@ func (c *Core) svcAutoRestart(r *unitRT) {
 		return
 	}
 	r.nRestarts++
-	r.restartJob = true
 	c.logf(r, 6, "Scheduled restart job, restart counter is at %d.", r.nRestarts)
-	j := c.enqueue(r.id, graph.Restart, graph.Replace, 0)
-	if j != nil {
-		j.auto = true
-	} else {
-		r.restartJob = false
+	if c.enqueue(r.id, graph.Restart, graph.Replace) == nil {
 		c.setSub(r, "failed")
 	}
 }
@@ -686,7 +679,7 @@ func (c *Core) svcTimeout(r *unitRT) {
 	switch r.sub {
 	case "condition", "start-pre", "start":
 		c.logf(r, 4, "%s operation timed out. Terminating.", startWord(r.sub))
-		c.svcStartTimeout(r, s.TimeoutStartFailureMode)
+		c.svcTimeoutSignal(r, "stop", s.TimeoutStartFailureMode)
 	case "start-post":
 		c.logf(r, 4, "Start-post operation timed out. Stopping.")
 		c.svcStopCmds(r, "timeout")
@@ -705,7 +698,7 @@ func (c *Core) svcTimeout(r *unitRT) {
 		}
 	case "stop":
 		c.logf(r, 4, "Stopping timed out. Terminating.")
-		c.svcStopTimeout(r, "stop-sigterm", s.TimeoutStopFailureMode)
+		c.svcTimeoutSignal(r, "stop", s.TimeoutStopFailureMode)
 	case "stop-sigterm", "stop-watchdog":
 		if r.u.Kill.SendSIGKILL {
 			c.logf(r, 4, "State '%s' timed out. Killing.", r.sub)
@@ -719,7 +712,7 @@ func (c *Core) svcTimeout(r *unitRT) {
 		c.svcStopPost(r, "timeout")
 	case "stop-post":
 		c.logf(r, 4, "State 'stop-post' timed out. Terminating.")
-		c.svcStopTimeout(r, "final-sigterm", s.TimeoutStopFailureMode)
+		c.svcTimeoutSignal(r, "final", s.TimeoutStopFailureMode)
 	case "final-sigterm", "final-watchdog":
 		if r.u.Kill.SendSIGKILL {
 			c.logf(r, 4, "State '%s' timed out. Killing.", r.sub)
@@ -746,35 +739,15 @@ func startWord(sub string) string {
 	return "Start"
 }
 
-func (c *Core) svcStartTimeout(r *unitRT, mode string) {
-	switch mode {
-	case "abort":
-		c.svcSignal(r, "stop-watchdog", "timeout")
-	case "kill":
-		c.svcSignal(r, "stop-sigkill", "timeout")
-	default:
-		c.svcSignal(r, "stop-sigterm", "timeout")
+// svcTimeoutSignal enters the kill phase "stop" or "final" as
+// Timeout{Start,Stop}FailureMode= says: terminate (KillSignal=), abort
+// (WatchdogSignal=) or kill (SIGKILL).
+func (c *Core) svcTimeoutSignal(r *unitRT, phase, mode string) {
+	step := map[string]string{"abort": "-watchdog", "kill": "-sigkill"}[mode]
+	if step == "" {
+		step = "-sigterm"
 	}
-}
-
-func (c *Core) svcStopTimeout(r *unitRT, state, mode string) {
-	final := state == "final-sigterm"
-	switch mode {
-	case "abort":
-		if final {
-			c.svcSignal(r, "final-watchdog", "timeout")
-		} else {
-			c.svcSignal(r, "stop-watchdog", "timeout")
-		}
-	case "kill":
-		if final {
-			c.svcSignal(r, "final-sigkill", "timeout")
-		} else {
-			c.svcSignal(r, "stop-sigkill", "timeout")
-		}
-	default:
-		c.svcSignal(r, state, "timeout")
-	}
+	c.svcSignal(r, phase+step, "timeout")
 }
 
 // svcCheckEmpty moves a service on once the last of its processes is gone.
@@ -850,7 +823,6 @@ func (c *Core) svcNotify(r *unitRT, pid int, fields [][2]string) {
 		c.setSub(r, "stop-sigterm")
 		c.arm(r, s.TimeoutStopUSec)
 	case ready && r.sub == "start" && (s.Type == "notify"):
-		r.ready = true
 		c.svcStartPost(r)
 	case ready && r.sub == "reload":
 		c.svcRunning(r, "success")

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"strings"
-	"time"
 
 	"github.com/gosd/gosd/graph"
 	"github.com/gosd/gosd/loader"
@@ -46,7 +45,7 @@ func (c *Core) socketReady(id string) {
 		c.setSub(r, "running")
 		c.emit(Watch{Unit: r.id, On: false})
 		if isInactiveOrFailed(s.active()) && (s.job == nil) {
-			c.enqueue(sid, graph.Start, graph.Replace, 0)
+			c.enqueue(sid, graph.Start, graph.Replace)
 		}
 		return
 	}
@@ -84,7 +83,7 @@ func (c *Core) connection(e Connection) {
 	s.conn = e.Conn
 	r.nConnections++
 	r.nAccepted++
-	if c.enqueue(svc, graph.Start, graph.Replace, 0) == nil {
+	if c.enqueue(svc, graph.Start, graph.Replace) == nil {
 		c.emit(CloseConn{Conn: e.Conn})
 		s.conn = 0
 	}
@@ -112,116 +111,5 @@ func (c *Core) socketServiceChanged(svc *unitRT, now string) {
 		}
 		c.setSub(r, "listening")
 		c.emit(Watch{Unit: r.id, On: true})
-	}
-}
-
-// ---------------------------------------------------------------- timers
-
-func (c *Core) timerStart(r *unitRT) {
-	r.timerActivated = c.now
-	r.timerDone = map[int]bool{}
-	c.setSub(r, "waiting")
-	c.timerSchedule(r)
-}
-
-// timerSchedule arms the timer's next elapse, or marks it elapsed when no
-// value will elapse again.
-func (c *Core) timerSchedule(r *unitRT) {
-	t := r.u.Timer
-	var target *unitRT
-	if ids := r.u.Deps[loader.Triggers]; len(ids) > 0 {
-		target = c.unit(ids[0])
-	}
-	best, found := time.Duration(0), false
-	consider := func(at time.Duration) {
-		if !found || at < best {
-			best, found = at, true
-		}
-	}
-	for i, v := range t.Values {
-		if r.timerDone[i] {
-			continue
-		}
-		d := time.Duration(v.USec) * time.Microsecond
-		switch v.Base {
-		case "OnActiveSec":
-			consider(r.timerActivated + d)
-		case "OnBootSec", "OnStartupSec":
-			consider(d)
-		case "OnUnitActiveSec":
-			// counted from the unit's last activation (or the timer's
-			// last trigger), so that a oneshot that never reaches
-			// "active" still repeats
-			if target != nil && max(target.inactiveExit, r.lastTrigger) > 0 {
-				consider(max(target.inactiveExit, r.lastTrigger) + d)
-			}
-		case "OnUnitInactiveSec":
-			if target != nil && target.inactiveEnter > 0 {
-				consider(target.inactiveEnter + d)
-			}
-		case "OnCalendar":
-			if v.Calendar == nil || c.Wall == nil {
-				continue
-			}
-			now := c.Wall(c.now)
-			next, ok := v.Calendar.Next(now)
-			if ok {
-				consider(c.now + next.Sub(now))
-			}
-		}
-	}
-	if !found {
-		c.disarm(r)
-		if t.RemainAfterElapse {
-			c.setSub(r, "elapsed")
-		} else {
-			c.setSub(r, "dead")
-		}
-		return
-	}
-	if best < c.now {
-		best = c.now
-	}
-	r.timerNext = best
-	c.armAt(r, best)
-}
-
-func (c *Core) timerElapsed(r *unitRT) {
-	if r.sub != "waiting" {
-		return
-	}
-	for i, v := range r.u.Timer.Values {
-		switch v.Base {
-		case "OnActiveSec":
-			if r.timerActivated+time.Duration(v.USec)*time.Microsecond <= c.now {
-				r.timerDone[i] = true
-			}
-		case "OnBootSec", "OnStartupSec":
-			if time.Duration(v.USec)*time.Microsecond <= c.now {
-				r.timerDone[i] = true
-			}
-		}
-	}
-	r.lastTrigger = c.now
-	for _, id := range r.u.Deps[loader.Triggers] {
-		c.setSub(r, "running")
-		c.enqueue(id, graph.Start, graph.Replace, 0)
-		return
-	}
-	c.timerSchedule(r)
-}
-
-// timerServiceChanged re-arms a timer whose unit finished.
-func (c *Core) timerServiceChanged(svc *unitRT, now string) {
-	if !isInactiveOrFailed(now) {
-		return
-	}
-	for _, id := range svc.u.Deps[loader.TriggeredBy] {
-		r := c.units[id]
-		if r == nil || r.u.Type != "timer" || r.sub != "running" {
-			continue
-		}
-		r.sub = "waiting"
-		c.timerSchedule(r)
 	}
 }

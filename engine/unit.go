@@ -40,12 +40,10 @@ type unitRT struct {
 	reloadResult            string
 	statusText              string
 	statusErrno             int
-	ready                   bool
 	forbidRestart           bool
 	waitEmpty               bool
 	sockets                 []string // socket units whose fds the service gets
 	monitorEnv              []string
-	restartJob              bool
 	willRestart             bool
 	prevSub                 string // the sub-state before the latest change
 	watchdogGen             uint64
@@ -58,7 +56,6 @@ type unitRT struct {
 	// timer
 	lastTrigger    time.Duration
 	timerActivated time.Duration
-	timerNext      time.Duration
 	timerDone      map[int]bool
 
 	// socket, and the service of one Accept=yes connection
@@ -67,7 +64,7 @@ type unitRT struct {
 }
 
 func newUnitRT(u *loader.Unit) *unitRT {
-	return &unitRT{id: u.ID, u: u, sub: deadSub(u.Type), result: "success", reloadResult: "success"}
+	return &unitRT{id: u.ID, u: u, sub: "dead", result: "success", reloadResult: "success"}
 }
 
 func (r *unitRT) desc() string {
@@ -82,14 +79,6 @@ func (r *unitRT) cmdDesc() string {
 		return r.cmds[r.cmdIdx].Path
 	}
 	return r.cmdKind
-}
-
-func deadSub(typ string) string {
-	switch typ {
-	case "device":
-		return "dead"
-	}
-	return "dead"
 }
 
 // active maps the sub-state to systemd's ActiveState.
@@ -222,7 +211,7 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 				// BindsTo=: units bound to this one go with it.
 				for _, id := range r.u.Deps[loader.BoundBy] {
 					if o := c.units[id]; o != nil && !isInactiveOrFailed(o.active()) {
-						c.enqueue(id, graph.Stop, graph.Replace, 0)
+						c.enqueue(id, graph.Stop, graph.Replace)
 					}
 				}
 			}
@@ -235,7 +224,7 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 				// Upholds=: a unit upheld by an active unit is started again.
 				for _, id := range r.u.Deps[loader.UpheldBy] {
 					if o := c.units[id]; o != nil && isActiveOrReloading(o.active()) {
-						c.enqueue(r.id, graph.Start, graph.Replace, 0)
+						c.enqueue(r.id, graph.Start, graph.Replace)
 						break
 					}
 				}
@@ -320,7 +309,7 @@ func (c *Core) enqueueMonitor(id string, mode graph.Mode, from *unitRT) {
 		"MONITOR_INVOCATION_ID=" + from.invocation,
 		"MONITOR_UNIT=" + from.id,
 	}
-	c.enqueue(id, graph.Start, mode, 0)
+	c.enqueue(id, graph.Start, mode)
 }
 
 // ---------------------------------------------------------------- start/stop by type
@@ -328,7 +317,8 @@ func (c *Core) enqueueMonitor(id string, mode graph.Mode, from *unitRT) {
 // startUnit runs a start job's work; it reports false when the unit cannot
 // start now (the job then finishes with the result set in res).
 func (c *Core) startUnit(r *unitRT, j *job) {
-	if !r.condChecked(j) {
+	if !isActiveOrReloading(r.active()) {
+		// conditions are tested on every start of a unit that is not up
 		r.condTime = c.now
 		ok, msg := c.host.Conditions(r.u, false)
 		r.condResult = ok
@@ -362,12 +352,6 @@ func (c *Core) startUnit(r *unitRT, j *job) {
 	default:
 		c.setSub(r, activeSub(r.u.Type))
 	}
-}
-
-// condChecked reports whether conditions need not be tested for this job:
-// systemd tests them on every start of an inactive unit.
-func (r *unitRT) condChecked(j *job) bool {
-	return r.active() == "active" || r.active() == "reloading"
 }
 
 func activeSub(typ string) string {
@@ -425,8 +409,12 @@ func (c *Core) Runtime(id string) (active, sub string, props map[string]string) 
 	if r.job != nil {
 		p["Job"] = fmt.Sprintf("%d %s", r.job.id, r.job.typ)
 	}
+	if r.u.Type == "socket" {
+		p["NConnections"] = fmt.Sprint(r.nConnections)
+		p["NAccepted"] = fmt.Sprint(r.nAccepted)
+	}
 	if r.u.Type == "service" {
-		p["MainPID"] = fmt.Sprint(r.main)
+		p["MainPID"] = fmt.Sprint(max(r.main, 0))
 		p["ControlPID"] = fmt.Sprint(r.control)
 		p["ExecMainPID"] = fmt.Sprint(r.execMainPID)
 		p["ExecMainCode"] = fmt.Sprint(r.mainCode)
@@ -455,6 +443,8 @@ func (c *Core) Timestamps(id string) map[string]time.Duration {
 		"StateChangeTimestamp":   r.stateChange,
 		"ConditionTimestamp":     r.condTime,
 		"AssertTimestamp":        r.condTime,
+		"ExecMainStartTimestamp": r.mainStart,
+		"ExecMainExitTimestamp":  r.mainExit,
 	}
 }
 

@@ -231,16 +231,53 @@ func (t *Tracker) Adopt(unitID string, pid int) {
 // inCgroup reports whether pid is in the cgroup at host path p or below.
 func (t *Tracker) inCgroup(pid int, p string) bool {
 	want := strings.TrimPrefix(p, t.mount)
+	rel, ok := t.cgroupOf(pid)
+	return ok && (rel == want || strings.HasPrefix(rel, want+"/"))
+}
+
+// cgroupOf is pid's cgroup v2 path, relative to the hierarchy's mount.
+func (t *Tracker) cgroupOf(pid int) (string, bool) {
 	b, err := os.ReadFile(filepath.Join(t.proc, strconv.Itoa(pid), "cgroup"))
 	if err != nil {
-		return false
+		return "", false
 	}
 	for _, l := range strings.Split(string(b), "\n") {
 		if rel, ok := strings.CutPrefix(l, "0::"); ok {
-			return rel == want || strings.HasPrefix(rel, want+"/")
+			return rel, true
 		}
 	}
-	return false
+	return "", false
+}
+
+// UnitOf names the unit pid belongs to, "" when none: in the cgroup mode
+// from the process's cgroup (one read), otherwise from the units' tracked
+// processes.
+func (t *Tracker) UnitOf(pid int) string {
+	if t.mode == ModeCgroup {
+		rel, ok := t.cgroupOf(pid)
+		if !ok {
+			return ""
+		}
+		rest, ok := strings.CutPrefix(rel, strings.TrimPrefix(t.base, t.mount)+"/")
+		if !ok {
+			return ""
+		}
+		name, _, _ := strings.Cut(rest, "/")
+		return strings.ReplaceAll(name, "\\x2f", "/")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ids := make([]string, 0, len(t.units))
+	for id := range t.units {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if slices.Contains(t.scan(id), pid) {
+			return id
+		}
+	}
+	return ""
 }
 
 func (t *Tracker) unit(id string) *unitProcs {

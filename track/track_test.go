@@ -298,6 +298,9 @@ func TestDoubleFork(t *testing.T) {
 				p.in.Close() // the middle process ends, and the daemon with it
 				reap(t, p.pid)
 				want := mode == ModeCgroup || tc.fallback
+				if of := tr.UnitOf(sleeper); (of == unit) != want {
+					t.Errorf("UnitOf(%d) = %q, want found: %v", sleeper, of, want)
+				}
 				got := tr.Pids(unit)
 				if slices.Contains(got, sleeper) != want {
 					t.Errorf("Pids %v; sleeper %d found: %v, want %v", got, sleeper, !want, want)

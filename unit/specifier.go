@@ -160,8 +160,8 @@ func (h *Host) kernelRelease() (string, error) {
 	})
 }
 
-// systemdArch maps Go's GOARCH to systemd's architecture names.
-func systemdArch(goarch string) string {
+// SystemdArch maps Go's GOARCH to systemd's architecture names.
+func SystemdArch(goarch string) string {
 	switch goarch {
 	case "amd64":
 		return "x86-64"
@@ -183,7 +183,7 @@ func (h *Host) architecture() string {
 	if h.Architecture != "" {
 		return h.Architecture
 	}
-	return systemdArch(runtime.GOARCH)
+	return SystemdArch(runtime.GOARCH)
 }
 
 func (h *Host) osRelease(key string) (string, error) {

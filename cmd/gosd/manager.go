@@ -387,23 +387,7 @@ func (h managerHost) ReadPIDFile(path string) (int, error) {
 
 func (h managerHost) UnitPIDs(id string) []int { return h.m.tracker.Pids(id) }
 
-// UnitOfPID reads the process's cgroup when units have cgroups: its last
-// component is the unit (one small read instead of a walk of every unit).
-func (h managerHost) UnitOfPID(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		if p, ok := strings.CutPrefix(line, "0::"); ok {
-			id := p[strings.LastIndexByte(p, '/')+1:]
-			if unit.IsValidName(id) {
-				return id
-			}
-		}
-	}
-	return ""
-}
+func (h managerHost) UnitOfPID(pid int) string { return h.m.tracker.UnitOf(pid) }
 
 // reportOnce logs a unit's load problems and unsupported settings, once,
 // when the unit is first loaded.

@@ -73,7 +73,7 @@ func systemctlLive(argv []string, stdout, stderr io.Writer, m *manager) int {
 	return f(c, pos)
 }
 
-// jobVerbs gives the job type and mode of each job verb.
+// jobOf gives the job type and mode of each job verb.
 func jobOf(verb string) (graph.JobType, graph.Mode) {
 	switch verb {
 	case "stop":
@@ -248,8 +248,8 @@ func jobFailureMessage(unit string, r engine.Reply, m *manager) string {
 	return msg
 }
 
-// liveUnit returns the loaded unit and its run-time state.
-func (m *manager) unitState(name string) (u *loader.Unit, active, sub string, rt map[string]string, ts map[string]time.Duration, job [4]string) {
+// unitState returns the loaded unit and its run-time state.
+func (m *manager) unitState(name string) (u *loader.Unit, active, sub string, rt map[string]string, ts map[string]time.Duration) {
 	m.loop.Call(func(core *engine.Core) {
 		u = core.Lookup(name)
 		if u == nil {
@@ -261,10 +261,10 @@ func (m *manager) unitState(name string) (u *loader.Unit, active, sub string, rt
 	return
 }
 
-// liveShow is show's state for a unit of the running manager.
+// liveProps is show's state for a unit of the running manager.
 func (c *cli) liveProps(u *loader.Unit, in *install.Installer, presets *install.Presets) *props.State {
 	st := c.unitState(in, presets, u)
-	_, active, sub, rt, ts, _ := c.mgr.unitState(u.ID)
+	_, active, sub, rt, ts := c.mgr.unitState(u.ID)
 	st.ActiveState, st.SubState = active, sub
 	st.Runtime = rt
 	if st.Runtime == nil {
@@ -283,38 +283,25 @@ func (c *cli) liveProps(u *loader.Unit, in *install.Installer, presets *install.
 func formatTimestamp(t time.Time) string { return t.Format("Mon 2006-01-02 15:04:05 MST") }
 
 func liveIsActive(c *cli, args []string) int {
-	if len(args) == 0 {
-		fmt.Fprintln(c.stderr, "Too few arguments.")
-		return 1
-	}
-	code := 3
-	for _, a := range args {
-		_, active, _, _, _, _ := c.mgr.unitState(c.unitName(a))
-		if active == "" {
-			active = "inactive"
-		}
-		if active == "active" || active == "reloading" {
-			code = 0
-		}
-		if !c.quiet {
-			fmt.Fprintln(c.stdout, active)
-		}
-	}
-	return code
+	return liveStateCheck(c, args, 3, "active", "reloading")
 }
 
-func liveIsFailed(c *cli, args []string) int {
+func liveIsFailed(c *cli, args []string) int { return liveStateCheck(c, args, 1, "failed") }
+
+// liveStateCheck prints each unit's ActiveState (unless -q) and exits 0 if
+// any of them is in one of states, otherwise with miss.
+func liveStateCheck(c *cli, args []string, miss int, states ...string) int {
 	if len(args) == 0 {
 		fmt.Fprintln(c.stderr, "Too few arguments.")
 		return 1
 	}
-	code := 1
+	code := miss
 	for _, a := range args {
-		_, active, _, _, _, _ := c.mgr.unitState(c.unitName(a))
+		_, active, _, _, _ := c.mgr.unitState(c.unitName(a))
 		if active == "" {
 			active = "inactive"
 		}
-		if active == "failed" {
+		if slices.Contains(states, active) {
 			code = 0
 		}
 		if !c.quiet {
@@ -349,12 +336,11 @@ func liveKill(c *cli, args []string) int {
 	}
 	for _, a := range args {
 		n := c.unitName(a)
-		u, _, _, _, _, _ := c.mgr.unitState(n)
+		u, _, _, _, _ := c.mgr.unitState(n)
 		if u == nil || u.LoadState == "not-found" {
 			fmt.Fprintf(c.stderr, "Failed to kill unit %s: Unit %s not loaded.\n", n, n)
 			return 1
 		}
-		c.mgr.loop.Call(func(core *engine.Core) {})
 		c.mgr.loop.Post(engine.KillRequest{Unit: u.ID, Signal: sig, Whom: whom})
 	}
 	return 0
@@ -524,7 +510,7 @@ func liveStatus(c *cli, args []string) int {
 	presets, _ := in.ReadPresets()
 	for i, a := range args {
 		n := c.unitName(a)
-		u, active, sub, rt, ts, _ := c.mgr.unitState(n)
+		u, active, sub, rt, ts := c.mgr.unitState(n)
 		if i > 0 {
 			fmt.Fprintln(c.stdout)
 		}
