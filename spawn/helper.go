@@ -78,6 +78,11 @@ func (sp *spec) run() (status int, step string, err error) {
 		}
 	}
 
+	if sp.CgroupProcs != "" {
+		if err := os.WriteFile(sp.CgroupProcs, []byte("0"), 0); err != nil {
+			return fail(ExitCgroup, fmt.Errorf("joining the cgroup: %w", err))
+		}
+	}
 	if sp.OOMScoreAdjust != nil {
 		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(strconv.Itoa(*sp.OOMScoreAdjust)), 0); err != nil {
 			return fail(ExitOOMAdjust, err)

@@ -129,7 +129,13 @@ func PrepareManager(root string) (*Manager, error) {
 				}
 			}
 			env := append(os.Environ(), fmt.Sprintf("%s=%d:%d", nofileMarker, want.Cur, want.Max))
-			err := syscall.Exec("/proc/self/exe", os.Args, env)
+			// The resolved path, not /proc/self/exe: under valgrind the
+			// latter is the tool, while readlink gives the program it runs.
+			self, err := os.Executable()
+			if err != nil {
+				self = "/proc/self/exe"
+			}
+			err = syscall.Exec(self, os.Args, env)
 			unix.Prlimit(0, unix.RLIMIT_NOFILE, &cur, nil)
 			return nil, fmt.Errorf("re-executing the manager: %w", err)
 		}

@@ -38,6 +38,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/gosd/gosd/loader"
@@ -177,7 +178,8 @@ func Start(r *Request) (int, error) {
 	if c == nil {
 		return 0, r.execError(fmt.Errorf("unit type %s runs no processes", r.Unit.Type))
 	}
-	helper := r.ForceHelper || helperReason(r, m, c) != ""
+	joinLate := r.Cgroup != nil && noClone3.Load()
+	helper := r.ForceHelper || joinLate || helperReason(r, m, c) != ""
 	sp, st, err := prepare(r, m, c, helper)
 	if err != nil {
 		return 0, r.execError(err)
@@ -185,15 +187,33 @@ func Start(r *Request) (int, error) {
 	defer st.close()
 	var pid int
 	if helper {
-		pid, err = startHelper(r, m, sp, st)
+		pid, err = startHelper(r, m, sp, st, joinLate)
 	} else {
 		pid, err = startPlain(r, sp, st)
+		if errors.Is(err, errNoClone3) {
+			// The first spawn that finds clone3 missing; from now on the
+			// helper joins the cgroup itself.
+			sp, st2, err2 := prepare(r, m, c, true)
+			if err2 != nil {
+				return 0, r.execError(err2)
+			}
+			defer st2.close()
+			pid, err = startHelper(r, m, sp, st2, true)
+		}
 	}
 	if err != nil {
 		return 0, r.execError(err)
 	}
 	return pid, nil
 }
+
+// noClone3 is set once clone3 has failed with ENOSYS: older kernels,
+// valgrind, and container seccomp profiles that predate it. Processes
+// are then placed in their cgroup by the exec helper, which writes
+// itself into cgroup.procs before it executes the command.
+var noClone3 atomic.Bool
+
+var errNoClone3 = errors.New("clone3 is not available")
 
 // NeedsHelper reports whether the command needs the exec helper rather
 // than one plain fork+exec: it does when it sets something that differs
@@ -308,6 +328,9 @@ type spec struct {
 	// mount PrivateTmp= makes.
 	PrivateTmp []string
 	NFiles     int // descriptors 0 .. NFiles-1 are the process's
+	// CgroupProcs, when set, is the cgroup.procs file (host path) the
+	// helper writes itself into first: clone3 could not place it.
+	CgroupProcs string `json:",omitempty"`
 }
 
 type specLimit struct {

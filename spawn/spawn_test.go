@@ -904,7 +904,8 @@ func TestLookups(t *testing.T) {
 }
 
 // TestCgroup: the process starts in the cgroup the tracker prepared, on
-// both paths (the helper in it too, so nothing escapes).
+// both paths (the helper in it too, so nothing escapes), and also where
+// clone3 is missing (the helper then joins the cgroup itself).
 func TestCgroup(t *testing.T) {
 	needRoot(t)
 	tr, err := track.NewWithOptions(track.Options{Slice: fmt.Sprintf("gosd-spawn-test-%d.slice", os.Getpid())})
@@ -916,7 +917,9 @@ func TestCgroup(t *testing.T) {
 	}
 	m := testManager(t)
 	u := loadUnit(t, "cg.service", "[Service]\nExecStart=/bin/report\n")
-	for _, helper := range []bool{false, true} {
+	defer noClone3.Store(false)
+	for i, helper := range []bool{false, true, false} {
+		noClone3.Store(i == 2)
 		cg, err := tr.Prepare("cg.service")
 		if err != nil {
 			t.Fatal(err)
@@ -924,7 +927,7 @@ func TestCgroup(t *testing.T) {
 		rep := startReport(t, m, &Request{Unit: u, Cmd: commands(t, u)[0], Cgroup: cg, ForceHelper: helper})
 		cg.Close()
 		if want := "/gosd-spawn-test-"; !strings.Contains(rep.Cgroup, want) || !strings.HasSuffix(rep.Cgroup, "/cg.service") {
-			t.Errorf("helper=%v: cgroup %q", helper, rep.Cgroup)
+			t.Errorf("helper=%v noClone3=%v: cgroup %q", helper, i == 2, rep.Cgroup)
 		}
 		if len(tr.Pids("cg.service")) != 0 {
 			t.Errorf("processes left: %v", tr.Pids("cg.service"))

@@ -37,6 +37,10 @@ func startPlain(r *Request, sp *spec, st *streams) (int, error) {
 	runtime.KeepAlive(st)
 	runtime.KeepAlive(r)
 	if err != nil {
+		if r.Cgroup != nil && errors.Is(err, syscall.ENOSYS) {
+			noClone3.Store(true)
+			return 0, errNoClone3
+		}
 		return 0, classifyForkError(err, sp, r.Cgroup != nil)
 	}
 	return pid, nil
@@ -123,8 +127,13 @@ func capList(mask uint64) []uintptr {
 
 // startHelper starts the exec helper with the process's streams, listen
 // descriptors and cgroup, and the spec on one more descriptor.
-func startHelper(r *Request, m *Manager, sp *spec, st *streams) (int, error) {
+// With joinLate (clone3 is missing), the helper starts in the manager's
+// cgroup and moves itself into the unit's before anything else.
+func startHelper(r *Request, m *Manager, sp *spec, st *streams, joinLate bool) (int, error) {
 	sp.NFiles = 3 + len(r.ListenFDs)
+	if joinLate {
+		sp.CgroupProcs = filepath.Join(r.Cgroup.Name(), "cgroup.procs")
+	}
 	data, err := json.Marshal(sp)
 	if err != nil {
 		return 0, err
@@ -153,7 +162,7 @@ func startHelper(r *Request, m *Manager, sp *spec, st *streams) (int, error) {
 	}
 	files = append(files, rawFD(rd))
 	sys := &syscall.SysProcAttr{Setsid: true, Setctty: st.ctty, Ctty: 0}
-	if r.Cgroup != nil {
+	if r.Cgroup != nil && !joinLate {
 		sys.UseCgroupFD, sys.CgroupFD = true, int(rawFD(r.Cgroup))
 	}
 	argv := []string{HelperName, strconv.Itoa(sp.NFiles)}
@@ -163,6 +172,10 @@ func startHelper(r *Request, m *Manager, sp *spec, st *streams) (int, error) {
 	pid, err := syscall.ForkExec(m.Helper, argv, attr)
 	runtime.KeepAlive(st)
 	runtime.KeepAlive(r)
+	if err != nil && r.Cgroup != nil && !joinLate && errors.Is(err, syscall.ENOSYS) {
+		noClone3.Store(true)
+		return startHelper(r, m, sp, st, true)
+	}
 	if err != nil {
 		if r.Cgroup != nil {
 			return 0, &stepError{ExitCgroup, fmt.Errorf("starting the exec helper %s: %w", m.Helper, err)}
