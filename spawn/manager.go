@@ -43,6 +43,11 @@ type Manager struct {
 	// Helper is the exec helper binary: the running binary itself, which
 	// must dispatch to HelperMain when started as HelperName.
 	Helper string
+	// self is the running binary (an O_PATH descriptor of /proc/self/exe,
+	// opened once): the helper is executed through it when Helper is
+	// /proc/self/exe, so that it is the same program even under valgrind,
+	// where /proc/self/exe in a child names the tool.
+	self *os.File
 	// Logf reports what is skipped, once per kind of problem; nil: stderr.
 	Logf func(format string, args ...any)
 
@@ -154,7 +159,7 @@ func newManager(root string, childNofile *loader.Rlimit) (*Manager, error) {
 	if root == "" {
 		root = "/"
 	}
-	m := &Manager{Root: root, Environ: ManagerEnvironment(root), UID: os.Getuid(), Helper: "/proc/self/exe"}
+	m := &Manager{Root: root, Environ: ManagerEnvironment(root), UID: os.Getuid(), Helper: selfExe}
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return nil, fmt.Errorf("reading the manager's state: %w", err)
@@ -193,6 +198,9 @@ func newManager(root string, childNofile *loader.Rlimit) (*Manager, error) {
 		m.OOMScoreAdjust, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 	}
 	m.PrivateTmp = canUnshareMount()
+	if fd, err := unix.Open("/proc/self/exe", unix.O_PATH|unix.O_CLOEXEC, 0); err == nil {
+		m.self = os.NewFile(uintptr(fd), "/proc/self/exe")
+	}
 	m.devNull, err = os.OpenFile("/dev/null", os.O_RDWR, 0)
 	if err != nil {
 		return nil, err
@@ -302,5 +310,16 @@ func resetIgnoredSignals() {
 			}
 			unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(n), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
 		}
+	}
+}
+
+// selfExe is the default Helper: the running binary.
+const selfExe = "/proc/self/exe"
+
+// close releases what newManager opened (for a Manager made per call).
+func (m *Manager) close() {
+	m.devNull.Close()
+	if m.self != nil {
+		m.self.Close()
 	}
 }

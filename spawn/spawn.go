@@ -172,7 +172,7 @@ func Start(r *Request) (int, error) {
 		if m, err = NewManager(r.Root); err != nil {
 			return 0, r.execError(err)
 		}
-		defer m.devNull.Close()
+		defer m.close()
 	}
 	c := r.Unit.ExecSettings()
 	if c == nil {
@@ -229,7 +229,7 @@ func NeedsHelper(r *Request) bool {
 		if m, err = NewManager(r.Root); err != nil {
 			return true
 		}
-		defer m.devNull.Close()
+		defer m.close()
 	}
 	c := r.Unit.ExecSettings()
 	return c != nil && helperReason(r, m, c) != ""

@@ -161,6 +161,12 @@ func startHelper(r *Request, m *Manager, sp *spec, st *streams, joinLate bool) (
 		files = append(files, rawFD(f))
 	}
 	files = append(files, rawFD(rd))
+	helper := m.Helper
+	if helper == selfExe && m.self != nil {
+		// The helper marks every descriptor from NFiles on close-on-exec.
+		helper = "/proc/self/fd/" + strconv.Itoa(len(files))
+		files = append(files, rawFD(m.self))
+	}
 	sys := &syscall.SysProcAttr{Setsid: true, Setctty: st.ctty, Ctty: 0}
 	if r.Cgroup != nil && !joinLate {
 		sys.UseCgroupFD, sys.CgroupFD = true, int(rawFD(r.Cgroup))
@@ -169,7 +175,7 @@ func startHelper(r *Request, m *Manager, sp *spec, st *streams, joinLate bool) (
 	// The helper's own environment: one thread is all it needs, and the Go
 	// runtime starts faster so. (The command gets sp.Env.)
 	attr := &syscall.ProcAttr{Dir: "/", Env: []string{"GOMAXPROCS=1"}, Files: files, Sys: sys}
-	pid, err := syscall.ForkExec(m.Helper, argv, attr)
+	pid, err := syscall.ForkExec(helper, argv, attr)
 	runtime.KeepAlive(st)
 	runtime.KeepAlive(r)
 	if err != nil && r.Cgroup != nil && !joinLate && errors.Is(err, syscall.ENOSYS) {

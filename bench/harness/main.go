@@ -579,8 +579,9 @@ func (h *harness) countInstructions(m *manager, tool string) {
 }
 
 // traceSkip lists the programs valgrind does not follow into: all but
-// PID 1's own binary (gosdPath is under /usr/local/sbin).
-const traceSkip = "/bin/*,/sbin/*,/lib/*,/usr/bin/*,/usr/sbin/*,/usr/lib/*,/usr/libexec/*,/usr/local/bin/*,/usr/local/libexec/*"
+// PID 1's own binary (gosdPath is under /usr/local/sbin); gosd runs its
+// exec helper through /proc/self/fd.
+const traceSkip = "/proc/self/fd/*,/bin/*,/sbin/*,/lib/*,/usr/bin/*,/usr/sbin/*,/usr/lib/*,/usr/libexec/*,/usr/local/bin/*,/usr/local/libexec/*"
 
 // readValgrind reads the instruction count (the first event) of a
 // callgrind or cachegrind output file.
