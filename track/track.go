@@ -29,6 +29,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Modes of a Tracker.
@@ -193,11 +195,11 @@ func (t *Tracker) Prepare(unitID string) (*os.File, error) {
 	if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("%s: creating its cgroup: %w", unitID, err)
 	}
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_DIRECTORY, 0)
+	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("%s: opening its cgroup: %w", unitID, err)
+		return nil, fmt.Errorf("%s: opening its cgroup: %w", unitID, &os.PathError{Op: "open", Path: p, Err: err})
 	}
-	return f, nil
+	return os.NewFile(uintptr(fd), p), nil
 }
 
 // Adopt records pid as a process of the unit: in the cgroup mode it
@@ -211,7 +213,7 @@ func (t *Tracker) Adopt(unitID string, pid int) {
 			return
 		}
 		os.Mkdir(p, 0o755)
-		os.WriteFile(filepath.Join(p, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0)
+		writeFile(filepath.Join(p, "cgroup.procs"), strconv.Itoa(pid))
 		return
 	}
 	st, err := t.stat(pid)
@@ -237,7 +239,7 @@ func (t *Tracker) inCgroup(pid int, p string) bool {
 
 // cgroupOf is pid's cgroup v2 path, relative to the hierarchy's mount.
 func (t *Tracker) cgroupOf(pid int) (string, bool) {
-	b, err := os.ReadFile(filepath.Join(t.proc, strconv.Itoa(pid), "cgroup"))
+	b, err := readFile(filepath.Join(t.proc, strconv.Itoa(pid), "cgroup"))
 	if err != nil {
 		return "", false
 	}
@@ -308,56 +310,100 @@ func (t *Tracker) noteGroups(u *unitProcs, st procStat) {
 // Pids returns every live process of the unit.
 func (t *Tracker) Pids(unitID string) []int {
 	if t.mode == ModeCgroup {
-		return t.cgroupPids(t.CgroupPath(unitID))
+		return t.cgroupPids(t.CgroupPath(unitID), true)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.scan(unitID)
 }
 
-// cgroupPids lists the live processes of a cgroup and its descendants.
-func (t *Tracker) cgroupPids(p string) []int {
-	var pids []int
-	filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
-		}
-		b, err := os.ReadFile(filepath.Join(path, "cgroup.procs"))
-		if err != nil {
-			return nil
-		}
-		for _, f := range strings.Fields(string(b)) {
-			pid, err := strconv.Atoi(f)
-			if err != nil {
-				continue
-			}
-			// Zombies stay listed until their parent reaps them.
-			if st, err := t.stat(pid); err == nil && !st.zombie {
-				pids = append(pids, pid)
-			}
-		}
+// cgroupPids lists the processes of a cgroup and its descendants; with
+// live, zombies (listed until their parent reaps them) are left out.
+// An empty cgroup costs one read (cgroup.events), a populated one without
+// sub-cgroups three: this runs for every unit at every stop.
+func (t *Tracker) cgroupPids(p string, live bool) []int {
+	if !cgroupPopulated(p) {
 		return nil
-	})
+	}
+	var pids []int
+	t.cgroupProcs(p, live, &pids)
 	slices.Sort(pids)
 	return pids
 }
 
+func (t *Tracker) cgroupProcs(p string, live bool, pids *[]int) {
+	if b, err := readFile(p + "/cgroup.procs"); err == nil {
+		for _, f := range strings.Fields(string(b)) {
+			pid, err := strconv.Atoi(f)
+			if err != nil || pid <= 0 {
+				// 0: a task that has exited and been reaped, not yet
+				// unlinked from the cgroup (it has no pid to show).
+				continue
+			}
+			if live {
+				if st, err := t.stat(pid); err != nil || st.zombie {
+					continue
+				}
+			}
+			*pids = append(*pids, pid)
+		}
+	}
+	if cgroupKeyValue(p+"/cgroup.stat", "nr_descendants") == 0 {
+		return
+	}
+	entries, _ := os.ReadDir(p)
+	for _, e := range entries {
+		if e.IsDir() {
+			t.cgroupProcs(p+"/"+e.Name(), live, pids)
+		}
+	}
+}
+
+// cgroupPopulated reports whether a process (a zombie too) is in the
+// cgroup at p or below it.
+func cgroupPopulated(p string) bool {
+	return cgroupKeyValue(p+"/cgroup.events", "populated") != 0
+}
+
+// cgroupKeyValue reads one "key value" line of a cgroup file; 0 when the
+// file or the key is missing.
+func cgroupKeyValue(path, key string) int {
+	b, err := readFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, key+" "); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
+}
+
 // Signal sends sig to every process of the unit but those in except, and
-// returns the pids signalled. It repeats until a pass finds no process
+// returns the pids signalled (in the cgroup mode, zombies too). It repeats until a pass finds no process
 // it has not signalled yet, so that children forked meanwhile get it too.
 func (t *Tracker) Signal(unitID string, sig syscall.Signal, except ...int) []int {
 	done := map[int]bool{}
 	var out []int
 	if t.mode == ModeCgroup && sig == syscall.SIGKILL && len(except) == 0 {
 		p := t.CgroupPath(unitID)
-		pids := t.cgroupPids(p)
-		if os.WriteFile(filepath.Join(p, "cgroup.kill"), []byte("1"), 0) == nil {
+		pids := t.cgroupPids(p, true)
+		if writeFile(filepath.Join(p, "cgroup.kill"), "1") == nil {
 			return pids
 		}
 	}
+	list := t.Pids
+	if t.mode == ModeCgroup {
+		// Zombies included: signalling one does no harm, and leaving them
+		// out costs a read of /proc/PID/stat per process.
+		p := t.CgroupPath(unitID)
+		list = func(string) []int { return t.cgroupPids(p, false) }
+	}
 	for pass := 0; pass < 16; pass++ {
 		found := false
-		for _, pid := range t.Pids(unitID) {
+		for _, pid := range list(unitID) {
 			if done[pid] || slices.Contains(except, pid) {
 				continue
 			}
@@ -385,6 +431,10 @@ func (t *Tracker) Release(unitID string) {
 		return
 	}
 	p := t.CgroupPath(unitID)
+	if err := syscall.Rmdir(p); err == nil || !errors.Is(err, syscall.EBUSY) {
+		return // removed, gone, or not removable at all
+	}
+	// Busy: processes, or cgroups below it.
 	var dirs []string
 	filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
@@ -405,7 +455,7 @@ type procStat struct {
 }
 
 func (t *Tracker) stat(pid int) (procStat, error) {
-	b, err := os.ReadFile(filepath.Join(t.proc, strconv.Itoa(pid), "stat"))
+	b, err := readFile(filepath.Join(t.proc, strconv.Itoa(pid), "stat"))
 	if err != nil {
 		return procStat{}, err
 	}
@@ -569,4 +619,46 @@ func getsid(pid int) (int, error) {
 		return 0, e
 	}
 	return int(r), nil
+}
+
+// readFile reads a small kernel file (cgroupfs, procfs) with three system
+// calls. os.ReadFile takes nine on cgroupfs, whose files can be polled:
+// it registers each with the poller, which at a unit's stop, for every
+// unit, is most of the cost.
+func readFile(path string) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 0, 512)
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, cap(buf))
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
+}
+
+// writeFile writes s to a kernel file in one write, as readFile reads.
+func writeFile(path, s string) error {
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	if _, err := unix.Write(fd, []byte(s)); err != nil {
+		return &os.PathError{Op: "write", Path: path, Err: err}
+	}
+	return nil
 }

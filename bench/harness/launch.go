@@ -23,6 +23,7 @@ type bootSpec struct {
 	Dir   string      // run directory; up/, work/, root/ and console.log are made in it
 	Binds [][2]string // host path, in-root path: bind-mounted before PID 1 starts
 	Argv  []string    // PID 1's command line, resolved inside the root
+	Env   []string    // added to PID 1's environment
 }
 
 // boot is one PID 1 running in its namespaces.
@@ -216,7 +217,7 @@ func launch(specJSON string) int {
 		fmt.Fprintln(os.Stderr, "gosd-bench launch:", err)
 		return 1
 	}
-	env := []string{"container=other", "TERM=dumb", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
+	env := append([]string{"container=other", "TERM=dumb", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, s.Env...)
 	t0 := monotonic()
 	ready := os.NewFile(3, "t0")
 	fmt.Fprintf(ready, "%d\n", t0)

@@ -61,6 +61,7 @@ func inRootCommand(args []string) (int, bool) {
 // config is the harness's command line.
 type config struct {
 	runs         int
+	gosdEnv      []string // added to gosd's environment (-gosd-env)
 	shapes       []unitgraph.Kind
 	managers     []string
 	units        int
@@ -101,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	tools := fs.String("instructions", "cachegrind,callgrind", "valgrind tools counting PID 1's instructions on one oneshot boot each: cachegrind (boot and shutdown), callgrind (to the final unit); empty: skip")
 	fs.IntVar(&c.floorJobs, "floor-jobs", 8, "spawns the floor keeps in flight at once")
 	fs.StringVar(&c.notifyClient, "notify-client", "systemd", "the systemd-notify every notify unit runs, under every manager: systemd's, or gosd's multi-call one")
+	gosdEnv := fs.String("gosd-env", "", "comma-separated NAME=VALUE added to gosd's environment, e.g. GOSD_CPUPROFILE=/var/tmp/cpu.prof (kept under the run's up/ with -keep)")
 	fs.BoolVar(&c.record, "record", false, "add the figures to BENCHMARKS.md")
 	fs.StringVar(&c.benchmarks, "benchmarks", "", "BENCHMARKS.md to record into (default: the module's)")
 	fs.BoolVar(&c.keep, "keep", false, "keep each run's directory (console log, overlay upper) under -work")
@@ -109,6 +111,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, kv := range strings.Split(*gosdEnv, ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return nil, fmt.Errorf("-gosd-env: %q is not NAME=VALUE", kv)
+		}
+		c.gosdEnv = append(c.gosdEnv, kv)
 	}
 	for _, s := range strings.Split(*shapes, ",") {
 		switch k := unitgraph.Kind(strings.TrimSpace(s)); k {
@@ -265,7 +276,7 @@ func (h *harness) setup() error {
 		"systemd": {name: "systemd", argv: []string{"/lib/systemd/systemd", "--unit=" + unitgraph.TargetName},
 			stop: sigRTMin3, client: []string{"/usr/bin/systemctl"}},
 		"gosd": {name: "gosd", argv: []string{gosdPath, "--unit=" + unitgraph.TargetName},
-			stop: 15, client: []string{gosdPath, "systemctl"}},
+			stop: 15, client: []string{gosdPath, "systemctl"}, env: c.gosdEnv},
 		"floor": {name: "floor", argv: []string{unitgraph.HelperPath, "floor", "-j", strconv.Itoa(c.floorJobs), unitgraph.GraphPath},
 			stop: 15},
 	}
@@ -390,7 +401,7 @@ func (h *harness) bootOnce(m *manager, shape unitgraph.Kind) {
 	if !h.cfg.keep {
 		defer os.RemoveAll(dir)
 	}
-	b, err := startBoot(bootSpec{Lower: []string{h.layers[shape], h.cfg.rootfs}, Dir: dir, Argv: m.argv})
+	b, err := startBoot(bootSpec{Lower: []string{h.layers[shape], h.cfg.rootfs}, Dir: dir, Argv: m.argv, Env: m.env})
 	if err != nil {
 		h.broken[id] = fmt.Sprintf("%s did not reach the final unit: %v", m.name, err)
 		failAll(h.broken[id])

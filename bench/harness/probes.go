@@ -19,6 +19,7 @@ import (
 type manager struct {
 	name string
 	argv []string    // PID 1's command line, in the root
+	env  []string    // added to PID 1's environment
 	stop unix.Signal // what makes PID 1 shut down
 	// client is the systemctl to run inside the namespace; nil if the
 	// manager has no control interface.
