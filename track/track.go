@@ -29,6 +29,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -66,6 +67,11 @@ type Tracker struct {
 
 	mu    sync.Mutex
 	units map[string]*unitProcs
+	// pending holds the cgroups whose removal failed because they were
+	// still busy, with the number of retries so far; sweepArmed says a
+	// retry is scheduled.
+	pending    map[string]int
+	sweepArmed bool
 	// envCache holds the INVOCATION_ID of processes read so far, by pid
 	// and start time.
 	envCache map[procKey]string
@@ -192,6 +198,9 @@ func (t *Tracker) Prepare(unitID string) (*os.File, error) {
 		return nil, nil
 	}
 	p := t.CgroupPath(unitID)
+	t.mu.Lock()
+	delete(t.pending, p) // in use again: no retry of its removal
+	t.mu.Unlock()
 	if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("%s: creating its cgroup: %w", unitID, err)
 	}
@@ -422,7 +431,10 @@ func (t *Tracker) Signal(unitID string, sig syscall.Signal, except ...int) []int
 }
 
 // Release forgets the unit and removes its cgroup (and the ones below
-// it) if no process is left in it.
+// it) if no process is left in it. A process reaped a moment ago can
+// keep the cgroup busy a little longer (the kernel unlinks a dead task
+// after its last switch): such a cgroup is removed by a retry shortly
+// after, unless the unit is prepared again first.
 func (t *Tracker) Release(unitID string) {
 	t.mu.Lock()
 	delete(t.units, unitID)
@@ -431,10 +443,28 @@ func (t *Tracker) Release(unitID string) {
 		return
 	}
 	p := t.CgroupPath(unitID)
-	if err := syscall.Rmdir(p); err == nil || !errors.Is(err, syscall.EBUSY) {
-		return // removed, gone, or not removable at all
+	if removeCgroup(p) {
+		return
 	}
-	// Busy: processes, or cgroups below it.
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pending == nil {
+		t.pending = map[string]int{}
+	}
+	t.pending[p] = 0
+	t.armSweep()
+}
+
+// removeCgroup removes the cgroup at p and the ones below it; it reports
+// false when p is still there (busy).
+func removeCgroup(p string) bool {
+	err := syscall.Rmdir(p)
+	if err == nil || !errors.Is(err, syscall.EBUSY) {
+		return true // removed, gone, or not removable at all
+	}
+	if cgroupKeyValue(p+"/cgroup.stat", "nr_descendants") == 0 {
+		return false
+	}
 	var dirs []string
 	filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
@@ -444,6 +474,59 @@ func (t *Tracker) Release(unitID string) {
 	})
 	for i := len(dirs) - 1; i >= 0; i-- {
 		syscall.Rmdir(dirs[i]) // EBUSY while populated: kept
+	}
+	_, err = os.Lstat(p)
+	return err != nil
+}
+
+// Retries of a busy cgroup's removal: every sweepEvery, at most
+// sweepTries times (then a process really is left in it, and it stays,
+// as systemd leaves a cgroup with a process it could not kill).
+const (
+	sweepEvery = 20 * time.Millisecond
+	sweepTries = 50
+)
+
+// armSweep schedules a retry of the pending removals; t.mu is held.
+func (t *Tracker) armSweep() {
+	if t.sweepArmed || len(t.pending) == 0 {
+		return
+	}
+	t.sweepArmed = true
+	time.AfterFunc(sweepEvery, func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.sweepArmed = false
+		t.sweepLocked()
+		t.armSweep()
+	})
+}
+
+// sweepLocked retries every pending removal once; t.mu is held.
+func (t *Tracker) sweepLocked() {
+	for p, tries := range t.pending {
+		if removeCgroup(p) || tries+1 >= sweepTries {
+			delete(t.pending, p)
+		} else {
+			t.pending[p] = tries + 1
+		}
+	}
+}
+
+// Flush retries the pending cgroup removals until none is left or the
+// timeout passes, and reports how many are left; the manager calls it
+// before it exits.
+func (t *Tracker) Flush(timeout time.Duration) int {
+	deadline := time.Now().Add(timeout)
+	for {
+		t.mu.Lock()
+		t.sweepLocked()
+		n := len(t.pending)
+		t.mu.Unlock()
+		if n == 0 || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }
 

@@ -347,9 +347,31 @@ func TestReleaseKeepsPopulated(t *testing.T) {
 	tr.Signal("r.service", syscall.SIGKILL)
 	reap(t, p.pid, pid)
 	tr.Release("r.service")
+	// Just after the reap the kernel may still count the dead tasks: the
+	// removal is then retried.
+	if left := tr.Flush(10 * time.Second); left != 0 {
+		t.Errorf("%d cgroup removals still pending", left)
+	}
 	if _, err := os.Stat(tr.CgroupPath("r.service")); !os.IsNotExist(err) {
 		t.Errorf("empty cgroup kept: %v", err)
 	}
+
+	// Prepared again before a retry: the retry leaves it alone.
+	q := start(t, tr, "r.service", "rrrr", "sleep")
+	tr.Release("r.service")
+	f, err := tr.Prepare("r.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	tr.Signal("r.service", syscall.SIGKILL)
+	reap(t, q.pid)
+	tr.Flush(100 * time.Millisecond)
+	if _, err := os.Stat(tr.CgroupPath("r.service")); err != nil {
+		t.Errorf("cgroup prepared again was removed: %v", err)
+	}
+	tr.Release("r.service")
+	tr.Flush(10 * time.Second)
 }
 
 func TestParseStat(t *testing.T) {

@@ -203,6 +203,8 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		nl.Close()
 	}
 	m.finalKill(pid1)
+	// the cgroups of units stopped a moment ago that were still busy
+	m.tracker.Flush(200 * time.Millisecond)
 	if m.stopProfile != nil {
 		m.stopProfile()
 	}
