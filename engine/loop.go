@@ -80,10 +80,6 @@ type Loop struct {
 
 	listen  map[string][]*os.File
 	names   map[string][]string
-	streams map[string]*os.File
-	// cgroups holds each running unit's cgroup directory, opened once
-	// and closed when the unit has stopped.
-	cgroups map[string]*os.File
 	conns   map[uint64]*os.File
 	nconn   uint64
 	waiters map[uint64]func(Reply)
@@ -130,8 +126,6 @@ func NewLoop(cfg Config) *Loop {
 		sem:     semaphore.NewWeighted(int64(cfg.Parallel)),
 		listen:  map[string][]*os.File{},
 		names:   map[string][]string{},
-		streams: map[string]*os.File{},
-		cgroups: map[string]*os.File{},
 		conns:   map[uint64]*os.File{},
 		waiters: map[uint64]func(Reply){},
 		done:    make(chan struct{}),
@@ -299,16 +293,6 @@ func (l *Loop) perform(a Action) {
 	case Watch:
 		l.doWatch(a)
 	case Stopped:
-		if s := l.streams[a.Unit.ID]; s != nil {
-			s.Close()
-			delete(l.streams, a.Unit.ID)
-		}
-		if cg, ok := l.cgroups[a.Unit.ID]; ok {
-			if cg != nil {
-				cg.Close()
-			}
-			delete(l.cgroups, a.Unit.ID)
-		}
 		if l.cleanup != nil {
 			l.cleanup(a.Unit, a.Invocation)
 		}
@@ -330,21 +314,25 @@ func (l *Loop) doSpawn(a Spawn) {
 		f.Conn = l.conns[a.Conn]
 	}
 	id := a.Unit.ID
-	if s := l.streams[id]; s != nil {
-		f.Output = s
-	} else if s, err := l.out.Stream(a.Unit); err == nil && s != nil {
-		l.streams[id] = s
-		f.Output = s
-	}
-	if cg, ok := l.cgroups[id]; ok {
-		f.Cgroup = cg
-	} else if cg, err := l.tracker.Prepare(id); err == nil {
-		l.cgroups[id] = cg // nil without cgroups: Prepare is not asked again
-		f.Cgroup = cg
-	}
 	go func() {
 		l.sem.Acquire(context.Background(), 1)
+		// The process's own output stream and cgroup directory, opened for
+		// this spawn and closed right after it: every descriptor the
+		// manager keeps open is copied by each fork and closed by each
+		// exec, so keeping one per unit made a boot quadratic.
+		if s, err := l.out.Stream(a.Unit); err == nil && s != nil {
+			f.Output = s
+		}
+		if cg, err := l.tracker.Prepare(id); err == nil && cg != nil {
+			f.Cgroup = cg
+		}
 		pid, status, err := l.spawner.Spawn(a, f)
+		if f.Output != nil {
+			f.Output.Close()
+		}
+		if f.Cgroup != nil {
+			f.Cgroup.Close()
+		}
 		l.sem.Release(1)
 		if pid > 0 && f.Cgroup == nil {
 			// placed into the unit's cgroup at clone time otherwise

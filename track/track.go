@@ -201,10 +201,13 @@ func (t *Tracker) Prepare(unitID string) (*os.File, error) {
 	t.mu.Lock()
 	delete(t.pending, p) // in use again: no retry of its removal
 	t.mu.Unlock()
-	if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("%s: creating its cgroup: %w", unitID, err)
-	}
 	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err == unix.ENOENT {
+		if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("%s: creating its cgroup: %w", unitID, err)
+		}
+		fd, err = unix.Open(p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: opening its cgroup: %w", unitID, &os.PathError{Op: "open", Path: p, Err: err})
 	}
