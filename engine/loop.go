@@ -69,6 +69,7 @@ type Loop struct {
 	out     Output
 	sockets Sockets
 	cleanup func(*loader.Unit, string)
+	idle    func()
 
 	start  time.Time
 	events chan Event
@@ -106,6 +107,9 @@ type Config struct {
 	// Cleanup is called when a unit has stopped, with the invocation ID
 	// of its last run, to remove what it left (runtime directories, ...).
 	Cleanup func(u *loader.Unit, invocation string)
+	// Idle is called on the loop goroutine when the last job has finished
+	// (a boot, a restart), at most once a second.
+	Idle func()
 }
 
 // NewLoop returns a loop around a new core.
@@ -120,6 +124,7 @@ func NewLoop(cfg Config) *Loop {
 		out:     cfg.Output,
 		sockets: cfg.Sockets,
 		cleanup: cfg.Cleanup,
+		idle:    cfg.Idle,
 		start:   time.Now(),
 		events:  make(chan Event, 4096),
 		calls:   make(chan func(), 64),
@@ -206,6 +211,9 @@ func (l *Loop) Run(ctx context.Context) error {
 		if l.wasBusy && !busy && time.Since(l.lastFree) > time.Second {
 			// The last job finished (a boot, a restart): give the memory
 			// the transaction and its jobs took back to the system.
+			if l.idle != nil {
+				l.idle()
+			}
 			debug.FreeOSMemory()
 			l.lastFree = time.Now()
 		}

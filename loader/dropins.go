@@ -241,7 +241,7 @@ func depDirEntryOf(d string, e fs.DirEntry) (depDirEntry, bool) {
 // symlink whose target has another name is reported but still used (by
 // the entry's name). Template entries are instantiated by addNamedDep.
 func (s *Set) depDirEntries(u *Unit, suffix string, d Dep) {
-	entries := s.Index.depDirFiles(u.Names, suffix)
+	entries := s.index().depDirFiles(u.Names, suffix)
 	if len(entries) == 0 {
 		return
 	}
@@ -341,7 +341,7 @@ func (s *Set) linksToContent(p, target string) bool {
 		return false
 	}
 	q, ok := linkPath(path.Dir(p), target)
-	if !ok || !s.Index.plain[q] {
+	if !ok || !s.index().plain[q] {
 		return false
 	}
 	if f := s.fetched[q]; f == nil || f.size == 0 {

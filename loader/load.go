@@ -26,8 +26,10 @@ import (
 // units loaded. A Set is not safe for concurrent use.
 type Set struct {
 	Paths Paths
-	Index *Index
-	Host  *unit.Host
+	// ix is the scan of the search path; nil after ForgetIndex until the
+	// next unit that is not loaded yet needs it (index rescans then).
+	ix   *Index
+	Host *unit.Host
 
 	units map[string]*Unit // by every name
 	// fetched holds the fragments LoadAll read ahead, by in-root path.
@@ -64,7 +66,7 @@ func (e invalidNameError) Unwrap() error { return ErrInvalidName }
 // NewSet scans p and returns an empty set of units. host supplies the
 // facts that specifiers such as %H and %m expand to.
 func NewSet(p Paths, host *unit.Host) *Set {
-	return &Set{Paths: p, Index: p.Scan(), Host: host, units: map[string]*Unit{}, shell: defaultRootShell(), shared: newSharedContexts()}
+	return &Set{Paths: p, ix: p.Scan(), Host: host, units: map[string]*Unit{}, shell: defaultRootShell(), shared: newSharedContexts()}
 }
 
 // Get returns the loaded unit with that name (any of its names), or nil.
@@ -93,17 +95,18 @@ func (s *Set) Load(name string) (*Unit, error) {
 // LoadAll loads every unit that has a file in the search path (templates
 // excepted), and everything they refer to.
 func (s *Set) LoadAll() {
+	s.index() // scanned before the parallel part reads it
 	// Names of files (not aliases) are built ahead; an alias is loaded
 	// with the file it points to.
 	var names, files []string
-	all := s.Index.UnitFiles()
+	all := s.index().UnitFiles()
 	if len(s.units) == 0 {
 		s.units = make(map[string]*Unit, len(all)+len(all)/8)
 	}
 	for _, name := range all {
 		if !unit.IsTemplate(name) {
 			s.queue = append(s.queue, name)
-			if f, ok := s.Index.ids[name]; ok && strings.HasPrefix(f, "/") && s.units[name] == nil {
+			if f, ok := s.index().ids[name]; ok && strings.HasPrefix(f, "/") && s.units[name] == nil {
 				names = append(names, name)
 				files = append(files, f)
 			}
@@ -223,7 +226,7 @@ func fwdRefs(fwd []depEdge) []string {
 // identify finds the fragment of the unit called name, its ID and all
 // its names.
 func (s *Set) identify(name string) (frag, id string, names []string) {
-	frag, names = s.Index.Fragment(name)
+	frag, names = s.index().Fragment(name)
 	id = name
 	if frag != "" {
 		id = path.Base(frag)
@@ -410,7 +413,7 @@ func (s *Set) read(u *Unit, frag string) {
 	s.depDirEntries(u, ".wants", Wants)
 	s.depDirEntries(u, ".requires", Requires)
 	s.depDirEntries(u, ".upholds", Upholds)
-	for _, di := range s.Index.dropIns(u.Names) {
+	for _, di := range s.index().dropIns(u.Names) {
 		d := di.path
 		u.DropInPaths = append(u.DropInPaths, d)
 		f, diags, masked, err := s.parseFile(d, di.regular)
@@ -538,7 +541,7 @@ func (s *Set) buffer() *[]byte {
 // says) into *buf. masked reports a file that is /dev/null (through
 // links) or empty.
 func (s *Set) readUnitFile(file string, resolved bool, buf *[]byte) (data []byte, masked bool, err error) {
-	real, err := s.Index.realPath(file, resolved)
+	real, err := s.index().realPath(file, resolved)
 	if err != nil {
 		return nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
 	}
@@ -609,3 +612,19 @@ func (s *Set) managerLimits() *[RlimitCount]*Rlimit {
 	}
 	return s.limits
 }
+
+// index returns the scan of the search path, scanning again if
+// ForgetIndex dropped it.
+func (s *Set) index() *Index {
+	if s.ix == nil {
+		s.ix = s.Paths.Scan()
+	}
+	return s.ix
+}
+
+// ForgetIndex drops the scan of the search path, which a manager with
+// every unit of its boot loaded rarely needs again (about 250 bytes per
+// unit file). The next load of a unit not loaded yet scans again, so it
+// also sees unit files added since, as systemd does when a unit is not
+// found in its cache.
+func (s *Set) ForgetIndex() { s.ix = nil }

@@ -518,3 +518,36 @@ func TestFwdRefs(t *testing.T) {
 		})
 	}
 }
+
+// TestForgetIndex: after ForgetIndex a unit not loaded yet is still
+// found, from a new scan, which also sees a file added since.
+func TestForgetIndex(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "etc/systemd/system")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.service", "[Service]\nExecStart=/bin/true\n")
+	s := NewSet(SystemPaths(root), &unit.Host{Root: root})
+	if u, err := s.Load("a.service"); err != nil || u.LoadState != StateLoaded {
+		t.Fatalf("a: %v %v", u, err)
+	}
+	s.ForgetIndex()
+	write("b.service", "[Unit]\nWants=a.service\n[Service]\nExecStart=/bin/true\n")
+	u, err := s.Load("b.service")
+	if err != nil || u.LoadState != StateLoaded {
+		t.Fatalf("b after ForgetIndex: %v %v", u, err)
+	}
+	if got := u.Deps[Wants]; len(got) != 1 || got[0] != "a.service" {
+		t.Errorf("b wants %v", got)
+	}
+	if u, _ := s.Load("c.service"); u == nil || u.LoadState != "not-found" {
+		t.Errorf("c: %+v", u)
+	}
+}

@@ -38,15 +38,15 @@ const notifySocket = "/run/gosd/notify"
 // manager is a running gosd: the loop and what serves it.
 type manager struct {
 	stopProfile func() // ends GOSD_SHUTDOWN_CPUPROFILE's profile
-	root    string
-	loop    *engine.Loop
-	set     *loader.Set // touched only on the loop goroutine
-	log     zerolog.Logger
-	journal *journal.Journal
-	tracker *track.Tracker
-	cond    *condition.Host
-	start   time.Time
-	boot    time.Duration // CLOCK_MONOTONIC at start
+	root        string
+	loop        *engine.Loop
+	set         *loader.Set // touched only on the loop goroutine
+	log         zerolog.Logger
+	journal     *journal.Journal
+	tracker     *track.Tracker
+	cond        *condition.Host
+	start       time.Time
+	boot        time.Duration // CLOCK_MONOTONIC at start
 
 	isStopping   atomic.Bool
 	shutdownOnce sync.Once
@@ -164,6 +164,9 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		Output:  outputAdapter{m},
 		Sockets: sa,
 		Cleanup: m.cleanup,
+		// The search path's scan is rescanned when a unit not loaded yet
+		// is asked for; between jobs it is memory for nothing.
+		Idle: func() { m.set.ForgetIndex() },
 
 		NotifySocket: notifySocket,
 	})
@@ -200,6 +203,9 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 				m.log.Error().Err(r.Err).Str("unit", opts.unit).Msg("cannot start the default unit")
 			}
 		})
+		// The boot's transaction has loaded its units: the scan of the
+		// search path is rescanned if a unit not loaded yet is asked for.
+		m.loop.Call(func(*engine.Core) { m.set.ForgetIndex() })
 	}()
 	err = m.loop.Run(ctx)
 	if ctl != nil {
