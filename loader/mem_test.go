@@ -1,0 +1,70 @@
+package loader
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/gosd/gosd/bench/unitgraph"
+	"github.com/gosd/gosd/unit"
+)
+
+// memGraphs are the 1000-unit sets whose live heap per unit the memory
+// benchmark and test measure: the boot benchmark's oneshot graph as the
+// harness writes it (DefaultDependencies=no), the same with systemd's
+// default dependencies, and writeGraph's services (drop-ins, .wants links).
+var memGraphs = []struct {
+	name  string
+	write func(tb testing.TB, root string)
+}{
+	{"unitgraph", func(tb testing.TB, root string) { writeUnitGraph(tb, root, false) }},
+	{"unitgraph-default-deps", func(tb testing.TB, root string) { writeUnitGraph(tb, root, true) }},
+	{"writeGraph", func(tb testing.TB, root string) { writeGraph(tb, root, 1000) }},
+}
+
+// writeUnitGraph writes the boot benchmark's 1000-unit oneshot graph
+// (bench/unitgraph) into root.
+func writeUnitGraph(tb testing.TB, root string, defaultDeps bool) {
+	spec := unitgraph.DefaultSpecs()[0]
+	spec.DefaultDependencies = defaultDeps
+	g, err := unitgraph.Generate(spec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := g.WriteLayer(root); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// liveBytesPerUnit loads and links every unit under root and returns the
+// heap the loaded Set keeps alive, per unit, and the number of units.
+func liveBytesPerUnit(root string) (perUnit float64, units int) {
+	host := &unit.Host{Root: root, MachineID: "0123456789abcdef0123456789abcdef", Hostname: "bench"}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s := NewSet(SystemPaths(root), host)
+	s.LoadAll()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	units = len(s.Units())
+	runtime.KeepAlive(s)
+	return (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / float64(units), units
+}
+
+// BenchmarkLoadMemory reports the live heap a loaded 1000-unit Set keeps
+// per unit (B/unit): the manager's budget is 12 MB RSS for 1000 units.
+func BenchmarkLoadMemory(b *testing.B) {
+	for _, g := range memGraphs {
+		b.Run(g.name, func(b *testing.B) {
+			root := b.TempDir()
+			g.write(b, root)
+			var per float64
+			var units int
+			for b.Loop() {
+				per, units = liveBytesPerUnit(root)
+			}
+			b.ReportMetric(per, "B/unit")
+			b.ReportMetric(float64(units), "units")
+		})
+	}
+}
