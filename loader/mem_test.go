@@ -68,3 +68,21 @@ func BenchmarkLoadMemory(b *testing.B) {
 		})
 	}
 }
+
+// TestLoadMemoryBound checks that a loaded Set of the boot benchmark's
+// 1000 units stays far from the manager's budget (12 MB RSS for 1000
+// units, heap and all): the bound is generous, the figures are
+// BenchmarkLoadMemory's.
+func TestLoadMemoryBound(t *testing.T) {
+	const bound = 8 << 10 // bytes per unit
+	root := t.TempDir()
+	writeUnitGraph(t, root, false)
+	per, units := liveBytesPerUnit(root)
+	t.Logf("%d units, %.0f B/unit", units, per)
+	if units < 1000 {
+		t.Fatalf("%d units loaded, want the graph's 1000 and more", units)
+	}
+	if per > bound {
+		t.Errorf("a loaded Set keeps %.0f B per unit, more than %d", per, bound)
+	}
+}
