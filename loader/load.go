@@ -372,12 +372,18 @@ func defaultRootShell() string {
 
 // read parses the fragment and drop-ins of u and applies them, in order.
 // The unit's specifiers are dropped afterwards: only settings use them.
+// Its forward dependencies are complete then, and kept without spare room.
 func (s *Set) read(u *Unit, frag string) {
 	defer func() {
 		if u.ctx != nil {
 			u.ctx.specs.Put(u.spec)
 		}
 		u.spec = nil
+		if len(u.fwd) == 0 {
+			u.fwd = nil
+		} else if cap(u.fwd) > len(u.fwd) {
+			u.fwd = slices.Clone(u.fwd)
+		}
 	}()
 	if frag == "" && !fragmentOptional(u.Type) {
 		// A unit that needs a file and has none is not found, whatever
