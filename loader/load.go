@@ -454,7 +454,7 @@ func (u *Unit) loadFailed(err error, diags []*unit.Diag) {
 func (u *Unit) reportParseFailure(err error, diags []*unit.Diag) syscall.Errno {
 	for _, d := range diags {
 		if d.Section == "" || u.sectionAllowed(d.Section) {
-			u.Diags = append(u.Diags, d)
+			u.Diags = append(u.Diags, keepDiag(d))
 		}
 	}
 	errno := syscall.EIO
@@ -464,7 +464,7 @@ func (u *Unit) reportParseFailure(err error, diags []*unit.Diag) syscall.Errno {
 			errno = d.Errno
 		}
 		if d.Errno != syscall.ENOBUFS {
-			u.Diags = append(u.Diags, d)
+			u.Diags = append(u.Diags, keepDiag(d))
 		}
 	} else if e, ok := errors.Unwrap(err).(syscall.Errno); ok {
 		errno = e
