@@ -2,6 +2,7 @@ package loader
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/gosd/gosd/bench/unitgraph"
@@ -85,4 +86,30 @@ func TestLoadMemoryBound(t *testing.T) {
 	if per > bound {
 		t.Errorf("a loaded Set keeps %.0f B per unit, more than %d", per, bound)
 	}
+}
+
+// TestFileTextNotKept loads a unit whose file is mostly 1 MiB of comments:
+// what the unit keeps of it (values, names, the parser's warnings) must
+// not hold the file's text alive.
+func TestFileTextNotKept(t *testing.T) {
+	const pad = 1 << 20
+	body := "[Unit]\nDescription=big\nRequires=b.service\n" +
+		strings.Repeat("# "+strings.Repeat("x", 61)+"\n", pad/64) +
+		"[Service]\nExecStart=/bin/true --flag\nEnvironment=A=1\nnot an assignment\nNoSuchKey=1\n"
+	root := tree(t, map[string]string{etc + "a.service": body, etc + "b.service": svc})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s, u := loadIn(t, root, "a.service")
+	// Two collections: the Set's pool of read buffers is emptied by the second.
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if u.Unit.Description != "big" || len(u.Diags) != 2 || len(u.Service.ExecStart) != 1 {
+		t.Fatalf("a.service not loaded as written: %q, %v, %v", u.Unit.Description, u.Diags, u.Service.ExecStart)
+	}
+	if live := int64(after.HeapAlloc) - int64(before.HeapAlloc); live > pad/4 {
+		t.Errorf("the loaded Set keeps %d bytes alive: the %d-byte file is kept", live, len(body))
+	}
+	runtime.KeepAlive(s)
 }
