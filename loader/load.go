@@ -127,7 +127,10 @@ func (s *Set) LoadAll() {
 	s.link()
 }
 
+// drain loads every unit named in s.queue and what they name in turn. The
+// emptied queue is let go: LoadAll's holds every unit name.
 func (s *Set) drain() {
+	defer func() { s.queue = nil }()
 	for len(s.queue) > 0 {
 		name := s.queue[len(s.queue)-1]
 		s.queue = s.queue[:len(s.queue)-1]
