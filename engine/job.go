@@ -193,12 +193,12 @@ func (c *Core) runnable(j *job) bool {
 		return true
 	}
 	u := j.unit.u
-	for _, id := range u.Deps[loader.After] {
+	for _, id := range u.Deps.Of(loader.After) {
 		if o := c.units[id]; o != nil && o.job != nil && o.job != j && o.job.typ != graph.Nop && !j.stopish() {
 			return false
 		}
 	}
-	for _, id := range u.Deps[loader.Before] {
+	for _, id := range u.Deps.Of(loader.Before) {
 		if o := c.units[id]; o != nil && o.job != nil && o.job != j && o.job.typ != graph.Nop && o.job.stopish() {
 			return false
 		}
@@ -314,7 +314,7 @@ func (c *Core) finishJob(j *job, result string) {
 			kinds = []loader.Dep{loader.ConflictedBy}
 		}
 		for _, k := range kinds {
-			for _, id := range r.u.Deps[k] {
+			for _, id := range r.u.Deps.Of(k) {
 				o := c.units[id]
 				if o == nil || o.job == nil {
 					continue
@@ -332,7 +332,7 @@ func (c *Core) finishJob(j *job, result string) {
 // runnable.
 func (c *Core) queueNeighbours(r *unitRT) {
 	for _, k := range []loader.Dep{loader.Before, loader.After} {
-		for _, id := range r.u.Deps[k] {
+		for _, id := range r.u.Deps.Of(k) {
 			if o := c.units[id]; o != nil && o.job != nil && !o.job.running {
 				c.runq[o.job.id] = true
 			}

@@ -57,7 +57,7 @@ func (c *Core) serviceSockets(r *unitRT) []string {
 	for _, id := range r.u.Service.Sockets {
 		add(id)
 	}
-	for _, id := range r.u.Deps[loader.TriggeredBy] {
+	for _, id := range r.u.Deps.Of(loader.TriggeredBy) {
 		add(id)
 	}
 	return out

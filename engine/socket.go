@@ -37,7 +37,7 @@ func (c *Core) socketReady(id string) {
 	if r == nil || r.sub != "listening" {
 		return
 	}
-	for _, sid := range r.u.Deps[loader.Triggers] {
+	for _, sid := range r.u.Deps.Of(loader.Triggers) {
 		s := c.unit(sid)
 		if s == nil {
 			continue
@@ -104,7 +104,7 @@ func (c *Core) socketServiceChanged(svc *unitRT, now string) {
 			}
 		}
 	}
-	for _, id := range svc.u.Deps[loader.TriggeredBy] {
+	for _, id := range svc.u.Deps.Of(loader.TriggeredBy) {
 		r := c.units[id]
 		if r == nil || r.u.Type != "socket" || r.sub != "running" {
 			continue

@@ -22,7 +22,7 @@ func (c *Core) timerStart(r *unitRT) {
 func (c *Core) timerSchedule(r *unitRT) {
 	t := r.u.Timer
 	var target *unitRT
-	if ids := r.u.Deps[loader.Triggers]; len(ids) > 0 {
+	if ids := r.u.Deps.Of(loader.Triggers); len(ids) > 0 {
 		target = c.unit(ids[0])
 	}
 	best, found := time.Duration(0), false
@@ -95,7 +95,7 @@ func (c *Core) timerElapsed(r *unitRT) {
 		}
 	}
 	r.lastTrigger = c.now
-	for _, id := range r.u.Deps[loader.Triggers] {
+	for _, id := range r.u.Deps.Of(loader.Triggers) {
 		c.setSub(r, "running")
 		c.enqueue(id, graph.Start, graph.Replace)
 		return
@@ -108,7 +108,7 @@ func (c *Core) timerServiceChanged(svc *unitRT, now string) {
 	if !isInactiveOrFailed(now) {
 		return
 	}
-	for _, id := range svc.u.Deps[loader.TriggeredBy] {
+	for _, id := range svc.u.Deps.Of(loader.TriggeredBy) {
 		r := c.units[id]
 		if r == nil || r.u.Type != "timer" || r.sub != "running" {
 			continue

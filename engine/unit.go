@@ -209,7 +209,7 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 			willRestart := r.willRestart
 			if unexpected && !willRestart {
 				// BindsTo=: units bound to this one go with it.
-				for _, id := range r.u.Deps[loader.BoundBy] {
+				for _, id := range r.u.Deps.Of(loader.BoundBy) {
 					if o := c.units[id]; o != nil && !isInactiveOrFailed(o.active()) {
 						c.enqueue(id, graph.Stop, graph.Replace)
 					}
@@ -222,7 +222,7 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 			}
 			if !willRestart {
 				// Upholds=: a unit upheld by an active unit is started again.
-				for _, id := range r.u.Deps[loader.UpheldBy] {
+				for _, id := range r.u.Deps.Of(loader.UpheldBy) {
 					if o := c.units[id]; o != nil && isActiveOrReloading(o.active()) {
 						c.enqueue(r.id, graph.Start, graph.Replace)
 						break
@@ -266,7 +266,7 @@ func (r *unitRT) descWithName() string {
 }
 
 func (c *Core) onFailure(r *unitRT) {
-	ids := r.u.Deps[loader.OnFailure]
+	ids := r.u.Deps.Of(loader.OnFailure)
 	if len(ids) == 0 {
 		return
 	}
@@ -281,7 +281,7 @@ func (c *Core) onFailure(r *unitRT) {
 }
 
 func (c *Core) onSuccess(r *unitRT) {
-	ids := r.u.Deps[loader.OnSuccess]
+	ids := r.u.Deps.Of(loader.OnSuccess)
 	if len(ids) == 0 {
 		return
 	}

@@ -36,10 +36,10 @@ func Cycles(units []*loader.Unit) [][]string {
 		}
 	}
 	for _, u := range units {
-		for _, o := range u.Deps[loader.Before] {
+		for _, o := range u.Deps.Of(loader.Before) {
 			edge(u.ID, o)
 		}
-		for _, o := range u.Deps[loader.After] {
+		for _, o := range u.Deps.Of(loader.After) {
 			edge(o, u.ID)
 		}
 	}

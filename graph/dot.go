@@ -68,7 +68,7 @@ func DOT(w io.Writer, units []*loader.Unit, opts DOTOptions) error {
 			if opts.Order != opts.Require && k.ordered != opts.Order {
 				continue
 			}
-			for _, o := range u.Deps[k.dep] {
+			for _, o := range u.Deps.Of(k.dep) {
 				oMatch := matchAny(opts.Patterns, o)
 				if len(opts.To) > 0 && !oMatch && !matchAny(opts.To, o) {
 					continue

@@ -42,7 +42,7 @@ func (tr *txn) verifyOrderFrom(j, from *job, g int) (again bool, err *Error) {
 	}
 	j.generation = g
 	for _, dir := range []loader.Dep{loader.Before, loader.After} {
-		for _, id := range j.u.Deps[dir] {
+		for _, id := range j.u.Deps.Of(dir) {
 			o := tr.jobs[id]
 			if o == nil {
 				if o = tr.installedJob(id); o == nil {

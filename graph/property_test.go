@@ -124,7 +124,7 @@ func checkTransaction(t *testing.T, w *world, tr *graph.Transaction, what string
 	var edges [][2]string
 	for a, ta := range jobs {
 		u := w.set.Get(a)
-		for _, b := range u.Deps[loader.Before] {
+		for _, b := range u.Deps.Of(loader.Before) {
 			tb, ok := jobs[b]
 			if !ok || ta == graph.Nop || tb == graph.Nop || ignore[a] || ignore[b] {
 				continue

@@ -301,7 +301,7 @@ var (
 // on, kind by kind, each kind's units by ID. It stops at f's first error.
 func (tr *txn) depUnits(u *loader.Unit, kinds []loader.Dep, f func(id string) *Error) *Error {
 	for _, k := range kinds {
-		for _, id := range u.Deps[k] {
+		for _, id := range u.Deps.Of(k) {
 			if err := f(id); err != nil {
 				return err
 			}
@@ -465,7 +465,7 @@ func CanReload(u *loader.Unit) bool {
 	case "mount":
 		return u.FragmentPath != ""
 	}
-	return len(u.Deps[loader.PropagatesReloadTo]) > 0
+	return len(u.Deps.Of(loader.PropagatesReloadTo)) > 0
 }
 
 // addIsolateJobs adds a stop job, pulled in by the anchor, on every unit
@@ -495,7 +495,7 @@ func (tr *txn) addIsolateJobs() {
 // addTriggeringJobs adds a stop job on every unit that triggers u and is
 // active (or has a job), for mode triggering.
 func (tr *txn) addTriggeringJobs(u *loader.Unit) {
-	for _, id := range u.Deps[loader.TriggeredBy] {
+	for _, id := range u.Deps.Of(loader.TriggeredBy) {
 		o := tr.unit(id)
 		if inactiveOrFailed(tr.activeState(id)) && tr.installedJob(id) == nil {
 			continue

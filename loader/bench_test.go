@@ -74,6 +74,7 @@ func benchLoad(b *testing.B, root string) {
 	}
 	b.ReportMetric(float64(units), "units")
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
+	b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc))/float64(units), "B/unit")
 }
 
 // BenchmarkLoad10000 is the loader target of 250 ms for 10,000 units.

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"iter"
 	"slices"
 )
 
@@ -86,10 +87,93 @@ func DepByName(s string) (Dep, bool) {
 
 // Deps holds a unit's dependencies by kind. Lists may hold duplicates
 // until the unit's Set is linked; after that each is sorted and unique.
-type Deps [NumDeps][]string
+// The zero value holds none.
+//
+// Only the kinds a unit has take memory (a unit has a handful of the 29):
+// every list lives in one slice, kind after kind in Dep order, and spans
+// says where each present kind's list ends.
+type Deps struct {
+	names []string
+	// spans has one entry per kind present, in Dep order: the kind in the
+	// low spanKindBits bits, the end of its list in names above them.
+	spans []uint32
+}
 
-// Add records a dependency on name of kind d.
-func (ds *Deps) Add(d Dep, name string) { ds[d] = append(ds[d], name) }
+const (
+	spanKindBits = 5
+	spanKindMask = 1<<spanKindBits - 1
+)
+
+// Every kind fits in spanKindBits bits (the conversion fails to compile
+// otherwise).
+const _ = uint(1<<spanKindBits - NumDeps)
+
+// span is the entry of spans for a list of kind d that ends at end.
+func span(d Dep, end int) uint32 { return uint32(end)<<spanKindBits | uint32(d) }
+
+// find returns the index in ds.spans of kind d (or where it would go) and
+// where its list starts and ends in ds.names (start == end when absent).
+func (ds *Deps) find(d Dep) (i, start, end int, ok bool) {
+	for i, sp := range ds.spans {
+		k, e := Dep(sp&spanKindMask), int(sp>>spanKindBits)
+		switch {
+		case k == d:
+			return i, start, e, true
+		case k > d:
+			return i, start, start, false
+		}
+		start = e
+	}
+	return len(ds.spans), start, start, false
+}
+
+// Of returns the dependencies of kind d, nil when there are none. The
+// slice is shared: a caller must not change its elements (appending to it
+// copies it).
+func (ds *Deps) Of(d Dep) []string {
+	_, start, end, ok := ds.find(d)
+	if !ok {
+		return nil
+	}
+	return ds.names[start:end:end]
+}
+
+// Add records a dependency on name of kind d, at the end of that kind's
+// list. It never writes to memory that a copy of ds, or a slice Of
+// returned, can see.
+func (ds *Deps) Add(d Dep, name string) {
+	i, _, end, ok := ds.find(d)
+	names := make([]string, len(ds.names)+1)
+	copy(names, ds.names[:end])
+	names[end] = name
+	copy(names[end+1:], ds.names[end:])
+	var spans []uint32
+	if ok {
+		spans = slices.Clone(ds.spans)
+	} else {
+		spans = slices.Insert(slices.Clip(ds.spans), i, span(d, end))
+	}
+	// The lists from kind d on end one name later.
+	for j := i; j < len(spans); j++ {
+		spans[j] += 1 << spanKindBits
+	}
+	ds.names, ds.spans = names, spans
+}
 
 // Has reports whether name is among the dependencies of kind d.
-func (ds *Deps) Has(d Dep, name string) bool { return slices.Contains(ds[d], name) }
+func (ds *Deps) Has(d Dep, name string) bool { return slices.Contains(ds.Of(d), name) }
+
+// All yields each kind the unit has dependencies of, in Dep order, with
+// its list (as Of returns it).
+func (ds *Deps) All() iter.Seq2[Dep, []string] {
+	return func(yield func(Dep, []string) bool) {
+		start := 0
+		for _, sp := range ds.spans {
+			end := int(sp >> spanKindBits)
+			if !yield(Dep(sp&spanKindMask), ds.names[start:end:end]) {
+				return
+			}
+			start = end
+		}
+	}
+}

@@ -223,9 +223,8 @@ func (u *Unit) applyFile(f *unit.File, diags []*unit.Diag, fragment bool) {
 				hdr++
 				continue
 			}
-			d := diags[di]
-			if d.Section == "" || u.sectionAllowed(d.Section) {
-				u.Diags = append(u.Diags, d)
+			if d := diags[di]; d.Section == "" || u.sectionAllowed(d.Section) {
+				u.Diags = append(u.Diags, keepDiag(d))
 			}
 			di++
 		}
@@ -255,6 +254,9 @@ func (u *Unit) applyOption(o *unit.Option) *unit.Diag {
 		u.Diags = append(u.Diags, &unit.Diag{File: o.File, Line: o.Line, Msg: "Unknown key '" + o.Name + "' in section [" + o.Section + "], ignoring.", Warning: true})
 		return nil
 	}
+	// The parser cuts names and values out of one string holding the whole
+	// file: the unit keeps only copies, so that the file's text is let go.
+	o.Name, o.Value = d.name, strings.Clone(o.Value)
 	if d.unsupported != "" && !slices.Contains(u.Unsupported, o.Section+"."+o.Name) {
 		u.Unsupported = append(u.Unsupported, o.Section+"."+o.Name)
 	}
@@ -269,6 +271,13 @@ func (u *Unit) applyOption(o *unit.Option) *unit.Diag {
 		return dg
 	}
 	return nil
+}
+
+// keepDiag returns the parser's d to keep in a unit: its Section, cut
+// out of the file's text, is copied so that the text can be let go.
+func keepDiag(d *unit.Diag) *unit.Diag {
+	d.Section = strings.Clone(d.Section)
+	return d
 }
 
 // diagWarn records a warning about option o that does not stop the option

@@ -121,8 +121,9 @@ func (u *Unit) addSystemDefaults() {
 // link computes every unit's Deps from the forward dependencies of all
 // loaded units: names become unit IDs, targets are ordered after the
 // units they pull in (systemd's default target dependencies), and each
-// dependency is recorded in reverse on the other unit. Every Deps list is
-// carved from one array, capped so that appending to one copies it.
+// dependency is recorded in reverse on the other unit. Every unit's Deps
+// is carved from two arrays shared by the Set, capped so that appending to
+// a list copies it.
 func (s *Set) link() {
 	g := s.depGraph()
 	extra := s.targetDeps(g)
@@ -186,21 +187,41 @@ func (s *Set) link() {
 		all[fill[at]] = id
 		fill[at]++
 	})
-	// Each unit's lists are its own part of all: they are sorted on all CPUs.
+	// Each unit's lists are its own part of all, and its spans its own
+	// part of spans (one per kind it has): on all CPUs, each list is
+	// sorted and made unique and moved up against the one before.
+	first := make([]int32, len(s.order)+1)
+	for i := range s.order {
+		n := int32(0)
+		for at := i * nd; at < (i+1)*nd; at++ {
+			if pos[at+1] > pos[at] {
+				n++
+			}
+		}
+		first[i+1] = first[i] + n
+	}
+	spans := make([]uint32, first[len(s.order)])
 	parallel(len(s.order), func(i int) {
-		u := s.order[i]
-		for k := range u.Deps {
-			at := i*nd + k
-			l := all[pos[at]:pos[at+1]]
+		start, w := pos[i*nd], pos[i*nd]
+		sp := spans[first[i]:first[i]:first[i+1]]
+		for k := range nd {
+			l := all[pos[i*nd+k]:pos[i*nd+k+1]]
+			if len(l) == 0 {
+				continue
+			}
 			if len(l) > 1 {
 				slices.Sort(l)
 				l = slices.Compact(l)
 			}
-			if len(l) == 0 {
-				l = nil
-			}
-			u.Deps[k] = l[:len(l):len(l)]
+			w += int32(copy(all[w:], l))
+			sp = append(sp, span(Dep(k), int(w-start)))
 		}
+		clear(all[w:pos[(i+1)*nd]])
+		ds := Deps{}
+		if w > start {
+			ds = Deps{names: all[start:w:w], spans: sp}
+		}
+		s.order[i].Deps = ds
 	})
 	s.linkSlices()
 }

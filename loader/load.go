@@ -130,7 +130,10 @@ func (s *Set) LoadAll() {
 	s.link()
 }
 
+// drain loads every unit named in s.queue and what they name in turn. The
+// emptied queue is let go: LoadAll's holds every unit name.
 func (s *Set) drain() {
+	defer func() { s.queue = nil }()
 	for len(s.queue) > 0 {
 		name := s.queue[len(s.queue)-1]
 		s.queue = s.queue[:len(s.queue)-1]
@@ -375,12 +378,18 @@ func defaultRootShell() string {
 
 // read parses the fragment and drop-ins of u and applies them, in order.
 // The unit's specifiers are dropped afterwards: only settings use them.
+// Its forward dependencies are complete then, and kept without spare room.
 func (s *Set) read(u *Unit, frag string) {
 	defer func() {
 		if u.ctx != nil {
 			u.ctx.specs.Put(u.spec)
 		}
 		u.spec = nil
+		if len(u.fwd) == 0 {
+			u.fwd = nil
+		} else if cap(u.fwd) > len(u.fwd) {
+			u.fwd = slices.Clone(u.fwd)
+		}
 	}()
 	if frag == "" && !fragmentOptional(u.Type) {
 		// A unit that needs a file and has none is not found, whatever
@@ -451,7 +460,7 @@ func (u *Unit) loadFailed(err error, diags []*unit.Diag) {
 func (u *Unit) reportParseFailure(err error, diags []*unit.Diag) syscall.Errno {
 	for _, d := range diags {
 		if d.Section == "" || u.sectionAllowed(d.Section) {
-			u.Diags = append(u.Diags, d)
+			u.Diags = append(u.Diags, keepDiag(d))
 		}
 	}
 	errno := syscall.EIO
@@ -461,7 +470,7 @@ func (u *Unit) reportParseFailure(err error, diags []*unit.Diag) syscall.Errno {
 			errno = d.Errno
 		}
 		if d.Errno != syscall.ENOBUFS {
-			u.Diags = append(u.Diags, d)
+			u.Diags = append(u.Diags, keepDiag(d))
 		}
 	} else if e, ok := errors.Unwrap(err).(syscall.Errno); ok {
 		errno = e

@@ -111,7 +111,7 @@ func TestLoader(t *testing.T) {
 			check: func(t *testing.T, s *Set, u *Unit) {
 				cgEq(t, []string{u.LoadState, u.Unit.Description}, []string{StateMasked, "dropin of masked"})
 				cgEq(t, u.DropInPaths, []string{etc + "m.service.d/a.conf"})
-				cgEq(t, u.Deps[Wants], []string{"a.service"})
+				cgEq(t, u.Deps.Of(Wants), []string{"a.service"})
 			},
 		},
 		{
@@ -243,8 +243,8 @@ func TestLoader(t *testing.T) {
 			},
 			load: "g.target",
 			check: func(t *testing.T, s *Set, u *Unit) {
-				cgEq(t, u.Deps[Wants], []string{"a.service", "dang.service", "w@g.service"})
-				cgEq(t, u.Deps[Requires], []string{"r.service"})
+				cgEq(t, u.Deps.Of(Wants), []string{"a.service", "dang.service", "w@g.service"})
+				cgEq(t, u.Deps.Of(Requires), []string{"r.service"})
 				cgEq(t, cgMsgs(u), []string{
 					"g.target: Wants dependency dropin " + etc + "g.target.wants/f.service is not a symlink, ignoring.",
 					"g.target: Wants dependency dropin " + etc + "g.target.wants/w@.service target " + local + "w@.service has different name",
@@ -252,8 +252,8 @@ func TestLoader(t *testing.T) {
 				// The wanted unit sees it in reverse; the target is ordered
 				// after what it pulls in (its default dependencies).
 				a := s.Get("a.service")
-				cgEq(t, a.Deps[WantedBy], []string{"g.target"})
-				cgEq(t, u.Deps[After], []string{"a.service", "r.service", "w@g.service"})
+				cgEq(t, a.Deps.Of(WantedBy), []string{"g.target"})
+				cgEq(t, u.Deps.Of(After), []string{"a.service", "r.service", "w@g.service"})
 			},
 		},
 		{
@@ -267,7 +267,7 @@ func TestLoader(t *testing.T) {
 			},
 			load: "t@one.service",
 			check: func(t *testing.T, s *Set, u *Unit) {
-				cgEq(t, u.Deps[Wants], []string{"w@one.service"})
+				cgEq(t, u.Deps.Of(Wants), []string{"w@one.service"})
 				cgEq(t, len(cgMsgs(u)), 0)
 			},
 		},
@@ -284,7 +284,7 @@ func TestLoader(t *testing.T) {
 			load: "d@def.service",
 			check: func(t *testing.T, s *Set, u *Unit) {
 				cgEq(t, []string{u.ID, u.Unit.Description, u.FragmentPath}, []string{"d@def.service", "d def", local + "d@.service"})
-				cgEq(t, u.Deps[WantedBy], []string{"g.target"})
+				cgEq(t, u.Deps.Of(WantedBy), []string{"g.target"})
 				_, err := s.Load("d@.service")
 				if !errors.Is(err, ErrInvalidName) || err.Error() != "Unit name d@.service is neither a valid invocation ID nor unit name." {
 					t.Errorf("Load(template) = %v", err)
@@ -336,8 +336,8 @@ func TestLoader(t *testing.T) {
 			},
 			load: "a.service",
 			check: func(t *testing.T, s *Set, u *Unit) {
-				cgEq(t, u.Deps[JoinsNamespaceOf], []string{"b.service"})
-				cgEq(t, len(s.Get("b.service").Deps[JoinsNamespaceOf]), 0)
+				cgEq(t, u.Deps.Of(JoinsNamespaceOf), []string{"b.service"})
+				cgEq(t, len(s.Get("b.service").Deps.Of(JoinsNamespaceOf)), 0)
 			},
 		},
 		{
@@ -387,12 +387,12 @@ func TestTargetDefaultDependencies(t *testing.T) {
 		etc + "nodeps.target": "[Unit]\nDefaultDependencies=no\nWants=a.service\n",
 	})
 	s, u := loadIn(t, root, "t.target")
-	cgEq(t, u.Deps[After], []string{"a.service", "d.service"})
-	cgEq(t, u.Deps[Conflicts], []string{"shutdown.target"})
-	cgEq(t, u.Deps[Before], []string{"c.service", "shutdown.target"})
+	cgEq(t, u.Deps.Of(After), []string{"a.service", "d.service"})
+	cgEq(t, u.Deps.Of(Conflicts), []string{"shutdown.target"})
+	cgEq(t, u.Deps.Of(Before), []string{"c.service", "shutdown.target"})
 	n := s.Get("nodeps.target")
-	cgEq(t, len(n.Deps[After])+len(n.Deps[Conflicts]), 0)
-	if !slices.Contains(s.Get("shutdown.target").Deps[ConflictedBy], "t.target") {
+	cgEq(t, len(n.Deps.Of(After))+len(n.Deps.Of(Conflicts)), 0)
+	if !slices.Contains(s.Get("shutdown.target").Deps.Of(ConflictedBy), "t.target") {
 		t.Error("shutdown.target does not list t.target in ConflictedBy")
 	}
 }
@@ -449,7 +449,7 @@ func TestWantsEntryMasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, s := range map[string]*Set{"LoadAll": all, "Load": one} {
-		if got := s.Get("g.target").Deps[Wants]; !slices.Equal(got, want) {
+		if got := s.Get("g.target").Deps.Of(Wants); !slices.Equal(got, want) {
 			t.Errorf("%s: Wants = %v, want %v", name, got, want)
 		}
 	}

@@ -64,7 +64,7 @@ func TestPathDirectives(t *testing.T) {
 			name:  "Unit= and a template taking the path unit's name",
 			lines: []string{"PathExists=/a", "Unit=bar@.service", "Unit=baz.service"},
 			msgs:  []string{"W: Multiple units to trigger specified, ignoring: baz.service"},
-			check: func(t *testing.T, u *Unit) { trigEq(t, u.Deps[Triggers], []string{"bar@foo.service"}) },
+			check: func(t *testing.T, u *Unit) { trigEq(t, u.Deps.Of(Triggers), []string{"bar@foo.service"}) },
 		},
 	}
 	for _, tc := range tests {
@@ -86,11 +86,11 @@ func TestPathDirectives(t *testing.T) {
 func TestPathExtras(t *testing.T) {
 	svc := "[Service]\nExecStart=/bin/true\n"
 	u := trigLoad(t, map[string]string{"foo.path": "[Path]\nPathExists=/tmp/a\nPathChanged=/tmp/b\n", "foo.service": svc}, "foo.path")
-	trigEq(t, u.Deps[Before], []string{"foo.service", "paths.target", "shutdown.target"})
-	trigEq(t, u.Deps[After], []string{"sysinit.target"})
-	trigEq(t, u.Deps[Requires], []string{"sysinit.target"})
-	trigEq(t, u.Deps[Conflicts], []string{"shutdown.target"})
-	trigEq(t, u.Deps[Triggers], []string{"foo.service"})
+	trigEq(t, u.Deps.Of(Before), []string{"foo.service", "paths.target", "shutdown.target"})
+	trigEq(t, u.Deps.Of(After), []string{"sysinit.target"})
+	trigEq(t, u.Deps.Of(Requires), []string{"sysinit.target"})
+	trigEq(t, u.Deps.Of(Conflicts), []string{"shutdown.target"})
+	trigEq(t, u.Deps.Of(Triggers), []string{"foo.service"})
 	trigEq(t, u.Unit.RequiresMountsFor, []string{"/tmp/b", "/tmp/a"})
 	trigEq(t, []any{u.Path.TriggerLimitIntervalUSec, u.Path.TriggerLimitBurst}, []any{uint64(2_000_000), uint32(200)})
 

@@ -384,7 +384,7 @@ func TestServiceParseFailureLeavesTypeUnset(t *testing.T) {
 	_, u := svcLoad(t, map[string]string{"foo.service": "[Service]\nExecStart=bin/true\n"}, "foo.service")
 	svcEq(t, u.LoadState, StateBadSetting)
 	svcEq(t, []string{u.Service.Type, u.Service.OOMPolicy}, []string{"", ""})
-	svcEq(t, len(u.Deps[Requires]), 0)
+	svcEq(t, len(u.Deps.Of(Requires)), 0)
 }
 
 func TestServiceDependencies(t *testing.T) {
@@ -394,21 +394,21 @@ func TestServiceDependencies(t *testing.T) {
 		"none.service": "[Service]\nType=simple\n",
 	}
 	s, u := svcLoad(t, files, "foo.service")
-	svcEq(t, u.Deps[Requires], []string{"dbus.socket", "sysinit.target"})
-	svcEq(t, u.Deps[After], []string{"basic.target", "dbus.socket", "sysinit.target"})
-	svcEq(t, u.Deps[Conflicts], []string{"shutdown.target"})
-	svcEq(t, u.Deps[Before], []string{"shutdown.target"})
+	svcEq(t, u.Deps.Of(Requires), []string{"dbus.socket", "sysinit.target"})
+	svcEq(t, u.Deps.Of(After), []string{"basic.target", "dbus.socket", "sysinit.target"})
+	svcEq(t, u.Deps.Of(Conflicts), []string{"shutdown.target"})
+	svcEq(t, u.Deps.Of(Before), []string{"shutdown.target"})
 
 	// No default dependencies, and dbus.socket only for Type=dbus.
 	bar, _ := s.Load("bar.service")
 	for _, d := range []Dep{Requires, After, Conflicts, Before} {
-		svcEq(t, len(bar.Deps[d]), 0)
+		svcEq(t, len(bar.Deps.Of(d)), 0)
 	}
 
 	// A refused service keeps the dependencies systemd added before refusing it.
 	none, _ := s.Load("none.service")
 	svcEq(t, none.LoadState, StateBadSetting)
-	svcEq(t, none.Deps[Requires], []string{"sysinit.target"})
+	svcEq(t, none.Deps.Of(Requires), []string{"sysinit.target"})
 }
 
 func TestServiceBusNameTaken(t *testing.T) {

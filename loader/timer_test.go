@@ -162,14 +162,14 @@ func TestTimerDirectives(t *testing.T) {
 				"W: Unit type not valid, ignoring: foo", "W: Multiple units to trigger specified, ignoring: baz.service"},
 			check: func(t *testing.T, u *Unit) {
 				trigEq(t, u.Timer.Unit, "bar.service")
-				trigEq(t, u.Deps[Triggers], []string{"bar.service"})
-				trigEq(t, u.Deps[Before], []string{"bar.service"})
+				trigEq(t, u.Deps.Of(Triggers), []string{"bar.service"})
+				trigEq(t, u.Deps.Of(Before), []string{"bar.service"})
 			},
 		},
 		{
 			name:  "a template in Unit= takes the timer's name as instance",
 			lines: []string{"OnBootSec=1", "Unit=bar@.service"},
-			check: func(t *testing.T, u *Unit) { trigEq(t, u.Deps[Triggers], []string{"bar@foo.service"}) },
+			check: func(t *testing.T, u *Unit) { trigEq(t, u.Deps.Of(Triggers), []string{"bar@foo.service"}) },
 		},
 	}
 	for _, tc := range tests {
@@ -192,21 +192,21 @@ func TestTimerDirectives(t *testing.T) {
 func TestTimerExtras(t *testing.T) {
 	svc := "[Service]\nExecStart=/bin/true\n"
 	u := trigLoad(t, map[string]string{"foo.timer": "[Timer]\nOnCalendar=daily\nPersistent=yes\n", "foo.service": svc}, "foo.timer")
-	trigEq(t, u.Deps[Before], []string{"foo.service", "shutdown.target", "timers.target"})
-	trigEq(t, u.Deps[After], []string{"sysinit.target", "time-set.target", "time-sync.target"})
-	trigEq(t, u.Deps[Requires], []string{"sysinit.target"})
-	trigEq(t, u.Deps[Conflicts], []string{"shutdown.target"})
-	trigEq(t, u.Deps[Triggers], []string{"foo.service"})
+	trigEq(t, u.Deps.Of(Before), []string{"foo.service", "shutdown.target", "timers.target"})
+	trigEq(t, u.Deps.Of(After), []string{"sysinit.target", "time-set.target", "time-sync.target"})
+	trigEq(t, u.Deps.Of(Requires), []string{"sysinit.target"})
+	trigEq(t, u.Deps.Of(Conflicts), []string{"shutdown.target"})
+	trigEq(t, u.Deps.Of(Triggers), []string{"foo.service"})
 	trigEq(t, u.Unit.RequiresMountsFor, []string{"/var/lib/systemd/timers"})
 
 	u = trigLoad(t, map[string]string{"foo.timer": "[Timer]\nOnBootSec=1\nUnit=bar.service\n", "bar.service": svc}, "foo.timer")
-	trigEq(t, u.Deps[After], []string{"sysinit.target"})
-	trigEq(t, u.Deps[Triggers], []string{"bar.service"})
+	trigEq(t, u.Deps.Of(After), []string{"sysinit.target"})
+	trigEq(t, u.Deps.Of(Triggers), []string{"bar.service"})
 	trigEq(t, u.Unit.RequiresMountsFor, []string(nil))
 
 	u = trigLoad(t, map[string]string{"foo.timer": "[Unit]\nDefaultDependencies=no\n[Timer]\nOnClockChange=yes\n"}, "foo.timer")
 	trigEq(t, u.LoadState, StateLoaded)
-	trigEq(t, u.Deps[After], []string(nil))
+	trigEq(t, u.Deps.Of(After), []string(nil))
 
 	u = trigLoad(t, map[string]string{"foo.timer": "[Timer]\nOnCalendar=daily\nOnCalendar=\n"}, "foo.timer")
 	trigEq(t, u.LoadState, StateBadSetting)

@@ -108,7 +108,7 @@ func canReload(u *loader.Unit) bool {
 	case "mount":
 		return true
 	}
-	return len(u.Deps[loader.PropagatesReloadTo]) > 0
+	return len(u.Deps.Of(loader.PropagatesReloadTo)) > 0
 }
 
 // cleanKinds are the resource kinds `systemctl clean` knows, in systemd's

@@ -17,7 +17,7 @@ func tmBool(name string, get func(t *loader.Timer) bool) prop {
 // triggerUnit is the Unit= property of timers and paths: the unit they
 // trigger ("" when there is none, e.g. when the unit did not load).
 func triggerUnit(u *loader.Unit, _ *State) string {
-	if l := u.Deps[loader.Triggers]; len(l) > 0 {
+	if l := u.Deps.Of(loader.Triggers); len(l) > 0 {
 		return l[0]
 	}
 	return ""

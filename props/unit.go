@@ -10,7 +10,7 @@ import (
 )
 
 func dep(d loader.Dep) prop {
-	return prop{name: d.String(), get: func(u *loader.Unit, _ *State) string { return shellQuoteList(u.Deps[d]) }}
+	return prop{name: d.String(), get: func(u *loader.Unit, _ *State) string { return shellQuoteList(u.Deps.Of(d)) }}
 }
 
 func rt(name, v string) prop { return prop{name: name, get: constant(v), runtime: true} }

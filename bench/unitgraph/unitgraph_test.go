@@ -130,7 +130,7 @@ func TestUnitFilesLoad(t *testing.T) {
 				for _, d := range u.Diags {
 					t.Errorf("%s:%d: %s: %s", d.File, d.Line, d.Directive, d.Msg)
 				}
-				after := u.Deps[loader.After]
+				after := u.Deps.Of(loader.After)
 				for _, d := range gu.Requires {
 					if !slices.Contains(after, d) {
 						t.Errorf("%s: not After=%s (After: %v)", gu.Name, d, after)
@@ -138,14 +138,14 @@ func TestUnitFilesLoad(t *testing.T) {
 				}
 				if gu.Kind == Target {
 					for _, d := range append(slices.Clone(gu.Requires), RestartName, FinalName) {
-						if !slices.Contains(u.Deps[loader.Wants], d) {
+						if !slices.Contains(u.Deps.Of(loader.Wants), d) {
 							t.Errorf("%s does not want %s", gu.Name, d)
 						}
 					}
 					continue
 				}
-				if gu.Layer >= 0 && !slices.Equal(u.Deps[loader.Requires], sorted(gu.Requires)) {
-					t.Errorf("%s: Requires %v, want %v", gu.Name, u.Deps[loader.Requires], sorted(gu.Requires))
+				if gu.Layer >= 0 && !slices.Equal(u.Deps.Of(loader.Requires), sorted(gu.Requires)) {
+					t.Errorf("%s: Requires %v, want %v", gu.Name, u.Deps.Of(loader.Requires), sorted(gu.Requires))
 				}
 				s := u.Service
 				if s.Type != string(gu.Kind) {

@@ -52,7 +52,7 @@ func (c *cli) printDeps(w io.Writer, s *loader.Set, u *loader.Unit, kinds []load
 	var names []string
 	seen := map[string]bool{}
 	for _, k := range kinds {
-		for _, n := range u.Deps[k] {
+		for _, n := range u.Deps.Of(k) {
 			if !seen[n] {
 				seen[n] = true
 				names = append(names, n)

@@ -1,0 +1,115 @@
+package loader
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/gosd/gosd/bench/unitgraph"
+	"github.com/gosd/gosd/unit"
+)
+
+// memGraphs are the 1000-unit sets whose live heap per unit the memory
+// benchmark and test measure: the boot benchmark's oneshot graph as the
+// harness writes it (DefaultDependencies=no), the same with systemd's
+// default dependencies, and writeGraph's services (drop-ins, .wants links).
+var memGraphs = []struct {
+	name  string
+	write func(tb testing.TB, root string)
+}{
+	{"unitgraph", func(tb testing.TB, root string) { writeUnitGraph(tb, root, false) }},
+	{"unitgraph-default-deps", func(tb testing.TB, root string) { writeUnitGraph(tb, root, true) }},
+	{"writeGraph", func(tb testing.TB, root string) { writeGraph(tb, root, 1000) }},
+}
+
+// writeUnitGraph writes the boot benchmark's 1000-unit oneshot graph
+// (bench/unitgraph) into root.
+func writeUnitGraph(tb testing.TB, root string, defaultDeps bool) {
+	spec := unitgraph.DefaultSpecs()[0]
+	spec.DefaultDependencies = defaultDeps
+	g, err := unitgraph.Generate(spec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := g.WriteLayer(root); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// liveBytesPerUnit loads and links every unit under root and returns the
+// heap the loaded Set keeps alive, per unit, and the number of units.
+func liveBytesPerUnit(root string) (perUnit float64, units int) {
+	host := &unit.Host{Root: root, MachineID: "0123456789abcdef0123456789abcdef", Hostname: "bench"}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s := NewSet(SystemPaths(root), host)
+	s.LoadAll()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	units = len(s.Units())
+	runtime.KeepAlive(s)
+	return (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / float64(units), units
+}
+
+// BenchmarkLoadMemory reports the live heap a loaded 1000-unit Set keeps
+// per unit (B/unit): the manager's budget is 12 MB RSS for 1000 units.
+func BenchmarkLoadMemory(b *testing.B) {
+	for _, g := range memGraphs {
+		b.Run(g.name, func(b *testing.B) {
+			root := b.TempDir()
+			g.write(b, root)
+			var per float64
+			var units int
+			for b.Loop() {
+				per, units = liveBytesPerUnit(root)
+			}
+			b.ReportMetric(per, "B/unit")
+			b.ReportMetric(float64(units), "units")
+		})
+	}
+}
+
+// TestLoadMemoryBound checks that a loaded Set of the boot benchmark's
+// 1000 units stays far from the manager's budget (12 MB RSS for 1000
+// units, heap and all): the bound is generous, the figures are
+// BenchmarkLoadMemory's.
+func TestLoadMemoryBound(t *testing.T) {
+	const bound = 8 << 10 // bytes per unit
+	root := t.TempDir()
+	writeUnitGraph(t, root, false)
+	per, units := liveBytesPerUnit(root)
+	t.Logf("%d units, %.0f B/unit", units, per)
+	if units < 1000 {
+		t.Fatalf("%d units loaded, want the graph's 1000 and more", units)
+	}
+	if per > bound {
+		t.Errorf("a loaded Set keeps %.0f B per unit, more than %d", per, bound)
+	}
+}
+
+// TestFileTextNotKept loads a unit whose file is mostly 1 MiB of comments:
+// what the unit keeps of it (values, names, the parser's warnings) must
+// not hold the file's text alive.
+func TestFileTextNotKept(t *testing.T) {
+	const pad = 1 << 20
+	body := "[Unit]\nDescription=big\nRequires=b.service\n" +
+		strings.Repeat("# "+strings.Repeat("x", 61)+"\n", pad/64) +
+		"[Service]\nExecStart=/bin/true --flag\nEnvironment=A=1\nnot an assignment\nNoSuchKey=1\n"
+	root := tree(t, map[string]string{etc + "a.service": body, etc + "b.service": svc})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s, u := loadIn(t, root, "a.service")
+	// Two collections: the Set's pool of read buffers is emptied by the second.
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if u.Unit.Description != "big" || len(u.Diags) != 2 || len(u.Service.ExecStart) != 1 {
+		t.Fatalf("a.service not loaded as written: %q, %v, %v", u.Unit.Description, u.Diags, u.Service.ExecStart)
+	}
+	if live := int64(after.HeapAlloc) - int64(before.HeapAlloc); live > pad/4 {
+		t.Errorf("the loaded Set keeps %d bytes alive: the %d-byte file is kept", live, len(body))
+	}
+	runtime.KeepAlive(s)
+}
