@@ -544,7 +544,7 @@ func TestForgetIndex(t *testing.T) {
 	if err != nil || u.LoadState != StateLoaded {
 		t.Fatalf("b after ForgetIndex: %v %v", u, err)
 	}
-	if got := u.Deps[Wants]; len(got) != 1 || got[0] != "a.service" {
+	if got := u.Deps.Of(Wants); len(got) != 1 || got[0] != "a.service" {
 		t.Errorf("b wants %v", got)
 	}
 	if u, _ := s.Load("c.service"); u == nil || u.LoadState != "not-found" {
