@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -75,6 +76,9 @@ type Loop struct {
 	events chan Event
 	calls  chan func()
 	sem    *semaphore.Weighted
+	// spawnMu guards spawnQ, the spawns waiting for the semaphore.
+	spawnMu sync.Mutex
+	spawnQ  []spawnJob
 	// pending are events the loop produced itself, handled before the
 	// next one from the channel.
 	pending []Event
@@ -321,33 +325,67 @@ func (l *Loop) doSpawn(a Spawn) {
 	if a.Conn != 0 {
 		f.Conn = l.conns[a.Conn]
 	}
+	// At most Parallel spawns run at once, each on a goroutine holding
+	// the semaphore, which takes the queued spawns in turn before it
+	// lets go: a boot does not park a goroutine (and its stack) per unit.
+	job := spawnJob{a, f}
+	l.spawnMu.Lock()
+	defer l.spawnMu.Unlock()
+	if !l.sem.TryAcquire(1) {
+		l.spawnQ = append(l.spawnQ, job)
+		return
+	}
+	go l.spawnWorker(job)
+}
+
+// spawnJob is one queued Spawn with its files.
+type spawnJob struct {
+	a Spawn
+	f SpawnFiles
+}
+
+// spawnWorker runs job and then the queued ones until none is left.
+func (l *Loop) spawnWorker(job spawnJob) {
+	for {
+		l.runSpawn(job.a, job.f)
+		l.spawnMu.Lock()
+		if len(l.spawnQ) == 0 {
+			l.sem.Release(1)
+			l.spawnMu.Unlock()
+			return
+		}
+		job = l.spawnQ[0]
+		l.spawnQ[0] = spawnJob{}
+		l.spawnQ = l.spawnQ[1:]
+		l.spawnMu.Unlock()
+	}
+}
+
+// runSpawn starts one process and posts Spawned.
+func (l *Loop) runSpawn(a Spawn, f SpawnFiles) {
 	id := a.Unit.ID
-	go func() {
-		l.sem.Acquire(context.Background(), 1)
-		// The process's own output stream and cgroup directory, opened for
-		// this spawn and closed right after it: every descriptor the
-		// manager keeps open is copied by each fork and closed by each
-		// exec, so keeping one per unit made a boot quadratic.
-		if s, err := l.out.Stream(a.Unit); err == nil && s != nil {
-			f.Output = s
-		}
-		if cg, err := l.tracker.Prepare(id); err == nil && cg != nil {
-			f.Cgroup = cg
-		}
-		pid, status, err := l.spawner.Spawn(a, f)
-		if f.Output != nil {
-			f.Output.Close()
-		}
-		if f.Cgroup != nil {
-			f.Cgroup.Close()
-		}
-		l.sem.Release(1)
-		if pid > 0 && f.Cgroup == nil {
-			// placed into the unit's cgroup at clone time otherwise
-			l.tracker.Adopt(id, pid)
-		}
-		l.events <- Spawned{Token: a.Token, PID: pid, Status: status, Err: err}
-	}()
+	// The process's own output stream and cgroup directory, opened for
+	// this spawn and closed right after it: every descriptor the manager
+	// keeps open is copied by each fork and closed by each exec, so
+	// keeping one per unit made a boot quadratic.
+	if s, err := l.out.Stream(a.Unit); err == nil && s != nil {
+		f.Output = s
+	}
+	if cg, err := l.tracker.Prepare(id); err == nil && cg != nil {
+		f.Cgroup = cg
+	}
+	pid, status, err := l.spawner.Spawn(a, f)
+	if f.Output != nil {
+		f.Output.Close()
+	}
+	if f.Cgroup != nil {
+		f.Cgroup.Close()
+	}
+	if pid > 0 && f.Cgroup == nil {
+		// placed into the unit's cgroup at clone time otherwise
+		l.tracker.Adopt(id, pid)
+	}
+	l.events <- Spawned{Token: a.Token, PID: pid, Status: status, Err: err}
 }
 
 func (l *Loop) doListen(a Listen) {

@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/gosd/gosd/loader"
+)
+
+// countingSpawner records how many spawns run at once; each waits on gate.
+type countingSpawner struct {
+	running, most atomic.Int32
+	gate          chan struct{}
+}
+
+func (s *countingSpawner) Spawn(a Spawn, f SpawnFiles) (int, int, error) {
+	n := s.running.Add(1)
+	for {
+		m := s.most.Load()
+		if n <= m || s.most.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	<-s.gate
+	s.running.Add(-1)
+	return int(a.Token) + 1000, 0, nil
+}
+
+type nullOutput struct{}
+
+func (nullOutput) Stream(*loader.Unit) (*os.File, error) { return nil, nil }
+func (nullOutput) Log(string, int, string)               {}
+
+type nullTracker struct{}
+
+func (nullTracker) Prepare(string) (*os.File, error)           { return nil, nil }
+func (nullTracker) Adopt(string, int)                          {}
+func (nullTracker) Pids(string) []int                          { return nil }
+func (nullTracker) Signal(string, syscall.Signal, []int, bool) {}
+func (nullTracker) Release(string)                             {}
+
+// TestSpawnQueue: every spawn runs, queued in the order asked, never more than
+// Parallel at once, and the spawns waiting for a turn are queued rather
+// than each parked on a goroutine of its own.
+func TestSpawnQueue(t *testing.T) {
+	const parallel, n = 3, 40
+	sp := &countingSpawner{gate: make(chan struct{})}
+	l := &Loop{spawner: sp, out: nullOutput{}, tracker: nullTracker{},
+		sem: semaphore.NewWeighted(parallel), events: make(chan Event, n)}
+	u := &loader.Unit{ID: "q.service"}
+	for i := range n {
+		l.doSpawn(Spawn{Token: uint64(i), Unit: u})
+	}
+	l.spawnMu.Lock()
+	queued := len(l.spawnQ)
+	for i, j := range l.spawnQ {
+		// first in, first out
+		if j.a.Token != uint64(parallel+i) {
+			t.Errorf("queue[%d] is spawn %d", i, j.a.Token)
+		}
+	}
+	l.spawnMu.Unlock()
+	if queued != n-parallel {
+		t.Errorf("%d spawns queued, want %d", queued, n-parallel)
+	}
+	close(sp.gate)
+	seen := map[uint64]bool{}
+	for range n {
+		ev := (<-l.events).(Spawned)
+		if ev.PID != int(ev.Token)+1000 || seen[ev.Token] {
+			t.Errorf("spawned %+v", ev)
+		}
+		seen[ev.Token] = true
+	}
+	if m := sp.most.Load(); m > parallel {
+		t.Errorf("%d spawns at once, limit %d", m, parallel)
+	}
+	// Every worker lets go of the semaphore (after posting its last
+	// Spawned, so this may take a moment).
+	if err := l.sem.Acquire(context.Background(), parallel); err != nil {
+		t.Error(err)
+	}
+}
