@@ -48,6 +48,11 @@ type Manager struct {
 	// /proc/self/exe, so that it is the same program even under valgrind,
 	// where /proc/self/exe in a child names the tool.
 	self *os.File
+	// NoClone3 says clone3 is missing (ENOSYS: old kernels, valgrind,
+	// container seccomp profiles that predate it), so a process cannot be
+	// placed in its cgroup at clone time: the exec helper then writes
+	// itself into cgroup.procs before it executes the command.
+	NoClone3 bool
 	// Logf reports what is skipped, once per kind of problem; nil: stderr.
 	Logf func(format string, args ...any)
 
@@ -198,6 +203,7 @@ func newManager(root string, childNofile *loader.Rlimit) (*Manager, error) {
 		m.OOMScoreAdjust, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 	}
 	m.PrivateTmp = canUnshareMount()
+	m.NoClone3 = !clone3Available()
 	if fd, err := unix.Open("/proc/self/exe", unix.O_PATH|unix.O_CLOEXEC, 0); err == nil {
 		m.self = os.NewFile(uintptr(fd), "/proc/self/exe")
 	}
@@ -322,4 +328,11 @@ func (m *Manager) close() {
 	if m.self != nil {
 		m.self.Close()
 	}
+}
+
+// clone3Available asks the kernel without making a process: clone3 with
+// no arguments fails with EINVAL where it exists, ENOSYS where it does not.
+func clone3Available() bool {
+	_, _, errno := unix.Syscall(unix.SYS_CLONE3, 0, 0, 0)
+	return errno != unix.ENOSYS
 }

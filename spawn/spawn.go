@@ -38,7 +38,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/gosd/gosd/loader"
@@ -178,7 +177,7 @@ func Start(r *Request) (int, error) {
 	if c == nil {
 		return 0, r.execError(fmt.Errorf("unit type %s runs no processes", r.Unit.Type))
 	}
-	joinLate := r.Cgroup != nil && noClone3.Load()
+	joinLate := r.Cgroup != nil && m.NoClone3
 	helper := r.ForceHelper || joinLate || helperReason(r, m, c) != ""
 	sp, st, err := prepare(r, m, c, helper)
 	if err != nil {
@@ -190,30 +189,12 @@ func Start(r *Request) (int, error) {
 		pid, err = startHelper(r, m, sp, st, joinLate)
 	} else {
 		pid, err = startPlain(r, sp, st)
-		if errors.Is(err, errNoClone3) {
-			// The first spawn that finds clone3 missing; from now on the
-			// helper joins the cgroup itself.
-			sp, st2, err2 := prepare(r, m, c, true)
-			if err2 != nil {
-				return 0, r.execError(err2)
-			}
-			defer st2.close()
-			pid, err = startHelper(r, m, sp, st2, true)
-		}
 	}
 	if err != nil {
 		return 0, r.execError(err)
 	}
 	return pid, nil
 }
-
-// noClone3 is set once clone3 has failed with ENOSYS: older kernels,
-// valgrind, and container seccomp profiles that predate it. Processes
-// are then placed in their cgroup by the exec helper, which writes
-// itself into cgroup.procs before it executes the command.
-var noClone3 atomic.Bool
-
-var errNoClone3 = errors.New("clone3 is not available")
 
 // NeedsHelper reports whether the command needs the exec helper rather
 // than one plain fork+exec: it does when it sets something that differs

@@ -917,9 +917,12 @@ func TestCgroup(t *testing.T) {
 	}
 	m := testManager(t)
 	u := loadUnit(t, "cg.service", "[Service]\nExecStart=/bin/report\n")
-	defer noClone3.Store(false)
+	if m.NoClone3 {
+		t.Skip("clone3 is missing: only the helper's way can be tested")
+	}
+	defer func() { m.NoClone3 = false }()
 	for i, helper := range []bool{false, true, false} {
-		noClone3.Store(i == 2)
+		m.NoClone3 = i == 2
 		cg, err := tr.Prepare("cg.service")
 		if err != nil {
 			t.Fatal(err)

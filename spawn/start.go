@@ -37,10 +37,6 @@ func startPlain(r *Request, sp *spec, st *streams) (int, error) {
 	runtime.KeepAlive(st)
 	runtime.KeepAlive(r)
 	if err != nil {
-		if r.Cgroup != nil && errors.Is(err, syscall.ENOSYS) {
-			noClone3.Store(true)
-			return 0, errNoClone3
-		}
 		return 0, classifyForkError(err, sp, r.Cgroup != nil)
 	}
 	return pid, nil
@@ -127,7 +123,7 @@ func capList(mask uint64) []uintptr {
 
 // startHelper starts the exec helper with the process's streams, listen
 // descriptors and cgroup, and the spec on one more descriptor.
-// With joinLate (clone3 is missing), the helper starts in the manager's
+// With joinLate (Manager.NoClone3), the helper starts in the manager's
 // cgroup and moves itself into the unit's before anything else.
 func startHelper(r *Request, m *Manager, sp *spec, st *streams, joinLate bool) (int, error) {
 	sp.NFiles = 3 + len(r.ListenFDs)
@@ -178,10 +174,6 @@ func startHelper(r *Request, m *Manager, sp *spec, st *streams, joinLate bool) (
 	pid, err := syscall.ForkExec(helper, argv, attr)
 	runtime.KeepAlive(st)
 	runtime.KeepAlive(r)
-	if err != nil && r.Cgroup != nil && !joinLate && errors.Is(err, syscall.ENOSYS) {
-		noClone3.Store(true)
-		return startHelper(r, m, sp, st, true)
-	}
 	if err != nil {
 		if r.Cgroup != nil {
 			return 0, &stepError{ExitCgroup, fmt.Errorf("starting the exec helper %s: %w", m.Helper, err)}

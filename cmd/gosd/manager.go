@@ -118,14 +118,8 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		runtime.MemProfileRate = 1
 	}
 	if path := os.Getenv("GOSD_CPUPROFILE"); path != "" {
-		// A CPU profile of the whole run, for BENCHMARKS.md's hot spots,
-		// at 1 kHz: a boot is too short for the default 100 Hz. (The rate
-		// set first stays; StartCPUProfile's own attempt only warns.)
-		if f, err := os.Create(path); err == nil {
-			runtime.SetCPUProfileRate(1000)
-			pprof.StartCPUProfile(f)
-			defer func() { pprof.StopCPUProfile(); f.Close() }()
-		}
+		// a CPU profile of the whole run, for BENCHMARKS.md's hot spots
+		defer startCPUProfile(path)()
 	}
 	pid1 := os.Getpid() == 1
 	syscall.Umask(0o022)
@@ -293,11 +287,7 @@ func (m *manager) shutdown() {
 		}
 		if path := os.Getenv("GOSD_SHUTDOWN_CPUPROFILE"); path != "" && os.Getenv("GOSD_CPUPROFILE") == "" {
 			// a CPU profile of the shutdown alone, ended when PID 1 exits
-			if f, err := os.Create(path); err == nil {
-				runtime.SetCPUProfileRate(1000)
-				pprof.StartCPUProfile(f)
-				m.stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
-			}
+			m.stopProfile = startCPUProfile(path)
 		}
 		m.isStopping.Store(true)
 		m.loop.Shutdown()
@@ -467,4 +457,17 @@ func (m *manager) cleanup(u *loader.Unit, invocation string) {
 			m.log.Warn().Err(err).Str("unit", u.ID).Msg("cannot remove PrivateTmp= directories")
 		}
 	}
+}
+
+// startCPUProfile starts a CPU profile written to path, at 1 kHz (a boot
+// is too short for the default 100 Hz; the rate set first stays, and
+// StartCPUProfile's own attempt only warns), and returns what ends it.
+func startCPUProfile(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		return func() {}
+	}
+	runtime.SetCPUProfileRate(1000)
+	pprof.StartCPUProfile(f)
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
