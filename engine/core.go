@@ -561,12 +561,14 @@ func (c *Core) spawned(e Spawned) {
 	} else {
 		r.control = e.PID
 	}
+	// systemd sees its fork return before it reaps the child; here the
+	// reaper may win the race, and the exit waits among the orphans. The
+	// spawn is taken first either way (a Type=simple start job succeeds).
+	c.afterSpawn(r, rec.role)
 	if ex, ok := c.orphans[e.PID]; ok {
 		delete(c.orphans, e.PID)
 		c.exited(ex)
-		return
 	}
-	c.afterSpawn(r, rec.role)
 }
 
 func (c *Core) exited(e Exited) {

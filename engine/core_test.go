@@ -201,14 +201,24 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		ts.hold = false
 		held := ts.held
 		ts.held = nil
+		// "spawned exited-first=N": each process exits with status N
+		// and is reaped before its spawn is reported (the reaper and the
+		// spawn worker race in the loop).
 		st, _ := kv("fail")
+		early, hasEarly := kv("exited-first")
 		for _, s := range held {
 			if st != "" {
 				n, _ := strconv.Atoi(st)
 				ts.feed(&b, Spawned{Token: s.Token, Status: n, Err: errors.New("held spawn failed")})
 				continue
 			}
-			ts.feed(&b, ts.started(s))
+			sp := ts.started(s)
+			if hasEarly && sp.PID > 0 {
+				n, _ := strconv.Atoi(early)
+				ts.host.drop(sp.PID)
+				ts.feed(&b, Exited{PID: sp.PID, Code: CLDExited, Status: n})
+			}
+			ts.feed(&b, sp)
 		}
 		return b.String()
 	case "start", "stop", "restart", "try-restart", "reload", "reload-or-restart", "isolate", "verify-active", "reload-or-start":
