@@ -58,7 +58,7 @@ func moduleRoot() (string, error) {
 
 // buildGosd builds the static gosd binary into out, as `make build` does.
 func buildGosd(modRoot, out string) error {
-	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./cmd/gosd")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./cmd/gosd")
 	cmd.Dir = modRoot
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {
