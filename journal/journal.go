@@ -5,7 +5,9 @@
 // for `systemctl status`.
 //
 // One goroutine serves every stream (epoll), so an idle stream costs a
-// small struct and two kernel sockets, not a goroutine. A second goroutine
+// small struct and two kernel sockets, not a goroutine. Its thread keeps
+// the streams' read ends in a descriptor table of its own (see poll), so
+// forks of the manager do not copy them. A second goroutine
 // writes the console; when the console is slow, lines are dropped and
 // counted instead of blocking the streams or the caller of Log.
 package journal
@@ -16,6 +18,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -59,10 +62,17 @@ type Journal struct {
 	epfd    int
 	wake    int // eventfd: Close wakes the poller with it
 	self    int // our PID, for manager messages
+	// xfer carries each new stream's read end (SCM_RIGHTS) to the
+	// poller's descriptor table: xfer[0] sends, xfer[1] is polled.
+	xfer    [2]int
+	private atomic.Bool // the poller has a descriptor table of its own
 
 	mu      sync.Mutex
 	closed  bool
-	streams map[int32]*stream
+	sending sync.WaitGroup     // OpenStream calls between check and send
+	nextID  uint64             // names a stream in flight on xfer
+	pending map[uint64]*stream // streams sent on xfer, not yet received
+	streams map[int32]*stream  // by descriptor in the poller's table
 	units   map[string]*ring
 
 	done chan struct{} // closed when the poller has exited
@@ -71,25 +81,46 @@ type Journal struct {
 // New starts a journal writing lines to console (nil: no console) and
 // keeping the last keep lines of every unit.
 func New(console io.Writer, keep int) (*Journal, error) {
+	fail := func(what string, err error, fds ...int) (*Journal, error) {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+		return nil, fmt.Errorf("journal: %w", os.NewSyscallError(what, err))
+	}
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
-		return nil, fmt.Errorf("journal: %w", os.NewSyscallError("epoll_create1", err))
+		return fail("epoll_create1", err)
 	}
 	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
-		unix.Close(epfd)
-		return nil, fmt.Errorf("journal: %w", os.NewSyscallError("eventfd", err))
+		return fail("eventfd", err, epfd)
 	}
-	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wake, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wake)}); err != nil {
-		unix.Close(epfd)
-		unix.Close(wake)
-		return nil, fmt.Errorf("journal: %w", os.NewSyscallError("epoll_ctl", err))
+	xfer, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fail("socketpair", err, epfd, wake)
+	}
+	if err := unix.SetNonblock(xfer[1], true); err != nil {
+		return fail("fcntl", err, epfd, wake, xfer[0], xfer[1])
+	}
+	for _, fd := range []int{wake, xfer[1]} {
+		if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}); err != nil {
+			return fail("epoll_ctl", err, epfd, wake, xfer[0], xfer[1])
+		}
+	}
+	// The poller's thread copies the descriptor table: the runtime's own
+	// poller descriptors must exist before, with the numbers it uses on
+	// every thread (a pipe registers with the runtime poller).
+	if r, w, err := os.Pipe(); err == nil {
+		r.Close()
+		w.Close()
 	}
 	j := &Journal{
 		keep:    max(keep, 0),
 		epfd:    epfd,
 		wake:    wake,
+		xfer:    [2]int{xfer[0], xfer[1]},
 		self:    os.Getpid(),
+		pending: make(map[uint64]*stream),
 		streams: make(map[int32]*stream),
 		units:   make(map[string]*ring),
 		done:    make(chan struct{}),
@@ -147,31 +178,16 @@ func (j *Journal) Close() error {
 	}
 	j.closed = true
 	j.mu.Unlock()
+	// Every stream OpenStream handed out is on xfer before the poller
+	// is told to finish; it reads them all (drain) on its own thread.
+	j.sending.Wait()
 	var one [8]byte
 	one[0] = 1
 	unix.Write(j.wake, one[:])
 	<-j.done
-	j.mu.Lock()
-	fds := make([]int32, 0, len(j.streams))
-	for fd := range j.streams {
-		fds = append(fds, fd)
+	for _, fd := range []int{j.epfd, j.wake, j.xfer[0], j.xfer[1]} {
+		unix.Close(fd)
 	}
-	j.mu.Unlock()
-	buf := make([]byte, readBuffer)
-	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
-	for _, fd := range fds {
-		j.read(fd, buf, oob, 64) // at most 1 MiB more per stream
-		j.mu.Lock()
-		s := j.streams[fd]
-		delete(j.streams, fd)
-		j.mu.Unlock()
-		if s != nil {
-			unix.Close(int(fd))
-			s.flush(j)
-		}
-	}
-	unix.Close(j.epfd)
-	unix.Close(j.wake)
 	if j.console != nil {
 		j.console.close()
 	}

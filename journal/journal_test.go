@@ -31,11 +31,12 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// streamsOpen is how many streams the journal still reads.
+// streamsOpen is how many streams the journal still reads (or has yet
+// to receive).
 func (j *Journal) streamsOpen() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.streams)
+	return len(j.streams) + len(j.pending)
 }
 
 func newJournal(t testing.TB, console io.Writer, keep int) *Journal {
@@ -418,7 +419,7 @@ func TestManyStreams(t *testing.T) {
 // child; Close logs a pending partial line and refuses new streams.
 func TestCloseSemantics(t *testing.T) {
 	fds := func() int {
-		ents, _ := os.ReadDir("/proc/self/fd")
+		ents, _ := os.ReadDir("/proc/thread-self/fd")
 		return len(ents)
 	}
 	j := newJournal(t, nil, 10)
@@ -541,4 +542,47 @@ func residentBytes() int64 {
 	}
 	pages, _ := strconv.ParseInt(string(f[1]), 10, 64)
 	return pages * int64(os.Getpagesize())
+}
+
+// TestReadEndsOutsideSharedTable: the streams' read ends live in the
+// poller thread's own descriptor table, so the table every other thread
+// (and every fork) uses gains only the write ends the caller holds.
+func TestReadEndsOutsideSharedTable(t *testing.T) {
+	count := func() int {
+		ents, err := os.ReadDir("/proc/thread-self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ents)
+	}
+	j := newJournal(t, nil, 10)
+	waitFor(t, "the poller to start", func() bool { return j.private.Load() })
+	before := count()
+	const n = 50
+	ws := make([]*os.File, n)
+	for i := range ws {
+		w, err := j.Stream(fmt.Sprintf("u%d.service", i), "u", -1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws[i] = w
+	}
+	waitFor(t, "the read ends to arrive", func() bool {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		return len(j.pending) == 0 && len(j.streams) == n
+	})
+	if got := count() - before; got != n {
+		t.Errorf("the shared table gained %d descriptors for %d streams, want %d (the write ends)", got, n, n)
+	}
+	for i, w := range ws {
+		fmt.Fprintf(w, "line %d\n", i)
+		w.Close()
+	}
+	waitFor(t, "the streams to end", func() bool { return j.streamsOpen() == 0 })
+	for i := range ws {
+		if es := j.Tail(fmt.Sprintf("u%d.service", i), 1); len(es) != 1 || es[0].Message != fmt.Sprintf("line %d", i) {
+			t.Fatalf("u%d: got %v", i, es)
+		}
+	}
 }

@@ -1,8 +1,12 @@
 package journal
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
+	"runtime"
+	"slices"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -63,14 +67,28 @@ func (j *Journal) OpenStream(o StreamOptions) (*os.File, error) {
 		unix.Close(w)
 		return nil, ErrClosed
 	}
-	j.streams[int32(r)] = s
-	err = unix.EpollCtl(j.epfd, unix.EPOLL_CTL_ADD, r, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(r)})
-	if err != nil {
-		delete(j.streams, int32(r))
-	}
+	j.nextID++
+	id := j.nextID
+	j.pending[id] = s
+	j.sending.Add(1)
 	j.mu.Unlock()
+	// The read end moves to the poller's descriptor table; this copy goes.
+	var msg [8]byte
+	binary.LittleEndian.PutUint64(msg[:], id)
+	for {
+		err = unix.Sendmsg(j.xfer[0], msg[:], unix.UnixRights(r), nil, 0)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	j.sending.Done()
+	unix.Close(r)
 	if err != nil {
-		return fail("epoll_ctl", err)
+		j.mu.Lock()
+		delete(j.pending, id)
+		j.mu.Unlock()
+		unix.Close(w)
+		return nil, fmt.Errorf("journal: stream for %s: %w", o.Unit, os.NewSyscallError("sendmsg", err))
 	}
 	return os.NewFile(uintptr(w), "journal-stream:"+o.Unit), nil
 }
@@ -111,33 +129,149 @@ const (
 	readsPerWakeup = 8
 )
 
-// poll is the one goroutine reading every stream.
+// poll is the one goroutine reading every stream. Its thread has a
+// descriptor table of its own, where the streams' read ends live: each
+// fork of the manager copies its table and each exec closes the copies,
+// so with 1000 services running, 1000 read ends there cost every spawn
+// some 2000 file operations in the kernel. New threads of the runtime are
+// not cloned from a locked thread, so the table stays this thread's.
 func (j *Journal) poll() {
 	defer close(j.done)
+	runtime.LockOSThread() // never unlocked: the thread and its table end with poll
+	if unix.Unshare(unix.CLONE_FILES) == nil {
+		closeInherited(j.epfd, j.wake, j.xfer[1])
+		j.private.Store(true)
+	} // else the streams stay in the shared table, which works the same
 	events := make([]unix.EpollEvent, 64)
 	buf := make([]byte, readBuffer)
 	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
+	rights := make([]byte, unix.CmsgSpace(4*16))
 	for {
 		n, err := unix.EpollWait(j.epfd, events, -1)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
+			j.drain(buf, oob, rights)
 			return
 		}
 		for _, ev := range events[:n] {
-			if int(ev.Fd) == j.wake {
+			switch int(ev.Fd) {
+			case j.wake:
+				j.drain(buf, oob, rights)
 				return
+			case j.xfer[1]:
+				j.receive(rights)
+			default:
+				j.read(ev.Fd, buf, oob, readsPerWakeup)
 			}
-			j.read(ev.Fd, buf, oob, readsPerWakeup)
 		}
 	}
 }
 
+// closeInherited closes, in the poller's fresh copy of the table, what it
+// does not use: copies would keep files (listening sockets, pipes) open
+// after the manager closed them. It keeps 0-2 (a panic writes to 2), its
+// own descriptors, and every epoll and eventfd descriptor, which may be
+// the runtime's poller's, used by any thread that runs the scheduler.
+func closeInherited(keep ...int) {
+	d, err := os.Open("/proc/thread-self/fd")
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(-1)
+	self := int(d.Fd())
+	for _, name := range names {
+		fd, err := strconv.Atoi(name)
+		if err != nil || fd <= 2 || fd == self || slices.Contains(keep, fd) {
+			continue
+		}
+		link, _ := os.Readlink("/proc/thread-self/fd/" + name)
+		if link == "anon_inode:[eventpoll]" || link == "anon_inode:[eventfd]" || link == "" {
+			continue
+		}
+		unix.Close(fd)
+	}
+	d.Close()
+}
+
+// receive takes the read ends OpenStream sent into this thread's table.
+func (j *Journal) receive(rights []byte) {
+	var msg [8]byte
+	for {
+		n, oobn, _, _, err := unix.Recvmsg(j.xfer[1], msg[:], rights, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n == 0 {
+			return
+		}
+		var fds []int
+		if cm, err := unix.ParseSocketControlMessage(rights[:oobn]); err == nil {
+			for i := range cm {
+				if f, err := unix.ParseUnixRights(&cm[i]); err == nil {
+					fds = append(fds, f...)
+				}
+			}
+		}
+		id := binary.LittleEndian.Uint64(msg[:])
+		j.mu.Lock()
+		s := j.pending[id]
+		delete(j.pending, id)
+		j.mu.Unlock()
+		for i, fd := range fds {
+			if s == nil || i > 0 {
+				unix.Close(fd)
+				continue
+			}
+			j.mu.Lock()
+			j.streams[int32(fd)] = s
+			j.mu.Unlock()
+			if err := unix.EpollCtl(j.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
+				// not pollable: read what is there now, then let it go
+				j.read(int32(fd), make([]byte, readBuffer), make([]byte, unix.CmsgSpace(unix.SizeofUcred)), 64)
+				j.closeStream(int32(fd), s)
+			}
+		}
+	}
+}
+
+// drain, at Close, takes the streams still in flight, reads what every
+// stream holds (at most 1 MiB more each), logs partial lines and closes
+// them.
+func (j *Journal) drain(buf, oob, rights []byte) {
+	j.receive(rights)
+	j.mu.Lock()
+	fds := make([]int32, 0, len(j.streams))
+	for fd := range j.streams {
+		fds = append(fds, fd)
+	}
+	j.mu.Unlock()
+	for _, fd := range fds {
+		j.read(fd, buf, oob, 64)
+		j.mu.Lock()
+		s := j.streams[fd]
+		j.mu.Unlock()
+		if s != nil {
+			j.closeStream(fd, s)
+		}
+	}
+}
+
+// closeStream ends stream fd: it leaves the table and logs its partial line.
+func (j *Journal) closeStream(fd int32, s *stream) {
+	j.mu.Lock()
+	delete(j.streams, fd)
+	j.mu.Unlock()
+	unix.EpollCtl(j.epfd, unix.EPOLL_CTL_DEL, int(fd), nil)
+	unix.Close(int(fd))
+	s.flush(j)
+}
+
 // read reads what stream fd has, up to limit chunks,
 // and logs its complete lines; at the end of the stream it logs the
-// partial line and closes the stream. Only the poller calls it (and Close,
-// once the poller has stopped).
+// partial line and closes the stream. Only the poller calls it: fd is a
+// descriptor of its table.
 func (j *Journal) read(fd int32, buf, oob []byte, limit int) {
 	j.mu.Lock()
 	s := j.streams[fd]
@@ -154,12 +288,7 @@ func (j *Journal) read(fd int32, buf, oob []byte, limit int) {
 			return
 		}
 		if err != nil || n == 0 {
-			j.mu.Lock()
-			delete(j.streams, fd)
-			j.mu.Unlock()
-			unix.EpollCtl(j.epfd, unix.EPOLL_CTL_DEL, int(fd), nil)
-			unix.Close(int(fd))
-			s.flush(j)
+			j.closeStream(fd, s)
 			return
 		}
 		if oobn > 0 {

@@ -520,7 +520,8 @@ func lookupID(root, db, name string) (id, primary int, err error) {
 }
 
 // bindUnix binds fd to the socket path, reaching paths longer than
-// sun_path allows through /proc/self/fd of their directory.
+// sun_path allows through /proc/thread-self/fd of their directory (the
+// journal's poller thread has a table of its own, so not /proc/self).
 func bindUnix(fd int, path string) error {
 	if len(path) < len(unix.RawSockaddrUnix{}.Path) {
 		return unix.Bind(fd, &unix.SockaddrUnix{Name: path})
@@ -530,7 +531,7 @@ func bindUnix(fd int, path string) error {
 		return err
 	}
 	defer unix.Close(dfd)
-	short := "/proc/self/fd/" + strconv.Itoa(dfd) + "/" + filepath.Base(path)
+	short := "/proc/thread-self/fd/" + strconv.Itoa(dfd) + "/" + filepath.Base(path)
 	if len(short) >= len(unix.RawSockaddrUnix{}.Path) {
 		return unix.ENAMETOOLONG
 	}

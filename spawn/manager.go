@@ -252,7 +252,7 @@ func nrOpen() uint64 {
 // closeOnExecAbove2 marks every open descriptor above 2 close-on-exec,
 // so that none leaks into children.
 func closeOnExecAbove2() {
-	entries, err := os.ReadDir("/proc/self/fd")
+	entries, err := os.ReadDir("/proc/thread-self/fd")
 	if err != nil {
 		return
 	}
