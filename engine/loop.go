@@ -74,6 +74,7 @@ type Loop struct {
 
 	start  time.Time
 	events chan Event
+	burst  []Event // handleBurst's buffer, kept between bursts
 	calls  chan func()
 	sem    *semaphore.Weighted
 	// spawnMu guards spawnQ, the spawns waiting for the semaphore.
@@ -206,7 +207,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		for len(l.pending) > 0 {
 			ev := l.pending[0]
 			l.pending = l.pending[1:]
-			l.handle(ev)
+			l.batched(func() { l.handle(ev) })
 		}
 		if l.stopping && !l.core.Busy() {
 			return nil
@@ -233,11 +234,11 @@ func (l *Loop) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case ev := <-l.events:
-			l.handle(ev)
+			l.handleBurst(ev)
 		case f := <-l.calls:
-			f()
+			l.batched(f)
 		case <-timer.C:
-			l.handle(Tick{})
+			l.batched(func() { l.handle(Tick{}) })
 		}
 		timer.Stop()
 	}
@@ -279,6 +280,47 @@ func (l *Loop) reap(ctx context.Context, sigs <-chan os.Signal) {
 		case <-sigs:
 		}
 	}
+}
+
+// batcher is a Tracker that can share its reading of the processes
+// between the calls that handle one event (track.Tracker.Batch).
+type batcher interface{ Batch() (end func()) }
+
+// maxBurst bounds how many queued events handleBurst takes at once.
+const maxBurst = 256
+
+// handleBurst handles ev and the events queued behind it under one
+// tracker batch: when 1000 services exit at a shutdown, the tracker's
+// process-group mode reads /proc once per burst, not once per exit. Every
+// event of the burst is taken off the queue before the first is handled,
+// so the one reading is no older than any exit it is asked about.
+func (l *Loop) handleBurst(ev Event) {
+	burst := append(l.burst[:0], ev)
+take:
+	for len(burst) < maxBurst {
+		select {
+		case e := <-l.events:
+			burst = append(burst, e)
+		default:
+			break take
+		}
+	}
+	l.batched(func() {
+		for i, e := range burst {
+			burst[i] = nil
+			l.handle(e)
+		}
+	})
+	l.burst = burst[:0]
+}
+
+// batched runs f under one tracker batch (a call such as Shutdown stops
+// every unit at once).
+func (l *Loop) batched(f func()) {
+	if b, ok := l.tracker.(batcher); ok {
+		defer b.Batch()()
+	}
+	f()
 }
 
 func (l *Loop) handle(ev Event) {

@@ -86,3 +86,37 @@ func TestSpawnQueue(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// batchTracker counts the tracker batches the loop opens and closes.
+type batchTracker struct {
+	nullTracker
+	opened, open int
+}
+
+func (b *batchTracker) Batch() func() {
+	b.opened++
+	b.open++
+	return func() { b.open-- }
+}
+
+// TestHandleBurst: the events queued behind the one the loop wakes for
+// are handled with it, under one tracker batch, and all of them are off
+// the queue before the first is handled.
+func TestHandleBurst(t *testing.T) {
+	const n = 10
+	tr := &batchTracker{}
+	l := &Loop{tracker: tr, out: nullOutput{}, core: New(&fakeHost{procs: map[string][]int{}}), events: make(chan Event, n)}
+	for i := 1; i < n; i++ {
+		l.events <- Exited{PID: 5000 + i, Code: CLDExited}
+	}
+	l.handleBurst(Exited{PID: 5000, Code: CLDExited})
+	if len(l.events) != 0 {
+		t.Errorf("%d events left queued", len(l.events))
+	}
+	if len(l.core.orphans) != n {
+		t.Errorf("%d exits handled, want %d", len(l.core.orphans), n)
+	}
+	if tr.opened != 1 || tr.open != 0 {
+		t.Errorf("%d batches opened, %d still open; want 1 and 0", tr.opened, tr.open)
+	}
+}

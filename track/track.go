@@ -75,6 +75,19 @@ type Tracker struct {
 	// envCache holds the INVOCATION_ID of processes read so far, by pid
 	// and start time.
 	envCache map[procKey]string
+	// batch counts the Batch calls not yet ended; while it is above 0,
+	// the process-group mode's scans share snap, one reading of /proc.
+	batch int
+	snap  *snapshot
+	reads int // readings of /proc so far (for tests)
+}
+
+// snapshot is one reading of /proc: the live processes, by pid, and the
+// sessions and process groups they carry.
+type snapshot struct {
+	procs             []procStat
+	byPid             map[int]procStat
+	liveSid, livePgid map[int]bool
 }
 
 type procKey struct {
@@ -122,6 +135,27 @@ func NewWithOptions(o Options) (*Tracker, error) {
 	}
 	t.mode, t.base, t.mount = ModeCgroup, base, mount
 	return t, nil
+}
+
+// Batch makes the calls until end share one reading of /proc in the
+// process-group mode, where each look at a unit's processes otherwise
+// reads every /proc/PID/stat: the manager brackets the handling of one
+// event with it, so that stopping 1000 units reads /proc once, not 1000
+// times (13 s before this for a shutdown of 1000 services). Processes
+// started within the batch are seen only by the units that adopt them
+// (Adopt starts a new reading); exits come as later events, which read
+// /proc afresh. In the cgroup mode it changes nothing.
+func (t *Tracker) Batch() (end func()) {
+	t.mu.Lock()
+	t.batch++
+	t.mu.Unlock()
+	return func() {
+		t.mu.Lock()
+		if t.batch--; t.batch == 0 {
+			t.snap = nil
+		}
+		t.mu.Unlock()
+	}
 }
 
 // Mode says how processes are tracked: "cgroup2" or "process-groups".
@@ -234,6 +268,7 @@ func (t *Tracker) Adopt(unitID string, pid int) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.snap = nil // a batch's reading of /proc predates this process
 	u := t.unit(unitID)
 	u.known[pid] = st.start
 	t.noteGroups(u, st)
@@ -281,6 +316,13 @@ func (t *Tracker) UnitOf(pid int) string {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	// one reading of /proc for all the units
+	t.batch++
+	defer func() {
+		if t.batch--; t.batch == 0 {
+			t.snap = nil
+		}
+	}()
 	ids := make([]string, 0, len(t.units))
 	for id := range t.units {
 		ids = append(ids, id)
@@ -607,11 +649,8 @@ func (t *Tracker) scan(unitID string) []int {
 	if u == nil {
 		return nil
 	}
-	procs := t.readProcs()
-	byPid := make(map[int]procStat, len(procs))
-	for _, p := range procs {
-		byPid[p.pid] = p
-	}
+	snap := t.snapshot()
+	procs, byPid := snap.procs, snap.byPid
 	// Forget what no longer exists: dead pids, and sessions and groups no
 	// live process carries.
 	for pid, start := range u.known {
@@ -619,17 +658,13 @@ func (t *Tracker) scan(unitID string) []int {
 			delete(u.known, pid)
 		}
 	}
-	liveSid, livePgid := map[int]bool{}, map[int]bool{}
-	for _, p := range procs {
-		liveSid[p.sid], livePgid[p.pgid] = true, true
-	}
 	for s := range u.sids {
-		if !liveSid[s] {
+		if !snap.liveSid[s] {
 			delete(u.sids, s)
 		}
 	}
 	for g := range u.pgids {
-		if !livePgid[g] {
+		if !snap.livePgid[g] {
 			delete(u.pgids, g)
 		}
 	}
@@ -666,14 +701,33 @@ func (t *Tracker) scan(unitID string) []int {
 			t.noteGroups(u, p)
 		}
 	}
+	slices.Sort(out)
+	return out
+}
+
+// snapshot reads /proc, or returns the batch's reading (t.mu held).
+func (t *Tracker) snapshot() *snapshot {
+	if t.snap != nil {
+		return t.snap
+	}
+	t.reads++
+	procs := t.readProcs()
+	sn := &snapshot{procs: procs, byPid: make(map[int]procStat, len(procs)),
+		liveSid: map[int]bool{}, livePgid: map[int]bool{}}
+	for _, p := range procs {
+		sn.byPid[p.pid] = p
+		sn.liveSid[p.sid], sn.livePgid[p.pgid] = true, true
+	}
 	// The environment cache only needs live processes.
 	for k := range t.envCache {
-		if p, ok := byPid[k.pid]; !ok || p.start != k.start {
+		if p, ok := sn.byPid[k.pid]; !ok || p.start != k.start {
 			delete(t.envCache, k)
 		}
 	}
-	slices.Sort(out)
-	return out
+	if t.batch > 0 {
+		t.snap = sn
+	}
+	return sn
 }
 
 // readProcs lists the live processes (zombies left out).

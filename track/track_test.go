@@ -423,3 +423,51 @@ func TestCgroupFiles(t *testing.T) {
 		t.Errorf("missing file: %d", got)
 	}
 }
+
+// TestBatch: in the process-group mode, the looks at several units
+// within one Batch share one reading of /proc and find the same
+// processes as separate readings; Adopt starts a new reading (its
+// process is not in the old one); after the batch each look reads anew.
+func TestBatch(t *testing.T) {
+	needRoot(t)
+	tr, err := NewWithOptions(Options{ProcessGroups: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := start(t, tr, "a.service", "aaaa", "forker")
+	child := a.readPid(t)
+	b := start(t, tr, "b.service", "bbbb", "sleep")
+	want := map[string][]int{"a.service": sorted(a.pid, child), "b.service": {b.pid}}
+
+	reads := tr.reads
+	end := tr.Batch()
+	for _, u := range []string{"a.service", "b.service", "a.service"} {
+		if got := tr.Pids(u); !reflect.DeepEqual(got, want[u]) {
+			t.Errorf("%s in a batch: %v, want %v", u, got, want[u])
+		}
+	}
+	if got := tr.UnitOf(b.pid); got != "b.service" {
+		t.Errorf("UnitOf in a batch: %q", got)
+	}
+	if n := tr.reads - reads; n != 1 {
+		t.Errorf("%d readings of /proc in one batch, want 1", n)
+	}
+	c := start(t, tr, "c.service", "cccc", "sleep")
+	if got := tr.Pids("c.service"); !reflect.DeepEqual(got, []int{c.pid}) {
+		t.Errorf("c, adopted within the batch: %v", got)
+	}
+	if n := tr.reads - reads; n != 2 {
+		t.Errorf("%d readings after Adopt, want 2", n)
+	}
+	end()
+	tr.Pids("a.service")
+	tr.Pids("b.service")
+	if n := tr.reads - reads; n != 4 {
+		t.Errorf("%d readings after the batch, want 4", n)
+	}
+	for _, p := range []*proc{a, b, c} {
+		syscall.Kill(p.pid, syscall.SIGKILL)
+	}
+	syscall.Kill(child, syscall.SIGKILL)
+	reap(t, a.pid, b.pid, c.pid)
+}

@@ -8,9 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/debug"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +59,9 @@ type managerOptions struct {
 	unit      string
 	logLevel  string
 	logFormat string
+	// tracking is "cgroup" (a cgroup v2 sub-tree when one can be made,
+	// else process groups) or "process-groups" (gosd's --process-tracking=)
+	tracking string
 }
 
 func parseManagerArgs(args []string) (managerOptions, error) {
@@ -74,6 +75,11 @@ func parseManagerArgs(args []string) (managerOptions, error) {
 			o.logLevel = val
 		case "--log-format":
 			o.logFormat = val
+		case "--process-tracking":
+			if val != "cgroup" && val != "process-groups" {
+				return o, fmt.Errorf("--process-tracking=%s: want cgroup or process-groups", val)
+			}
+			o.tracking = val
 		case "--log-target", "--log-color", "--log-location", "--log-time", "--show-status",
 			"--system", "--crash-shell", "--confirm-spawn", "--default-standard-output", "--default-standard-error":
 			// systemd's flags that do not change what gosd does
@@ -113,9 +119,10 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		// RSS for no boot time or CPU that the runs could tell apart.
 		debug.SetGCPercent(50)
 	}
-	if os.Getenv("GOSD_MEMPROFILE") != "" {
-		// every allocation, so that the heap profile's figures are exact
-		runtime.MemProfileRate = 1
+	for _, k := range []string{"GOSD_CPUPROFILE", "GOSD_SHUTDOWN_CPUPROFILE", "GOSD_MEMPROFILE"} {
+		if os.Getenv(k) != "" && !profiling {
+			m.log.Warn().Str("variable", k).Msg("profiles need gosd built with -tags gosd_profile; none is written")
+		}
 	}
 	if path := os.Getenv("GOSD_CPUPROFILE"); path != "" {
 		// a CPU profile of the whole run, for BENCHMARKS.md's hot spots
@@ -137,7 +144,7 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		m.log.Error().Err(err).Msg("cannot start the log capture")
 		return 1
 	}
-	m.tracker, err = track.New("/")
+	m.tracker, err = track.NewWithOptions(track.Options{Root: "/", ProcessGroups: opts.tracking == "process-groups"})
 	if err != nil {
 		m.log.Error().Err(err).Msg("cannot track processes")
 		return 1
@@ -280,10 +287,10 @@ func (m *manager) shutdown() {
 	m.shutdownOnce.Do(func() {
 		if path := os.Getenv("GOSD_MEMPROFILE"); path != "" {
 			// the heap as it was before the shutdown, for BENCHMARKS.md
-			if f, err := os.Create(path); err == nil {
-				pprof.WriteHeapProfile(f)
-				f.Close()
-			}
+			writeHeapProfile(path)
+		}
+		if path := os.Getenv("GOSD_MEMSTATS"); path != "" {
+			writeMemClasses(path)
 		}
 		if path := os.Getenv("GOSD_SHUTDOWN_CPUPROFILE"); path != "" && os.Getenv("GOSD_CPUPROFILE") == "" {
 			// a CPU profile of the shutdown alone, ended when PID 1 exits
@@ -457,17 +464,4 @@ func (m *manager) cleanup(u *loader.Unit, invocation string) {
 			m.log.Warn().Err(err).Str("unit", u.ID).Msg("cannot remove PrivateTmp= directories")
 		}
 	}
-}
-
-// startCPUProfile starts a CPU profile written to path, at 1 kHz (a boot
-// is too short for the default 100 Hz; the rate set first stays, and
-// StartCPUProfile's own attempt only warns), and returns what ends it.
-func startCPUProfile(path string) func() {
-	f, err := os.Create(path)
-	if err != nil {
-		return func() {}
-	}
-	runtime.SetCPUProfileRate(1000)
-	pprof.StartCPUProfile(f)
-	return func() { pprof.StopCPUProfile(); f.Close() }
 }
