@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -36,7 +37,9 @@ type SpawnFiles struct {
 // Tracker finds and signals every process of a unit.
 type Tracker interface {
 	Prepare(unitID string) (*os.File, error)
-	Adopt(unitID string, pid int)
+	// Adopt makes pid a process of the unit; invocation is the
+	// INVOCATION_ID it was started with ("" if none).
+	Adopt(unitID string, pid int, invocation string)
 	Pids(unitID string) []int
 	Signal(unitID string, sig syscall.Signal, pids []int, group bool)
 	Release(unitID string)
@@ -425,7 +428,7 @@ func (l *Loop) runSpawn(a Spawn, f SpawnFiles) {
 	}
 	if pid > 0 && f.Cgroup == nil {
 		// placed into the unit's cgroup at clone time otherwise
-		l.tracker.Adopt(id, pid)
+		l.tracker.Adopt(id, pid, envValue(a.Env, "INVOCATION_ID"))
 	}
 	l.events <- Spawned{Token: a.Token, PID: pid, Status: status, Err: err}
 }
@@ -481,4 +484,14 @@ func (l *Loop) Shutdown() {
 			l.perform(a)
 		}
 	})
+}
+
+// envValue is the value of name in env ("NAME=value" entries), or "".
+func envValue(env []string, name string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
 }

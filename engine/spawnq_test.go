@@ -39,7 +39,7 @@ func (nullOutput) Log(string, int, string)               {}
 type nullTracker struct{}
 
 func (nullTracker) Prepare(string) (*os.File, error)           { return nil, nil }
-func (nullTracker) Adopt(string, int)                          {}
+func (nullTracker) Adopt(string, int, string)                  {}
 func (nullTracker) Pids(string) []int                          { return nil }
 func (nullTracker) Signal(string, syscall.Signal, []int, bool) {}
 func (nullTracker) Release(string)                             {}

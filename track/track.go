@@ -251,8 +251,9 @@ func (t *Tracker) Prepare(unitID string) (*os.File, error) {
 // Adopt records pid as a process of the unit: in the cgroup mode it
 // moves it into the unit's cgroup (for a process started without one, or
 // a main pid read from a PID file), in the process-groups mode it makes
-// it a root of the unit's process tree.
-func (t *Tracker) Adopt(unitID string, pid int) {
+// it a root of the unit's process tree, and the processes that carry
+// invocation (INVOCATION_ID=, "" for none) in their environment its own.
+func (t *Tracker) Adopt(unitID string, pid int, invocation string) {
 	if t.mode == ModeCgroup {
 		p := t.CgroupPath(unitID)
 		if t.inCgroup(pid, p) {
@@ -263,13 +264,21 @@ func (t *Tracker) Adopt(unitID string, pid int) {
 		return
 	}
 	st, err := t.stat(pid)
-	if err != nil {
-		return
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.snap = nil // a batch's reading of /proc predates this process
 	u := t.unit(unitID)
+	if invocation != "" {
+		u.invocations[invocation] = true
+	}
+	if err != nil {
+		// Gone already (a double-forking parent exits at once, and may
+		// be reaped before this runs): what it left is found by its
+		// session and process group, both its pid (spawn calls setsid),
+		// and by the invocation.
+		u.sids[pid], u.pgids[pid] = true, true
+		return
+	}
 	u.known[pid] = st.start
 	t.noteGroups(u, st)
 	if inv := t.invocation(st); inv != "" {

@@ -134,7 +134,7 @@ func start(t *testing.T, tr *Tracker, unit, invocation string, argv ...string) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.Adopt(unit, pid)
+	tr.Adopt(unit, pid, invocation)
 	t.Cleanup(func() { iw.Close(); or.Close() })
 	return &proc{pid: pid, out: bufio.NewReader(or), in: iw}
 }
@@ -340,7 +340,7 @@ func TestReleaseKeepsPopulated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.Adopt("r.service", pid)
+	tr.Adopt("r.service", pid, "")
 	if got := tr.Pids("r.service"); !reflect.DeepEqual(got, sorted(p.pid, pid)) {
 		t.Errorf("after Adopt: %v", got)
 	}
@@ -470,4 +470,34 @@ func TestBatch(t *testing.T) {
 	}
 	syscall.Kill(child, syscall.SIGKILL)
 	reap(t, a.pid, b.pid, c.pid)
+}
+
+// TestAdoptGone: the main process of a double-forking service is gone,
+// and reaped, before the manager adopts it; the daemon it left (a new
+// session, parent gone) is still the unit's, by its invocation.
+func TestAdoptGone(t *testing.T) {
+	needRoot(t)
+	tr, err := NewWithOptions(Options{ProcessGroups: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, _ := os.Executable()
+	or, ow, _ := os.Pipe()
+	defer or.Close()
+	pid, err := syscall.ForkExec(self, []string{"daemon", "now"}, &syscall.ProcAttr{
+		Env: []string{"INVOCATION_ID=gone1"}, Files: []uintptr{0, ow.Fd(), 2}, Sys: &syscall.SysProcAttr{Setsid: true}})
+	ow.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	daemon := (&proc{out: bufio.NewReader(or)}).readPid(t)
+	reap(t, pid)
+	tr.Adopt("g.service", pid, "gone1")
+	if got := tr.Pids("g.service"); !reflect.DeepEqual(got, []int{daemon}) {
+		t.Errorf("g: %v, want the daemon %d", got, daemon)
+		syscall.Kill(daemon, syscall.SIGKILL)
+		return
+	}
+	tr.Signal("g.service", syscall.SIGKILL)
+	waitZombie(t, daemon)
 }

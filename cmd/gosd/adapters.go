@@ -53,11 +53,11 @@ func (s spawner) Spawn(a engine.Spawn, f engine.SpawnFiles) (int, int, error) {
 
 type trackerAdapter struct{ t *track.Tracker }
 
-func (a trackerAdapter) Prepare(id string) (*os.File, error) { return a.t.Prepare(id) }
-func (a trackerAdapter) Adopt(id string, pid int)            { a.t.Adopt(id, pid) }
-func (a trackerAdapter) Pids(id string) []int                { return a.t.Pids(id) }
-func (a trackerAdapter) Release(id string)                   { a.t.Release(id) }
-func (a trackerAdapter) Batch() (end func())                 { return a.t.Batch() }
+func (a trackerAdapter) Prepare(id string) (*os.File, error)  { return a.t.Prepare(id) }
+func (a trackerAdapter) Adopt(id string, pid int, inv string) { a.t.Adopt(id, pid, inv) }
+func (a trackerAdapter) Pids(id string) []int                 { return a.t.Pids(id) }
+func (a trackerAdapter) Release(id string)                    { a.t.Release(id) }
+func (a trackerAdapter) Batch() (end func())                  { return a.t.Batch() }
 
 func (a trackerAdapter) Signal(id string, sig syscall.Signal, pids []int, group bool) {
 	for _, p := range pids {

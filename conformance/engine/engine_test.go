@@ -24,6 +24,7 @@ var (
 	flagManager = flag.String("manager", "gosd", "manager compared with the recordings: gosd, or systemd to check that the recordings are reproducible")
 	flagKeep    = flag.String("keep", "", "directory that receives every run's transcript and console log")
 	flagGosdBin = flag.String("gosd-bin", "", "gosd binary to test instead of building ./cmd/gosd")
+	flagGosdArg = flag.String("gosd-args", "", "space-separated flags added to gosd's command line, e.g. --process-tracking=process-groups")
 )
 
 const (

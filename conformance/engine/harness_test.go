@@ -55,7 +55,7 @@ func systemdManager() manager {
 func gosdManager(bin string) manager {
 	return manager{
 		Name: "gosd",
-		Init: []string{"/usr/local/sbin/gosd", "--unit=" + bootTarget},
+		Init: append([]string{"/usr/local/sbin/gosd", "--unit=" + bootTarget}, strings.Fields(*flagGosdArg)...),
 		Install: func(root string) error {
 			data, err := os.ReadFile(bin)
 			if err != nil {
