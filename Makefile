@@ -13,6 +13,8 @@ demo: build
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	# the differential suite again with the fallback tracking (no cgroup)
+	$(GO) test -count=1 ./conformance/engine -args -gosd-args=--process-tracking=process-groups
 	$(MAKE) fuzz FUZZTIME=10s
 
 FUZZTIME ?= 30s
