@@ -62,20 +62,29 @@ type Journal struct {
 	epfd    int
 	wake    int // eventfd: Close wakes the poller with it
 	self    int // our PID, for manager messages
-	// xfer carries each new stream's read end (SCM_RIGHTS) to the
-	// poller's descriptor table: xfer[0] sends, xfer[1] is polled.
-	xfer    [2]int
+	// pidfd is the process's pidfd; the poller pulls each new stream's
+	// read end from the shared table with pidfd_getfd (-1: no pidfd, the
+	// poller then shares the table). kick wakes the poller for them.
+	pidfd   int
+	kick    int
 	private atomic.Bool // the poller has a descriptor table of its own
 
 	mu      sync.Mutex
 	closed  bool
-	sending sync.WaitGroup     // OpenStream calls between check and send
-	nextID  uint64             // names a stream in flight on xfer
-	pending map[uint64]*stream // streams sent on xfer, not yet received
-	streams map[int32]*stream  // by descriptor in the poller's table
+	inbox   []inflight        // new streams, read end in the shared table
+	pulled  []int             // read ends pulled, for the closer to close
+	closer  chan struct{}     // wakes the closer (capacity 1)
+	streams map[int32]*stream // by descriptor in the poller's table
 	units   map[string]*ring
 
-	done chan struct{} // closed when the poller has exited
+	done       chan struct{} // closed when the poller has exited
+	closerDone chan struct{} // closed when the closer has exited
+}
+
+// inflight is a new stream whose read end the poller has yet to take.
+type inflight struct {
+	s  *stream
+	fd int // in the shared table
 }
 
 // New starts a journal writing lines to console (nil: no console) and
@@ -95,17 +104,18 @@ func New(console io.Writer, keep int) (*Journal, error) {
 	if err != nil {
 		return fail("eventfd", err, epfd)
 	}
-	xfer, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	kick, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
-		return fail("socketpair", err, epfd, wake)
+		return fail("eventfd", err, epfd, wake)
 	}
-	if err := unix.SetNonblock(xfer[1], true); err != nil {
-		return fail("fcntl", err, epfd, wake, xfer[0], xfer[1])
-	}
-	for _, fd := range []int{wake, xfer[1]} {
+	for _, fd := range []int{wake, kick} {
 		if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}); err != nil {
-			return fail("epoll_ctl", err, epfd, wake, xfer[0], xfer[1])
+			return fail("epoll_ctl", err, epfd, wake, kick)
 		}
+	}
+	pidfd, err := unix.PidfdOpen(os.Getpid(), 0)
+	if err != nil {
+		pidfd = -1 // before Linux 5.3: the streams stay in the shared table
 	}
 	// The poller's thread copies the descriptor table: the runtime's own
 	// poller descriptors must exist before, with the numbers it uses on
@@ -115,20 +125,23 @@ func New(console io.Writer, keep int) (*Journal, error) {
 		w.Close()
 	}
 	j := &Journal{
-		keep:    max(keep, 0),
-		epfd:    epfd,
-		wake:    wake,
-		xfer:    [2]int{xfer[0], xfer[1]},
-		self:    os.Getpid(),
-		pending: make(map[uint64]*stream),
-		streams: make(map[int32]*stream),
-		units:   make(map[string]*ring),
-		done:    make(chan struct{}),
+		keep:       max(keep, 0),
+		epfd:       epfd,
+		wake:       wake,
+		kick:       kick,
+		pidfd:      pidfd,
+		self:       os.Getpid(),
+		closer:     make(chan struct{}, 1),
+		streams:    make(map[int32]*stream),
+		units:      make(map[string]*ring),
+		done:       make(chan struct{}),
+		closerDone: make(chan struct{}),
 	}
 	if console != nil {
 		j.console = newConsole(console, consoleBudget)
 	}
-	go j.poll()
+	go j.startPoll()
+	go j.closePulled()
 	return j, nil
 }
 
@@ -178,15 +191,16 @@ func (j *Journal) Close() error {
 	}
 	j.closed = true
 	j.mu.Unlock()
-	// Every stream OpenStream handed out is on xfer before the poller
-	// is told to finish; it reads them all (drain) on its own thread.
-	j.sending.Wait()
 	var one [8]byte
 	one[0] = 1
 	unix.Write(j.wake, one[:])
-	<-j.done
-	for _, fd := range []int{j.epfd, j.wake, j.xfer[0], j.xfer[1]} {
-		unix.Close(fd)
+	<-j.done // the poller took the inbox and read every stream
+	close(j.closer)
+	<-j.closerDone
+	for _, fd := range []int{j.epfd, j.wake, j.kick, j.pidfd} {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
 	}
 	if j.console != nil {
 		j.console.close()

@@ -32,11 +32,11 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 }
 
 // streamsOpen is how many streams the journal still reads (or has yet
-// to receive).
+// to receive, or whose read end the shared table still holds).
 func (j *Journal) streamsOpen() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.streams) + len(j.pending)
+	return len(j.streams) + len(j.inbox) + len(j.pulled)
 }
 
 func newJournal(t testing.TB, console io.Writer, keep int) *Journal {
@@ -570,7 +570,7 @@ func TestReadEndsOutsideSharedTable(t *testing.T) {
 	waitFor(t, "the read ends to arrive", func() bool {
 		j.mu.Lock()
 		defer j.mu.Unlock()
-		return len(j.pending) == 0 && len(j.streams) == n
+		return len(j.inbox) == 0 && len(j.pulled) == 0 && len(j.streams) == n
 	})
 	if got := count() - before; got != n {
 		t.Errorf("the shared table gained %d descriptors for %d streams, want %d (the write ends)", got, n, n)

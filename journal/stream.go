@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"encoding/binary"
 	"fmt"
 	"os"
 	"runtime"
@@ -67,29 +66,11 @@ func (j *Journal) OpenStream(o StreamOptions) (*os.File, error) {
 		unix.Close(w)
 		return nil, ErrClosed
 	}
-	j.nextID++
-	id := j.nextID
-	j.pending[id] = s
-	j.sending.Add(1)
+	j.inbox = append(j.inbox, inflight{s, r})
 	j.mu.Unlock()
-	// The read end moves to the poller's descriptor table; this copy goes.
-	var msg [8]byte
-	binary.LittleEndian.PutUint64(msg[:], id)
-	for {
-		err = unix.Sendmsg(j.xfer[0], msg[:], unix.UnixRights(r), nil, 0)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	j.sending.Done()
-	unix.Close(r)
-	if err != nil {
-		j.mu.Lock()
-		delete(j.pending, id)
-		j.mu.Unlock()
-		unix.Close(w)
-		return nil, fmt.Errorf("journal: stream for %s: %w", o.Unit, os.NewSyscallError("sendmsg", err))
-	}
+	var one [8]byte
+	one[0] = 1
+	unix.Write(j.kick, one[:])
 	return os.NewFile(uintptr(w), "journal-stream:"+o.Unit), nil
 }
 
@@ -135,38 +116,83 @@ const (
 // so with 1000 services running, 1000 read ends there cost every spawn
 // some 2000 file operations in the kernel. New threads of the runtime are
 // not cloned from a locked thread, so the table stays this thread's.
-func (j *Journal) poll() {
+func (j *Journal) poll(locked bool) {
 	defer close(j.done)
-	runtime.LockOSThread() // never unlocked: the thread and its table end with poll
-	if unix.Unshare(unix.CLONE_FILES) == nil {
-		closeInherited(j.epfd, j.wake, j.xfer[1])
-		j.private.Store(true)
+	if locked {
+		if unix.Unshare(unix.CLONE_FILES) == nil {
+			closeInherited(j.epfd, j.wake, j.kick, j.pidfd)
+			j.private.Store(true)
+		}
 	} // else the streams stay in the shared table, which works the same
 	events := make([]unix.EpollEvent, 64)
 	buf := make([]byte, readBuffer)
 	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred))
-	rights := make([]byte, unix.CmsgSpace(4*16))
 	for {
 		n, err := unix.EpollWait(j.epfd, events, -1)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			j.drain(buf, oob, rights)
+			j.drain(buf, oob)
 			return
 		}
 		for _, ev := range events[:n] {
 			switch int(ev.Fd) {
 			case j.wake:
-				j.drain(buf, oob, rights)
+				j.drain(buf, oob)
 				return
-			case j.xfer[1]:
-				j.receive(rights)
+			case j.kick:
+				var v [8]byte
+				unix.Read(j.kick, v[:])
+				j.receive(buf, oob)
 			default:
 				j.read(ev.Fd, buf, oob, readsPerWakeup)
 			}
 		}
 	}
+}
+
+// startPoll runs poll on a locked thread other than the process's first:
+// that thread's table is the one pidfd_getfd reads. Started on the first
+// thread, it holds it while poll starts on another (which it cannot then
+// be scheduled on), and lets it go once poll has its own.
+func (j *Journal) startPoll() {
+	if j.pidfd < 0 {
+		j.poll(false)
+		return
+	}
+	runtime.LockOSThread() // never unlocked by poll: the thread and its table end with it
+	if unix.Gettid() != os.Getpid() {
+		j.poll(true)
+		return
+	}
+	locked := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		close(locked)
+		j.poll(true)
+	}()
+	<-locked
+	runtime.UnlockOSThread()
+}
+
+// closePulled closes, on a thread of the shared table, the read ends the
+// poller has pulled into its own.
+func (j *Journal) closePulled() {
+	defer close(j.closerDone)
+	for range j.closer {
+		j.closeAllPulled()
+	}
+	j.closeAllPulled()
+}
+
+func (j *Journal) closeAllPulled() {
+	j.mu.Lock()
+	for _, fd := range j.pulled {
+		unix.Close(fd)
+	}
+	j.pulled = j.pulled[:0]
+	j.mu.Unlock()
 }
 
 // closeInherited closes, in the poller's fresh copy of the table, what it
@@ -195,43 +221,50 @@ func closeInherited(keep ...int) {
 	d.Close()
 }
 
-// receive takes the read ends OpenStream sent into this thread's table.
-func (j *Journal) receive(rights []byte) {
-	var msg [8]byte
-	for {
-		n, oobn, _, _, err := unix.Recvmsg(j.xfer[1], msg[:], rights, unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || n == 0 {
-			return
-		}
-		var fds []int
-		if cm, err := unix.ParseSocketControlMessage(rights[:oobn]); err == nil {
-			for i := range cm {
-				if f, err := unix.ParseUnixRights(&cm[i]); err == nil {
-					fds = append(fds, f...)
-				}
-			}
-		}
-		id := binary.LittleEndian.Uint64(msg[:])
-		j.mu.Lock()
-		s := j.pending[id]
-		delete(j.pending, id)
-		j.mu.Unlock()
-		for i, fd := range fds {
-			if s == nil || i > 0 {
-				unix.Close(fd)
+// receive takes the new streams' read ends into this thread's table
+// (pidfd_getfd) and hands the originals to the closer.
+func (j *Journal) receive(buf, oob []byte) {
+	j.mu.Lock()
+	in := j.inbox
+	j.inbox = nil
+	j.mu.Unlock()
+	if len(in) == 0 {
+		return
+	}
+	var pulled []int
+	for _, f := range in {
+		fd := f.fd
+		if j.private.Load() {
+			got, err := unix.PidfdGetfd(j.pidfd, f.fd, 0)
+			pulled = append(pulled, f.fd)
+			if err != nil {
+				j.add(Entry{Time: time.Now(), Unit: f.s.unit, Ident: "gosd", PID: j.self, Priority: Warning,
+					Message: "output not captured: " + os.NewSyscallError("pidfd_getfd", err).Error()})
 				continue
 			}
+			fd = got
+		}
+		j.mu.Lock()
+		j.streams[int32(fd)] = f.s
+		j.mu.Unlock()
+		if err := unix.EpollCtl(j.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
+			// not pollable: read what is there now, then let it go
+			j.read(int32(fd), buf, oob, 64)
 			j.mu.Lock()
-			j.streams[int32(fd)] = s
+			s := j.streams[int32(fd)]
 			j.mu.Unlock()
-			if err := unix.EpollCtl(j.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
-				// not pollable: read what is there now, then let it go
-				j.read(int32(fd), make([]byte, readBuffer), make([]byte, unix.CmsgSpace(unix.SizeofUcred)), 64)
+			if s != nil {
 				j.closeStream(int32(fd), s)
 			}
+		}
+	}
+	if len(pulled) > 0 {
+		j.mu.Lock()
+		j.pulled = append(j.pulled, pulled...)
+		j.mu.Unlock()
+		select {
+		case j.closer <- struct{}{}:
+		default:
 		}
 	}
 }
@@ -239,8 +272,8 @@ func (j *Journal) receive(rights []byte) {
 // drain, at Close, takes the streams still in flight, reads what every
 // stream holds (at most 1 MiB more each), logs partial lines and closes
 // them.
-func (j *Journal) drain(buf, oob, rights []byte) {
-	j.receive(rights)
+func (j *Journal) drain(buf, oob []byte) {
+	j.receive(buf, oob)
 	j.mu.Lock()
 	fds := make([]int32, 0, len(j.streams))
 	for fd := range j.streams {
