@@ -132,6 +132,9 @@ type Spawn struct {
 	Env     []string
 	Sockets []string // socket units whose listening fds the process gets
 	Conn    uint64   // the Accept=yes connection that is the process's socket (0: none)
+	// Invocation is the unit's INVOCATION_ID (also in Env), for the
+	// tracker to know the process's descendants by.
+	Invocation string
 }
 
 // Kill asks for signals to be sent. PIDs are signalled one by one; with
@@ -466,7 +469,7 @@ func (c *Core) spawn(r *unitRT, ro role, kind string, cmd unit.ExecCommand) {
 	if r.u.Type == "service" && (kind == "ExecStart" || kind == "ExecStartPre" || kind == "ExecStartPost") {
 		socks = r.sockets
 	}
-	c.emit(Spawn{Token: tok, Unit: r.u, Kind: kind, Cmd: cmd, Env: env, Sockets: socks, Conn: r.conn})
+	c.emit(Spawn{Token: tok, Unit: r.u, Kind: kind, Cmd: cmd, Env: env, Sockets: socks, Conn: r.conn, Invocation: r.invocation})
 }
 
 func (c *Core) processEnv(r *unitRT, kind string) []string {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -428,7 +427,7 @@ func (l *Loop) runSpawn(a Spawn, f SpawnFiles) {
 	}
 	if pid > 0 && f.Cgroup == nil {
 		// placed into the unit's cgroup at clone time otherwise
-		l.tracker.Adopt(id, pid, envValue(a.Env, "INVOCATION_ID"))
+		l.tracker.Adopt(id, pid, a.Invocation)
 	}
 	l.events <- Spawned{Token: a.Token, PID: pid, Status: status, Err: err}
 }
@@ -484,14 +483,4 @@ func (l *Loop) Shutdown() {
 			l.perform(a)
 		}
 	})
-}
-
-// envValue is the value of name in env ("NAME=value" entries), or "".
-func envValue(env []string, name string) string {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, name+"="); ok {
-			return v
-		}
-	}
-	return ""
 }

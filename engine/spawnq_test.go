@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -118,5 +120,29 @@ func TestHandleBurst(t *testing.T) {
 	}
 	if tr.opened != 1 || tr.open != 0 {
 		t.Errorf("%d batches opened, %d still open; want 1 and 0", tr.opened, tr.open)
+	}
+}
+
+// adoptTracker records what the loop adopts.
+type adoptTracker struct {
+	nullTracker
+	adopted []string
+}
+
+func (a *adoptTracker) Adopt(id string, pid int, inv string) {
+	a.adopted = append(a.adopted, fmt.Sprintf("%s %d %s", id, pid, inv))
+}
+
+// TestAdoptInvocation: a process started without a cgroup is adopted
+// with its unit's invocation ID, which finds its daemons later.
+func TestAdoptInvocation(t *testing.T) {
+	tr := &adoptTracker{}
+	sp := &countingSpawner{gate: make(chan struct{})}
+	close(sp.gate)
+	l := &Loop{spawner: sp, out: nullOutput{}, tracker: tr, events: make(chan Event, 1)}
+	l.runSpawn(Spawn{Token: 7, Unit: &loader.Unit{ID: "d.service"}, Invocation: "inv7"}, SpawnFiles{})
+	<-l.events
+	if want := []string{"d.service 1007 inv7"}; !slices.Equal(tr.adopted, want) {
+		t.Errorf("adopted %q, want %q", tr.adopted, want)
 	}
 }

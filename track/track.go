@@ -144,17 +144,27 @@ func NewWithOptions(o Options) (*Tracker, error) {
 // times (13 s before this for a shutdown of 1000 services). Processes
 // started within the batch are seen only by the units that adopt them
 // (Adopt starts a new reading); exits come as later events, which read
-// /proc afresh. In the cgroup mode it changes nothing.
+// /proc afresh. In the cgroup mode it does nothing.
 func (t *Tracker) Batch() (end func()) {
+	if t.mode == ModeCgroup {
+		return noBatch
+	}
 	t.mu.Lock()
 	t.batch++
 	t.mu.Unlock()
 	return func() {
 		t.mu.Lock()
-		if t.batch--; t.batch == 0 {
-			t.snap = nil
-		}
+		t.endBatch()
 		t.mu.Unlock()
+	}
+}
+
+func noBatch() {}
+
+// endBatch ends one Batch (t.mu held); the last drops the reading.
+func (t *Tracker) endBatch() {
+	if t.batch--; t.batch == 0 {
+		t.snap = nil
 	}
 }
 
@@ -327,11 +337,7 @@ func (t *Tracker) UnitOf(pid int) string {
 	defer t.mu.Unlock()
 	// one reading of /proc for all the units
 	t.batch++
-	defer func() {
-		if t.batch--; t.batch == 0 {
-			t.snap = nil
-		}
-	}()
+	defer t.endBatch()
 	ids := make([]string, 0, len(t.units))
 	for id := range t.units {
 		ids = append(ids, id)
