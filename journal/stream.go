@@ -222,31 +222,40 @@ func closeInherited(keep ...int) {
 }
 
 // receive takes the new streams' read ends into this thread's table
-// (pidfd_getfd) and hands the originals to the closer.
+// (pidfd_getfd) and hands the originals to the closer. A stream leaves
+// the inbox only once it is in the table (or its original is handed on),
+// so it is always counted somewhere.
 func (j *Journal) receive(buf, oob []byte) {
-	j.mu.Lock()
-	in := j.inbox
-	j.inbox = nil
-	j.mu.Unlock()
-	if len(in) == 0 {
-		return
-	}
-	var pulled []int
-	for _, f := range in {
+	pulled := false
+	for {
+		j.mu.Lock()
+		if len(j.inbox) == 0 {
+			j.mu.Unlock()
+			break
+		}
+		f := j.inbox[0]
+		j.mu.Unlock()
 		fd := f.fd
+		var err error
 		if j.private.Load() {
-			got, err := unix.PidfdGetfd(j.pidfd, f.fd, 0)
-			pulled = append(pulled, f.fd)
-			if err != nil {
-				j.add(Entry{Time: time.Now(), Unit: f.s.unit, Ident: "gosd", PID: j.self, Priority: Warning,
-					Message: "output not captured: " + os.NewSyscallError("pidfd_getfd", err).Error()})
-				continue
-			}
-			fd = got
+			fd, err = unix.PidfdGetfd(j.pidfd, f.fd, 0)
+			pulled = true
 		}
 		j.mu.Lock()
-		j.streams[int32(fd)] = f.s
+		j.inbox[0] = inflight{}
+		j.inbox = j.inbox[1:]
+		if j.private.Load() {
+			j.pulled = append(j.pulled, f.fd)
+		}
+		if err == nil {
+			j.streams[int32(fd)] = f.s
+		}
 		j.mu.Unlock()
+		if err != nil {
+			j.add(Entry{Time: time.Now(), Unit: f.s.unit, Ident: "gosd", PID: j.self, Priority: Warning,
+				Message: "output not captured: " + os.NewSyscallError("pidfd_getfd", err).Error()})
+			continue
+		}
 		if err := unix.EpollCtl(j.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
 			// not pollable: read what is there now, then let it go
 			j.read(int32(fd), buf, oob, 64)
@@ -258,10 +267,7 @@ func (j *Journal) receive(buf, oob []byte) {
 			}
 		}
 	}
-	if len(pulled) > 0 {
-		j.mu.Lock()
-		j.pulled = append(j.pulled, pulled...)
-		j.mu.Unlock()
+	if pulled {
 		select {
 		case j.closer <- struct{}{}:
 		default:
@@ -292,13 +298,15 @@ func (j *Journal) drain(buf, oob []byte) {
 }
 
 // closeStream ends stream fd: it leaves the table and logs its partial line.
+// The partial line is logged before the stream leaves the table, so that
+// whoever sees the stream gone also sees all its lines.
 func (j *Journal) closeStream(fd int32, s *stream) {
+	s.flush(j)
 	j.mu.Lock()
 	delete(j.streams, fd)
 	j.mu.Unlock()
 	unix.EpollCtl(j.epfd, unix.EPOLL_CTL_DEL, int(fd), nil)
 	unix.Close(int(fd))
-	s.flush(j)
 }
 
 // read reads what stream fd has, up to limit chunks,
