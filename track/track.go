@@ -60,6 +60,8 @@ type Tracker struct {
 	proc              string
 	mode              string
 	base              string // cgroup mode: the host directory holding the units' cgroups
+	baseFd            int    // cgroup mode: base, open (O_PATH), when baseOpen
+	baseOpen          bool
 	mount             string // cgroup mode: where the cgroup2 hierarchy is mounted (host path)
 	reason            string // why the fallback is used
 	self              int
@@ -134,7 +136,32 @@ func NewWithOptions(o Options) (*Tracker, error) {
 		return t, nil
 	}
 	t.mode, t.base, t.mount = ModeCgroup, base, mount
+	if fd, err := unix.Open(base, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
+		t.baseFd, t.baseOpen = fd, true
+	}
 	return t, nil
+}
+
+// Close lets go of the descriptor of the units' cgroup directory.
+func (t *Tracker) Close() {
+	if t.baseOpen {
+		unix.Close(t.baseFd)
+		t.baseOpen = false
+	}
+}
+
+// at names path p as a directory descriptor and a path relative to it:
+// the units' cgroups are reached from the descriptor of their base
+// directory, which spares the kernel the walk down every component above
+// it (with mkdir and open, a third of the manager's system time in a boot
+// of 1000 services).
+func (t *Tracker) at(p string) (int, string) {
+	if t != nil && t.baseOpen {
+		if rel, ok := strings.CutPrefix(p, t.base+"/"); ok && rel != "" {
+			return t.baseFd, rel
+		}
+	}
+	return unix.AT_FDCWD, p
 }
 
 // Batch makes the calls until end share one reading of /proc in the
@@ -245,13 +272,13 @@ func (t *Tracker) Prepare(unitID string) (*os.File, error) {
 	t.mu.Lock()
 	delete(t.pending, p) // in use again: no retry of its removal
 	t.mu.Unlock()
-	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err == unix.ENOENT {
-		if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("%s: creating its cgroup: %w", unitID, err)
-		}
-		fd, err = unix.Open(p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	dir, rel := t.at(p)
+	// mkdir first: a unit's first start finds no cgroup, and a restart
+	// pays only the EEXIST.
+	if err := unix.Mkdirat(dir, rel, 0o755); err != nil && err != unix.EEXIST {
+		return nil, fmt.Errorf("%s: creating its cgroup: %w", unitID, &os.PathError{Op: "mkdir", Path: p, Err: err})
 	}
+	fd, err := unix.Openat(dir, rel, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: opening its cgroup: %w", unitID, &os.PathError{Op: "open", Path: p, Err: err})
 	}
@@ -269,8 +296,9 @@ func (t *Tracker) Adopt(unitID string, pid int, invocation string) {
 		if t.inCgroup(pid, p) {
 			return
 		}
-		os.Mkdir(p, 0o755)
-		writeFile(filepath.Join(p, "cgroup.procs"), strconv.Itoa(pid))
+		dir, rel := t.at(p)
+		unix.Mkdirat(dir, rel, 0o755)
+		t.writeFile(filepath.Join(p, "cgroup.procs"), strconv.Itoa(pid))
 		return
 	}
 	st, err := t.stat(pid)
@@ -305,7 +333,7 @@ func (t *Tracker) inCgroup(pid int, p string) bool {
 
 // cgroupOf is pid's cgroup v2 path, relative to the hierarchy's mount.
 func (t *Tracker) cgroupOf(pid int) (string, bool) {
-	b, err := readFile(filepath.Join(t.proc, strconv.Itoa(pid), "cgroup"))
+	b, err := t.readFile(filepath.Join(t.proc, strconv.Itoa(pid), "cgroup"))
 	if err != nil {
 		return "", false
 	}
@@ -391,7 +419,7 @@ func (t *Tracker) Pids(unitID string) []int {
 // An empty cgroup costs one read (cgroup.events), a populated one without
 // sub-cgroups three: this runs for every unit at every stop.
 func (t *Tracker) cgroupPids(p string, live bool) []int {
-	if !cgroupPopulated(p) {
+	if !t.cgroupPopulated(p) {
 		return nil
 	}
 	var pids []int
@@ -401,7 +429,7 @@ func (t *Tracker) cgroupPids(p string, live bool) []int {
 }
 
 func (t *Tracker) cgroupProcs(p string, live bool, pids *[]int) {
-	if b, err := readFile(p + "/cgroup.procs"); err == nil {
+	if b, err := t.readFile(p + "/cgroup.procs"); err == nil {
 		for _, f := range strings.Fields(string(b)) {
 			pid, err := strconv.Atoi(f)
 			if err != nil || pid <= 0 {
@@ -417,7 +445,7 @@ func (t *Tracker) cgroupProcs(p string, live bool, pids *[]int) {
 			*pids = append(*pids, pid)
 		}
 	}
-	if cgroupKeyValue(p+"/cgroup.stat", "nr_descendants") == 0 {
+	if t.cgroupKeyValue(p+"/cgroup.stat", "nr_descendants") == 0 {
 		return
 	}
 	entries, _ := os.ReadDir(p)
@@ -430,14 +458,14 @@ func (t *Tracker) cgroupProcs(p string, live bool, pids *[]int) {
 
 // cgroupPopulated reports whether a process (a zombie too) is in the
 // cgroup at p or below it.
-func cgroupPopulated(p string) bool {
-	return cgroupKeyValue(p+"/cgroup.events", "populated") != 0
+func (t *Tracker) cgroupPopulated(p string) bool {
+	return t.cgroupKeyValue(p+"/cgroup.events", "populated") != 0
 }
 
 // cgroupKeyValue reads one "key value" line of a cgroup file; 0 when the
 // file or the key is missing.
-func cgroupKeyValue(path, key string) int {
-	b, err := readFile(path)
+func (t *Tracker) cgroupKeyValue(path, key string) int {
+	b, err := t.readFile(path)
 	if err != nil {
 		return 0
 	}
@@ -459,7 +487,7 @@ func (t *Tracker) Signal(unitID string, sig syscall.Signal, except ...int) []int
 	if t.mode == ModeCgroup && sig == syscall.SIGKILL && len(except) == 0 {
 		p := t.CgroupPath(unitID)
 		pids := t.cgroupPids(p, true)
-		if writeFile(filepath.Join(p, "cgroup.kill"), "1") == nil {
+		if t.writeFile(filepath.Join(p, "cgroup.kill"), "1") == nil {
 			return pids
 		}
 	}
@@ -503,7 +531,7 @@ func (t *Tracker) Release(unitID string) {
 		return
 	}
 	p := t.CgroupPath(unitID)
-	if removeCgroup(p) {
+	if t.removeCgroup(p) {
 		return
 	}
 	t.mu.Lock()
@@ -517,12 +545,13 @@ func (t *Tracker) Release(unitID string) {
 
 // removeCgroup removes the cgroup at p and the ones below it; it reports
 // false when p is still there (busy).
-func removeCgroup(p string) bool {
-	err := syscall.Rmdir(p)
+func (t *Tracker) removeCgroup(p string) bool {
+	dir, rel := t.at(p)
+	err := unix.Unlinkat(dir, rel, unix.AT_REMOVEDIR)
 	if err == nil || !errors.Is(err, syscall.EBUSY) {
 		return true // removed, gone, or not removable at all
 	}
-	if cgroupKeyValue(p+"/cgroup.stat", "nr_descendants") == 0 {
+	if t.cgroupKeyValue(p+"/cgroup.stat", "nr_descendants") == 0 {
 		return false
 	}
 	var dirs []string
@@ -565,7 +594,7 @@ func (t *Tracker) armSweep() {
 // sweepLocked retries every pending removal once; t.mu is held.
 func (t *Tracker) sweepLocked() {
 	for p, tries := range t.pending {
-		if removeCgroup(p) || tries+1 >= sweepTries {
+		if t.removeCgroup(p) || tries+1 >= sweepTries {
 			delete(t.pending, p)
 		} else {
 			t.pending[p] = tries + 1
@@ -598,7 +627,7 @@ type procStat struct {
 }
 
 func (t *Tracker) stat(pid int) (procStat, error) {
-	b, err := readFile(filepath.Join(t.proc, strconv.Itoa(pid), "stat"))
+	b, err := t.readFile(filepath.Join(t.proc, strconv.Itoa(pid), "stat"))
 	if err != nil {
 		return procStat{}, err
 	}
@@ -780,8 +809,9 @@ func getsid(pid int) (int, error) {
 // calls. os.ReadFile takes nine on cgroupfs, whose files can be polled:
 // it registers each with the poller, which at a unit's stop, for every
 // unit, is most of the cost.
-func readFile(path string) ([]byte, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+func (t *Tracker) readFile(path string) ([]byte, error) {
+	dir, rel := t.at(path)
+	fd, err := unix.Openat(dir, rel, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
@@ -806,8 +836,9 @@ func readFile(path string) ([]byte, error) {
 }
 
 // writeFile writes s to a kernel file in one write, as readFile reads.
-func writeFile(path, s string) error {
-	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+func (t *Tracker) writeFile(path, s string) error {
+	dir, rel := t.at(path)
+	fd, err := unix.Openat(dir, rel, unix.O_WRONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return &os.PathError{Op: "open", Path: path, Err: err}
 	}

@@ -419,7 +419,7 @@ func TestCgroupFiles(t *testing.T) {
 	if got := tr.cgroupPids(dir, false); !reflect.DeepEqual(got, []int{7, 9, 12}) {
 		t.Errorf("with a sub-cgroup: %v, want [7 9 12]", got)
 	}
-	if got := cgroupKeyValue(filepath.Join(dir, "missing"), "populated"); got != 0 {
+	if got := (&Tracker{}).cgroupKeyValue(filepath.Join(dir, "missing"), "populated"); got != 0 {
 		t.Errorf("missing file: %d", got)
 	}
 }
@@ -500,4 +500,29 @@ func TestAdoptGone(t *testing.T) {
 	}
 	tr.Signal("g.service", syscall.SIGKILL)
 	waitZombie(t, daemon)
+}
+
+// TestAt: paths below the units' cgroup directory are reached from its
+// descriptor; every other path (the directory itself, a sibling with the
+// same prefix, /proc) from the working directory, as given.
+func TestAt(t *testing.T) {
+	tr := &Tracker{base: "/sys/fs/cgroup/gosd.slice", baseFd: 7, baseOpen: true}
+	for _, tc := range []struct {
+		path string
+		fd   int
+		rel  string
+	}{
+		{"/sys/fs/cgroup/gosd.slice/a.service/cgroup.events", 7, "a.service/cgroup.events"},
+		{"/sys/fs/cgroup/gosd.slice/a.service", 7, "a.service"},
+		{"/sys/fs/cgroup/gosd.slice", unix.AT_FDCWD, "/sys/fs/cgroup/gosd.slice"},
+		{"/sys/fs/cgroup/gosd.slicex/a.service", unix.AT_FDCWD, "/sys/fs/cgroup/gosd.slicex/a.service"},
+		{"/proc/1/stat", unix.AT_FDCWD, "/proc/1/stat"},
+	} {
+		if fd, rel := tr.at(tc.path); fd != tc.fd || rel != tc.rel {
+			t.Errorf("at(%q) = %d, %q; want %d, %q", tc.path, fd, rel, tc.fd, tc.rel)
+		}
+	}
+	if fd, rel := (&Tracker{}).at("/sys/fs/cgroup/x"); fd != unix.AT_FDCWD || rel != "/sys/fs/cgroup/x" {
+		t.Errorf("without a base descriptor: %d, %q", fd, rel)
+	}
 }

@@ -109,7 +109,7 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 		opt.Jobs = 8
 	}
 	if opt.Env == nil {
-		opt.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+		opt.Env = []string{"LANG=C.UTF-8", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 	}
 	if opt.StopTimeout <= 0 {
 		opt.StopTimeout = 5 * time.Second
