@@ -16,11 +16,9 @@ type unitRT struct {
 	sub string
 	job *job
 
-	result       string
-	condResult   bool
-	assertResult bool
-	condTime     time.Duration
-	invocation   string
+	result     string
+	condTime   time.Duration
+	invocation string
 
 	timerGen uint64
 	timerAt  time.Duration
@@ -40,14 +38,10 @@ type unitRT struct {
 	reloadResult            string
 	statusText              string
 	statusErrno             int
-	forbidRestart           bool
-	waitEmpty               bool
 	sockets                 []string // socket units whose fds the service gets
 	monitorEnv              []string
-	willRestart             bool
 	prevSub                 string // the sub-state before the latest change
 	watchdogGen             uint64
-	pollPIDFile             bool
 	pollDeadline            time.Duration
 
 	// timestamps of state changes (monotonic)
@@ -61,6 +55,10 @@ type unitRT struct {
 	// socket, and the service of one Accept=yes connection
 	conn                    uint64
 	nConnections, nAccepted int
+
+	// together at the end: no padding after each (480 bytes, not 512)
+	condResult, assertResult                           bool
+	forbidRestart, waitEmpty, willRestart, pollPIDFile bool
 }
 
 func newUnitRT(u *loader.Unit) *unitRT {

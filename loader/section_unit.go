@@ -326,14 +326,24 @@ var installDirectives = []directive{
 	{in: secInstall, name: "Alias", parse: installList(func(i *InstallSection) *[]string { return &i.Alias })},
 	{in: secInstall, name: "Also", parse: installList(func(i *InstallSection) *[]string { return &i.Also })},
 	{in: secInstall, name: "DefaultInstance", parse: func(u *Unit, o *unit.Option) error {
-		u.Install.DefaultInstance = o.Value
+		u.install().DefaultInstance = o.Value
 		return nil
 	}},
 }
 
+// install returns the unit's [Install] section, made on first use: most
+// units loaded at boot have none, and the manager never reads it (112
+// bytes a unit, and the step to a smaller size class of Unit).
+func (u *Unit) install() *InstallSection {
+	if u.Install == nil {
+		u.Install = &InstallSection{}
+	}
+	return u.Install
+}
+
 func installList(field func(*InstallSection) *[]string) func(u *Unit, o *unit.Option) error {
 	return func(u *Unit, o *unit.Option) error {
-		l := field(&u.Install)
+		l := field(u.install())
 		if o.Value == "" {
 			*l = nil
 			return nil

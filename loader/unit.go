@@ -36,7 +36,7 @@ type Unit struct {
 	Unsupported []string
 
 	Unit    UnitSection
-	Install InstallSection
+	Install *InstallSection // nil when the files have no [Install] setting
 
 	Service   *Service
 	Socket    *Socket
