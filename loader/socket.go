@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/netip"
 	"os"
 	"slices"
@@ -502,8 +501,8 @@ func socketParseIPPort(s string) (SocketAddress, error) {
 		}
 		if n, err := strconv.Atoi(name); err == nil && n > 0 {
 			ifindex = n
-		} else if ifi, err := net.InterfaceByName(name); err == nil {
-			ifindex = ifi.Index
+		} else if n, err := ifIndex(name); err == nil {
+			ifindex = n
 		} else {
 			return SocketAddress{}, syscall.ENODEV
 		}
@@ -881,8 +880,8 @@ func trigIfNameValid(s string, alt bool) bool {
 // trigIfName names a network interface by index as systemd prints it
 // (the index itself when there is no such interface here).
 func trigIfName(idx int) string {
-	if ifi, err := net.InterfaceByIndex(idx); err == nil {
-		return ifi.Name
+	if name, err := ifName(idx); err == nil {
+		return name
 	}
 	return strconv.Itoa(idx)
 }

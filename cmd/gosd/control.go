@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -33,7 +32,7 @@ const maxRequest = 1 << 20
 // liveCall sends argv to the running manager. ok is false when no manager
 // answers on the control socket.
 func liveCall(argv []string, stdout, stderr io.Writer) (code int, ok bool) {
-	conn, err := net.DialTimeout("unix", controlSocket, time.Second)
+	conn, err := dialUnix(controlSocket, time.Second)
 	if err != nil {
 		return 0, false
 	}
@@ -42,7 +41,7 @@ func liveCall(argv []string, stdout, stderr io.Writer) (code int, ok bool) {
 		fmt.Fprintf(stderr, "Failed to talk to gosd: %v\n", err)
 		return 1, true
 	}
-	conn.(*net.UnixConn).CloseWrite()
+	conn.CloseWrite()
 	var resp controlResponse
 	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
 		fmt.Fprintf(stderr, "Failed to read gosd's answer: %v\n", err)
@@ -56,11 +55,11 @@ func liveCall(argv []string, stdout, stderr io.Writer) (code int, ok bool) {
 // serveControl accepts systemctl requests until the listener is closed.
 // Each request runs on its own goroutine; a bad request gets an error
 // answer and costs nothing else.
-func serveControl(ln net.Listener, m *manager) {
+func serveControl(ln *unixListener, m *manager) {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
+			if errors.Is(err, os.ErrClosed) {
 				return
 			}
 			m.log.Warn().Err(err).Msg("control socket: accept failed")
@@ -85,12 +84,12 @@ func serveControl(ln net.Listener, m *manager) {
 }
 
 // listenControl creates the control socket, replacing a stale one.
-func listenControl() (net.Listener, error) {
+func listenControl() (*unixListener, error) {
 	if err := os.MkdirAll(filepath.Dir(controlSocket), 0o755); err != nil {
 		return nil, err
 	}
 	os.Remove(controlSocket)
-	ln, err := net.Listen("unix", controlSocket)
+	ln, err := listenUnix(controlSocket)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -258,7 +257,7 @@ func (m *manager) readNotify(l *notify.Listener) {
 	for {
 		msg, err := l.Recv()
 		if err != nil {
-			if errors.Is(err, os.ErrClosed) || errors.Is(err, net.ErrClosed) {
+			if errors.Is(err, os.ErrClosed) {
 				return
 			}
 			m.log.Warn().Err(err).Msg("notify socket")
