@@ -226,6 +226,7 @@ func closeInherited(keep ...int) {
 // the inbox only once it is in the table (or its original is handed on),
 // so it is always counted somewhere.
 func (j *Journal) receive(buf, oob []byte) {
+	private := j.private.Load() // set once, before the first receive
 	pulled := false
 	for {
 		j.mu.Lock()
@@ -237,14 +238,14 @@ func (j *Journal) receive(buf, oob []byte) {
 		j.mu.Unlock()
 		fd := f.fd
 		var err error
-		if j.private.Load() {
+		if private {
 			fd, err = unix.PidfdGetfd(j.pidfd, f.fd, 0)
 			pulled = true
 		}
 		j.mu.Lock()
 		j.inbox[0] = inflight{}
 		j.inbox = j.inbox[1:]
-		if j.private.Load() {
+		if private {
 			j.pulled = append(j.pulled, f.fd)
 		}
 		if err == nil {

@@ -1771,42 +1771,36 @@ func exDecodeBase64(s string) ([]byte, error) {
 // exParseNice is config_parse_exec_nice: -20..19; empty resets.
 func exParseNice(u *Unit, o *unit.Option) error {
 	c := u.exCtx()
-	if o.Value == "" {
-		c.NiceSet = false
-		return nil
-	}
-	n, err := exParseInt(o.Value)
-	if err == nil && (n < -20 || n > 19) {
-		err = syscall.ERANGE
-	}
-	if err != nil {
-		if errors.Is(err, syscall.ERANGE) {
-			return fmt.Errorf("Nice priority out of range, ignoring: %s", o.Value)
-		}
-		return fmt.Errorf("Failed to parse nice priority '%s', ignoring: %s", o.Value, exErrText(err))
-	}
-	c.Nice, c.NiceSet = n, true
-	return nil
+	return exParseBounded(o.Value, -20, 19, &c.Nice, &c.NiceSet,
+		"Nice priority out of range, ignoring: %[1]s", "Failed to parse nice priority '%[1]s', ignoring: %[2]s")
 }
 
 // exParseOOMScoreAdjust is config_parse_exec_oom_score_adjust: -1000..1000.
 func exParseOOMScoreAdjust(u *Unit, o *unit.Option) error {
 	c := u.exCtx()
-	if o.Value == "" {
-		c.OOMScoreAdjustSet = false
+	return exParseBounded(o.Value, -1000, 1000, &c.OOMScoreAdjust, &c.OOMScoreAdjustSet,
+		"OOM score adjust value out of range, ignoring: %[1]s", "Failed to parse the OOM score adjust value '%[1]s', ignoring: %[2]s")
+}
+
+// exParseBounded parses an integer in lo..hi into *v and sets *set; an
+// empty value clears *set. rangeMsg and parseMsg are systemd's warnings
+// (%[1]s the value, %[2]s the parse error).
+func exParseBounded(value string, lo, hi int, v *int, set *bool, rangeMsg, parseMsg string) error {
+	if value == "" {
+		*set = false
 		return nil
 	}
-	n, err := exParseInt(o.Value)
-	if err == nil && (n < -1000 || n > 1000) {
+	n, err := exParseInt(value)
+	if err == nil && (n < lo || n > hi) {
 		err = syscall.ERANGE
 	}
 	if err != nil {
 		if errors.Is(err, syscall.ERANGE) {
-			return fmt.Errorf("OOM score adjust value out of range, ignoring: %s", o.Value)
+			return fmt.Errorf(rangeMsg, value)
 		}
-		return fmt.Errorf("Failed to parse the OOM score adjust value '%s', ignoring: %s", o.Value, exErrText(err))
+		return fmt.Errorf(parseMsg, value, exErrText(err))
 	}
-	c.OOMScoreAdjust, c.OOMScoreAdjustSet = n, true
+	*v, *set = n, true
 	return nil
 }
 

@@ -912,6 +912,7 @@ func TestCgroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer tr.Close()
 	if tr.Mode() != track.ModeCgroup {
 		t.Skip("no writable cgroup v2 hierarchy:", tr.Reason())
 	}

@@ -164,6 +164,15 @@ func (t *Tracker) at(p string) (int, string) {
 	return unix.AT_FDCWD, p
 }
 
+// mkdirCgroup creates the cgroup at p; one that exists already is fine.
+func (t *Tracker) mkdirCgroup(p string) error {
+	dir, rel := t.at(p)
+	if err := unix.Mkdirat(dir, rel, 0o755); err != nil && err != unix.EEXIST {
+		return &os.PathError{Op: "mkdir", Path: p, Err: err}
+	}
+	return nil
+}
+
 // Batch makes the calls until end share one reading of /proc in the
 // process-group mode, where each look at a unit's processes otherwise
 // reads every /proc/PID/stat: the manager brackets the handling of one
@@ -272,12 +281,12 @@ func (t *Tracker) Prepare(unitID string) (*os.File, error) {
 	t.mu.Lock()
 	delete(t.pending, p) // in use again: no retry of its removal
 	t.mu.Unlock()
-	dir, rel := t.at(p)
 	// mkdir first: a unit's first start finds no cgroup, and a restart
 	// pays only the EEXIST.
-	if err := unix.Mkdirat(dir, rel, 0o755); err != nil && err != unix.EEXIST {
-		return nil, fmt.Errorf("%s: creating its cgroup: %w", unitID, &os.PathError{Op: "mkdir", Path: p, Err: err})
+	if err := t.mkdirCgroup(p); err != nil {
+		return nil, fmt.Errorf("%s: creating its cgroup: %w", unitID, err)
 	}
+	dir, rel := t.at(p)
 	fd, err := unix.Openat(dir, rel, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: opening its cgroup: %w", unitID, &os.PathError{Op: "open", Path: p, Err: err})
@@ -296,8 +305,7 @@ func (t *Tracker) Adopt(unitID string, pid int, invocation string) {
 		if t.inCgroup(pid, p) {
 			return
 		}
-		dir, rel := t.at(p)
-		unix.Mkdirat(dir, rel, 0o755)
+		t.mkdirCgroup(p)
 		t.writeFile(filepath.Join(p, "cgroup.procs"), strconv.Itoa(pid))
 		return
 	}

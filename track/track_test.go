@@ -92,7 +92,7 @@ func trackers(t *testing.T) map[string]*Tracker {
 	}
 	if cg.Mode() == ModeCgroup {
 		out[ModeCgroup] = cg
-		t.Cleanup(func() { syscall.Rmdir(cg.base) })
+		t.Cleanup(func() { cg.Close(); syscall.Rmdir(cg.base) })
 	} else {
 		t.Logf("no cgroup mode here: %s", cg.Reason())
 	}
