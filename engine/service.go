@@ -319,12 +319,12 @@ func (c *Core) shallRestart(r *unitRT) bool {
 	case "start-limit-hit", "exec-condition":
 		return false
 	}
-	if r.mainCode == CLDExited && slices.Contains(s.RestartForceExitStatus.Status, r.mainStatus) ||
-		r.mainCode != CLDExited && r.mainCode != 0 && slices.Contains(s.RestartForceExitStatus.Signals, r.mainStatus) {
+	if r.mainCode == CLDExited && slices.Contains(s.RestartForceExitStatus().Status, r.mainStatus) ||
+		r.mainCode != CLDExited && r.mainCode != 0 && slices.Contains(s.RestartForceExitStatus().Signals, r.mainStatus) {
 		return true
 	}
-	if r.mainCode == CLDExited && slices.Contains(s.RestartPreventExitStatus.Status, r.mainStatus) ||
-		r.mainCode != CLDExited && r.mainCode != 0 && slices.Contains(s.RestartPreventExitStatus.Signals, r.mainStatus) {
+	if r.mainCode == CLDExited && slices.Contains(s.RestartPreventExitStatus().Status, r.mainStatus) ||
+		r.mainCode != CLDExited && r.mainCode != 0 && slices.Contains(s.RestartPreventExitStatus().Signals, r.mainStatus) {
 		return false
 	}
 	switch s.Restart {
@@ -409,7 +409,7 @@ func (c *Core) armFor(r *unitRT) {
 // that ask a daemon to terminate.
 func cleanExit(s *loader.Service, code, status int, main bool) bool {
 	if code == CLDExited {
-		return status == 0 || main && slices.Contains(s.SuccessExitStatus.Status, status)
+		return status == 0 || main && slices.Contains(s.SuccessExitStatus().Status, status)
 	}
 	if code == CLDKilled && main && s.Type != "oneshot" {
 		switch syscall.Signal(status) {
@@ -417,7 +417,7 @@ func cleanExit(s *loader.Service, code, status int, main bool) bool {
 			return true
 		}
 	}
-	return main && code != 0 && slices.Contains(s.SuccessExitStatus.Signals, status)
+	return main && code != 0 && slices.Contains(s.SuccessExitStatus().Signals, status)
 }
 
 func failResult(code int) string {

@@ -268,7 +268,7 @@ func (c *Core) onFailure(r *unitRT) {
 	if len(ids) == 0 {
 		return
 	}
-	mode, err := graph.ParseMode(r.u.Unit.OnFailureJobMode)
+	mode, err := graph.ParseMode(r.u.Unit.OnFailureJobMode())
 	if err != nil {
 		mode = graph.Replace
 	}
@@ -283,7 +283,7 @@ func (c *Core) onSuccess(r *unitRT) {
 	if len(ids) == 0 {
 		return
 	}
-	mode, err := graph.ParseMode(r.u.Unit.OnSuccessJobMode)
+	mode, err := graph.ParseMode(r.u.Unit.OnSuccessJobMode())
 	if err != nil {
 		mode = graph.Fail
 	}

@@ -1,6 +1,9 @@
 package loader
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 // TestDirectiveLookup checks the name-sorted index against the tables: a
 // directive is found under each section it is in and under no other, no
@@ -38,6 +41,24 @@ func TestDirectiveLookup(t *testing.T) {
 			if d := lookupDirective(bit, name); d != nil {
 				t.Errorf("lookupDirective([%s], %q) = %s=, want none", sec, name, d.name)
 			}
+		}
+	}
+}
+
+// TestStructSizes keeps the structs every loaded unit allocates within
+// their size classes: a field added to Unit or Service should go behind a
+// pointer (Unit.Unit.jobs, Service.rare) unless most units set it. The
+// runtime adds an 8-byte header to objects above 512 bytes.
+func TestStructSizes(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		size, most uintptr
+	}{
+		{"Unit", unsafe.Sizeof(Unit{}), 576 - 8},
+		{"Service", unsafe.Sizeof(Service{}), 448},
+	} {
+		if c.size > c.most {
+			t.Errorf("%s is %d bytes, more than %d: the allocation moves to a larger size class", c.name, c.size, c.most)
 		}
 	}
 }

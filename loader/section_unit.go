@@ -23,32 +23,109 @@ type UnitSection struct {
 	AllowIsolate        bool
 	DefaultDependencies bool
 	IgnoreOnIsolate     bool
-	OnSuccessJobMode    string
-	OnFailureJobMode    string
-	CollectMode         string
 
-	JobTimeoutUSec           uint64
-	JobRunningTimeoutUSec    uint64
-	JobTimeoutAction         string
-	JobTimeoutRebootArgument string
-	// jobRunningTimeoutSet records an explicit JobRunningTimeoutSec=,
-	// which JobTimeoutSec= then no longer overrides.
-	jobRunningTimeoutSet bool
+	StartLimitIntervalUSec uint64
+	StartLimitBurst        uint64
 
-	StartLimitIntervalUSec  uint64
-	StartLimitBurst         uint64
-	StartLimitAction        string
-	FailureAction           string
-	SuccessAction           string
-	FailureActionExitStatus int // -1: not set
-	SuccessActionExitStatus int // -1: not set
-	RebootArgument          string
+	// jobs holds the job modes, job timeouts and unit actions (see the
+	// methods of those names), which few units set: those that set none
+	// share defaultUnitJobs, read only. A Unit is then a 576-byte
+	// allocation instead of 768.
+	jobs *unitJobs
 
 	// Conditions and Asserts are in the order systemd keeps them: the
 	// newest first.
 	Conditions []Condition
 	Asserts    []Condition
 }
+
+// unitJobs are the [Unit] settings of jobs and actions.
+type unitJobs struct {
+	onSuccessJobMode, onFailureJobMode, collectMode string
+
+	jobTimeoutUSec, jobRunningTimeoutUSec      uint64
+	jobTimeoutAction, jobTimeoutRebootArgument string
+	// jobRunningTimeoutSet records an explicit JobRunningTimeoutSec=,
+	// which JobTimeoutSec= then no longer overrides.
+	jobRunningTimeoutSet bool
+
+	startLimitAction, failureAction, successAction   string
+	failureActionExitStatus, successActionExitStatus int // -1: not set
+	rebootArgument                                   string
+}
+
+var defaultUnitJobs = unitJobs{
+	onSuccessJobMode:        "fail",
+	onFailureJobMode:        "replace",
+	collectMode:             "inactive",
+	jobTimeoutUSec:          Infinity,
+	jobRunningTimeoutUSec:   Infinity,
+	jobTimeoutAction:        "none",
+	startLimitAction:        "none",
+	failureAction:           "none",
+	successAction:           "none",
+	failureActionExitStatus: -1,
+	successActionExitStatus: -1,
+}
+
+// jobsRO returns the job settings for reading.
+func (s *UnitSection) jobsRO() *unitJobs {
+	if s.jobs == nil {
+		return &defaultUnitJobs
+	}
+	return s.jobs
+}
+
+// jobsRW returns the job settings for writing: the unit's own copy, made
+// from the defaults on first use.
+func (s *UnitSection) jobsRW() *unitJobs {
+	if s.jobs == nil {
+		j := defaultUnitJobs
+		s.jobs = &j
+	}
+	return s.jobs
+}
+
+// OnSuccessJobMode is OnSuccessJobMode=.
+func (s *UnitSection) OnSuccessJobMode() string { return s.jobsRO().onSuccessJobMode }
+
+// OnFailureJobMode is OnFailureJobMode= (or OnFailureIsolate=).
+func (s *UnitSection) OnFailureJobMode() string { return s.jobsRO().onFailureJobMode }
+
+// CollectMode is CollectMode=.
+func (s *UnitSection) CollectMode() string { return s.jobsRO().collectMode }
+
+// JobTimeoutUSec is JobTimeoutSec=.
+func (s *UnitSection) JobTimeoutUSec() uint64 { return s.jobsRO().jobTimeoutUSec }
+
+// JobRunningTimeoutUSec is JobRunningTimeoutSec= (or JobTimeoutSec=).
+func (s *UnitSection) JobRunningTimeoutUSec() uint64 { return s.jobsRO().jobRunningTimeoutUSec }
+
+// JobTimeoutAction is JobTimeoutAction=.
+func (s *UnitSection) JobTimeoutAction() string { return s.jobsRO().jobTimeoutAction }
+
+// JobTimeoutRebootArgument is JobTimeoutRebootArgument=.
+func (s *UnitSection) JobTimeoutRebootArgument() string {
+	return s.jobsRO().jobTimeoutRebootArgument
+}
+
+// StartLimitAction is StartLimitAction=.
+func (s *UnitSection) StartLimitAction() string { return s.jobsRO().startLimitAction }
+
+// FailureAction is FailureAction=.
+func (s *UnitSection) FailureAction() string { return s.jobsRO().failureAction }
+
+// SuccessAction is SuccessAction=.
+func (s *UnitSection) SuccessAction() string { return s.jobsRO().successAction }
+
+// FailureActionExitStatus is FailureActionExitStatus= (-1: not set).
+func (s *UnitSection) FailureActionExitStatus() int { return s.jobsRO().failureActionExitStatus }
+
+// SuccessActionExitStatus is SuccessActionExitStatus= (-1: not set).
+func (s *UnitSection) SuccessActionExitStatus() int { return s.jobsRO().successActionExitStatus }
+
+// RebootArgument is RebootArgument=.
+func (s *UnitSection) RebootArgument() string { return s.jobsRO().rebootArgument }
 
 // Condition is one Condition*= or Assert*= setting.
 type Condition struct {
@@ -69,20 +146,9 @@ const (
 
 func newUnitSection() UnitSection {
 	return UnitSection{
-		DefaultDependencies:     true,
-		OnSuccessJobMode:        "fail",
-		OnFailureJobMode:        "replace",
-		CollectMode:             "inactive",
-		JobTimeoutUSec:          Infinity,
-		JobRunningTimeoutUSec:   Infinity,
-		JobTimeoutAction:        "none",
-		StartLimitIntervalUSec:  defaultStartLimitInterval,
-		StartLimitBurst:         defaultStartLimitBurst,
-		StartLimitAction:        "none",
-		FailureAction:           "none",
-		SuccessAction:           "none",
-		FailureActionExitStatus: -1,
-		SuccessActionExitStatus: -1,
+		DefaultDependencies:    true,
+		StartLimitIntervalUSec: defaultStartLimitInterval,
+		StartLimitBurst:        defaultStartLimitBurst,
 	}
 }
 
@@ -252,20 +318,20 @@ var unitDirectives = func() []directive {
 		boolDirective(secUnit, "DefaultDependencies", func(u *Unit) *bool { return &u.Unit.DefaultDependencies }),
 		boolDirective(secUnit, "IgnoreOnIsolate", func(u *Unit) *bool { return &u.Unit.IgnoreOnIsolate }),
 		removedDirective(secUnit, "IgnoreOnSnapshot"),
-		namedEnumDirective(secUnit, "OnSuccessJobMode", "job mode", jobModes, func(u *Unit) *string { return &u.Unit.OnSuccessJobMode }),
-		namedEnumDirective(secUnit, "OnFailureJobMode", "job mode", jobModes, func(u *Unit) *string { return &u.Unit.OnFailureJobMode }),
+		namedEnumDirective(secUnit, "OnSuccessJobMode", "job mode", jobModes, func(u *Unit) *string { return &u.Unit.jobsRW().onSuccessJobMode }),
+		namedEnumDirective(secUnit, "OnFailureJobMode", "job mode", jobModes, func(u *Unit) *string { return &u.Unit.jobsRW().onFailureJobMode }),
 		{in: secUnit, name: "OnFailureIsolate", parse: func(u *Unit, o *unit.Option) error {
 			b, err := unit.ParseBool(o.Value)
 			if err != nil {
 				return fmt.Errorf("Failed to parse boolean, ignoring: %s", o.Value)
 			}
-			u.Unit.OnFailureJobMode = "replace"
+			u.Unit.jobsRW().onFailureJobMode = "replace"
 			if b {
-				u.Unit.OnFailureJobMode = "isolate"
+				u.Unit.jobsRW().onFailureJobMode = "isolate"
 			}
 			return nil
 		}},
-		namedEnumDirective(secUnit, "CollectMode", "garbage collection mode", []string{"inactive", "inactive-or-failed"}, func(u *Unit) *string { return &u.Unit.CollectMode }),
+		namedEnumDirective(secUnit, "CollectMode", "garbage collection mode", []string{"inactive", "inactive-or-failed"}, func(u *Unit) *string { return &u.Unit.jobsRW().collectMode }),
 		// JobTimeoutSec= also sets the running timeout, unless
 		// JobRunningTimeoutSec= is given (in any order); 0 is "infinity".
 		{in: secUnit, name: "JobTimeoutSec", parse: func(u *Unit, o *unit.Option) error {
@@ -273,9 +339,9 @@ var unitDirectives = func() []directive {
 			if err != nil {
 				return err
 			}
-			u.Unit.JobTimeoutUSec = v
-			if !u.Unit.jobRunningTimeoutSet {
-				u.Unit.JobRunningTimeoutUSec = v
+			u.Unit.jobsRW().jobTimeoutUSec = v
+			if !u.Unit.jobsRO().jobRunningTimeoutSet {
+				u.Unit.jobsRW().jobRunningTimeoutUSec = v
 			}
 			return nil
 		}},
@@ -284,13 +350,13 @@ var unitDirectives = func() []directive {
 			if err != nil {
 				return err
 			}
-			u.Unit.JobRunningTimeoutUSec = v
-			u.Unit.jobRunningTimeoutSet = true
+			u.Unit.jobsRW().jobRunningTimeoutUSec = v
+			u.Unit.jobsRW().jobRunningTimeoutSet = true
 			return nil
 		}},
-		actionDirective(secUnit, "JobTimeoutAction", func(u *Unit) *string { return &u.Unit.JobTimeoutAction }),
+		actionDirective(secUnit, "JobTimeoutAction", func(u *Unit) *string { return &u.Unit.jobsRW().jobTimeoutAction }),
 		{in: secUnit, name: "JobTimeoutRebootArgument", parse: func(u *Unit, o *unit.Option) error {
-			return parseRebootArgument(o, &u.Unit.JobTimeoutRebootArgument)
+			return parseRebootArgument(o, &u.Unit.jobsRW().jobTimeoutRebootArgument)
 		}},
 		unitSecDirective(secUnit, "StartLimitIntervalSec", func(u *Unit) *uint64 { return &u.Unit.StartLimitIntervalUSec }),
 		unitSecDirective(secUnit|secService, "StartLimitInterval", func(u *Unit) *uint64 { return &u.Unit.StartLimitIntervalUSec }),
@@ -302,13 +368,17 @@ var unitDirectives = func() []directive {
 			u.Unit.StartLimitBurst = n
 			return nil
 		}},
-		actionDirective(secUnit|secService, "StartLimitAction", func(u *Unit) *string { return &u.Unit.StartLimitAction }),
-		actionDirective(secUnit|secService, "FailureAction", func(u *Unit) *string { return &u.Unit.FailureAction }),
-		actionDirective(secUnit, "SuccessAction", func(u *Unit) *string { return &u.Unit.SuccessAction }),
-		{in: secUnit, name: "FailureActionExitStatus", parse: func(u *Unit, o *unit.Option) error { return parseExitStatus(o, &u.Unit.FailureActionExitStatus) }},
-		{in: secUnit, name: "SuccessActionExitStatus", parse: func(u *Unit, o *unit.Option) error { return parseExitStatus(o, &u.Unit.SuccessActionExitStatus) }},
+		actionDirective(secUnit|secService, "StartLimitAction", func(u *Unit) *string { return &u.Unit.jobsRW().startLimitAction }),
+		actionDirective(secUnit|secService, "FailureAction", func(u *Unit) *string { return &u.Unit.jobsRW().failureAction }),
+		actionDirective(secUnit, "SuccessAction", func(u *Unit) *string { return &u.Unit.jobsRW().successAction }),
+		{in: secUnit, name: "FailureActionExitStatus", parse: func(u *Unit, o *unit.Option) error {
+			return parseExitStatus(o, &u.Unit.jobsRW().failureActionExitStatus)
+		}},
+		{in: secUnit, name: "SuccessActionExitStatus", parse: func(u *Unit, o *unit.Option) error {
+			return parseExitStatus(o, &u.Unit.jobsRW().successActionExitStatus)
+		}},
 		{in: secUnit | secService, name: "RebootArgument", parse: func(u *Unit, o *unit.Option) error {
-			return parseRebootArgument(o, &u.Unit.RebootArgument)
+			return parseRebootArgument(o, &u.Unit.jobsRW().rebootArgument)
 		}},
 	}
 	for _, c := range conditionTypes {

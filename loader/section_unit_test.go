@@ -43,7 +43,7 @@ func TestUnitDirectives(t *testing.T) {
 			name:  "JobTimeoutSec also sets the running timeout; 0 is infinity",
 			lines: []string{"JobTimeoutSec=5min"},
 			check: func(t *testing.T, u *Unit) {
-				cgEq(t, []uint64{u.Unit.JobTimeoutUSec, u.Unit.JobRunningTimeoutUSec}, []uint64{300_000_000, 300_000_000})
+				cgEq(t, []uint64{u.Unit.JobTimeoutUSec(), u.Unit.JobRunningTimeoutUSec()}, []uint64{300_000_000, 300_000_000})
 			},
 		},
 		{
@@ -51,7 +51,7 @@ func TestUnitDirectives(t *testing.T) {
 			name:  "an explicit JobRunningTimeoutSec wins in any order",
 			lines: []string{"JobTimeoutSec=10s", "JobRunningTimeoutSec=20s", "JobTimeoutSec=30s"},
 			check: func(t *testing.T, u *Unit) {
-				cgEq(t, []uint64{u.Unit.JobTimeoutUSec, u.Unit.JobRunningTimeoutUSec}, []uint64{30_000_000, 20_000_000})
+				cgEq(t, []uint64{u.Unit.JobTimeoutUSec(), u.Unit.JobRunningTimeoutUSec()}, []uint64{30_000_000, 20_000_000})
 			},
 		},
 		{
@@ -59,7 +59,7 @@ func TestUnitDirectives(t *testing.T) {
 			lines: []string{"JobRunningTimeoutSec=1min", "JobTimeoutSec=0", "JobTimeoutSec=foo", "JobRunningTimeoutSec="},
 			msgs:  []string{"3: JobTimeoutSec: Failed to parse JobTimeoutSec= parameter, ignoring: foo", "4: JobRunningTimeoutSec: Failed to parse JobRunningTimeoutSec= parameter, ignoring: "},
 			check: func(t *testing.T, u *Unit) {
-				cgEq(t, []uint64{u.Unit.JobTimeoutUSec, u.Unit.JobRunningTimeoutUSec}, []uint64{Infinity, 60_000_000})
+				cgEq(t, []uint64{u.Unit.JobTimeoutUSec(), u.Unit.JobRunningTimeoutUSec()}, []uint64{Infinity, 60_000_000})
 			},
 		},
 		{
@@ -72,7 +72,7 @@ func TestUnitDirectives(t *testing.T) {
 				"5: FailureAction: Failed to parse FailureAction=, ignoring: soft-reboot",
 			},
 			check: func(t *testing.T, u *Unit) {
-				cgEq(t, []string{u.Unit.FailureAction, u.Unit.SuccessAction, u.Unit.JobTimeoutAction}, []string{"reboot-force", "none", "exit-force"})
+				cgEq(t, []string{u.Unit.FailureAction(), u.Unit.SuccessAction(), u.Unit.JobTimeoutAction()}, []string{"reboot-force", "none", "exit-force"})
 			},
 		},
 		{
@@ -84,7 +84,7 @@ func TestUnitDirectives(t *testing.T) {
 				"5: OnFailureIsolate: Failed to parse boolean, ignoring: maybe",
 			},
 			check: func(t *testing.T, u *Unit) {
-				cgEq(t, []string{u.Unit.OnFailureJobMode, u.Unit.OnSuccessJobMode, u.Unit.CollectMode}, []string{"triggering", "fail", "inactive-or-failed"})
+				cgEq(t, []string{u.Unit.OnFailureJobMode(), u.Unit.OnSuccessJobMode(), u.Unit.CollectMode()}, []string{"triggering", "fail", "inactive-or-failed"})
 			},
 		},
 		{
@@ -107,14 +107,14 @@ func TestUnitDirectives(t *testing.T) {
 				"2: SuccessActionExitStatus: Failed to parse exit status 'x', ignoring: Invalid argument",
 			},
 			check: func(t *testing.T, u *Unit) {
-				cgEq(t, []int{u.Unit.FailureActionExitStatus, u.Unit.SuccessActionExitStatus}, []int{3, -1})
+				cgEq(t, []int{u.Unit.FailureActionExitStatus(), u.Unit.SuccessActionExitStatus()}, []int{3, -1})
 			},
 		},
 		{
 			name:  "reboot arguments are printable ASCII",
 			lines: []string{"JobTimeoutRebootArgument=foo bar ä", "RebootArgument=x"},
 			msgs:  []string{"1: JobTimeoutRebootArgument: Invalid reboot parameter 'foo bar ä', ignoring."},
-			check: func(t *testing.T, u *Unit) { cgEq(t, u.Unit.RebootArgument, "x") },
+			check: func(t *testing.T, u *Unit) { cgEq(t, u.Unit.RebootArgument(), "x") },
 		},
 		{
 			name:  "removed and obsolete directives",

@@ -139,8 +139,8 @@ func TestServiceDirectives(t *testing.T) {
 			lines: []string{"SuccessExitStatus=75 TERM 1", "SuccessExitStatus=SIGKILL 1 TEMPFAIL bogus", "RestartPreventExitStatus=255", "RestartPreventExitStatus="},
 			msgs:  []string{"W: Failed to parse value, ignoring: bogus"},
 			check: func(t *testing.T, s *Service) {
-				svcEq(t, s.SuccessExitStatus, ExitStatusSet{Status: []int{1, 75}, Signals: []int{9, 15}})
-				svcEq(t, s.RestartPreventExitStatus.Empty(), true)
+				svcEq(t, s.SuccessExitStatus(), ExitStatusSet{Status: []int{1, 75}, Signals: []int{9, 15}})
+				svcEq(t, s.RestartPreventExitStatus().Empty(), true)
 			},
 		},
 		{
@@ -176,7 +176,7 @@ func TestServiceDirectives(t *testing.T) {
 			lines: []string{"USBFunctionDescriptors=/a//b", "USBFunctionStrings=rel", "USBFunctionDescriptors="},
 			msgs:  []string{"W: USBFunctionStrings= path is not absolute, ignoring: rel"},
 			check: func(t *testing.T, s *Service) {
-				svcEq(t, []string{s.USBFunctionDescriptors, s.USBFunctionStrings}, []string{"", ""})
+				svcEq(t, []string{s.USBFunctionDescriptors(), s.USBFunctionStrings()}, []string{"", ""})
 			},
 		},
 		{
