@@ -330,12 +330,14 @@ func (u *Unit) initCGroup() {
 // noCGroups is why gosd does not honour the resource-control directives.
 const noCGroups = "gosd manages no cgroup hierarchy: resource control is not applied"
 
+//go:noinline
 func cg(name string, parse func(u *Unit, c *CGroupContext, o *unit.Option) error) directive {
 	return directive{in: secCGroup, name: name, unsupported: noCGroups, parse: func(u *Unit, o *unit.Option) error {
 		return parse(u, u.cgCtx(), o)
 	}}
 }
 
+//go:noinline
 func cgBool(name string, field func(c *CGroupContext) *bool) directive {
 	return cg(name, func(_ *Unit, c *CGroupContext, o *unit.Option) error {
 		b, err := unit.ParseBool(o.Value)
@@ -349,6 +351,8 @@ func cgBool(name string, field func(c *CGroupContext) *bool) directive {
 
 // cgWeight parses the weights of the unified hierarchy (1..10000, or
 // "idle" for CPU weights); empty unsets.
+//
+//go:noinline
 func cgWeight(name, what string, idle bool, field func(c *CGroupContext) *uint64) directive {
 	return cg(name, func(_ *Unit, c *CGroupContext, o *unit.Option) error {
 		if o.Value == "" {
@@ -370,6 +374,8 @@ func cgWeight(name, what string, idle bool, field func(c *CGroupContext) *uint64
 
 // cgLegacyWeight parses CPUShares= (2..262144) and BlockIOWeight=
 // (10..1000); empty unsets.
+//
+//go:noinline
 func cgLegacyWeight(name, what, deprecated string, lo, hi uint64, field func(c *CGroupContext) *uint64) directive {
 	return cg(name, func(u *Unit, c *CGroupContext, o *unit.Option) error {
 		if deprecated != "" {
@@ -581,6 +587,8 @@ func parseCPUQuotaPeriod(_ *Unit, c *CGroupContext, o *unit.Option) error {
 
 // cpuSetDirective parses AllowedCPUs= and its kin: a list of numbers and
 // ranges that extends the set; empty resets it.
+//
+//go:noinline
 func cpuSetDirective(name string, field func(c *CGroupContext) *CGroupCPUSet) directive {
 	return cg(name, func(u *Unit, c *CGroupContext, o *unit.Option) error {
 		var set CGroupCPUSet
@@ -754,6 +762,7 @@ func parseIODeviceWeight(u *Unit, c *CGroupContext, o *unit.Option) error {
 	return nil
 }
 
+//go:noinline
 func ioLimitDirective(kind int) directive {
 	return cg(IOLimitNames[kind], func(u *Unit, c *CGroupContext, o *unit.Option) error {
 		if o.Value == "" {
@@ -945,6 +954,8 @@ func parseDisableControllers(_ *Unit, c *CGroupContext, o *unit.Option) error {
 // with an optional prefix length, and the names any, localhost,
 // link-local and multicast. systemd keeps them in a hash set, so its
 // order varies; gosd keeps them in the order given, without duplicates.
+//
+//go:noinline
 func ipAddressDirective(name string, field func(c *CGroupContext) *[]netip.Prefix) directive {
 	return cg(name, func(u *Unit, c *CGroupContext, o *unit.Option) error {
 		l := field(c)
@@ -1007,6 +1018,8 @@ func cgParsePrefix(s string) (netip.Prefix, bool) {
 
 // ipFilterDirective parses IPIngressFilterPath=/IPEgressFilterPath=: one
 // absolute path per assignment, added once.
+//
+//go:noinline
 func ipFilterDirective(name string, field func(c *CGroupContext) *[]string) directive {
 	return cg(name, func(u *Unit, c *CGroupContext, o *unit.Option) error {
 		l := field(c)
@@ -1052,6 +1065,7 @@ func parseBPFProgram(u *Unit, c *CGroupContext, o *unit.Option) error {
 	return nil
 }
 
+//go:noinline
 func socketBindDirective(name string, field func(c *CGroupContext) *[]SocketBind) directive {
 	return cg(name, func(_ *Unit, c *CGroupContext, o *unit.Option) error {
 		l := field(c)
@@ -1137,6 +1151,7 @@ func cgIfnameValid(s string) bool {
 	return !numeric
 }
 
+//go:noinline
 func cgEnum(name, what string, values []string, emptyDefault string, field func(c *CGroupContext) *string) directive {
 	return cg(name, func(_ *Unit, c *CGroupContext, o *unit.Option) error {
 		v := o.Value

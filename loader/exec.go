@@ -702,6 +702,7 @@ var execDirectives = []directive{
 // ---------------------------------------------------------------------
 // Generic parsers (systemd's conf-parser.c ones, on the exec context)
 
+//go:noinline
 func exBoolDirective(name string, isFatal bool, unsupported string, field func(c *ExecContext) *bool) directive {
 	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
 		b, err := unit.ParseBool(o.Value)
@@ -718,6 +719,8 @@ func exBoolDirective(name string, isFatal bool, unsupported string, field func(c
 
 // exEnumDirective is DEFINE_CONFIG_PARSE_ENUM: one of values (the first
 // two being "no" and "yes" when withBool, which also takes any boolean).
+//
+//go:noinline
 func exEnumDirective(name, msg, unsupported string, values []string, withBool bool, field func(c *ExecContext) *string) directive {
 	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
 		for _, v := range values {
@@ -744,6 +747,8 @@ func exBoolIndex(b bool) int {
 }
 
 // exModeDirective is config_parse_mode: an octal mode; no reset.
+//
+//go:noinline
 func exModeDirective(name, unsupported string, field func(c *ExecContext) *uint32) directive {
 	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
 		m, err := unit.ParseMode(o.Value)
@@ -757,6 +762,8 @@ func exModeDirective(name, unsupported string, field func(c *ExecContext) *uint3
 
 // exStringDirective is config_parse_unit_string_printf: specifiers are
 // expanded; an empty value resets.
+//
+//go:noinline
 func exStringDirective(name, unsupported string, field func(c *ExecContext) *string) directive {
 	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
 		s, err := u.spec.Expand(o.Value)
@@ -772,6 +779,8 @@ func exStringDirective(name, unsupported string, field func(c *ExecContext) *str
 // specifiers expanded and simplified; an empty value resets. With
 // isFatal (RootDirectory=, RootImage=, RootVerity=) a bad path makes the
 // unit bad-setting.
+//
+//go:noinline
 func exPathDirective(name string, isFatal bool, unsupported string, field func(c *ExecContext) *string) directive {
 	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
 		c := u.exCtx()
@@ -800,6 +809,8 @@ func exPathDirective(name string, isFatal bool, unsupported string, field func(c
 
 // exLabelDirective is SELinuxContext=, AppArmorProfile= and
 // SmackProcessLabel=: "-" makes a failure to apply the label non-fatal.
+//
+//go:noinline
 func exLabelDirective(name string, field func(c *ExecContext) (*string, *bool)) directive {
 	return directive{in: secExec, name: name, unsupported: exNoMAC, parse: func(u *Unit, o *unit.Option) error {
 		s, ign := field(u.exCtx())
@@ -820,6 +831,7 @@ func exLabelDirective(name string, field func(c *ExecContext) (*string, *bool)) 
 	}}
 }
 
+//go:noinline
 func exTTYSizeDirective(name string, field func(c *ExecContext) *int) directive {
 	return directive{in: secExec, name: name, unsupported: exNoTTY, parse: func(u *Unit, o *unit.Option) error {
 		if o.Value == "" {
@@ -1111,6 +1123,8 @@ func exParseEnvNames(u *Unit, o *unit.Option, unset bool, list *[]string) error 
 
 // exUserDirective is config_parse_user_group_compat: a user or group
 // name or numeric ID, specifiers expanded; an invalid one is fatal.
+//
+//go:noinline
 func exUserDirective(name string, field func(c *ExecContext) *string) directive {
 	return directive{in: secExec, name: name, parse: func(u *Unit, o *unit.Option) error {
 		c := u.exCtx()
@@ -1264,6 +1278,8 @@ func exParseWorkingDirectory(u *Unit, o *unit.Option) error {
 
 // exNamespacePathsDirective is config_parse_namespace_path_strv: absolute
 // paths, each optionally prefixed "-" and then "+"; an empty value resets.
+//
+//go:noinline
 func exNamespacePathsDirective(name, unsupported string, field func(c *ExecContext) *[]string) directive {
 	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
 		list := field(u.exCtx())
@@ -2136,6 +2152,8 @@ func exParseNsec(s string) (uint64, error) {
 // exRlimitDirective is config_parse_rlimit: "soft[:hard]", each a number
 // in the resource's unit (bytes with K/M/G... suffixes, seconds for CPU,
 // microseconds for RTTIME, nice levels for NICE) or "infinity".
+//
+//go:noinline
 func exRlimitDirective(name string, res int) directive {
 	return directive{in: secExec, name: name, parse: func(u *Unit, o *unit.Option) error {
 		rl, err := exParseRlimit(res, o.Value)

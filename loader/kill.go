@@ -79,6 +79,8 @@ func parseKillMode(u *Unit, o *unit.Option) error {
 
 // killSignalDirective is config_parse_signal: a signal name or number; an
 // empty or invalid value is ignored with a warning (there is no reset).
+//
+//go:noinline
 func killSignalDirective(name string, field func(k *KillContext) *int) directive {
 	return directive{in: secKill, name: name, parse: func(u *Unit, o *unit.Option) error {
 		n, err := unit.ParseSignal(o.Value)

@@ -140,6 +140,8 @@ const automountUnsupported = "gosd does not implement autofs automount points"
 
 // trigPathDirective is systemd's config_parse_unit_path_printf(): an
 // absolute path, simplified; an empty value unsets it.
+//
+//go:noinline
 func trigPathDirective(in sections, name string, field func(u *Unit) *string) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		if o.Value == "" {

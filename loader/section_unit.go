@@ -159,12 +159,15 @@ type InstallSection struct {
 	DefaultInstance                   string
 }
 
+//go:noinline
 func depDirective(name string, d Dep) directive {
 	return directive{in: secUnit, name: name, parse: func(u *Unit, o *unit.Option) error { return u.parseDeps(o, d) }}
 }
 
 // obsoleteDepDirective is a dependency directive systemd 252 still reads
 // under its old name, with a warning.
+//
+//go:noinline
 func obsoleteDepDirective(name string, d Dep) directive {
 	return directive{in: secUnit, name: name, parse: func(u *Unit, o *unit.Option) error {
 		u.diagWarn(o, fmt.Sprintf("Unit dependency type %s= is obsolete, replacing by %s=, please update your unit file", o.Name, d))
@@ -180,6 +183,7 @@ func removedDirective(in sections, name string) directive {
 	}}
 }
 
+//go:noinline
 func boolDirective(in sections, name string, field func(u *Unit) *bool) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		b, err := unit.ParseBool(o.Value)
@@ -204,6 +208,8 @@ func timeDirective(in sections, name string, field func(u *Unit) *uint64) direct
 
 // unitSecDirective is config_parse_sec: a time span, with systemd's generic
 // message.
+//
+//go:noinline
 func unitSecDirective(in sections, name string, field func(u *Unit) *uint64) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		v, err := unit.ParseTimespan(o.Value, time.Second)
@@ -221,6 +227,8 @@ func enumDirective(in sections, name string, values []string, field func(u *Unit
 
 // namedEnumDirective takes one of values; what names the kind of value
 // in systemd's message ("Failed to parse job mode, ignoring: x").
+//
+//go:noinline
 func namedEnumDirective(in sections, name, what string, values []string, field func(u *Unit) *string) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		if !slices.Contains(values, o.Value) {
@@ -232,6 +240,8 @@ func namedEnumDirective(in sections, name, what string, values []string, field f
 }
 
 // actionDirective is config_parse_emergency_action for the system manager.
+//
+//go:noinline
 func actionDirective(in sections, name string, field func(u *Unit) *string) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		if !slices.Contains(emergencyActions, o.Value) {
@@ -411,6 +421,7 @@ func (u *Unit) install() *InstallSection {
 	return u.Install
 }
 
+//go:noinline
 func installList(field func(*InstallSection) *[]string) func(u *Unit, o *unit.Option) error {
 	return func(u *Unit, o *unit.Option) error {
 		l := field(u.install())
@@ -459,6 +470,8 @@ func parseRebootArgument(o *unit.Option, dst *string) error {
 // the conditions of that kind only. A leading "|" marks a triggering
 // condition and a following "!" negates it; systemd skips no blanks
 // between them. Path conditions must be absolute.
+//
+//go:noinline
 func condParser(typ string, isPath, assert bool) func(u *Unit, o *unit.Option) error {
 	return func(u *Unit, o *unit.Option) error {
 		list := &u.Unit.Conditions

@@ -232,6 +232,8 @@ var serviceDirectives = []directive{
 
 // serviceEnum parses one of values; anything else, the empty string
 // included, is ignored with systemd's "Failed to parse <what>" warning.
+//
+//go:noinline
 func serviceEnum(name string, values []string, what string, field func(s *Service) *string) directive {
 	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
 		if !slices.Contains(values, o.Value) {
@@ -244,6 +246,8 @@ func serviceEnum(name string, values []string, what string, field func(s *Servic
 
 // secDirective is systemd's config_parse_sec: a time span in seconds by
 // default; the empty string is an error, not a reset.
+//
+//go:noinline
 func secDirective(name string, field func(s *Service) *uint64) directive {
 	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
 		v, err := unit.ParseTimespan(o.Value, time.Second)
@@ -257,6 +261,8 @@ func secDirective(name string, field func(s *Service) *uint64) directive {
 
 // legacyDirective is a setting systemd 252 still recognises but ignores
 // with an informational message.
+//
+//go:noinline
 func legacyDirective(name string) directive {
 	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
 		return fmt.Errorf("Support for option %s= has been removed and it is ignored", o.Name)
@@ -297,6 +303,8 @@ func parseServiceTimeout(u *Unit, o *unit.Option) error {
 // value resets the list. A problem in a command line whose command is not
 // "-"-prefixed is fatal (the unit becomes bad-setting); the commands of
 // the line before the bad one are kept, as systemd keeps them.
+//
+//go:noinline
 func execDirective(name string, field func(s *Service) *[]unit.ExecCommand) directive {
 	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
 		return u.parseExecInto(o, field(u.Service))
@@ -305,6 +313,8 @@ func execDirective(name string, field func(s *Service) *[]unit.ExecCommand) dire
 
 // exitStatusDirective adds exit statuses and signals to a set; an empty
 // value empties it.
+//
+//go:noinline
 func exitStatusDirective(name string, field func(s *Service) *ExitStatusSet) directive {
 	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
 		set := field(u.Service)
@@ -417,6 +427,8 @@ func simplifyAbsolutePath(lvalue, p string) (string, string) {
 
 // usbPath parses USBFunctionDescriptors= and USBFunctionStrings=: an
 // absolute path with specifiers; empty resets.
+//
+//go:noinline
 func usbPath(field func(s *Service) *string) func(u *Unit, o *unit.Option) error {
 	return func(u *Unit, o *unit.Option) error {
 		k, err := u.spec.ExpandPath(o.Value)

@@ -610,6 +610,8 @@ func socketIPTOS(s string) (int32, bool) {
 // socketExec parses ExecStartPre= and friends like the service ones: an
 // empty value resets the list; a broken command line without "-" makes
 // the unit bad-setting.
+//
+//go:noinline
 func socketExec(name string, field func(s *Socket) *[]unit.ExecCommand) directive {
 	return directive{in: secSocket, name: name, parse: func(u *Unit, o *unit.Option) error {
 		return u.parseExecInto(o, field(u.Socket))
@@ -618,6 +620,8 @@ func socketExec(name string, field func(s *Socket) *[]unit.ExecCommand) directiv
 
 // socketUserGroup is systemd's config_parse_user_group_compat(): a user
 // or group name (relaxed rules) or a numeric ID; a bad one is fatal.
+//
+//go:noinline
 func socketUserGroup(name string, field func(s *Socket) *string) directive {
 	return directive{in: secSocket, name: name, parse: func(u *Unit, o *unit.Option) error {
 		f := field(u.Socket)
@@ -991,6 +995,8 @@ func trigStrto(s string) (mag uint64, neg bool, err error) {
 }
 
 // trigUintDirective is systemd's config_parse_unsigned().
+//
+//go:noinline
 func trigUintDirective(in sections, name string, field func(u *Unit) *uint32) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		v, err := trigStrtoul(o.Value, 32)
@@ -1003,6 +1009,8 @@ func trigUintDirective(in sections, name string, field func(u *Unit) *uint32) di
 }
 
 // trigIntDirective is systemd's config_parse_int().
+//
+//go:noinline
 func trigIntDirective(in sections, name string, field func(u *Unit) *int32) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		v, err := trigStrtol(o.Value, 32)
@@ -1016,6 +1024,8 @@ func trigIntDirective(in sections, name string, field func(u *Unit) *int32) dire
 
 // trigLongDirective is systemd's config_parse_long() for the socket's
 // message queue settings.
+//
+//go:noinline
 func trigLongDirective(name string, field func(s *Socket) *int64) directive {
 	return directive{in: secSocket, name: name, parse: func(u *Unit, o *unit.Option) error {
 		v, err := trigStrtol(o.Value, 64)
@@ -1028,6 +1038,8 @@ func trigLongDirective(name string, field func(s *Socket) *int64) directive {
 }
 
 // trigSizeDirective is systemd's config_parse_iec_size().
+//
+//go:noinline
 func trigSizeDirective(in sections, name string, field func(u *Unit) *uint64) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		v, err := unit.ParseSize(o.Value, 1024)
@@ -1043,6 +1055,8 @@ func trigSizeDirective(in sections, name string, field func(u *Unit) *uint64) di
 }
 
 // trigModeDirective is systemd's config_parse_mode().
+//
+//go:noinline
 func trigModeDirective(in sections, name string, field func(u *Unit) *uint32) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		v, err := unit.ParseMode(o.Value)
@@ -1055,6 +1069,8 @@ func trigModeDirective(in sections, name string, field func(u *Unit) *uint32) di
 }
 
 // trigSecDirective is systemd's config_parse_sec().
+//
+//go:noinline
 func trigSecDirective(in sections, name string, field func(u *Unit) *uint64) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		v, err := unit.ParseTimespan(o.Value, time.Second)
@@ -1068,6 +1084,8 @@ func trigSecDirective(in sections, name string, field func(u *Unit) *uint64) dir
 
 // trigSecFix0Directive is systemd's config_parse_sec_fix_0(): like
 // trigSecDirective, but 0 means infinity.
+//
+//go:noinline
 func trigSecFix0Directive(in sections, name string, field func(u *Unit) *uint64) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		v, err := unit.ParseTimespan(o.Value, time.Second)
@@ -1083,6 +1101,8 @@ func trigSecFix0Directive(in sections, name string, field func(u *Unit) *uint64)
 }
 
 // trigStringDirective is systemd's config_parse_unit_string_printf().
+//
+//go:noinline
 func trigStringDirective(in sections, name string, field func(u *Unit) *string) directive {
 	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
 		v, err := u.spec.Expand(o.Value)

@@ -11,10 +11,12 @@ import (
 	"github.com/gosd/gosd/unit"
 )
 
+//go:noinline
 func cgProp(name string, get func(c *loader.CGroupContext) string) prop {
 	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.CGroup) }}
 }
 
+//go:noinline
 func cgMulti(name string, get func(c *loader.CGroupContext) []string) prop {
 	return prop{name: name, multi: func(u *loader.Unit, _ *State) []string { return get(u.CGroup) }}
 }
@@ -51,6 +53,7 @@ func deviceValues(l []loader.DeviceValue, format func(uint64) string) []string {
 	return out
 }
 
+//go:noinline
 func ioLimits(kind int) prop {
 	return cgMulti(loader.IOLimitNames[kind], func(c *loader.CGroupContext) []string {
 		var out []string
@@ -63,6 +66,7 @@ func ioLimits(kind int) prop {
 	})
 }
 
+//go:noinline
 func blockIOBandwidth(name string, read bool) prop {
 	return cgMulti(name, func(c *loader.CGroupContext) []string {
 		var out []string

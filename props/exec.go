@@ -14,18 +14,22 @@ import (
 	"github.com/gosd/gosd/loader"
 )
 
+//go:noinline
 func exProp(name string, get func(c *loader.ExecContext) string) prop {
 	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.ExecSettings()) }}
 }
 
+//go:noinline
 func exBool(name string, get func(c *loader.ExecContext) bool) prop {
 	return exProp(name, func(c *loader.ExecContext) string { return yesno(get(c)) })
 }
 
+//go:noinline
 func exInt(name string, get func(c *loader.ExecContext) int) prop {
 	return exProp(name, func(c *loader.ExecContext) string { return strconv.Itoa(get(c)) })
 }
 
+//go:noinline
 func exMode(name string, get func(c *loader.ExecContext) uint32) prop {
 	return exProp(name, func(c *loader.ExecContext) string { return fmt.Sprintf("%04o", get(c)) })
 }

@@ -10,6 +10,8 @@ import (
 // execCommandProps returns the pair of properties systemd shows for one
 // list of commands, e.g. ExecStart and ExecStartEx, each printed once per
 // command, for a unit that has not run them. list returns the commands.
+//
+//go:noinline
 func execCommandProps(name string, list func(u *loader.Unit) []unit.ExecCommand) []prop {
 	return []prop{
 		{name: name, multi: func(u *loader.Unit, _ *State) []string {

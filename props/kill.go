@@ -6,6 +6,7 @@ import (
 	"github.com/gosd/gosd/loader"
 )
 
+//go:noinline
 func killProp(name string, get func(k *loader.KillContext) string) prop {
 	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.Kill) }}
 }

@@ -6,10 +6,12 @@ import (
 	"github.com/gosd/gosd/loader"
 )
 
+//go:noinline
 func mnt(name string, get func(m *loader.Mount) string) prop {
 	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.Mount) }}
 }
 
+//go:noinline
 func mntBool(name string, get func(m *loader.Mount) bool) prop {
 	return mnt(name, func(m *loader.Mount) string { return yesno(get(m)) })
 }
@@ -17,6 +19,8 @@ func mntBool(name string, get func(m *loader.Mount) bool) prop {
 // noCommand is a command property of the mount and swap interfaces: the
 // command the manager last ran, which a unit that has not run shows as
 // nothing.
+//
+//go:noinline
 func noCommand(name string) prop {
 	return prop{name: name, multi: func(*loader.Unit, *State) []string { return nil }, runtime: true}
 }

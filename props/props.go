@@ -42,6 +42,10 @@ type Property struct {
 // from the running manager rather than from the unit's files. A property
 // with multi instead of get is printed once per value (systemd prints one
 // ExecStart= line per command), and not at all when there is none.
+//
+// The helpers that build a prop around a closure (svc, exProp, ...) are
+// marked go:noinline, as loader's directive helpers are: inlined, each
+// call compiled its own copy of the closure's code.
 type prop struct {
 	name    string
 	get     func(u *loader.Unit, st *State) string
@@ -166,6 +170,7 @@ func i64(v int64) string { return strconv.FormatInt(v, 10) }
 
 func words(l []string) string { return strings.Join(l, " ") }
 
+//go:noinline
 func constant(s string) func(*loader.Unit, *State) string {
 	return func(*loader.Unit, *State) string { return s }
 }

@@ -8,10 +8,13 @@ import (
 )
 
 // svc gives a property of the unit's [Service] settings.
+//
+//go:noinline
 func svc(name string, get func(s *loader.Service) string) prop {
 	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.Service) }}
 }
 
+//go:noinline
 func svcExec(name string, list func(s *loader.Service) []unit.ExecCommand) []prop {
 	return execCommandProps(name, func(u *loader.Unit) []unit.ExecCommand { return list(u.Service) })
 }

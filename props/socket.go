@@ -7,22 +7,27 @@ import (
 	"github.com/gosd/gosd/unit"
 )
 
+//go:noinline
 func sk(name string, get func(s *loader.Socket) string) prop {
 	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.Socket) }}
 }
 
+//go:noinline
 func skBool(name string, get func(s *loader.Socket) bool) prop {
 	return sk(name, func(s *loader.Socket) string { return yesno(get(s)) })
 }
 
+//go:noinline
 func skUsec(name string, get func(s *loader.Socket) uint64) prop {
 	return sk(name, func(s *loader.Socket) string { return usec(get(s)) })
 }
 
+//go:noinline
 func skInt(name string, get func(s *loader.Socket) int64) prop {
 	return sk(name, func(s *loader.Socket) string { return i64(get(s)) })
 }
 
+//go:noinline
 func skUint(name string, get func(s *loader.Socket) uint64) prop {
 	return sk(name, func(s *loader.Socket) string { return u64(get(s)) })
 }
@@ -32,6 +37,8 @@ func skOctal(m uint32) string { return fmt.Sprintf("%04o", m) }
 
 // socketExecProps shows one of a socket's command lists. systemd 252 has
 // no ...Ex variant of these for sockets, only the plain one.
+//
+//go:noinline
 func socketExecProps(name string, list func(s *loader.Socket) []unit.ExecCommand) prop {
 	return execCommandProps(name, func(u *loader.Unit) []unit.ExecCommand { return list(u.Socket) })[0]
 }

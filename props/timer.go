@@ -6,10 +6,12 @@ import (
 	"github.com/gosd/gosd/loader"
 )
 
+//go:noinline
 func tm(name string, get func(t *loader.Timer) string) prop {
 	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.Timer) }}
 }
 
+//go:noinline
 func tmBool(name string, get func(t *loader.Timer) bool) prop {
 	return tm(name, func(t *loader.Timer) string { return yesno(get(t)) })
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gosd/gosd/loader"
 )
 
+//go:noinline
 func dep(d loader.Dep) prop {
 	return prop{name: d.String(), get: func(u *loader.Unit, _ *State) string { return shellQuoteList(u.Deps.Of(d)) }}
 }
