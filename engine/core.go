@@ -493,7 +493,7 @@ func (c *Core) processEnv(r *unitRT, kind string) []string {
 			env = append(env, "EXIT_CODE="+codeName(r.mainCode), "EXIT_STATUS="+statusString(r.mainCode, r.mainStatus))
 		}
 	}
-	env = append(env, r.monitorEnv...)
+	env = append(env, r.rareRO().monitorEnv...)
 	return env
 }
 

@@ -81,8 +81,8 @@ func (c *Core) connection(e Connection) {
 		return
 	}
 	s.conn = e.Conn
-	r.nConnections++
-	r.nAccepted++
+	r.rareRW().nConnections++
+	r.rareRW().nAccepted++
 	if c.enqueue(svc, graph.Start, graph.Replace) == nil {
 		c.emit(CloseConn{Conn: e.Conn})
 		s.conn = 0
@@ -99,8 +99,8 @@ func (c *Core) socketServiceChanged(svc *unitRT, now string) {
 		c.emit(CloseConn{Conn: svc.conn})
 		svc.conn = 0
 		if i := strings.LastIndexByte(svc.id, '@'); i > 0 {
-			if r := c.units[svc.id[:i]+".socket"]; r != nil && r.nConnections > 0 {
-				r.nConnections--
+			if r := c.units[svc.id[:i]+".socket"]; r != nil && r.rareRO().nConnections > 0 {
+				r.rareRW().nConnections--
 			}
 		}
 	}

@@ -11,8 +11,9 @@ import (
 // OnCalendar= through CalendarSpec.Next on the wall clock (Core.Wall).
 
 func (c *Core) timerStart(r *unitRT) {
-	r.timerActivated = c.now
-	r.timerDone = map[int]bool{}
+	x := r.rareRW()
+	x.timerActivated = c.now
+	x.timerDone = map[int]bool{}
 	c.setSub(r, "waiting")
 	c.timerSchedule(r)
 }
@@ -20,7 +21,7 @@ func (c *Core) timerStart(r *unitRT) {
 // timerSchedule arms the timer's next elapse, or marks it elapsed when no
 // value will elapse again.
 func (c *Core) timerSchedule(r *unitRT) {
-	t := r.u.Timer
+	t, x := r.u.Timer, r.rareRO()
 	var target *unitRT
 	if ids := r.u.Deps.Of(loader.Triggers); len(ids) > 0 {
 		target = c.unit(ids[0])
@@ -32,21 +33,21 @@ func (c *Core) timerSchedule(r *unitRT) {
 		}
 	}
 	for i, v := range t.Values {
-		if r.timerDone[i] {
+		if x.timerDone[i] {
 			continue
 		}
 		d := time.Duration(v.USec) * time.Microsecond
 		switch v.Base {
 		case "OnActiveSec":
-			consider(r.timerActivated + d)
+			consider(x.timerActivated + d)
 		case "OnBootSec", "OnStartupSec":
 			consider(d)
 		case "OnUnitActiveSec":
 			// counted from the unit's last activation (or the timer's
 			// last trigger), so that a oneshot that never reaches
 			// "active" still repeats
-			if target != nil && max(target.inactiveExit, r.lastTrigger) > 0 {
-				consider(max(target.inactiveExit, r.lastTrigger) + d)
+			if target != nil && max(target.inactiveExit, x.lastTrigger) > 0 {
+				consider(max(target.inactiveExit, x.lastTrigger) + d)
 			}
 		case "OnUnitInactiveSec":
 			if target != nil && target.inactiveEnter > 0 {
@@ -82,19 +83,20 @@ func (c *Core) timerElapsed(r *unitRT) {
 	if r.sub != "waiting" {
 		return
 	}
+	x := r.rareRW()
 	for i, v := range r.u.Timer.Values {
 		switch v.Base {
 		case "OnActiveSec":
-			if r.timerActivated+time.Duration(v.USec)*time.Microsecond <= c.now {
-				r.timerDone[i] = true
+			if x.timerActivated+time.Duration(v.USec)*time.Microsecond <= c.now {
+				x.timerDone[i] = true
 			}
 		case "OnBootSec", "OnStartupSec":
 			if time.Duration(v.USec)*time.Microsecond <= c.now {
-				r.timerDone[i] = true
+				x.timerDone[i] = true
 			}
 		}
 	}
-	r.lastTrigger = c.now
+	x.lastTrigger = c.now
 	for _, id := range r.u.Deps.Of(loader.Triggers) {
 		c.setSub(r, "running")
 		c.enqueue(id, graph.Start, graph.Replace)

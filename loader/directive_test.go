@@ -62,3 +62,22 @@ func TestStructSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstReport: a unit's problems are reported once, however often the
+// manager loads it, since Load gives back the unit already loaded.
+func TestFirstReport(t *testing.T) {
+	s, u := svcLoad(t, map[string]string{"a.service": "[Service]\nExecStart=/bin/true\nPrivateNetwork=yes\n"}, "a.service")
+	if len(u.Unsupported) == 0 {
+		t.Fatal("PrivateNetwork= not listed as unsupported")
+	}
+	if !u.FirstReport() {
+		t.Fatal("FirstReport false on a new unit")
+	}
+	again, err := s.Load("a.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.FirstReport() {
+		t.Error("FirstReport true again after a second Load")
+	}
+}

@@ -48,8 +48,6 @@ type manager struct {
 	isStopping   atomic.Bool
 	shutdownOnce sync.Once
 	spawnMgr     *spawn.Manager
-	// reported holds the units whose load problems were logged.
-	reported map[string]bool
 }
 
 // managerOptions are the command-line flags of the manager, systemd's where
@@ -421,15 +419,11 @@ func (h managerHost) UnitPIDs(id string) []int { return h.m.tracker.Pids(id) }
 func (h managerHost) UnitOfPID(pid int) string { return h.m.tracker.UnitOf(pid) }
 
 // reportOnce logs a unit's load problems and unsupported settings, once,
-// when the unit is first loaded.
+// when the unit is first loaded (and again when a reload loads it anew).
 func (m *manager) reportOnce(u *loader.Unit) {
-	if m.reported == nil {
-		m.reported = map[string]bool{}
-	}
-	if m.reported[u.ID] {
+	if !u.FirstReport() {
 		return
 	}
-	m.reported[u.ID] = true
 	for _, d := range u.Diags {
 		m.log.Warn().Str("unit", u.ID).Msg(d.Error())
 	}
