@@ -81,8 +81,9 @@ func (c *Core) connection(e Connection) {
 		return
 	}
 	s.conn = e.Conn
-	r.rareRW().nConnections++
-	r.rareRW().nAccepted++
+	x := r.rareRW()
+	x.nConnections++
+	x.nAccepted++
 	if c.enqueue(svc, graph.Start, graph.Replace) == nil {
 		c.emit(CloseConn{Conn: e.Conn})
 		s.conn = 0
