@@ -679,7 +679,7 @@ func (c *Core) svcTimeout(r *unitRT) {
 	switch r.sub {
 	case "condition", "start-pre", "start":
 		c.logf(r, 4, "%s operation timed out. Terminating.", startWord(r.sub))
-		c.svcTimeoutSignal(r, "stop", s.TimeoutStartFailureMode)
+		c.svcTimeoutSignal(r, "stop", s.TimeoutStartFailureMode())
 	case "start-post":
 		c.logf(r, 4, "Start-post operation timed out. Stopping.")
 		c.svcStopCmds(r, "timeout")
@@ -698,7 +698,7 @@ func (c *Core) svcTimeout(r *unitRT) {
 		}
 	case "stop":
 		c.logf(r, 4, "Stopping timed out. Terminating.")
-		c.svcTimeoutSignal(r, "stop", s.TimeoutStopFailureMode)
+		c.svcTimeoutSignal(r, "stop", s.TimeoutStopFailureMode())
 	case "stop-sigterm", "stop-watchdog":
 		if r.u.Kill.SendSIGKILL {
 			c.logf(r, 4, "State '%s' timed out. Killing.", r.sub)
@@ -712,7 +712,7 @@ func (c *Core) svcTimeout(r *unitRT) {
 		c.svcStopPost(r, "timeout")
 	case "stop-post":
 		c.logf(r, 4, "State 'stop-post' timed out. Terminating.")
-		c.svcTimeoutSignal(r, "final", s.TimeoutStopFailureMode)
+		c.svcTimeoutSignal(r, "final", s.TimeoutStopFailureMode())
 	case "final-sigterm", "final-watchdog":
 		if r.u.Kill.SendSIGKILL {
 			c.logf(r, 4, "State '%s' timed out. Killing.", r.sub)

@@ -13,6 +13,7 @@
 package journal
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -161,7 +162,11 @@ func (j *Journal) Tail(unitID string, n int) []Entry {
 	if r == nil {
 		return nil
 	}
-	return r.last(n)
+	es := r.last(n)
+	for i := range es {
+		es[i].Unit = unitID
+	}
+	return es
 }
 
 // Forget drops the kept lines of a unit (for a unit that is unloaded).
@@ -225,28 +230,87 @@ func (j *Journal) add(e Entry) {
 	}
 }
 
-// ring keeps the last entries of a unit; it grows up to the limit, then
-// overwrites the oldest.
+// ring keeps the last lines of a unit, encoded one after another in buf
+// (see appendRecord): a unit's "Starting" and "Started" lines take one
+// 128-byte array, where Entry values and their strings took some 300 bytes.
 type ring struct {
-	buf  []Entry
-	next int // where the next entry goes once buf is full
+	buf []byte // the records from off on, oldest first
+	off int32  // where the oldest record kept starts
+	n   int32  // records kept
+}
+
+// A record is the wall-clock time (Unix nanoseconds, 8 bytes little
+// endian), the PID and the priority (uvarints), then the identifier and
+// the message, each its length (uvarint) and its bytes.
+func appendRecord(b []byte, e *Entry) []byte {
+	b = binary.LittleEndian.AppendUint64(b, uint64(e.Time.UnixNano()))
+	b = binary.AppendUvarint(b, uint64(max(e.PID, 0)))
+	b = binary.AppendUvarint(b, uint64(max(e.Priority, 0)))
+	b = binary.AppendUvarint(b, uint64(len(e.Ident)))
+	b = append(b, e.Ident...)
+	b = binary.AppendUvarint(b, uint64(len(e.Message)))
+	return append(b, e.Message...)
+}
+
+// readRecord decodes the record at the start of b into e (Unit left as
+// it is) and returns its length; 0 when b holds no whole record.
+func readRecord(b []byte, e *Entry) int {
+	if len(b) < 8 {
+		return 0
+	}
+	e.Time = time.Unix(0, int64(binary.LittleEndian.Uint64(b)))
+	at := 8
+	var v [4]uint64
+	for i := range v {
+		x, n := binary.Uvarint(b[at:])
+		if n <= 0 {
+			return 0
+		}
+		at += n
+		v[i] = x
+		if i == 2 { // the identifier's length, then its bytes
+			if uint64(len(b)-at) < x {
+				return 0
+			}
+			e.Ident = string(b[at : at+int(x)])
+			at += int(x)
+		}
+	}
+	if uint64(len(b)-at) < v[3] {
+		return 0
+	}
+	e.PID, e.Priority = int(v[0]), int(v[1])
+	e.Message = string(b[at : at+int(v[3])])
+	return at + int(v[3])
 }
 
 func (r *ring) add(e Entry, keep int) {
-	if len(r.buf) < keep {
-		r.buf = append(r.buf, e)
+	r.buf = appendRecord(r.buf, &e)
+	if r.n++; int(r.n) <= keep {
 		return
 	}
-	r.buf[r.next] = e
-	r.next = (r.next + 1) % len(r.buf)
+	var old Entry
+	r.off += int32(readRecord(r.buf[r.off:], &old))
+	r.n--
+	if int(r.off) >= len(r.buf)/2 {
+		// move the records kept to the front once half the array is
+		// dropped ones: each byte is moved at most once on average
+		r.buf = r.buf[:copy(r.buf, r.buf[r.off:])]
+		r.off = 0
+	}
 }
 
 func (r *ring) last(n int) []Entry {
-	n = min(max(n, 0), len(r.buf))
+	n = min(max(n, 0), int(r.n))
 	out := make([]Entry, 0, n)
-	start := r.next + len(r.buf) - n // oldest of the n, unwrapped
-	for i := range n {
-		out = append(out, r.buf[(start+i)%len(r.buf)])
+	b := r.buf[r.off:]
+	for i := 0; i < int(r.n); i++ {
+		var e Entry
+		l := readRecord(b, &e)
+		b = b[l:]
+		if i >= int(r.n)-n {
+			out = append(out, e)
+		}
 	}
 	return out
 }

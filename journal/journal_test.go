@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -584,5 +585,49 @@ func TestReadEndsOutsideSharedTable(t *testing.T) {
 		if es := j.Tail(fmt.Sprintf("u%d.service", i), 1); len(es) != 1 || es[0].Message != fmt.Sprintf("line %d", i) {
 			t.Fatalf("u%d: got %v", i, es)
 		}
+	}
+}
+
+// TestRingRecords: the encoded ring gives back every field of the lines it
+// keeps (time to the nanosecond, PID, priority, identifier, a message of
+// any length, empty too), drops the oldest beyond its limit, and its array
+// stays within twice what the kept lines need however many pass through.
+func TestRingRecords(t *testing.T) {
+	const keep = 3
+	var r ring
+	base := time.Unix(1700000000, 123456789)
+	entry := func(i int) Entry {
+		msg := strings.Repeat(string(rune('a'+i%26)), (i*977)%(LineMax+1))
+		if i%7 == 0 {
+			msg = ""
+		}
+		return Entry{Time: base.Add(time.Duration(i) * time.Microsecond), Ident: "id" + strconv.Itoa(i%5),
+			PID: i * 31, Priority: i % 8, Message: msg}
+	}
+	for i := range 500 {
+		r.add(entry(i), keep)
+		kept := 0
+		for k := max(0, i-keep+1); k <= i; k++ {
+			e := entry(k)
+			kept += 8 + 3*binary.MaxVarintLen64 + len(e.Ident) + len(e.Message)
+		}
+		if len(r.buf) > 2*kept+64 {
+			t.Fatalf("after %d lines the array holds %d bytes for %d of kept lines", i+1, len(r.buf), kept)
+		}
+	}
+	got := r.last(10)
+	if len(got) != keep {
+		t.Fatalf("kept %d lines, want %d", len(got), keep)
+	}
+	for k, e := range got {
+		want := entry(500 - keep + k)
+		if !e.Time.Equal(want.Time) || e.Ident != want.Ident || e.PID != want.PID ||
+			e.Priority != want.Priority || e.Message != want.Message {
+			t.Errorf("line %d: got %v %q %d %d %d bytes, want %v %q %d %d %d bytes", k, e.Time, e.Ident, e.PID,
+				e.Priority, len(e.Message), want.Time, want.Ident, want.PID, want.Priority, len(want.Message))
+		}
+	}
+	if got := r.last(1); len(got) != 1 || got[0].PID != entry(499).PID {
+		t.Errorf("last(1) = %+v", got)
 	}
 }

@@ -58,7 +58,7 @@ func (j *Journal) OpenStream(o StreamOptions) (*os.File, error) {
 	// Nothing flows the other way.
 	unix.Shutdown(r, unix.SHUT_WR)
 	unix.Shutdown(w, unix.SHUT_RD)
-	s := &stream{unit: o.Unit, ident: o.Ident, priority: o.Priority, maxLevel: o.MaxLevel, levelPrefix: o.LevelPrefix}
+	s := &stream{unit: o.Unit, ident: o.Ident, priority: level8(o.Priority), maxLevel: level8(o.MaxLevel), levelPrefix: o.LevelPrefix}
 	j.mu.Lock()
 	if j.closed {
 		j.mu.Unlock()
@@ -93,14 +93,17 @@ func StreamEnv(f *os.File) (string, error) {
 	return fmt.Sprintf("JOURNAL_STREAM=%d:%d", st.Dev, st.Ino), nil
 }
 
+// level8 keeps a syslog level (or -1, "every level") in a byte.
+func level8(v int) int8 { return int8(min(max(v, -1), Debug)) }
+
 // stream is the journal's side of one output stream.
 type stream struct {
 	unit, ident string
-	priority    int
-	maxLevel    int
-	levelPrefix bool
-	pid         int    // the last writer's PID
 	partial     []byte // an unfinished line; nil when there is none
+	pid         int32  // the last writer's PID
+	priority    int8
+	maxLevel    int8 // -1: every level
+	levelPrefix bool
 }
 
 // Reading: the poller reads at most readsPerWakeup chunks of a stream per
@@ -337,7 +340,7 @@ func (j *Journal) read(fd int32, buf, oob []byte, limit int) {
 			if cm, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
 				for i := range cm {
 					if c, err := unix.ParseUnixCredentials(&cm[i]); err == nil {
-						s.pid = int(c.Pid)
+						s.pid = c.Pid
 					}
 				}
 			}
@@ -416,7 +419,7 @@ func (s *stream) line(j *Journal, b []byte, now time.Time) {
 	if end > 0 {
 		b = b[:end]
 	}
-	prio := s.priority
+	prio := int(s.priority)
 	if s.levelPrefix {
 		if p, rest, ok := levelPrefix(b); ok {
 			prio, b = p, rest
@@ -425,10 +428,10 @@ func (s *stream) line(j *Journal, b []byte, now time.Time) {
 			}
 		}
 	}
-	if s.maxLevel >= 0 && prio > s.maxLevel {
+	if s.maxLevel >= 0 && prio > int(s.maxLevel) {
 		return
 	}
-	j.add(Entry{Time: now, Unit: s.unit, Ident: s.ident, PID: s.pid, Priority: prio, Message: string(b)})
+	j.add(Entry{Time: now, Unit: s.unit, Ident: s.ident, PID: int(s.pid), Priority: prio, Message: string(b)})
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -284,8 +284,9 @@ func (u *Unit) applyOption(o *unit.Option) *unit.Diag {
 	// The parser cuts names and values out of one string holding the whole
 	// file: the unit keeps only copies, so that the file's text is let go.
 	o.Name, o.Value = d.name, strings.Clone(o.Value)
-	if d.unsupported != "" && !slices.Contains(u.Unsupported, o.Section+"."+o.Name) {
-		u.Unsupported = append(u.Unsupported, o.Section+"."+o.Name)
+	if d.unsupported != "" && !slices.Contains(u.Unsupported(), o.Section+"."+o.Name) {
+		n := u.notesRW()
+		n.unsupported = append(n.unsupported, o.Section+"."+o.Name)
 	}
 	err := d.parse(u, o)
 	if err == nil {

@@ -260,7 +260,7 @@ func (s *Set) depGraph() depGraph {
 			if o := s.units[e.name]; o == u {
 				to[j] = toSelf
 			} else if o != nil {
-				to[j] = int32(o.idx)
+				to[j] = o.idx
 			}
 		}
 	})

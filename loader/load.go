@@ -190,7 +190,7 @@ func (s *Set) loadOne(name string) (u *Unit, refs []string) {
 		s.units[nm] = u
 	}
 	s.units[name] = u
-	u.idx = len(s.order)
+	u.idx = int32(len(s.order))
 	s.order = append(s.order, u)
 	if b == nil {
 		s.read(u, frag)

@@ -289,14 +289,16 @@ var unitDirectives = func() []directive {
 		{in: secUnit, name: "Documentation", parse: (*Unit).parseDocumentation},
 		{in: secUnit, name: "SourcePath", parse: func(u *Unit, o *unit.Option) error {
 			if o.Value == "" {
-				u.SourcePath = ""
+				if u.notes != nil {
+					u.notes.sourcePath = ""
+				}
 				return nil
 			}
 			p, msg := u.unitPath(o, o.Value)
 			if msg != "" {
 				return fmt.Errorf("%s", msg)
 			}
-			u.SourcePath = p
+			u.notesRW().sourcePath = p
 			return nil
 		}},
 		{in: secUnit, name: "RequiresMountsFor", parse: (*Unit).parseRequiresMountsFor},

@@ -194,7 +194,7 @@ func TestUnitDirectives(t *testing.T) {
 			},
 			check: func(t *testing.T, u *Unit) {
 				cgEq(t, u.Unit.RequiresMountsFor, []string{"/ok", "/ok/x"})
-				cgEq(t, u.SourcePath, "/etc/fstab")
+				cgEq(t, u.SourcePath(), "/etc/fstab")
 			},
 		},
 		{

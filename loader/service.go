@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -30,8 +31,6 @@ type Service struct {
 	TimeoutStopUSec            uint64
 	TimeoutAbortUSec           uint64 // meaningful only when TimeoutAbortSet; see TimeoutAbort
 	TimeoutAbortSet            bool
-	TimeoutStartFailureMode    string // terminate abort kill
-	TimeoutStopFailureMode     string
 	RuntimeMaxUSec             uint64
 	RuntimeRandomizedExtraUSec uint64
 	WatchdogUSec               uint64
@@ -69,6 +68,7 @@ type Service struct {
 type serviceRare struct {
 	restartPrevent, restartForce, success ExitStatusSet
 	usbDescriptors, usbStrings            string
+	startFailureMode, stopFailureMode     string // "" for "terminate"
 }
 
 var noServiceRare serviceRare
@@ -97,6 +97,17 @@ func (s *Service) RestartForceExitStatus() ExitStatusSet { return s.rareRO().res
 
 // SuccessExitStatus is SuccessExitStatus=.
 func (s *Service) SuccessExitStatus() ExitStatusSet { return s.rareRO().success }
+
+// TimeoutStartFailureMode is TimeoutStartFailureMode=: terminate, abort
+// or kill.
+func (s *Service) TimeoutStartFailureMode() string {
+	return cmp.Or(s.rareRO().startFailureMode, "terminate")
+}
+
+// TimeoutStopFailureMode is TimeoutStopFailureMode=.
+func (s *Service) TimeoutStopFailureMode() string {
+	return cmp.Or(s.rareRO().stopFailureMode, "terminate")
+}
 
 // USBFunctionDescriptors is USBFunctionDescriptors=.
 func (s *Service) USBFunctionDescriptors() string { return s.rareRO().usbDescriptors }
@@ -135,16 +146,14 @@ const (
 
 func newService() *Service {
 	return &Service{
-		ExitType:                "main",
-		Restart:                 "no",
-		NotifyAccess:            "none",
-		RestartUSec:             defaultRestartUSec,
-		TimeoutStartUSec:        defaultTimeoutStartUSec,
-		TimeoutStopUSec:         defaultTimeoutStopUSec,
-		TimeoutStartFailureMode: "terminate",
-		TimeoutStopFailureMode:  "terminate",
-		RuntimeMaxUSec:          Infinity,
-		GuessMainPID:            true,
+		ExitType:         "main",
+		Restart:          "no",
+		NotifyAccess:     "none",
+		RestartUSec:      defaultRestartUSec,
+		TimeoutStartUSec: defaultTimeoutStartUSec,
+		TimeoutStopUSec:  defaultTimeoutStopUSec,
+		RuntimeMaxUSec:   Infinity,
+		GuessMainPID:     true,
 	}
 }
 
@@ -194,8 +203,8 @@ var serviceDirectives = []directive{
 		s.TimeoutAbortUSec, s.TimeoutAbortSet = v, true
 		return nil
 	}},
-	serviceEnum("TimeoutStartFailureMode", timeoutFailureModes, "timeout failure mode", func(s *Service) *string { return &s.TimeoutStartFailureMode }),
-	serviceEnum("TimeoutStopFailureMode", timeoutFailureModes, "timeout failure mode", func(s *Service) *string { return &s.TimeoutStopFailureMode }),
+	serviceEnum("TimeoutStartFailureMode", timeoutFailureModes, "timeout failure mode", func(s *Service) *string { return &s.rareRW().startFailureMode }),
+	serviceEnum("TimeoutStopFailureMode", timeoutFailureModes, "timeout failure mode", func(s *Service) *string { return &s.rareRW().stopFailureMode }),
 	secDirective("RuntimeMaxSec", func(s *Service) *uint64 { return &s.RuntimeMaxUSec }),
 	secDirective("RuntimeRandomizedExtraSec", func(s *Service) *uint64 { return &s.RuntimeRandomizedExtraUSec }),
 	secDirective("WatchdogSec", func(s *Service) *uint64 { return &s.WatchdogUSec }),

@@ -78,7 +78,7 @@ func TestServiceDirectives(t *testing.T) {
 			lines: []string{"TimeoutStartFailureMode=abort", "TimeoutStopFailureMode=kill", "TimeoutStopFailureMode=bogus"},
 			msgs:  []string{"W: Failed to parse timeout failure mode, ignoring: bogus"},
 			check: func(t *testing.T, s *Service) {
-				svcEq(t, []string{s.TimeoutStartFailureMode, s.TimeoutStopFailureMode}, []string{"abort", "kill"})
+				svcEq(t, []string{s.TimeoutStartFailureMode(), s.TimeoutStopFailureMode()}, []string{"abort", "kill"})
 			},
 		},
 		{

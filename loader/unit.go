@@ -24,16 +24,16 @@ type Unit struct {
 	LoadState    string
 	LoadError    error  // why LoadState is not "loaded"
 	FragmentPath string // in-root path, "" when there is none
-	SourcePath   string
 	DropInPaths  []string
 
 	// Diags are the problems found while loading, in file order: each names
 	// the file, line and directive. None of them stops the unit loading
 	// unless LoadState says so.
 	Diags []*unit.Diag
-	// Unsupported lists, once each, the "Section.Directive" settings the unit
-	// uses that gosd parses but does not honour.
-	Unsupported []string
+	// notes holds what few units have: SourcePath= and the settings gosd
+	// ignores (nil for most units: without the two, Unit fits the 512-byte
+	// size class, not 576).
+	notes *unitNotes
 
 	Unit    UnitSection
 	Install *InstallSection // nil when the files have no [Install] setting
@@ -58,7 +58,7 @@ type Unit struct {
 	// the names they were given.
 	fwd []depEdge
 	// idx is the unit's position in its Set's load order.
-	idx int
+	idx int32
 	// shared says which of Exec, Kill and CGroup still point at the Set's
 	// read-only defaults (sharedExec, ...); ctx holds those defaults.
 	shared uint8
@@ -67,6 +67,36 @@ type Unit struct {
 	ctx      *sharedContexts
 
 	spec *unit.Specifiers
+}
+
+type unitNotes struct {
+	sourcePath  string
+	unsupported []string
+}
+
+// SourcePath is the file the unit was generated from (SourcePath=).
+func (u *Unit) SourcePath() string {
+	if u.notes == nil {
+		return ""
+	}
+	return u.notes.sourcePath
+}
+
+// Unsupported lists, once each, the "Section.Directive" settings the unit
+// uses that gosd parses but does not honour.
+func (u *Unit) Unsupported() []string {
+	if u.notes == nil {
+		return nil
+	}
+	return u.notes.unsupported
+}
+
+// notesRW returns u.notes, made on first use.
+func (u *Unit) notesRW() *unitNotes {
+	if u.notes == nil {
+		u.notes = new(unitNotes)
+	}
+	return u.notes
 }
 
 // FirstReport reports whether it is called for the first time on u: the

@@ -32,8 +32,8 @@ var serviceProps = concat([]prop{
 	svc("TimeoutStartUSec", func(s *loader.Service) string { return usec(s.TimeoutStartUSec) }),
 	svc("TimeoutStopUSec", func(s *loader.Service) string { return usec(s.TimeoutStopUSec) }),
 	svc("TimeoutAbortUSec", func(s *loader.Service) string { return usec(s.TimeoutAbort()) }),
-	svc("TimeoutStartFailureMode", func(s *loader.Service) string { return s.TimeoutStartFailureMode }),
-	svc("TimeoutStopFailureMode", func(s *loader.Service) string { return s.TimeoutStopFailureMode }),
+	svc("TimeoutStartFailureMode", func(s *loader.Service) string { return s.TimeoutStartFailureMode() }),
+	svc("TimeoutStopFailureMode", func(s *loader.Service) string { return s.TimeoutStopFailureMode() }),
 	svc("RuntimeMaxUSec", func(s *loader.Service) string { return usec(s.RuntimeMaxUSec) }),
 	svc("RuntimeRandomizedExtraUSec", func(s *loader.Service) string { return usec(s.RuntimeRandomizedExtraUSec) }),
 	// WatchdogUSec is the watchdog timeout of the current run: systemd

@@ -53,7 +53,7 @@ var unitProps = []prop{
 	rt("FreezerState", "running"),
 	{name: "SubState", runtime: true, get: func(_ *loader.Unit, st *State) string { return or(st.SubState, "dead") }},
 	{name: "FragmentPath", get: func(u *loader.Unit, _ *State) string { return u.FragmentPath }},
-	{name: "SourcePath", get: func(u *loader.Unit, _ *State) string { return u.SourcePath }},
+	{name: "SourcePath", get: func(u *loader.Unit, _ *State) string { return u.SourcePath() }},
 	{name: "DropInPaths", get: func(u *loader.Unit, _ *State) string { return shellQuoteList(u.DropInPaths) }},
 	{name: "UnitFileState", get: func(_ *loader.Unit, st *State) string { return st.UnitFileState }},
 	{name: "UnitFilePreset", get: func(_ *loader.Unit, st *State) string { return st.UnitFilePreset }},

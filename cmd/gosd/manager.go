@@ -427,8 +427,8 @@ func (m *manager) reportOnce(u *loader.Unit) {
 	for _, d := range u.Diags {
 		m.log.Warn().Str("unit", u.ID).Msg(d.Error())
 	}
-	if len(u.Unsupported) > 0 {
-		m.log.Warn().Str("unit", u.ID).Strs("settings", u.Unsupported).Msg("settings gosd does not support are ignored")
+	if len(u.Unsupported()) > 0 {
+		m.log.Warn().Str("unit", u.ID).Strs("settings", u.Unsupported()).Msg("settings gosd does not support are ignored")
 	}
 	if u.LoadError != nil && u.LoadState != "not-found" {
 		m.log.Error().Str("unit", u.ID).Str("load-state", u.LoadState).Msg(u.LoadError.Error())

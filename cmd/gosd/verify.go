@@ -81,7 +81,7 @@ func verifyUnit(set *loader.Set, u *loader.Unit, w io.Writer) bool {
 	for _, d := range u.Diags {
 		fmt.Fprintln(w, d.Error())
 	}
-	for _, d := range u.Unsupported {
+	for _, d := range u.Unsupported() {
 		fmt.Fprintf(w, "%s: %s= is not supported by gosd and is ignored: %s\n", u.ID, d[strings.IndexByte(d, '.')+1:], unsupportedReason(d))
 	}
 	switch u.LoadState {
