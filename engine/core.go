@@ -200,6 +200,9 @@ type Core struct {
 
 	jobs    map[uint32]*job
 	nextJob uint32
+	// the most entries jobs and tokens held since they were last made
+	// anew (see shrunk)
+	jobsPeak, tokensPeak int
 	// runq holds jobs that may have become runnable, checked at the end of
 	// each event.
 	runq map[uint32]bool
@@ -382,7 +385,7 @@ type timerEntry struct {
 
 func (t timerEntry) live() bool {
 	if t.watchdog {
-		return t.u.watchdogGen == t.gen
+		return t.u.rareRO().watchdogGen == t.gen
 	}
 	return t.u.timerGen == t.gen
 }
@@ -467,9 +470,9 @@ func (c *Core) spawn(r *unitRT, ro role, kind string, cmd unit.ExecCommand) {
 	env := c.processEnv(r, kind)
 	var socks []string
 	if r.u.Type == "service" && (kind == "ExecStart" || kind == "ExecStartPre" || kind == "ExecStartPost") {
-		socks = r.sockets
+		socks = r.rareRO().sockets
 	}
-	c.emit(Spawn{Token: tok, Unit: r.u, Kind: kind, Cmd: cmd, Env: env, Sockets: socks, Conn: r.conn, Invocation: r.invocation})
+	c.emit(Spawn{Token: tok, Unit: r.u, Kind: kind, Cmd: cmd, Env: env, Sockets: socks, Conn: r.rareRO().conn, Invocation: r.invocation})
 }
 
 func (c *Core) processEnv(r *unitRT, kind string) []string {
@@ -521,7 +524,9 @@ func (c *Core) spawned(e Spawned) {
 	if rec == nil {
 		return
 	}
+	c.tokensPeak = max(c.tokensPeak, len(c.tokens))
 	delete(c.tokens, e.Token)
+	c.tokens = shrunk(c.tokens, &c.tokensPeak)
 	r := rec.u
 	current := (rec.role == roleMain && r.mainToken == e.Token) || (rec.role == roleControl && r.controlToken == e.Token)
 	if rec.role == roleMain && r.mainToken == e.Token {
@@ -735,4 +740,20 @@ func (c *Core) resetFailed(id string) {
 			c.setSub(r, "dead")
 		}
 	}
+}
+
+// shrunk returns m, or a copy of it sized to what it holds once that is an
+// eighth or less of the most it held (*peak, which it then resets): a Go
+// map keeps the table of its largest size, and a boot fills the maps of
+// jobs and spawns with 1000 entries once.
+func shrunk[K comparable, V any](m map[K]V, peak *int) map[K]V {
+	if *peak < 128 || len(m) > *peak/8 {
+		return m
+	}
+	c := make(map[K]V, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	*peak = len(c)
+	return c
 }

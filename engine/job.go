@@ -173,7 +173,11 @@ func (c *Core) runJobs() {
 		for id := range c.runq {
 			ids = append(ids, id)
 		}
-		clear(c.runq)
+		if len(ids) >= 128 {
+			c.runq = map[uint32]bool{} // a map keeps the table of its largest size
+		} else {
+			clear(c.runq)
+		}
 		slices.Sort(ids)
 		for _, id := range ids {
 			j := c.jobs[id]
@@ -288,7 +292,9 @@ func (c *Core) finishJob(j *job, result string) {
 		return
 	}
 	r.job = nil
+	c.jobsPeak = max(c.jobsPeak, len(c.jobs))
 	delete(c.jobs, j.id)
+	c.jobs = shrunk(c.jobs, &c.jobsPeak)
 	delete(c.runq, j.id)
 	for _, id := range j.replies {
 		c.emit(Reply{ID: id, JobResult: result, Result: r.result})

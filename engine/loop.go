@@ -133,7 +133,7 @@ func NewLoop(cfg Config) *Loop {
 		cleanup: cfg.Cleanup,
 		idle:    cfg.Idle,
 		start:   time.Now(),
-		events:  make(chan Event, 4096),
+		events:  make(chan Event, 1024),
 		calls:   make(chan func(), 64),
 		sem:     semaphore.NewWeighted(int64(cfg.Parallel)),
 		listen:  map[string][]*os.File{},

@@ -31,10 +31,11 @@ func (c *Core) svcStart(r *unitRT) {
 		return
 	}
 	r.result = "success"
-	r.reloadResult = "success"
 	r.forbidRestart = false
-	r.statusText, r.statusErrno = "", 0
-	r.sockets = c.serviceSockets(r)
+	if socks := c.serviceSockets(r); socks != nil || r.rare != nil {
+		x := r.rareRW()
+		x.statusText, x.statusErrno, x.sockets, x.reloadResult = "", 0, socks, ""
+	}
 	c.logf(r, 6, "Starting %s...", r.descWithName())
 	if len(s.ExecCondition) > 0 {
 		c.svcRunControl(r, "condition", "ExecCondition", s.ExecCondition)
@@ -385,7 +386,9 @@ func (c *Core) svcReload(r *unitRT) {
 		c.finishJob(r.job, "done")
 		return
 	}
-	r.reloadResult = "success"
+	if r.rare != nil {
+		r.rare.reloadResult = ""
+	}
 	c.svcRunControl(r, "reload", "ExecReload", cmds)
 }
 
@@ -579,12 +582,12 @@ func (c *Core) svcControlExit(r *unitRT, code, status int) {
 			return
 		}
 		if f != "success" {
-			r.reloadResult = f
+			r.rareRW().reloadResult = f
 		}
 		c.svcRunning(r, "success")
 		if j := r.job; j != nil && j.running && (j.typ == graph.Reload || j.typ == graph.TryReload) {
 			res := "done"
-			if r.reloadResult != "success" {
+			if r.reloadResult() != "success" {
 				res = "failed"
 			}
 			c.finishJob(j, res)
@@ -627,7 +630,9 @@ func (c *Core) forkingStarted(r *unitRT) {
 			c.svcSignal(r, "stop-sigterm", "protocol")
 			return
 		}
-		r.pollDeadline = 0
+		if r.rare != nil {
+			r.rare.pollDeadline = 0
+		}
 		if !c.claimMain(r, pid) {
 			return
 		}
@@ -651,16 +656,17 @@ func errOr(err error, s string) string {
 // armPoll re-arms a short deadline used to look at a PID file again,
 // without moving the state's own deadline.
 func (c *Core) armPoll(r *unitRT) {
-	if r.pollDeadline == 0 {
+	x := r.rareRW()
+	if x.pollDeadline == 0 {
 		if t := r.u.Service.TimeoutStartUSec; t != 0 && t != loader.Infinity {
-			r.pollDeadline = c.now + time.Duration(t)*time.Microsecond
+			x.pollDeadline = c.now + time.Duration(t)*time.Microsecond
 		} else {
-			r.pollDeadline = c.now + time.Hour*24*365
+			x.pollDeadline = c.now + time.Hour*24*365
 		}
 	}
 	at := c.now + 20*time.Millisecond
-	if at > r.pollDeadline {
-		at = r.pollDeadline
+	if at > x.pollDeadline {
+		at = x.pollDeadline
 	}
 	c.armAt(r, at)
 }
@@ -669,11 +675,11 @@ func (c *Core) svcTimeout(r *unitRT) {
 	s := r.u.Service
 	if r.pollPIDFile {
 		r.pollPIDFile = false
-		if c.now < r.pollDeadline {
+		if c.now < r.rareRO().pollDeadline {
 			c.forkingStarted(r)
 			return
 		}
-		r.pollDeadline = 0
+		r.rareRW().pollDeadline = 0
 		c.logf(r, 4, "Can't open PID file %s (yet?) after start: no such file or directory", s.PIDFile)
 	}
 	switch r.sub {
@@ -691,7 +697,7 @@ func (c *Core) svcTimeout(r *unitRT) {
 		if r.control > 0 {
 			c.emit(Kill{Unit: r.id, Signal: syscall.SIGKILL, PIDs: []int{r.control}})
 		}
-		r.reloadResult = "timeout"
+		r.rareRW().reloadResult = "timeout"
 		c.svcRunning(r, "success")
 		if j := r.job; j != nil && j.running && (j.typ == graph.Reload || j.typ == graph.TryReload) {
 			c.finishJob(j, "failed")
@@ -780,10 +786,10 @@ func (c *Core) svcNotify(r *unitRT, pid int, fields [][2]string) {
 		case "STOPPING":
 			stopping = f[1] == "1"
 		case "STATUS":
-			r.statusText = f[1]
+			r.rareRW().statusText = f[1]
 		case "ERRNO":
 			if n, err := strconv.Atoi(f[1]); err == nil && n >= 0 {
-				r.statusErrno = n
+				r.rareRW().statusErrno = n
 			}
 		case "MAINPID":
 			n, err := strconv.Atoi(f[1])
@@ -878,18 +884,20 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func (c *Core) armWatchdog(r *unitRT) {
 	w := r.u.Service.WatchdogUSec
 	if w == 0 || w == loader.Infinity || (r.sub != "running" && r.sub != "start" && r.sub != "start-post" && r.sub != "reload") {
-		r.watchdogGen = 0
+		if r.rare != nil {
+			r.rare.watchdogGen = 0
+		}
 		return
 	}
 	c.tgen++
-	r.watchdogGen = c.tgen
+	r.rareRW().watchdogGen = c.tgen
 	heap.Push(&c.timers, timerEntry{at: c.now + time.Duration(w)*time.Microsecond, u: r, gen: c.tgen, watchdog: true})
 }
 
 // watchdogFired is WatchdogSec= passing without a ping: the service is
 // killed with WatchdogSignal= and its result is "watchdog".
 func (c *Core) watchdogFired(r *unitRT) {
-	r.watchdogGen = 0
+	r.rareRW().watchdogGen = 0
 	switch r.sub {
 	case "start", "start-post", "running", "reload":
 	default:

@@ -80,13 +80,13 @@ func (c *Core) connection(e Connection) {
 		c.emit(CloseConn{Conn: e.Conn})
 		return
 	}
-	s.conn = e.Conn
+	s.rareRW().conn = e.Conn
 	x := r.rareRW()
 	x.nConnections++
 	x.nAccepted++
 	if c.enqueue(svc, graph.Start, graph.Replace) == nil {
 		c.emit(CloseConn{Conn: e.Conn})
-		s.conn = 0
+		s.rare.conn = 0
 	}
 }
 
@@ -96,9 +96,9 @@ func (c *Core) socketServiceChanged(svc *unitRT, now string) {
 	if !isInactiveOrFailed(now) {
 		return
 	}
-	if svc.conn != 0 {
-		c.emit(CloseConn{Conn: svc.conn})
-		svc.conn = 0
+	if conn := svc.rareRO().conn; conn != 0 {
+		c.emit(CloseConn{Conn: conn})
+		svc.rare.conn = 0
 		if i := strings.LastIndexByte(svc.id, '@'); i > 0 {
 			if r := c.units[svc.id[:i]+".socket"]; r != nil && r.rareRO().nConnections > 0 {
 				r.rareRW().nConnections--

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -35,19 +36,10 @@ type unitRT struct {
 	nRestarts               int
 	limitBegin              time.Duration
 	limitCount              uint64
-	reloadResult            string
-	statusText              string
-	statusErrno             int
-	sockets                 []string // socket units whose fds the service gets
-	prevSub                 string   // the sub-state before the latest change
-	watchdogGen             uint64
-	pollDeadline            time.Duration
+	prevSub                 string // the sub-state before the latest change
 
 	// timestamps of state changes (monotonic)
 	activeEnter, activeExit, inactiveEnter, inactiveExit, stateChange time.Duration
-
-	// the service of one Accept=yes connection
-	conn uint64
 
 	// rare holds what only some units use (see unitRare), nil until then.
 	rare *unitRare
@@ -57,11 +49,21 @@ type unitRT struct {
 	forbidRestart, waitEmpty, willRestart, pollPIDFile bool
 }
 
-// unitRare is the part of a unit's state that only timers, sockets and
-// units started by OnFailure=/OnSuccess= use: behind a pointer, unitRT
-// is a 416-byte allocation instead of 480.
+// unitRare is the part of a unit's state that only timers, sockets, units
+// started by OnFailure=/OnSuccess= and services using sd_notify STATUS=,
+// socket activation, WatchdogSec= or a PID file use: behind a pointer,
+// unitRT is a 320-byte allocation instead of 480.
 type unitRare struct {
 	monitorEnv []string // MONITOR_* of the unit whose failure or success started this one
+
+	// service
+	statusText   string
+	statusErrno  int
+	sockets      []string // socket units whose fds the service gets
+	watchdogGen  uint64
+	pollDeadline time.Duration
+	conn         uint64 // the service of one Accept=yes connection
+	reloadResult string // "" for success
 
 	// timer
 	lastTrigger    time.Duration
@@ -90,8 +92,11 @@ func (r *unitRT) rareRW() *unitRare {
 	return r.rare
 }
 
+// reloadResult is the service's ReloadResult.
+func (r *unitRT) reloadResult() string { return cmp.Or(r.rareRO().reloadResult, "success") }
+
 func newUnitRT(u *loader.Unit) *unitRT {
-	return &unitRT{id: u.ID, u: u, sub: "dead", result: "success", reloadResult: "success"}
+	return &unitRT{id: u.ID, u: u, sub: "dead", result: "success"}
 }
 
 func (r *unitRT) desc() string {
@@ -223,7 +228,7 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 		case graph.Reload, graph.TryReload:
 			if now == "active" || isInactiveOrFailed(now) {
 				res := "done"
-				if r.reloadResult != "success" || isInactiveOrFailed(now) {
+				if r.reloadResult() != "success" || isInactiveOrFailed(now) {
 					res = "failed"
 				}
 				c.finishJob(j, res)
@@ -447,9 +452,9 @@ func (c *Core) Runtime(id string) (active, sub string, props map[string]string) 
 		p["ExecMainCode"] = fmt.Sprint(r.mainCode)
 		p["ExecMainStatus"] = fmt.Sprint(r.mainStatus)
 		p["NRestarts"] = fmt.Sprint(r.nRestarts)
-		p["StatusText"] = r.statusText
-		p["StatusErrno"] = fmt.Sprint(r.statusErrno)
-		p["ReloadResult"] = r.reloadResult
+		p["StatusText"] = r.rareRO().statusText
+		p["StatusErrno"] = fmt.Sprint(r.rareRO().statusErrno)
+		p["ReloadResult"] = r.reloadResult()
 	}
 	return r.active(), r.sub, p
 }
