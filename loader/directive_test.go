@@ -81,3 +81,37 @@ func TestFirstReport(t *testing.T) {
 		t.Error("FirstReport true again after a second Load")
 	}
 }
+
+// TestDepNamesShareIDs: a dependency naming a loaded unit by its ID keeps
+// that unit's ID string, not the copy read from the file; one by an alias
+// keeps the alias (a later link looks it up again).
+func TestDepNamesShareIDs(t *testing.T) {
+	s, a := svcLoad(t, map[string]string{
+		"a.service": "[Unit]\nRequires=b.service\nAfter=b.service c.service\n[Service]\nExecStart=/bin/true\n",
+		"b.service": "[Service]\nExecStart=/bin/true\n",
+		"c.service": "[Service]\nExecStart=/bin/true\n",
+	}, "a.service")
+	b, c := s.units["b.service"], s.units["c.service"]
+	if b == nil || c == nil {
+		t.Fatal("b or c not loaded")
+	}
+	n := 0
+	for _, e := range a.fwd {
+		var id string
+		switch e.name {
+		case "b.service":
+			id = b.ID
+		case "c.service":
+			id = c.ID
+		default:
+			continue
+		}
+		n++
+		if unsafe.StringData(e.name) != unsafe.StringData(id) {
+			t.Errorf("%v on %s: a copy of the name, not the unit's ID", e.kind, e.name)
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d dependencies on b and c, want 3", n)
+	}
+}

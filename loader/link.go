@@ -261,6 +261,10 @@ func (s *Set) depGraph() depGraph {
 				to[j] = toSelf
 			} else if o != nil {
 				to[j] = o.idx
+				if e.name == o.ID {
+					// the unit's own ID string: the name's copy is let go
+					u.fwd[j].name = o.ID
+				}
 			}
 		}
 	})
