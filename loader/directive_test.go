@@ -80,6 +80,18 @@ func TestFirstReport(t *testing.T) {
 	if again.FirstReport() {
 		t.Error("FirstReport true again after a second Load")
 	}
+	// daemon-reload reads the files into a new Set, and the problems are
+	// reported again: systemd 252 under nsboot logged "warn.service:5:
+	// Unknown key 'FooBar' in section [Service], ignoring." at the boot and
+	// once more after "Reloading.".
+	reloaded := NewSet(s.Paths, s.Host)
+	r, err := reloaded.Load("a.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.FirstReport() {
+		t.Error("FirstReport false for the unit of a reloaded Set")
+	}
 }
 
 // TestDepNamesShareIDs: a dependency naming a loaded unit by its ID keeps
