@@ -301,7 +301,7 @@ func TestConsoleFormat(t *testing.T) {
 	j.Close()
 	pid := strconv.Itoa(os.Getpid())
 	want := []string{"cat[" + pid + "]: first\n", "cat[" + pid + "]: second\n", "gosd[" + pid + "]: Started c.service.\n"}
-	if got := con.all(); strings.Join(got, "") != strings.Join(want, "") || len(got) != 3 {
+	if got := con.all(); strings.Join(got, "") != strings.Join(want, "") {
 		t.Errorf("console writes %q, want %q", got, want)
 	}
 }
@@ -319,7 +319,8 @@ func (b *blockingConsole) Write(p []byte) (int, error) {
 
 // TestSlowConsole: a console that does not keep up neither blocks the
 // streams nor Log; lines beyond the budget are dropped, counted and
-// reported, and every write is one whole line.
+// reported, and every write is whole lines, at most PIPE_BUF bytes (it is
+// atomic on a pipe other writers share).
 func TestSlowConsole(t *testing.T) {
 	con := &blockingConsole{release: make(chan struct{})}
 	j := newJournal(t, con, 10)
@@ -351,21 +352,26 @@ func TestSlowConsole(t *testing.T) {
 	}
 	close(con.release)
 	j.Close()
-	writes := con.all()
-	report := 0
-	for _, w := range writes {
-		if !strings.HasSuffix(w, "\n") || strings.Count(w, "\n") != 1 {
-			t.Fatalf("a write that is not one line: %.60q", w)
+	report, lines := 0, 0
+	for _, w := range con.all() {
+		if !strings.HasSuffix(w, "\n") || len(w) > pipeBuf {
+			t.Fatalf("a write of %d bytes that does not end a line or is above PIPE_BUF: %.60q", len(w), w)
 		}
-		if strings.HasPrefix(w, "gosd: ") && strings.Contains(w, "lines dropped") {
-			report++
+		for _, l := range strings.SplitAfter(w, "\n") {
+			switch {
+			case l == "":
+			case strings.HasPrefix(l, "gosd: ") && strings.Contains(l, "lines dropped"):
+				report++
+			default:
+				lines++
+			}
 		}
 	}
 	if report == 0 {
 		t.Error("no report of dropped lines")
 	}
-	if got := uint64(len(writes) - report); got+dropped != uint64(n)+1 {
-		t.Errorf("%d lines written + %d dropped != %d logged", got, dropped, n+1)
+	if uint64(lines)+dropped != uint64(n)+1 {
+		t.Errorf("%d lines written + %d dropped != %d logged", lines, dropped, n+1)
 	}
 }
 
@@ -629,5 +635,44 @@ func TestRingRecords(t *testing.T) {
 	}
 	if got := r.last(1); len(got) != 1 || got[0].PID != entry(499).PID {
 		t.Errorf("last(1) = %+v", got)
+	}
+}
+
+// TestConsoleBatches: lines queued while the console writes go out
+// together, whole lines at most PIPE_BUF bytes a write, in order; a line
+// longer than that is one write of its own.
+func TestConsoleBatches(t *testing.T) {
+	con := &blockingConsole{release: make(chan struct{})}
+	j := newJournal(t, con, 0)
+	long := strings.Repeat("L", 3*pipeBuf)
+	var want strings.Builder
+	pid := strconv.Itoa(os.Getpid())
+	for i := range 300 {
+		msg := "line " + strconv.Itoa(i)
+		if i == 150 {
+			msg = long
+		}
+		j.Log("b.service", Info, msg)
+		want.WriteString("gosd[" + pid + "]: " + msg + "\n")
+	}
+	close(con.release)
+	j.Close()
+	writes := con.all()
+	if got := strings.Join(writes, ""); got != want.String() {
+		t.Fatalf("console got %d bytes, want %d, in order", len(got), want.Len())
+	}
+	if len(writes) >= 100 {
+		t.Errorf("%d writes for 300 lines", len(writes))
+	}
+	alone := false
+	for _, w := range writes {
+		if strings.Contains(w, long) {
+			alone = w == "gosd["+pid+"]: "+long+"\n"
+		} else if len(w) > pipeBuf || !strings.HasSuffix(w, "\n") {
+			t.Errorf("a write of %d bytes not ending a line", len(w))
+		}
+	}
+	if !alone {
+		t.Error("the long line was not written on its own")
 	}
 }
