@@ -200,9 +200,9 @@ type Core struct {
 
 	jobs    map[uint32]*job
 	nextJob uint32
-	// the most entries jobs and tokens held since they were last made
+	// the most entries jobs, tokens and runq held since they were last made
 	// anew (see shrunk)
-	jobsPeak, tokensPeak int
+	jobsPeak, tokensPeak, runqPeak int
 	// runq holds jobs that may have become runnable, checked at the end of
 	// each event.
 	runq map[uint32]bool

@@ -173,11 +173,9 @@ func (c *Core) runJobs() {
 		for id := range c.runq {
 			ids = append(ids, id)
 		}
-		if len(ids) >= 128 {
-			c.runq = map[uint32]bool{} // a map keeps the table of its largest size
-		} else {
-			clear(c.runq)
-		}
+		clear(c.runq)
+		c.runqPeak = max(c.runqPeak, len(ids))
+		c.runq = shrunk(c.runq, &c.runqPeak)
 		slices.Sort(ids)
 		for _, id := range ids {
 			j := c.jobs[id]

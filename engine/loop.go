@@ -221,7 +221,7 @@ func (l *Loop) Run(ctx context.Context) error {
 			if l.idle != nil {
 				l.idle()
 			}
-			debug.FreeOSMemory()
+			go debug.FreeOSMemory() // a full collection: not on the loop
 			l.lastFree = time.Now()
 		}
 		l.wasBusy = busy

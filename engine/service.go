@@ -31,10 +31,12 @@ func (c *Core) svcStart(r *unitRT) {
 		return
 	}
 	r.result = "success"
-	r.forbidRestart = false
+	r.forbidRestart, r.pollPIDFile = false, false
 	if socks := c.serviceSockets(r); socks != nil || r.rare != nil {
+		// what a start before this one left (a stop during the PID file
+		// wait leaves its deadline)
 		x := r.rareRW()
-		x.statusText, x.statusErrno, x.sockets, x.reloadResult = "", 0, socks, ""
+		x.statusText, x.statusErrno, x.sockets, x.reloadResult, x.pollDeadline = "", 0, socks, "", 0
 	}
 	c.logf(r, 6, "Starting %s...", r.descWithName())
 	if len(s.ExecCondition) > 0 {
@@ -675,12 +677,17 @@ func (c *Core) svcTimeout(r *unitRT) {
 	s := r.u.Service
 	if r.pollPIDFile {
 		r.pollPIDFile = false
-		if c.now < r.rareRO().pollDeadline {
+		switch {
+		case r.sub != "start":
+			// stopped during the wait: this is the stop's own deadline
+			r.rareRW().pollDeadline = 0
+		case c.now < r.rareRO().pollDeadline:
 			c.forkingStarted(r)
 			return
+		default:
+			r.rareRW().pollDeadline = 0
+			c.logf(r, 4, "Can't open PID file %s (yet?) after start: no such file or directory", s.PIDFile)
 		}
-		r.rareRW().pollDeadline = 0
-		c.logf(r, 4, "Can't open PID file %s (yet?) after start: no such file or directory", s.PIDFile)
 	}
 	switch r.sub {
 	case "condition", "start-pre", "start":

@@ -10,8 +10,8 @@ import (
 // beyond it lines are dropped.
 const consoleBudget = 256 * 1024
 
-// console writes lines to a writer from its own goroutine, one Write per
-// complete line, so that a slow console delays only itself.
+// console writes lines to a writer from its own goroutine, whole lines
+// only, so that a slow console delays only itself.
 type console struct {
 	w      io.Writer
 	budget int
@@ -72,12 +72,13 @@ func (c *console) droppedTotal() uint64 {
 	return c.total
 }
 
-// run writes the queue: the lines queued by then, whole lines at most
-// pipeBuf bytes a write, so that a burst of lines (1000 units starting or
-// stopping) costs a few system calls and wake-ups, not one each, while a
-// write to a pipe the services write to as well stays atomic, never
-// mixing their output into a line. After lines were dropped, it says how
-// many before the next lines it writes.
+// run writes the queue: whole lines, as many as fit in pipeBuf bytes a
+// write (a longer line alone), so that a burst of lines (1000 units
+// starting or stopping) costs a few system calls and wake-ups, not one
+// each, while a write to a pipe the services write to as well stays
+// atomic, never mixing their output into a line. The lines being written
+// count against the budget until written. After lines were dropped, it
+// says how many before the next lines it writes.
 func (c *console) run() {
 	defer close(c.done)
 	buf := make([]byte, 0, pipeBuf)
@@ -90,30 +91,43 @@ func (c *console) run() {
 			c.mu.Unlock()
 			return
 		}
-		var lines [][]byte
+		buf = buf[:0]
 		if c.dropped > 0 {
-			lines = append(lines, []byte("gosd: "+strconv.FormatUint(c.dropped, 10)+" lines dropped, the console is too slow\n"))
+			buf = append(buf, "gosd: "...)
+			buf = strconv.AppendUint(buf, c.dropped, 10)
+			buf = append(buf, " lines dropped, the console is too slow\n"...)
 			c.dropped = 0
 		}
-		lines = append(lines, c.queue...)
-		c.queue, c.queued = nil, 0 // the backing array goes with the lines
-		c.mu.Unlock()
-		for _, line := range lines {
-			if len(buf) > 0 && len(buf)+len(line) > pipeBuf {
-				c.w.Write(buf)
-				buf = buf[:0]
-			}
+		var long []byte // a line above pipeBuf, written on its own
+		taken, n := 0, 0
+		for _, line := range c.queue {
 			if len(line) > pipeBuf {
-				c.w.Write(line) // a long line goes alone, as it is
-				continue
+				if n == 0 {
+					long, n, taken = line, 1, len(line)
+				}
+				break
+			}
+			if len(buf)+len(line) > pipeBuf {
+				break
 			}
 			buf = append(buf, line...)
+			n++
+			taken += len(line)
 		}
+		clear(c.queue[:n])
+		c.queue = c.queue[n:]
+		if len(c.queue) == 0 {
+			c.queue = nil // let the backing array go
+		}
+		c.mu.Unlock()
 		if len(buf) > 0 {
 			c.w.Write(buf)
-			buf = buf[:0]
+		}
+		if long != nil {
+			c.w.Write(long)
 		}
 		c.mu.Lock()
+		c.queued -= taken
 	}
 }
 

@@ -117,6 +117,13 @@ func New(console io.Writer, keep int) (*Journal, error) {
 	pidfd, err := unix.PidfdOpen(os.Getpid(), 0)
 	if err != nil {
 		pidfd = -1 // before Linux 5.3: the streams stay in the shared table
+	} else if fd, err := unix.PidfdGetfd(pidfd, wake, 0); err != nil {
+		// pidfd_getfd came in 5.6, and a seccomp filter may refuse it
+		// without CAP_SYS_PTRACE: the streams stay in the shared table
+		unix.Close(pidfd)
+		pidfd = -1
+	} else {
+		unix.Close(fd)
 	}
 	// The poller's thread copies the descriptor table: the runtime's own
 	// poller descriptors must exist before, with the numbers it uses on
@@ -252,36 +259,49 @@ func appendRecord(b []byte, e *Entry) []byte {
 	return append(b, e.Message...)
 }
 
-// readRecord decodes the record at the start of b into e (Unit left as
-// it is) and returns its length; 0 when b holds no whole record.
-func readRecord(b []byte, e *Entry) int {
+// recordFields finds the fields of the record at the start of b: PID,
+// priority, the identifier's and the message's offsets, and the record's
+// length (0 when b holds no whole record). Nothing is copied.
+func recordFields(b []byte) (pid, prio uint64, ident, msg [2]int, length int) {
 	if len(b) < 8 {
-		return 0
+		return
 	}
-	e.Time = time.Unix(0, int64(binary.LittleEndian.Uint64(b)))
 	at := 8
 	var v [4]uint64
 	for i := range v {
 		x, n := binary.Uvarint(b[at:])
-		if n <= 0 {
-			return 0
+		if n <= 0 || (i >= 2 && uint64(len(b)-at-n) < x) {
+			return
 		}
 		at += n
 		v[i] = x
 		if i == 2 { // the identifier's length, then its bytes
-			if uint64(len(b)-at) < x {
-				return 0
-			}
-			e.Ident = string(b[at : at+int(x)])
+			ident = [2]int{at, at + int(x)}
 			at += int(x)
 		}
 	}
-	if uint64(len(b)-at) < v[3] {
+	msg = [2]int{at, at + int(v[3])}
+	return v[0], v[1], ident, msg, msg[1]
+}
+
+// readRecord decodes the record at the start of b into e (Unit left as
+// it is) and returns its length; 0 when b holds no whole record.
+func readRecord(b []byte, e *Entry) int {
+	pid, prio, ident, msg, n := recordFields(b)
+	if n == 0 {
 		return 0
 	}
-	e.PID, e.Priority = int(v[0]), int(v[1])
-	e.Message = string(b[at : at+int(v[3])])
-	return at + int(v[3])
+	e.Time = time.Unix(0, int64(binary.LittleEndian.Uint64(b)))
+	e.PID, e.Priority = int(pid), int(prio)
+	e.Ident = string(b[ident[0]:ident[1]])
+	e.Message = string(b[msg[0]:msg[1]])
+	return n
+}
+
+// recordLen is the length of the record at the start of b.
+func recordLen(b []byte) int {
+	_, _, _, _, n := recordFields(b)
+	return n
 }
 
 func (r *ring) add(e Entry, keep int) {
@@ -289,8 +309,7 @@ func (r *ring) add(e Entry, keep int) {
 	if r.n++; int(r.n) <= keep {
 		return
 	}
-	var old Entry
-	r.off += int32(readRecord(r.buf[r.off:], &old))
+	r.off += int32(recordLen(r.buf[r.off:]))
 	r.n--
 	if int(r.off) >= len(r.buf)/2 {
 		// move the records kept to the front once half the array is
@@ -305,12 +324,13 @@ func (r *ring) last(n int) []Entry {
 	out := make([]Entry, 0, n)
 	b := r.buf[r.off:]
 	for i := 0; i < int(r.n); i++ {
-		var e Entry
-		l := readRecord(b, &e)
-		b = b[l:]
-		if i >= int(r.n)-n {
-			out = append(out, e)
+		if i < int(r.n)-n {
+			b = b[recordLen(b):] // older than the n asked for
+			continue
 		}
+		var e Entry
+		b = b[readRecord(b, &e):]
+		out = append(out, e)
 	}
 	return out
 }

@@ -468,13 +468,9 @@ func (c *ExecContext) initForType(typ string) {
 // exCtx returns the unit's exec context for writing, with its type's
 // defaults applied: its own copy if it still shared the Set's default.
 func (u *Unit) exCtx() *ExecContext {
-	if u.shared&sharedExec != 0 {
-		c := *u.Exec
-		u.Exec = &c
-		u.shared &^= sharedExec
-	}
-	u.Exec.initForType(u.Type)
-	return u.Exec
+	c := ownCopy(u, &u.Exec, sharedExec)
+	c.initForType(u.Type)
+	return c
 }
 
 // ExecSettings returns the unit's exec context as systemd shows it: with

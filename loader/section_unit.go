@@ -69,22 +69,11 @@ var defaultUnitJobs = unitJobs{
 }
 
 // jobsRO returns the job settings for reading.
-func (s *UnitSection) jobsRO() *unitJobs {
-	if s.jobs == nil {
-		return &defaultUnitJobs
-	}
-	return s.jobs
-}
+func (s *UnitSection) jobsRO() *unitJobs { return readRare(s.jobs, &defaultUnitJobs) }
 
 // jobsRW returns the job settings for writing: the unit's own copy, made
 // from the defaults on first use.
-func (s *UnitSection) jobsRW() *unitJobs {
-	if s.jobs == nil {
-		j := defaultUnitJobs
-		s.jobs = &j
-	}
-	return s.jobs
-}
+func (s *UnitSection) jobsRW() *unitJobs { return writeRare(&s.jobs, &defaultUnitJobs) }
 
 // OnSuccessJobMode is OnSuccessJobMode=.
 func (s *UnitSection) OnSuccessJobMode() string { return s.jobsRO().onSuccessJobMode }

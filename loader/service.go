@@ -74,20 +74,10 @@ type serviceRare struct {
 var noServiceRare serviceRare
 
 // rareRO returns s's rare settings for reading.
-func (s *Service) rareRO() *serviceRare {
-	if s.rare == nil {
-		return &noServiceRare
-	}
-	return s.rare
-}
+func (s *Service) rareRO() *serviceRare { return readRare(s.rare, &noServiceRare) }
 
 // rareRW returns s's rare settings for writing, made on first use.
-func (s *Service) rareRW() *serviceRare {
-	if s.rare == nil {
-		s.rare = &serviceRare{}
-	}
-	return s.rare
-}
+func (s *Service) rareRW() *serviceRare { return writeRare(&s.rare, &noServiceRare) }
 
 // RestartPreventExitStatus is RestartPreventExitStatus=.
 func (s *Service) RestartPreventExitStatus() ExitStatusSet { return s.rareRO().restartPrevent }

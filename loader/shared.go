@@ -92,21 +92,36 @@ func (d *sharedContexts) patchedExec(typ string, limits *[RlimitCount]*Rlimit) *
 }
 
 // killCtx returns the unit's kill context for writing: its own copy.
-func (u *Unit) killCtx() *KillContext {
-	if u.shared&sharedKill != 0 {
-		c := *u.Kill
-		u.Kill = &c
-		u.shared &^= sharedKill
-	}
-	return u.Kill
-}
+func (u *Unit) killCtx() *KillContext { return ownCopy(u, &u.Kill, sharedKill) }
 
 // cgCtx returns the unit's cgroup context for writing: its own copy.
-func (u *Unit) cgCtx() *CGroupContext {
-	if u.shared&sharedCGroup != 0 {
-		c := *u.CGroup
-		u.CGroup = &c
-		u.shared &^= sharedCGroup
+func (u *Unit) cgCtx() *CGroupContext { return ownCopy(u, &u.CGroup, sharedCGroup) }
+
+// ownCopy returns *p for writing: while bit of u.shared says *p is the
+// Set's shared default, it is replaced by a copy first (copy on write).
+func ownCopy[T any](u *Unit, p **T, bit uint8) *T {
+	if u.shared&bit != 0 {
+		c := **p
+		*p = &c
+		u.shared &^= bit
 	}
-	return u.CGroup
+	return *p
+}
+
+// readRare returns the part of a struct that few units set (rp), or def,
+// its defaults, when none was made.
+func readRare[T any](rp, def *T) *T {
+	if rp == nil {
+		return def
+	}
+	return rp
+}
+
+// writeRare returns *rp for writing, made from a copy of def on first use.
+func writeRare[T any](rp **T, def *T) *T {
+	if *rp == nil {
+		v := *def
+		*rp = &v
+	}
+	return *rp
 }

@@ -74,30 +74,17 @@ type unitNotes struct {
 	unsupported []string
 }
 
+var noUnitNotes unitNotes
+
 // SourcePath is the file the unit was generated from (SourcePath=).
-func (u *Unit) SourcePath() string {
-	if u.notes == nil {
-		return ""
-	}
-	return u.notes.sourcePath
-}
+func (u *Unit) SourcePath() string { return readRare(u.notes, &noUnitNotes).sourcePath }
 
 // Unsupported lists, once each, the "Section.Directive" settings the unit
 // uses that gosd parses but does not honour.
-func (u *Unit) Unsupported() []string {
-	if u.notes == nil {
-		return nil
-	}
-	return u.notes.unsupported
-}
+func (u *Unit) Unsupported() []string { return readRare(u.notes, &noUnitNotes).unsupported }
 
 // notesRW returns u.notes, made on first use.
-func (u *Unit) notesRW() *unitNotes {
-	if u.notes == nil {
-		u.notes = new(unitNotes)
-	}
-	return u.notes
-}
+func (u *Unit) notesRW() *unitNotes { return writeRare(&u.notes, &noUnitNotes) }
 
 // FirstReport reports whether it is called for the first time on u: the
 // manager logs each loaded unit's problems once (a map of the units

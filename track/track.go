@@ -494,7 +494,7 @@ func (t *Tracker) Signal(unitID string, sig syscall.Signal, except ...int) []int
 	var out []int
 	if t.mode == ModeCgroup && sig == syscall.SIGKILL && len(except) == 0 {
 		p := t.CgroupPath(unitID)
-		pids := t.cgroupPids(p, true)
+		pids := t.cgroupPids(p, false) // zombies too, as below
 		if t.writeFile(filepath.Join(p, "cgroup.kill"), "1") == nil {
 			return pids
 		}
