@@ -3,7 +3,8 @@ package graph
 import (
 	"slices"
 
-	"gonum.org/v1/gonum/graph/simple"
+	gonum "gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/iterator"
 	"gonum.org/v1/gonum/graph/topo"
 
 	"github.com/gosd/gosd/loader"
@@ -23,16 +24,16 @@ func Cycles(units []*loader.Unit) [][]string {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	index := make(map[string]int64, len(ids))
-	g := simple.NewDirectedGraph()
 	for i, id := range ids {
 		index[id] = int64(i)
-		g.AddNode(simple.Node(i))
 	}
+	g := &orderGraph{succ: make([][]int64, len(ids)), pred: make([][]int64, len(ids))}
 	edge := func(from, to string) {
 		f, ok1 := index[from]
 		t, ok2 := index[to]
 		if ok1 && ok2 && f != t && !g.HasEdgeFromTo(f, t) {
-			g.SetEdge(simple.Edge{F: simple.Node(f), T: simple.Node(t)})
+			g.succ[f] = append(g.succ[f], t)
+			g.pred[t] = append(g.pred[t], f)
 		}
 	}
 	for _, u := range units {
@@ -60,4 +61,75 @@ func Cycles(units []*loader.Unit) [][]string {
 	}
 	slices.SortFunc(out, func(a, b []string) int { return slices.Compare(a, b) })
 	return out
+}
+
+// orderGraph is the ordering among units as gonum's graph.Directed, for
+// topo's cycle finding: node i is the unit ids[i]; succ and pred list
+// the nodes each is ordered before and after. gonum's simple graph would
+// do, but it links gonum's mat, BLAS and LAPACK into the manager (100 KB
+// of binary, all of it mapped, and their package initialisation).
+type orderGraph struct{ succ, pred [][]int64 }
+
+type node int64
+
+func (n node) ID() int64 { return int64(n) }
+
+type edge struct{ from, to node }
+
+func (e edge) From() gonum.Node         { return e.from }
+func (e edge) To() gonum.Node           { return e.to }
+func (e edge) ReversedEdge() gonum.Edge { return edge{e.to, e.from} }
+
+func (g *orderGraph) has(id int64) bool { return id >= 0 && id < int64(len(g.succ)) }
+
+func (g *orderGraph) Node(id int64) gonum.Node {
+	if !g.has(id) {
+		return nil
+	}
+	return node(id)
+}
+
+func (g *orderGraph) Nodes() gonum.Nodes {
+	ns := make([]gonum.Node, len(g.succ))
+	for i := range ns {
+		ns[i] = node(i)
+	}
+	return iterator.NewOrderedNodes(ns)
+}
+
+func nodesOf(ids []int64) gonum.Nodes {
+	ns := make([]gonum.Node, len(ids))
+	for i, id := range ids {
+		ns[i] = node(id)
+	}
+	return iterator.NewOrderedNodes(ns)
+}
+
+func (g *orderGraph) From(id int64) gonum.Nodes {
+	if !g.has(id) {
+		return gonum.Empty
+	}
+	return nodesOf(g.succ[id])
+}
+
+func (g *orderGraph) To(id int64) gonum.Nodes {
+	if !g.has(id) {
+		return gonum.Empty
+	}
+	return nodesOf(g.pred[id])
+}
+
+func (g *orderGraph) HasEdgeFromTo(u, v int64) bool {
+	return g.has(u) && slices.Contains(g.succ[u], v)
+}
+
+func (g *orderGraph) HasEdgeBetween(x, y int64) bool {
+	return g.HasEdgeFromTo(x, y) || g.HasEdgeFromTo(y, x)
+}
+
+func (g *orderGraph) Edge(u, v int64) gonum.Edge {
+	if !g.HasEdgeFromTo(u, v) {
+		return nil
+	}
+	return edge{node(u), node(v)}
 }

@@ -21,7 +21,10 @@ const (
 func (u *Unit) initType(d *sharedContexts) {
 	switch u.Type {
 	case "service":
-		u.Service = newService()
+		if u.Service == nil {
+			u.Service = new(Service)
+		}
+		u.Service.init()
 	case "socket":
 		u.Socket = newSocket()
 	case "timer":

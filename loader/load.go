@@ -48,6 +48,10 @@ type Set struct {
 	order []*Unit // each unit once, in load order
 	queue []string
 	shell string // root's shell, for %s
+	// unitMem and svcMem hold the units loadOne builds, and their
+	// services: see slab.
+	unitMem slab[Unit]
+	svcMem  slab[Service]
 }
 
 // ErrInvalidName is returned (wrapped) for a name that is not a loadable
@@ -183,7 +187,7 @@ func (s *Set) loadOne(name string) (u *Unit, refs []string) {
 	if b != nil {
 		u, refs = b.u, b.refs
 	} else {
-		u = newUnitShared(id, names, s.Host, frag, s.shared)
+		u = initUnit(s.allocUnit(id), id, names, s.Host, frag, s.shared)
 		u.spec.Shell = s.shell
 	}
 	for _, nm := range names {
@@ -266,9 +270,23 @@ type builtUnit struct {
 func (s *Set) buildAhead(names []string) {
 	s.managerLimits() // computed once, before the builders read it
 	built := make([]*builtUnit, len(names))
+	// The units and their services are two arrays, as in slab.
+	units := make([]Unit, len(names))
+	nsvc := 0
+	for _, name := range names {
+		if unit.NameType(name) == "service" {
+			nsvc++
+		}
+	}
+	svcs := make([]Service, nsvc)
+	for i, name := range names {
+		if unit.NameType(name) == "service" {
+			units[i].Service, svcs = &svcs[0], svcs[1:]
+		}
+	}
 	parallel(len(names), func(i int) {
 		frag, id, unitNames := s.identify(names[i])
-		u := newUnitShared(id, unitNames, s.Host, frag, s.shared)
+		u := initUnit(&units[i], id, unitNames, s.Host, frag, s.shared)
 		u.spec.Shell = s.shell
 		s.read(u, frag)
 		if u.Service == nil || u.Service.BusName == "" {
@@ -344,7 +362,23 @@ func newUnit(id string, names []string, host *unit.Host, frag string) *Unit {
 // newUnitShared creates a unit whose contexts are d's shared defaults
 // until it changes them (see initType).
 func newUnitShared(id string, names []string, host *unit.Host, frag string, d *sharedContexts) *Unit {
-	u := &Unit{ID: id, Type: unit.NameType(id), Names: names, Unit: newUnitSection(), LoadState: StateLoaded}
+	return initUnit(new(Unit), id, names, host, frag, d)
+}
+
+// allocUnit returns a zero unit for id from s's slabs, with a zero
+// Service if id is a service.
+func (s *Set) allocUnit(id string) *Unit {
+	u := s.unitMem.next()
+	if unit.NameType(id) == "service" {
+		u.Service = s.svcMem.next()
+	}
+	return u
+}
+
+// initUnit is newUnitShared into u, whose Service (if not nil) is used
+// for a service's settings.
+func initUnit(u *Unit, id string, names []string, host *unit.Host, frag string, d *sharedContexts) *Unit {
+	*u = Unit{ID: id, Type: unit.NameType(id), Names: names, Unit: newUnitSection(), LoadState: StateLoaded, Service: u.Service}
 	if d != nil {
 		// The specifiers only live while the unit's files are read: read
 		// gives them back.

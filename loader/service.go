@@ -135,7 +135,14 @@ const (
 )
 
 func newService() *Service {
-	return &Service{
+	s := new(Service)
+	s.init()
+	return s
+}
+
+// init sets s to a service's defaults.
+func (s *Service) init() {
+	*s = Service{
 		ExitType:         "main",
 		Restart:          "no",
 		NotifyAccess:     "none",

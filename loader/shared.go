@@ -2,6 +2,7 @@ package loader
 
 import (
 	"sync"
+	"unsafe"
 
 	"github.com/gosd/gosd/unit"
 )
@@ -124,4 +125,27 @@ func writeRare[T any](rp **T, def *T) *T {
 		*rp = &v
 	}
 	return *rp
+}
+
+// slab hands out zero Ts from arrays of up to 32 KiB, not an object each: a
+// unit's parse drops objects of the unit's and its service's size
+// classes, and units allocated one by one would leave the spans they
+// share with that garbage half empty for the manager's life (about
+// 0.4 MB for 1000 units; TestLoadFragmentation). An array lives as long
+// as one of its Ts; a Set's units live and die together.
+type slab[T any] struct {
+	free []T
+	n    int // the last array's length: 4, doubling up to 32 KiB of Ts
+}
+
+// next returns the next zero T.
+func (s *slab[T]) next() *T {
+	if len(s.free) == 0 {
+		var t T
+		s.n = min(max(2*s.n, 4), max(32<<10/int(unsafe.Sizeof(t)), 1))
+		s.free = make([]T, s.n)
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	return p
 }

@@ -116,7 +116,7 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		// RSS for no boot time or CPU that the runs could tell apart.
 		debug.SetGCPercent(50)
 	}
-	for _, k := range []string{"GOSD_CPUPROFILE", "GOSD_SHUTDOWN_CPUPROFILE", "GOSD_MEMPROFILE"} {
+	for _, k := range []string{"GOSD_CPUPROFILE", "GOSD_SHUTDOWN_CPUPROFILE", "GOSD_MEMPROFILE", "GOSD_MEMSTATS"} {
 		if os.Getenv(k) != "" && !profiling {
 			m.log.Warn().Str("variable", k).Msg("profiles need gosd built with -tags gosd_profile; none is written")
 		}

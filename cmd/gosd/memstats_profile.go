@@ -1,3 +1,5 @@
+//go:build gosd_profile
+
 package main
 
 import (
@@ -9,7 +11,9 @@ import (
 
 // writeMemClasses writes the runtime's memory classes (where the
 // manager's anonymous memory goes), one "name bytes" line each, for
-// BENCHMARKS.md: GOSD_MEMSTATS=path, written when the shutdown begins.
+// BENCHMARKS.md: GOSD_MEMSTATS=path, written when the shutdown begins,
+// in a build with -tags gosd_profile (runtime/metrics costs the default
+// build's binary and heap).
 func writeMemClasses(path string) {
 	var samples []metrics.Sample
 	for _, d := range metrics.All() {
