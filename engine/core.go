@@ -200,6 +200,9 @@ type Core struct {
 
 	jobs    map[uint32]*job
 	nextJob uint32
+	// waitingEmpty is at least the number of units waiting for their
+	// processes to be gone (unitRT.waitEmpty; see setWaitEmpty).
+	waitingEmpty int
 	// the most entries jobs, tokens and runq held since they were last made
 	// anew (see shrunk)
 	jobsPeak, tokensPeak, runqPeak int
@@ -635,22 +638,34 @@ func (c *Core) claimMain(r *unitRT, pid int) bool {
 	return true
 }
 
+// recheckEmpty looks again at the units waiting for their processes to
+// be gone, after a process no unit knew exited; most such exits come
+// while none waits, and the units are not looked at then.
 func (c *Core) recheckEmpty() {
-	for _, id := range c.waitingEmpty() {
-		r := c.units[id]
-		c.svcCheckEmpty(r)
+	if c.waitingEmpty == 0 {
+		return
 	}
-}
-
-func (c *Core) waitingEmpty() []string {
 	var ids []string
 	for id, r := range c.units {
 		if r.waitEmpty && r.id == id {
 			ids = append(ids, id)
 		}
 	}
+	c.waitingEmpty = len(ids) // a unit dropped while waiting was still counted
 	sort.Strings(ids)
-	return ids
+	for _, id := range ids {
+		c.svcCheckEmpty(c.units[id])
+	}
+}
+
+// setWaitEmpty sets r.waitEmpty, counted in c.waitingEmpty.
+func (c *Core) setWaitEmpty(r *unitRT, wait bool) {
+	if wait && !r.waitEmpty {
+		c.waitingEmpty++
+	} else if !wait && r.waitEmpty {
+		c.waitingEmpty--
+	}
+	r.waitEmpty = wait
 }
 
 // notified handles an sd_notify datagram.

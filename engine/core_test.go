@@ -381,11 +381,27 @@ func (ts *transcript) feed(b *strings.Builder, ev Event) {
 	ts.print(b, ts.core.Handle(ts.now, ev))
 }
 
+// checkWaitingEmpty fails the test if the core counts fewer units
+// waiting for their processes to be gone than there are: an orphan's exit
+// would then not look at them.
+func (ts *transcript) checkWaitingEmpty() {
+	n := 0
+	for id, r := range ts.core.units {
+		if r.waitEmpty && r.id == id {
+			n++
+		}
+	}
+	if ts.core.waitingEmpty < n {
+		ts.t.Errorf("the core counts %d units waiting for their processes to be gone; %d are", ts.core.waitingEmpty, n)
+	}
+}
+
 // print prints the actions; spawns are answered (unless held) and what
 // the core does with the answers is printed in turn.
 func (ts *transcript) print(b *strings.Builder, actions []Action) {
 	var queue []Event
 	for {
+		ts.checkWaitingEmpty()
 		for _, a := range actions {
 			switch a := a.(type) {
 			case Spawn:

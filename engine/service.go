@@ -214,7 +214,7 @@ func (c *Core) svcSignal(r *unitRT, state, f string) {
 		// SIGTERM
 		if rest := c.host.UnitPIDs(r.id); len(rest) > 0 {
 			c.emit(Kill{Unit: r.id, Signal: syscall.SIGKILL, Group: true})
-			r.waitEmpty = true
+			c.setWaitEmpty(r, true)
 			wait = true
 		}
 	}
@@ -267,13 +267,13 @@ func (c *Core) killUnit(r *unitRT, sig syscall.Signal, term bool) bool {
 	if term && r.u.Kill.SendSIGHUP {
 		c.emit(Kill{Unit: r.id, Signal: syscall.SIGHUP, PIDs: pids, Group: group})
 	}
-	r.waitEmpty = group && rest > 0
+	c.setWaitEmpty(r, group && rest > 0)
 	return true
 }
 
 func (c *Core) svcStopPost(r *unitRT, f string) {
 	c.setResult(r, f)
-	r.waitEmpty = false
+	c.setWaitEmpty(r, false)
 	if cmds := r.u.Service.ExecStopPost; len(cmds) > 0 {
 		c.svcRunControl(r, "stop-post", "ExecStopPost", cmds)
 		return
@@ -284,7 +284,7 @@ func (c *Core) svcStopPost(r *unitRT, f string) {
 // svcDead is service_enter_dead.
 func (c *Core) svcDead(r *unitRT, f string, allowRestart bool) {
 	c.setResult(r, f)
-	r.waitEmpty = false
+	c.setWaitEmpty(r, false)
 	c.disarm(r)
 	r.main, r.control = 0, 0
 	end := "dead"
@@ -771,7 +771,7 @@ func (c *Core) svcCheckEmpty(r *unitRT) {
 	if len(c.host.UnitPIDs(r.id)) > 0 {
 		return
 	}
-	r.waitEmpty = false
+	c.setWaitEmpty(r, false)
 	switch r.sub {
 	case "stop-sigterm", "stop-sigkill", "stop-watchdog":
 		c.svcStopPost(r, "success")
