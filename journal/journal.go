@@ -61,12 +61,13 @@ type Journal struct {
 	keep    int
 	console *console
 	epfd    int
-	wake    int // eventfd: Close wakes the poller with it
 	self    int // our PID, for manager messages
 	// pidfd is the process's pidfd; the poller pulls each new stream's
 	// read end from the shared table with pidfd_getfd (-1: no pidfd, the
-	// poller then shares the table). kick wakes the poller for them.
-	pidfd   int
+	// poller then shares the table).
+	pidfd int
+	// kick is an eventfd that wakes the poller, for new streams in the
+	// inbox or, once closed is set, to drain and stop.
 	kick    int
 	private atomic.Bool // the poller has a descriptor table of its own
 
@@ -101,23 +102,17 @@ func New(console io.Writer, keep int) (*Journal, error) {
 	if err != nil {
 		return fail("epoll_create1", err)
 	}
-	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	kick, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
 		return fail("eventfd", err, epfd)
 	}
-	kick, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
-		return fail("eventfd", err, epfd, wake)
-	}
-	for _, fd := range []int{wake, kick} {
-		if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}); err != nil {
-			return fail("epoll_ctl", err, epfd, wake, kick)
-		}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, kick, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(kick)}); err != nil {
+		return fail("epoll_ctl", err, epfd, kick)
 	}
 	pidfd, err := unix.PidfdOpen(os.Getpid(), 0)
 	if err != nil {
 		pidfd = -1 // before Linux 5.3: the streams stay in the shared table
-	} else if fd, err := unix.PidfdGetfd(pidfd, wake, 0); err != nil {
+	} else if fd, err := unix.PidfdGetfd(pidfd, kick, 0); err != nil {
 		// pidfd_getfd came in 5.6, and a seccomp filter may refuse it
 		// without CAP_SYS_PTRACE: the streams stay in the shared table
 		unix.Close(pidfd)
@@ -135,7 +130,6 @@ func New(console io.Writer, keep int) (*Journal, error) {
 	j := &Journal{
 		keep:       max(keep, 0),
 		epfd:       epfd,
-		wake:       wake,
 		kick:       kick,
 		pidfd:      pidfd,
 		self:       os.Getpid(),
@@ -203,13 +197,11 @@ func (j *Journal) Close() error {
 	}
 	j.closed = true
 	j.mu.Unlock()
-	var one [8]byte
-	one[0] = 1
-	unix.Write(j.wake, one[:])
+	j.kickPoller()
 	<-j.done // the poller took the inbox and read every stream
 	close(j.closer)
 	<-j.closerDone
-	for _, fd := range []int{j.epfd, j.wake, j.kick, j.pidfd} {
+	for _, fd := range []int{j.epfd, j.kick, j.pidfd} {
 		if fd >= 0 {
 			unix.Close(fd)
 		}

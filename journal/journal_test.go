@@ -390,7 +390,9 @@ func TestManyStreams(t *testing.T) {
 		}
 		ws[i] = w
 	}
-	if g := runtime.NumGoroutine(); g > base {
+	// A goroutine or two of the journal's own may come and go meanwhile
+	// (the poller's hand-over to its thread): one per stream would be 200.
+	if g := runtime.NumGoroutine(); g > base+2 {
 		t.Errorf("%d goroutines after opening %d streams, %d before", g, streams, base)
 	}
 	var wg sync.WaitGroup

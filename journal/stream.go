@@ -68,9 +68,7 @@ func (j *Journal) OpenStream(o StreamOptions) (*os.File, error) {
 	}
 	j.inbox = append(j.inbox, inflight{s, r})
 	j.mu.Unlock()
-	var one [8]byte
-	one[0] = 1
-	unix.Write(j.kick, one[:])
+	j.kickPoller()
 	return os.NewFile(uintptr(w), "journal-stream:"+o.Unit), nil
 }
 
@@ -123,7 +121,7 @@ func (j *Journal) poll(locked bool) {
 	defer close(j.done)
 	if locked {
 		if unix.Unshare(unix.CLONE_FILES) == nil {
-			closeInherited(j.epfd, j.wake, j.kick, j.pidfd)
+			closeInherited(j.epfd, j.kick, j.pidfd)
 			j.private.Store(true)
 		}
 	} // else the streams stay in the shared table, which works the same
@@ -141,18 +139,32 @@ func (j *Journal) poll(locked bool) {
 		}
 		for _, ev := range events[:n] {
 			switch int(ev.Fd) {
-			case j.wake:
-				j.drain(buf, oob)
-				return
 			case j.kick:
+				// Close sets closed before it kicks, and the flag is read
+				// after the counter: the kick that Close adds is never
+				// consumed without closed being seen.
 				var v [8]byte
 				unix.Read(j.kick, v[:])
+				j.mu.Lock()
+				closed := j.closed
+				j.mu.Unlock()
+				if closed {
+					j.drain(buf, oob)
+					return
+				}
 				j.receive(buf, oob)
 			default:
 				j.read(ev.Fd, buf, oob, readsPerWakeup)
 			}
 		}
 	}
+}
+
+// kickPoller wakes the poller (see kick).
+func (j *Journal) kickPoller() {
+	var one [8]byte
+	one[0] = 1
+	unix.Write(j.kick, one[:])
 }
 
 // startPoll runs poll on a locked thread other than the process's first:

@@ -219,21 +219,36 @@ type kernelSigaction struct {
 	mask     uint64
 }
 
+// Signal handlers for setSignalHandler.
+const (
+	sigDfl = 0
+	sigIgn = 1
+)
+
+// setSignalHandler sets the disposition of sig to handler (sigDfl or
+// sigIgn) with rt_sigaction(2) directly, beneath the Go runtime.
+func setSignalHandler(sig int, handler uintptr) error {
+	act := kernelSigaction{handler: handler}
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
 // resetSignals gives every signal its default action (SIGPIPE is ignored
 // with IgnoreSIGPIPE=) and unblocks all, as systemd's child does; the
 // command inherits this thread's state.
 func resetSignals(ignorePipe bool) error {
-	const sigDfl, sigIgn = 0, 1
 	for sig := 1; sig <= 64; sig++ {
 		if sig == int(syscall.SIGKILL) || sig == int(syscall.SIGSTOP) || sig == 32 || sig == 33 {
 			continue // 32 and 33 belong to the C library
 		}
-		act := kernelSigaction{handler: sigDfl}
+		handler := uintptr(sigDfl)
 		if sig == int(syscall.SIGPIPE) && ignorePipe {
-			act.handler = sigIgn
+			handler = sigIgn
 		}
-		if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
-			return fmt.Errorf("signal %d: %w", sig, e)
+		if err := setSignalHandler(sig, handler); err != nil {
+			return fmt.Errorf("signal %d: %w", sig, err)
 		}
 	}
 	var empty unix.Sigset_t

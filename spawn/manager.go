@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -311,10 +310,7 @@ func resetIgnoredSignals() {
 			// The Go runtime leaves real-time signals it found ignored
 			// alone; nothing sends them to the manager, so the default
 			// disposition is set directly.
-			var act struct {
-				handler, flags, restorer, mask uint64
-			}
-			unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(n), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+			setSignalHandler(n, sigDfl)
 		}
 	}
 }

@@ -298,7 +298,8 @@ func (t *Tracker) Prepare(unitID string) (*os.File, error) {
 // moves it into the unit's cgroup (for a process started without one, or
 // a main pid read from a PID file), in the process-groups mode it makes
 // it a root of the unit's process tree, and the processes that carry
-// invocation (INVOCATION_ID=, "" for none) in their environment its own.
+// invocation (INVOCATION_ID=; "" for none given: then the one in pid's
+// environment, if any) in their environment its own.
 func (t *Tracker) Adopt(unitID string, pid int, invocation string) {
 	if t.mode == ModeCgroup {
 		p := t.CgroupPath(unitID)
@@ -327,6 +328,12 @@ func (t *Tracker) Adopt(unitID string, pid int, invocation string) {
 	}
 	u.known[pid] = st.start
 	t.noteGroups(u, st)
+	if invocation != "" {
+		// What the process was started with: its environment is read
+		// only without it (a child that has not yet executed its command
+		// still shows the manager's).
+		return
+	}
 	if inv := t.invocation(st); inv != "" {
 		u.invocations[inv] = true
 	}
