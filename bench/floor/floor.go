@@ -16,13 +16,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/gosd/gosd/bench/unitgraph"
+	"github.com/gosd/gosd/notify"
 )
 
 // Options tune Run. The zero value is usable.
@@ -104,6 +104,11 @@ type spawnRes struct {
 // unit is spawned again whenever it ends, until ctx is done. Run installs
 // a SIGCHLD handler and reaps every child of the process with wait4(-1):
 // nothing else in the process may wait for children while it runs.
+//
+// Run is where a graph is checked (unitgraph.Decode only reads it): it
+// fails before spawning anything if a unit comes before a unit it
+// requires, a name is there twice, or a unit other than a target has no
+// command.
 func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 	if opt.Jobs <= 0 {
 		opt.Jobs = 8
@@ -129,6 +134,9 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 		u := &g.Units[i]
 		if _, dup := index[u.Name]; dup {
 			return fmt.Errorf("floor: unit %s twice in the graph", u.Name)
+		}
+		if u.Kind != unitgraph.Target && len(u.Argv) == 0 {
+			return fmt.Errorf("floor: %s has no command", u.Name)
 		}
 		units[i] = unitRun{u: u, left: len(u.Requires)}
 		for _, d := range u.Requires {
@@ -165,12 +173,12 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 		if opt.NotifySocket == "" {
 			return errors.New("floor: the graph has notify units but Options.NotifySocket is empty")
 		}
-		sock, err := listenNotify(opt.NotifySocket)
+		sock, err := notify.Listen(opt.NotifySocket)
 		if err != nil {
-			return err
+			return fmt.Errorf("floor: %w", err)
 		}
 		defer sock.Close()
-		go readNotify(sock, ready)
+		go readReady(sock, ready)
 	}
 
 	// The spawn workers: a bounded number of fork+execs in flight.
@@ -252,8 +260,6 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 			start(i)
 		case ur.state == running:
 			fail(i, fmt.Errorf("main process ended before the unit started: %s", describe(st)))
-		case ur.state == started && ur.u.Kind == unitgraph.Oneshot:
-			// RemainAfterExit=yes: it stays started.
 		default:
 			fail(i, fmt.Errorf("main process ended: %s", describe(st)))
 		}
@@ -361,82 +367,22 @@ func describe(st unix.WaitStatus) string {
 	return fmt.Sprintf("exit status %d", st.ExitStatus())
 }
 
-// listenNotify binds a datagram socket at path that passes the sender's
-// credentials with every message.
-func listenNotify(path string) (*os.File, error) {
-	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
-	if err != nil {
-		return nil, fmt.Errorf("floor: notify socket: %w", err)
-	}
-	os.Remove(path)
-	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("floor: notify socket %s: %w", path, err)
-	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_PASSCRED, 1); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("floor: notify socket %s: SO_PASSCRED: %w", path, err)
-	}
-	return os.NewFile(uintptr(fd), path), nil
-}
-
-// readNotify sends the sender pid of every READY=1 datagram to ready,
-// until sock is closed.
-func readNotify(sock *os.File, ready chan<- int) {
-	rc, err := sock.SyscallConn()
-	if err != nil {
-		return
-	}
-	buf := make([]byte, 4096)
-	// Room for the credentials and a few descriptors: systemd-notify
-	// follows READY=1 with BARRIER=1 and a pipe it waits on until the
-	// manager closes its end.
-	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred)+unix.CmsgSpace(16*4))
+// readReady sends the sender pid of every READY=1 datagram on l to
+// ready, until l is closed. It closes the descriptors that come with the
+// datagrams at once: systemd-notify follows READY=1 with BARRIER=1 and a
+// pipe it waits on until the manager closes its end.
+func readReady(l *notify.Listener, ready chan<- int) {
 	for {
-		var n, oobn int
-		var rerr error
-		err := rc.Read(func(fd uintptr) bool {
-			n, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf, oob, unix.MSG_CMSG_CLOEXEC)
-			return rerr != unix.EAGAIN
-		})
-		if err != nil {
-			return // closed
+		m, err := l.Recv()
+		if errors.Is(err, os.ErrClosed) {
+			return
 		}
-		if rerr != nil {
+		if err != nil {
 			continue
 		}
-		pid := parseControl(oob[:oobn])
-		if pid > 0 && hasReady(string(buf[:n])) {
-			ready <- pid
+		m.CloseFDs()
+		if notify.Has(m.Fields, "READY", "1") {
+			ready <- int(m.PID)
 		}
 	}
-}
-
-// parseControl returns the sender's pid from a datagram's control data
-// and closes every descriptor that came with it.
-func parseControl(oob []byte) int {
-	msgs, err := unix.ParseSocketControlMessage(oob)
-	if err != nil {
-		return 0
-	}
-	pid := 0
-	for _, m := range msgs {
-		if c, err := unix.ParseUnixCredentials(&m); err == nil {
-			pid = int(c.Pid)
-		} else if fds, err := unix.ParseUnixRights(&m); err == nil {
-			for _, fd := range fds {
-				unix.Close(fd)
-			}
-		}
-	}
-	return pid
-}
-
-func hasReady(msg string) bool {
-	for _, l := range strings.Split(msg, "\n") {
-		if l == "READY=1" {
-			return true
-		}
-	}
-	return false
 }

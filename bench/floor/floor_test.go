@@ -237,26 +237,38 @@ func TestRunFailure(t *testing.T) {
 	}
 }
 
+// TestRunRejectsBadGraph: Run checks the graph before it spawns anything
+// and says what is wrong with it.
 func TestRunRejectsBadGraph(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		g    unitgraph.Graph
+		name, want string
+		g          unitgraph.Graph
 	}{
-		{"requirement later", unitgraph.Graph{Units: []unitgraph.Unit{
+		{"requirement later", "a.service requires b.service, which does not come before it", unitgraph.Graph{Units: []unitgraph.Unit{
 			{Name: "a.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}, Requires: []string{"b.service"}},
 			{Name: "b.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}},
 		}}},
-		{"duplicate", unitgraph.Graph{Units: []unitgraph.Unit{
+		{"duplicate", "a.service twice", unitgraph.Graph{Units: []unitgraph.Unit{
 			{Name: "a.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}},
 			{Name: "a.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}},
 		}}},
-		{"notify without socket", unitgraph.Graph{Units: []unitgraph.Unit{
+		{"notify without socket", "NotifySocket is empty", unitgraph.Graph{Units: []unitgraph.Unit{
 			{Name: "a.service", Kind: unitgraph.Notify, Argv: []string{"/bin/true"}},
+		}}},
+		{"no command", "b.service has no command", unitgraph.Graph{Units: []unitgraph.Unit{
+			{Name: "a.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}},
+			{Name: "b.service", Kind: unitgraph.Simple},
+			{Name: "c.service", Kind: unitgraph.Oneshot, Argv: []string{}, Requires: []string{"a.service"}},
 		}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := Run(context.Background(), &tc.g, Options{}); err == nil {
-				t.Fatal("Run accepted the graph")
+			var ev events
+			err := Run(context.Background(), &tc.g, Options{OnEvent: ev.add})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Run: %v, want an error saying %q", err, tc.want)
+			}
+			if len(ev) > 0 {
+				t.Errorf("Run acted on a graph it rejected: %+v", ev)
 			}
 		})
 	}

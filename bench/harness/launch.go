@@ -28,7 +28,6 @@ type bootSpec struct {
 
 // boot is one PID 1 running in its namespaces.
 type boot struct {
-	spec    bootSpec
 	cmd     *exec.Cmd
 	console string
 	Pid     int   // host pid of the namespace's PID 1
@@ -67,7 +66,7 @@ func startBoot(spec bootSpec) (*boot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &boot{spec: spec, console: filepath.Join(spec.Dir, "console.log"), exited: make(chan struct{})}
+	b := &boot{console: filepath.Join(spec.Dir, "console.log"), exited: make(chan struct{})}
 	con, err := os.Create(b.console)
 	if err != nil {
 		return nil, err

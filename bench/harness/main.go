@@ -378,6 +378,37 @@ func (h *harness) runDir(m *manager, what string) string {
 	return filepath.Join(h.cfg.work, "runs", m.name+"-"+what)
 }
 
+// refused returns why m is not booted on shape's graph, if it is not: the
+// manager is skipped, or an earlier boot of it on that graph failed.
+func (h *harness) refused(m *manager, shape unitgraph.Kind) (string, bool) {
+	if m.skip != "" {
+		return m.skip, true
+	}
+	reason, ok := h.broken[m.name+"/"+string(shape)]
+	return reason, ok
+}
+
+// startRun boots spec as PID 1 over shape's graph layer, in m's run
+// directory named what (spec.Lower and spec.Dir are set here), after
+// emptying that directory. The function it returns ends the run: it kills
+// PID 1 if it is still running and removes the directory unless -keep;
+// defer it at once, also when startRun fails.
+func (h *harness) startRun(m *manager, shape unitgraph.Kind, what string, spec bootSpec) (*boot, func(), error) {
+	spec.Lower = []string{h.layers[shape], h.cfg.rootfs}
+	spec.Dir = h.runDir(m, what)
+	os.RemoveAll(spec.Dir)
+	b, err := startBoot(spec)
+	end := func() {
+		if b != nil && !b.Exited() {
+			b.Kill()
+		}
+		if !h.cfg.keep {
+			os.RemoveAll(spec.Dir)
+		}
+	}
+	return b, end, err
+}
+
 // bootOnce boots m on one graph and records every figure that boot yields.
 func (h *harness) bootOnce(m *manager, shape unitgraph.Kind) {
 	keys := h.bootKeys(m, shape)
@@ -387,32 +418,17 @@ func (h *harness) bootOnce(m *manager, shape unitgraph.Kind) {
 		}
 		fmt.Fprintf(h.log, "  %s\n", reason)
 	}
-	if m.skip != "" {
-		failAll(m.skip)
-		return
-	}
-	id := m.name + "/" + string(shape)
-	if reason, ok := h.broken[id]; ok {
+	if reason, ok := h.refused(m, shape); ok {
 		failAll(reason)
 		return
 	}
-	dir := h.runDir(m, string(shape))
-	os.RemoveAll(dir)
-	if !h.cfg.keep {
-		defer os.RemoveAll(dir)
+	id := m.name + "/" + string(shape)
+	b, end, err := h.startRun(m, shape, string(shape), bootSpec{Argv: m.argv, Env: m.env})
+	defer end()
+	var done []byte
+	if err == nil {
+		done, err = b.WaitFile(unitgraph.DonePath, h.cfg.timeout)
 	}
-	b, err := startBoot(bootSpec{Lower: []string{h.layers[shape], h.cfg.rootfs}, Dir: dir, Argv: m.argv, Env: m.env})
-	if err != nil {
-		h.broken[id] = fmt.Sprintf("%s did not reach the final unit: %v", m.name, err)
-		failAll(h.broken[id])
-		return
-	}
-	defer func() {
-		if !b.Exited() {
-			b.Kill()
-		}
-	}()
-	done, err := b.WaitFile(unitgraph.DonePath, h.cfg.timeout)
 	if err != nil {
 		h.broken[id] = fmt.Sprintf("%s did not reach the final unit: %v", m.name, err)
 		failAll(h.broken[id])
@@ -504,11 +520,7 @@ func (h *harness) countInstructions(m *manager, tool string) {
 		h.res.fail(key, m.name, reason)
 		fmt.Fprintf(h.log, "  %s\n", reason)
 	}
-	if m.skip != "" {
-		fail(m.skip)
-		return
-	}
-	if reason, ok := h.broken[m.name+"/"+string(unitgraph.Oneshot)]; ok {
+	if reason, ok := h.refused(m, unitgraph.Oneshot); ok {
 		fail(reason)
 		return
 	}
@@ -516,11 +528,6 @@ func (h *harness) countInstructions(m *manager, tool string) {
 	if err != nil {
 		fail(err.Error())
 		return
-	}
-	dir := h.runDir(m, tool)
-	os.RemoveAll(dir)
-	if !h.cfg.keep {
-		defer os.RemoveAll(dir)
 	}
 	// gosd re-executes itself once at start (spawn.PrepareManager), so
 	// children are traced, except every program of the unit graph.
@@ -532,16 +539,12 @@ func (h *harness) countInstructions(m *manager, tool string) {
 		argv = append(argv, "--callgrind-out-file="+valgrindOut)
 	}
 	argv = append(argv, m.argv...)
-	b, err := startBoot(bootSpec{Lower: []string{h.layers[unitgraph.Oneshot], h.cfg.rootfs}, Dir: dir, Argv: argv, Binds: binds})
+	b, end, err := h.startRun(m, unitgraph.Oneshot, tool, bootSpec{Argv: argv, Binds: binds})
+	defer end()
 	if err != nil {
 		fail(fmt.Sprintf("%s under %s did not start: %v", m.name, tool, err))
 		return
 	}
-	defer func() {
-		if !b.Exited() {
-			b.Kill()
-		}
-	}()
 	slow := 20 * h.cfg.timeout
 	if _, err := b.WaitFile(unitgraph.DonePath, slow); err != nil {
 		data, _ := os.ReadFile(b.console)
@@ -554,7 +557,7 @@ func (h *harness) countInstructions(m *manager, tool string) {
 		fail(fmt.Sprintf("%s under %s did not reach the final unit: %v", m.name, tool, err))
 		return
 	}
-	out := filepath.Join(dir, "up", strings.ReplaceAll(valgrindOut, "%p", "1"))
+	out := filepath.Join(h.runDir(m, tool), "up", strings.ReplaceAll(valgrindOut, "%p", "1"))
 	if tool == "callgrind" {
 		if _, err := inNamespace(b, "/usr/bin/vgdb", "--pid=1", "dump"); err != nil {
 			fail(fmt.Sprintf("vgdb dump: %v", err))

@@ -117,7 +117,7 @@ func procMsg(what uint32, ts uint64, data ...uint32) []byte {
 
 func TestParseProcEvents(t *testing.T) {
 	var buf []byte
-	buf = append(buf, procMsg(procEventFork, 100, 10, 10, 11, 11)...)
+	buf = append(buf, procMsg(0x00000001, 100, 10, 10, 11, 11)...) // fork: skipped
 	buf = append(buf, procMsg(procEventExec, 200, 11, 11)...)
 	buf = append(buf, procMsg(0x00000004, 250, 11, 11)...) // uid change: skipped
 	buf = append(buf, procMsg(procEventExit, 300, 11, 11, 0, 17, 10, 10)...)
@@ -126,7 +126,6 @@ func TestParseProcEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []procEvent{
-		{What: procEventFork, T: 100, Pid: 10, Tgid: 10, ChildPid: 11, ChildTgid: 11},
 		{What: procEventExec, T: 200, Pid: 11, Tgid: 11},
 		{What: procEventExit, T: 300, Pid: 11, Tgid: 11},
 	}

@@ -20,7 +20,6 @@ const (
 	procCnMcastListen = 1
 	procCnMcastIgnore = 2
 
-	procEventFork = 0x00000001
 	procEventExec = 0x00000002
 	procEventExit = 0x80000000
 
@@ -29,17 +28,15 @@ const (
 	procHdrLen  = 16 // what, cpu, timestamp_ns
 )
 
-// procEvent is one fork, exec or exit. Pids are as the host sees them.
+// procEvent is one exec or exit. Pids are as the host sees them.
 type procEvent struct {
-	What uint32
-	T    int64 // CLOCK_MONOTONIC ns
-	// Fork: Pid/Tgid are the parent's, ChildPid/ChildTgid the new task's.
-	// Exec and exit: Pid/Tgid are the task's.
-	Pid, Tgid           int
-	ChildPid, ChildTgid int
+	What      uint32
+	T         int64 // CLOCK_MONOTONIC ns
+	Pid, Tgid int   // the task's
 }
 
-// parseProcEvents decodes the events of one datagram from the connector.
+// parseProcEvents decodes the exec and exit events of one datagram from
+// the connector; the others (forks among them) are skipped.
 func parseProcEvents(b []byte) ([]procEvent, error) {
 	var evs []procEvent
 	le := binary.LittleEndian // the connector speaks host byte order; gosd runs on little-endian machines
@@ -66,8 +63,6 @@ func parseProcEvents(b []byte) ([]procEvent, error) {
 			return int(le.Uint32(d[4*i:]))
 		}
 		switch e.What {
-		case procEventFork:
-			e.Pid, e.Tgid, e.ChildPid, e.ChildTgid = u(0), u(1), u(2), u(3)
 		case procEventExec, procEventExit:
 			e.Pid, e.Tgid = u(0), u(1)
 		default:
