@@ -1,9 +1,6 @@
 package loader
 
-import (
-	"iter"
-	"slices"
-)
+import "slices"
 
 // Dep is a kind of dependency between two units.
 type Dep int
@@ -138,42 +135,5 @@ func (ds *Deps) Of(d Dep) []string {
 	return ds.names[start:end:end]
 }
 
-// Add records a dependency on name of kind d, at the end of that kind's
-// list. It never writes to memory that a copy of ds, or a slice Of
-// returned, can see.
-func (ds *Deps) Add(d Dep, name string) {
-	i, _, end, ok := ds.find(d)
-	names := make([]string, len(ds.names)+1)
-	copy(names, ds.names[:end])
-	names[end] = name
-	copy(names[end+1:], ds.names[end:])
-	var spans []uint32
-	if ok {
-		spans = slices.Clone(ds.spans)
-	} else {
-		spans = slices.Insert(slices.Clip(ds.spans), i, span(d, end))
-	}
-	// The lists from kind d on end one name later.
-	for j := i; j < len(spans); j++ {
-		spans[j] += 1 << spanKindBits
-	}
-	ds.names, ds.spans = names, spans
-}
-
 // Has reports whether name is among the dependencies of kind d.
 func (ds *Deps) Has(d Dep, name string) bool { return slices.Contains(ds.Of(d), name) }
-
-// All yields each kind the unit has dependencies of, in Dep order, with
-// its list (as Of returns it).
-func (ds *Deps) All() iter.Seq2[Dep, []string] {
-	return func(yield func(Dep, []string) bool) {
-		start := 0
-		for _, sp := range ds.spans {
-			end := int(sp >> spanKindBits)
-			if !yield(Dep(sp&spanKindMask), ds.names[start:end:end]) {
-				return
-			}
-			start = end
-		}
-	}
-}

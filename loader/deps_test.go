@@ -8,8 +8,7 @@ import (
 	"github.com/gosd/gosd/unit"
 )
 
-// depsOf lists every kind ds has with its list, through Of for each kind,
-// and checks that All yields exactly the same, in Dep order.
+// depsOf lists every kind ds has with its list, through Of for each kind.
 func depsOf(t *testing.T, ds *Deps) map[Dep][]string {
 	t.Helper()
 	got := map[Dep][]string{}
@@ -18,94 +17,57 @@ func depsOf(t *testing.T, ds *Deps) map[Dep][]string {
 			got[k] = l
 		}
 	}
-	var kinds []Dep
-	for k, l := range ds.All() {
-		kinds = append(kinds, k)
-		if !slices.Equal(l, got[k]) {
-			t.Errorf("All: %s = %q, Of gives %q", k, l, got[k])
-		}
-	}
-	if want := slices.Sorted(maps.Keys(got)); !slices.Equal(kinds, want) {
-		t.Errorf("All yields kinds %v, Of has %v", kinds, want)
-	}
 	return got
 }
 
-func TestDepsAdd(t *testing.T) {
-	type add struct {
-		k    Dep
-		name string
+// depsFrom lays out lists as link does: the kinds in Dep order, each list
+// after the one before in one slice.
+func depsFrom(lists map[Dep][]string) Deps {
+	var ds Deps
+	for k := range NumDeps {
+		if l, ok := lists[k]; ok {
+			ds.names = append(ds.names, l...)
+			ds.spans = append(ds.spans, span(k, len(ds.names)))
+		}
 	}
+	return ds
+}
+
+func TestDepsOf(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		adds []add
-		want map[Dep][]string
+		name  string
+		lists map[Dep][]string
 	}{
-		{name: "none", want: map[Dep][]string{}},
-		{
-			name: "one kind keeps the order of adding and duplicates",
-			adds: []add{{After, "b"}, {After, "a"}, {After, "b"}},
-			want: map[Dep][]string{After: {"b", "a", "b"}},
-		},
-		{
-			name: "kinds added out of Dep order",
-			adds: []add{{ReferencedBy, "z"}, {Requires, "r"}, {After, "a1"}, {Requires, "r2"}, {Wants, "w"}, {After, "a2"}, {ReferencedBy, "z2"}},
-			want: map[Dep][]string{
-				Requires: {"r", "r2"}, Wants: {"w"}, After: {"a1", "a2"}, ReferencedBy: {"z", "z2"},
-			},
-		},
-		{
-			name: "first and last kind",
-			adds: []add{{ReferencedBy, "last"}, {Requires, "first"}},
-			want: map[Dep][]string{Requires: {"first"}, ReferencedBy: {"last"}},
-		},
+		{name: "none", lists: map[Dep][]string{}},
+		{name: "one kind keeps order and duplicates", lists: map[Dep][]string{After: {"b", "a", "b"}}},
+		{name: "several kinds", lists: map[Dep][]string{
+			Requires: {"r", "r2"}, Wants: {"w"}, After: {"a1", "a2"}, ReferencedBy: {"z", "z2"},
+		}},
+		{name: "first and last kind", lists: map[Dep][]string{Requires: {"first"}, ReferencedBy: {"last"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var ds Deps
-			for _, a := range tc.adds {
-				ds.Add(a.k, a.name)
-			}
+			ds := depsFrom(tc.lists)
 			got := depsOf(t, &ds)
-			if !maps.EqualFunc(got, tc.want, slices.Equal) {
-				t.Errorf("got %q, want %q", got, tc.want)
+			if !maps.EqualFunc(got, tc.lists, slices.Equal) {
+				t.Errorf("got %q, want %q", got, tc.lists)
 			}
-			for _, a := range tc.adds {
-				if !ds.Has(a.k, a.name) {
-					t.Errorf("Has(%s, %s) = false", a.k, a.name)
+			for k, l := range tc.lists {
+				if l := ds.Of(k); cap(l) != len(l) {
+					t.Errorf("Of(%s) has len %d cap %d: appending to it would write to the next list", k, len(l), cap(l))
 				}
-				if ds.Has(a.k.Inverse(), a.name) && a.k.Inverse() != a.k && !slices.Contains(tc.want[a.k.Inverse()], a.name) {
-					t.Errorf("Has(%s, %s) = true", a.k.Inverse(), a.name)
+				for _, name := range l {
+					if !ds.Has(k, name) {
+						t.Errorf("Has(%s, %s) = false", k, name)
+					}
+					if inv := k.Inverse(); inv != k && !slices.Contains(tc.lists[inv], name) && ds.Has(inv, name) {
+						t.Errorf("Has(%s, %s) = true", inv, name)
+					}
 				}
 			}
 			if ds.Has(Conflicts, "a") {
 				t.Error("Has(Conflicts, a) = true")
 			}
 		})
-	}
-}
-
-// TestDepsAddCopies checks that Add never changes what a copy of the Deps
-// or a slice Of returned shows: linked units share one array.
-func TestDepsAddCopies(t *testing.T) {
-	var ds Deps
-	ds.Add(After, "a")
-	ds.Add(Before, "b")
-	ds.Add(After, "c")
-	before, after := ds.Of(Before), ds.Of(After)
-	cp := ds
-	cp.Add(After, "d")
-	cp.Add(Before, "e")
-	cp.Add(Requires, "f")
-	if got := depsOf(t, &ds); !maps.EqualFunc(got, map[Dep][]string{Before: {"b"}, After: {"a", "c"}}, slices.Equal) {
-		t.Errorf("the original changed: %q", got)
-	}
-	if !slices.Equal(before, []string{"b"}) || !slices.Equal(after, []string{"a", "c"}) {
-		t.Errorf("slices from Of changed: Before %q After %q", before, after)
-	}
-	// Appending to a list Of returned copies it.
-	_ = append(before, "x")
-	if got := ds.Of(After); !slices.Equal(got, []string{"a", "c"}) {
-		t.Errorf("append to Of(Before) reached Of(After): %q", got)
 	}
 }
 

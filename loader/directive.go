@@ -341,41 +341,11 @@ func (u *Unit) parseExecInto(o *unit.Option, l *[]unit.ExecCommand) error {
 	return fatal(errors.New(d.Msg))
 }
 
-// wordSeparators are the blanks extract_first_word() splits at by default.
-const wordSeparators = " \t\n\r"
-
-// plainWords reports whether splitting value into words with flags only
-// cuts it at blanks: it holds no quote, backslash or NUL, and flags keep
-// extract_first_word()'s default of coalescing separators.
-func plainWords(value string, flags unit.ExtractFlags) bool {
-	if flags&(unit.ExtractDontCoalesceSeparators|unit.ExtractRetainSeparators) != 0 {
-		return false
-	}
-	return !strings.ContainsAny(value, "\"'\\\x00")
-}
-
 // eachWord calls f with each blank-separated word of value (o's value or a
 // part of it), split with flags. A quoting error stops it with systemd's
 // "Invalid syntax" message; the words before it stay applied, as in
 // systemd. An error from f stops it too and is returned.
 func eachWord(o *unit.Option, value string, flags unit.ExtractFlags, f func(word string) error) error {
-	if plainWords(value, flags) {
-		// Nothing to unquote or unescape: the words are the runs between
-		// blanks, as extract_first_word() finds them, without copies.
-		for value != "" {
-			i := strings.IndexAny(value, wordSeparators)
-			if i < 0 {
-				return f(value)
-			}
-			if i > 0 {
-				if err := f(value[:i]); err != nil {
-					return err
-				}
-			}
-			value = value[i+1:]
-		}
-		return nil
-	}
 	w := unit.NewWords(value)
 	for {
 		word, ok, err := w.Next("", flags)

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"slices"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -85,68 +84,65 @@ func dedupe(s []string) []string {
 	return out
 }
 
-// DropIns returns the drop-in files (*.conf) of a unit with the given
+// dropIns returns the drop-in files (*.conf) of a unit with the given
 // names in the order they apply: a file name found in several directories
 // is taken from the first of them, and the result is sorted by file name.
-func (ix *Index) DropIns(names []string) []string {
-	files := ix.dropIns(names)
-	out := make([]string, len(files))
-	for i, f := range files {
-		out[i] = f.path
-	}
-	return out
+// A file the listing shows as regular (not a symlink) is in the canonical
+// directory dropinDirs gives, and needs no resolving.
+func (ix *Index) dropIns(names []string) []confFile {
+	return ix.Paths.confFiles(ix.dropinDirs(names, ".d"), func(e fs.DirEntry) bool {
+		return strings.HasSuffix(e.Name(), ".conf") && !e.IsDir()
+	}, nil)
 }
 
-// dropIn is one drop-in file; regular says its directory listing showed a
-// regular file (not a symlink): in the canonical directory dropinDirs
-// gives, it needs no resolving.
-type dropIn struct {
-	path    string
-	regular bool
+// confFile is an entry of a drop-in or .wants-style directory that
+// confFiles listed.
+type confFile struct {
+	path  string      // in-root
+	typ   fs.FileMode // its type, as the directory listing shows it
+	dirfd int         // its directory's descriptor, if confFiles left it open; else -1
 }
 
-// dropIns is DropIns with the type of each file.
-func (ix *Index) dropIns(names []string) []dropIn {
-	dirs := ix.dropinDirs(names, ".d")
-	if len(dirs) == 1 {
-		// One directory lists each name once, sorted (os.ReadDir).
-		ents, err := os.ReadDir(ix.Paths.Host(dirs[0]))
-		if err != nil {
-			return nil
-		}
-		var out []dropIn
-		for _, e := range ents {
-			if b := e.Name(); strings.HasSuffix(b, ".conf") && !e.IsDir() {
-				out = append(out, dropIn{dirs[0] + "/" + b, e.Type().IsRegular()})
-			}
-		}
-		return out
+// confFiles lists the entries of the in-root directories dirs that keep
+// accepts, as systemd's conf_files_list() does: an entry name found in
+// several directories is taken from the first of them, and the list is
+// sorted by name. Each directory is opened once. With open not nil the
+// directories stay open, for the *at system calls on their entries (see
+// confFile.dirfd), and are added to *open for the caller to close.
+func (p Paths) confFiles(dirs []string, keep func(fs.DirEntry) bool, open *[]*os.File) []confFile {
+	var out []confFile
+	var taken map[string]bool // the names listed, with several directories
+	if len(dirs) > 1 {
+		taken = map[string]bool{}
 	}
-	byBase := map[string]dropIn{}
 	for _, d := range dirs {
-		ents, err := os.ReadDir(ix.Paths.Host(d))
+		f, err := os.Open(p.Host(d))
 		if err != nil {
 			continue
 		}
+		ents, err := f.ReadDir(-1)
+		dirfd := -1
+		switch {
+		case err != nil:
+			f.Close()
+			continue
+		case open != nil:
+			*open = append(*open, f)
+			dirfd = int(f.Fd())
+		default:
+			f.Close()
+		}
 		for _, e := range ents {
-			b := e.Name()
-			if !strings.HasSuffix(b, ".conf") || e.IsDir() {
+			if taken[e.Name()] || !keep(e) {
 				continue
 			}
-			if _, ok := byBase[b]; !ok {
-				byBase[b] = dropIn{d + "/" + b, e.Type().IsRegular()}
+			if taken != nil {
+				taken[e.Name()] = true
 			}
+			out = append(out, confFile{d + "/" + e.Name(), e.Type(), dirfd})
 		}
 	}
-	bases := make([]string, 0, len(byBase))
-	for b := range byBase {
-		bases = append(bases, b)
-	}
-	sort.Strings(bases)
-	out := make([]dropIn, len(bases))
-	for i, b := range bases {
-		out[i] = byBase[b]
-	}
+	slices.SortFunc(out, func(a, b confFile) int { return strings.Compare(path.Base(a.path), path.Base(b.path)) })
 	return out
 }
 
@@ -164,74 +160,11 @@ func hiddenOrBackup(name string) bool {
 	return false
 }
 
-// depDirEntry is one entry of a .wants-style directory: its in-root path
-// and its type (a symlink or a regular file).
-type depDirEntry struct {
-	path    string
-	symlink bool
-}
-
-// depDirFiles lists the entries of the suffix directories (".wants",
-// ".requires", ".upholds") of a unit with the given names the way
-// systemd's conf_files_list() does: regular files and symlinks that are
-// not hidden, an entry name found in several directories taken from the
-// first, sorted by name.
-func (ix *Index) depDirFiles(names []string, suffix string) []depDirEntry {
-	dirs := ix.dropinDirs(names, suffix)
-	if len(dirs) == 0 {
-		return nil
-	}
-	if len(dirs) == 1 {
-		// One directory lists each name once, sorted (os.ReadDir).
-		ents, err := os.ReadDir(ix.Paths.Host(dirs[0]))
-		if err != nil {
-			return nil
-		}
-		out := make([]depDirEntry, 0, len(ents))
-		for _, e := range ents {
-			if de, ok := depDirEntryOf(dirs[0], e); ok {
-				out = append(out, de)
-			}
-		}
-		return out
-	}
-	byBase := map[string]depDirEntry{}
-	for _, d := range dirs {
-		ents, err := os.ReadDir(ix.Paths.Host(d))
-		if err != nil {
-			continue
-		}
-		for _, e := range ents {
-			if _, ok := byBase[e.Name()]; ok {
-				continue
-			}
-			if de, ok := depDirEntryOf(d, e); ok {
-				byBase[e.Name()] = de
-			}
-		}
-	}
-	bases := make([]string, 0, len(byBase))
-	for b := range byBase {
-		bases = append(bases, b)
-	}
-	sort.Strings(bases)
-	out := make([]depDirEntry, len(bases))
-	for i, b := range bases {
-		out[i] = byBase[b]
-	}
-	return out
-}
-
-// depDirEntryOf is the entry e of directory d, unless conf_files_list()
-// skips it: hidden or backup files, and what is neither a regular file
-// nor a symlink.
-func depDirEntryOf(d string, e fs.DirEntry) (depDirEntry, bool) {
-	b := e.Name()
-	link := e.Type()&fs.ModeSymlink != 0
-	if hiddenOrBackup(b) || !(e.Type().IsRegular() || link) {
-		return depDirEntry{}, false
-	}
-	return depDirEntry{d + "/" + b, link}, true
+// depDirEntry reports whether conf_files_list() lists the entry e of a
+// .wants-style directory: regular files and symlinks that are not hidden
+// or backup files.
+func depDirEntry(e fs.DirEntry) bool {
+	return !hiddenOrBackup(e.Name()) && (e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0)
 }
 
 // depDirEntries adds the dependencies of kind d that the unit's suffix
@@ -241,35 +174,28 @@ func depDirEntryOf(d string, e fs.DirEntry) (depDirEntry, bool) {
 // symlink whose target has another name is reported but still used (by
 // the entry's name). Template entries are instantiated by addNamedDep.
 func (s *Set) depDirEntries(u *Unit, suffix string, d Dep) {
-	entries := s.index().depDirFiles(u.Names, suffix)
-	if len(entries) == 0 {
+	dirs := s.index().dropinDirs(u.Names, suffix)
+	if len(dirs) == 0 {
 		return
 	}
-	// The entries' directories are held open while their links are read.
-	var dirs []string
-	for _, e := range entries {
-		if dir := path.Dir(e.path); !slices.Contains(dirs, dir) {
-			dirs = append(dirs, dir)
+	// The directories are held open while their links are read.
+	var open []*os.File
+	entries := s.Paths.confFiles(dirs, depDirEntry, &open)
+	defer func() {
+		for _, f := range open {
+			f.Close()
 		}
-	}
-	fds := openDirFDs(s.Paths, dirs)
-	defer fds.close()
+	}()
 	for _, e := range entries {
 		p, entry := e.path, path.Base(e.path)
-		if !e.symlink {
+		if e.typ&fs.ModeSymlink == 0 {
 			if fi, err := os.Lstat(s.Paths.Host(p)); err == nil && fi.Size() == 0 {
 				continue // an empty file masks the entry
 			}
 			u.unitWarn(fmt.Sprintf("%s dependency dropin %s is not a symlink, ignoring.", d, p))
 			continue
 		}
-		var target string
-		var err error
-		if dirfd, name, ok := fds.at(p); ok {
-			target, err = readlinkAt(dirfd, name)
-		} else {
-			target, err = os.Readlink(s.Paths.Host(p))
-		}
+		target, err := readlinkAt(e.dirfd, entry)
 		if err != nil {
 			u.unitWarn(fmt.Sprintf("%s dropin %s unreadable, ignoring: %s", d, p, errnoText(errnoOf(err))))
 			continue

@@ -88,7 +88,7 @@ func (u *Unit) Perpetual() bool {
 func (u *Unit) addImplicitDeps(s *Set) {
 	switch u.Type {
 	case "service":
-		u.serviceExtras(s)
+		u.serviceExtras()
 	case "socket":
 		u.socketExtras(s)
 	case "timer":

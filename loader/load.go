@@ -1,7 +1,6 @@
 package loader
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -166,14 +165,16 @@ func (s *Set) drain() {
 }
 
 // loadOne reads one unit's fragment and drop-ins (or takes the unit
-// buildAhead built) and registers it under all its names. refs are the
-// names the unit refers to (fwdRefs), when buildAhead worked them out.
+// buildAhead built) and registers it under all its names; a service's
+// claim of its bus name, which depends on the units registered before,
+// is made then (claimBusName). refs are the names the unit refers to
+// (fwdRefs), when buildAhead worked them out.
 func (s *Set) loadOne(name string) (u *Unit, refs []string) {
 	var frag, id string
 	var names []string
 	b := s.built[name]
 	if b != nil {
-		frag, id, names = b.frag, b.u.ID, b.u.Names
+		names = b.u.Names
 	} else {
 		frag, id, names = s.identify(name)
 	}
@@ -199,6 +200,7 @@ func (s *Set) loadOne(name string) (u *Unit, refs []string) {
 	if b == nil {
 		s.read(u, frag)
 	}
+	u.claimBusName(s)
 	return u, refs
 }
 
@@ -254,9 +256,8 @@ func (s *Set) identify(name string) (frag, id string, names []string) {
 	return frag, id, names
 }
 
-// builtUnit is a unit buildAhead built from frag, with its fwdRefs.
+// builtUnit is a unit buildAhead built, with its fwdRefs.
 type builtUnit struct {
-	frag string
 	u    *Unit
 	refs []string
 }
@@ -265,11 +266,11 @@ type builtUnit struct {
 // sequential load that follows only registers them. Building a unit reads
 // nothing of the Set that loading changes (only its index, host, shared
 // defaults and what prefetch read), so the result is the unit loadOne
-// would build; the one exception, a service that claims a D-Bus name
-// (which depends on the services loaded before it), is left to loadOne.
+// would build; what depends on the units loaded before, a service's claim
+// of its D-Bus name, is left to loadOne (claimBusName).
 func (s *Set) buildAhead(names []string) {
 	s.managerLimits() // computed once, before the builders read it
-	built := make([]*builtUnit, len(names))
+	built := make([]builtUnit, len(names))
 	// The units and their services are two arrays, as in slab.
 	units := make([]Unit, len(names))
 	nsvc := 0
@@ -289,15 +290,11 @@ func (s *Set) buildAhead(names []string) {
 		u := initUnit(&units[i], id, unitNames, s.Host, frag, s.shared)
 		u.spec.Shell = s.shell
 		s.read(u, frag)
-		if u.Service == nil || u.Service.BusName == "" {
-			built[i] = &builtUnit{frag, u, fwdRefs(u.fwd)}
-		}
+		built[i] = builtUnit{u, fwdRefs(u.fwd)}
 	})
 	s.built = make(map[string]*builtUnit, len(names))
-	for i, b := range built {
-		if b != nil {
-			s.built[names[i]] = b
-		}
+	for i := range built {
+		s.built[names[i]] = &built[i]
 	}
 }
 
@@ -310,9 +307,10 @@ func (s *Set) prefetch(files []string) {
 		buf := s.buffer()
 		var data []byte
 		data, p.masked, p.err = s.readUnitFile(files[i], false, buf)
-		// The bytes, not the parsed file, wait for the unit to be built:
-		// they are a fifth of the size.
-		p.data, p.size = bytes.Clone(data), len(data)
+		// The text, not the parsed file, waits for the unit to be built:
+		// it is a fifth of the size. It is the one copy of the bytes read:
+		// parseFile parses it as it is.
+		p.text, p.size = string(data), len(data)
 		s.bufs.Put(buf)
 	})
 	s.fetched = make(map[string]*prefetched, len(files))
@@ -323,11 +321,11 @@ func (s *Set) prefetch(files []string) {
 
 // prefetched is one file prefetch read.
 type prefetched struct {
-	data   []byte
+	text   string
 	masked bool
 	err    error
 	size   int  // bytes read
-	taken  bool // parseFile took it (data is gone)
+	taken  bool // parseFile took it (text is gone)
 }
 
 // parallel calls f(0) ... f(n-1) on all CPUs and returns when all are done.
@@ -354,17 +352,6 @@ func parallel(n int, f func(i int)) {
 	g.Wait()
 }
 
-// newUnit creates a unit with contexts of its own.
-func newUnit(id string, names []string, host *unit.Host, frag string) *Unit {
-	return newUnitShared(id, names, host, frag, nil)
-}
-
-// newUnitShared creates a unit whose contexts are d's shared defaults
-// until it changes them (see initType).
-func newUnitShared(id string, names []string, host *unit.Host, frag string, d *sharedContexts) *Unit {
-	return initUnit(new(Unit), id, names, host, frag, d)
-}
-
 // allocUnit returns a zero unit for id from s's slabs, with a zero
 // Service if id is a service.
 func (s *Set) allocUnit(id string) *Unit {
@@ -375,7 +362,9 @@ func (s *Set) allocUnit(id string) *Unit {
 	return u
 }
 
-// initUnit is newUnitShared into u, whose Service (if not nil) is used
+// initUnit makes u the unit id, before its files are read, and returns
+// it: its contexts are d's shared defaults until it changes them (see
+// initType), or its own when d is nil. u's Service (if not nil) is used
 // for a service's settings.
 func initUnit(u *Unit, id string, names []string, host *unit.Host, frag string, d *sharedContexts) *Unit {
 	*u = Unit{ID: id, Type: unit.NameType(id), Names: names, Unit: newUnitSection(), LoadState: StateLoaded, Service: u.Service}
@@ -459,7 +448,7 @@ func (s *Set) read(u *Unit, frag string) {
 	for _, di := range s.index().dropIns(u.Names) {
 		d := di.path
 		u.DropInPaths = append(u.DropInPaths, d)
-		f, diags, masked, err := s.parseFile(d, di.regular)
+		f, diags, masked, err := s.parseFile(d, di.typ.IsRegular())
 		if masked {
 			continue // an empty or /dev/null drop-in is listed but holds nothing
 		}
@@ -549,26 +538,28 @@ func errnoText(e syscall.Errno) string {
 }
 
 // parseFile reads and parses one unit file, or parses what prefetch read
-// of it (once: the bytes are let go then). masked reports a file that is
+// of it (once: the text is let go then). masked reports a file that is
 // /dev/null (through links) or empty. diags are the parser's warnings. It
 // is safe for concurrent use on different files.
 //
 // resolved says file is known to be a regular file in a directory without
 // symlinks, which needs no resolving.
 func (s *Set) parseFile(file string, resolved bool) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
-	var data []byte
+	var text string
 	if p := s.fetched[file]; p != nil && !p.taken {
-		data, masked, err = p.data, p.masked, p.err
-		p.data, p.taken = nil, true
+		text, masked, err = p.text, p.masked, p.err
+		p.text, p.taken = "", true
 	} else {
 		buf := s.buffer()
 		defer s.bufs.Put(buf)
+		var data []byte
 		data, masked, err = s.readUnitFile(file, resolved, buf)
+		text = string(data) // the one copy of the bytes, which buf reuses
 	}
 	if err != nil || masked {
 		return nil, nil, masked, err
 	}
-	f, diags, err = unit.Parse(file, data) // Parse copies data
+	f, diags, err = unit.ParseString(file, text)
 	return f, diags, false, err
 }
 

@@ -36,6 +36,11 @@ func tree(t *testing.T, files map[string]string) string {
 	return root
 }
 
+// newUnit creates a unit with contexts of its own.
+func newUnit(id string, names []string, host *unit.Host, frag string) *Unit {
+	return initUnit(new(Unit), id, names, host, frag, nil)
+}
+
 func loadIn(t *testing.T, root, name string) (*Set, *Unit) {
 	t.Helper()
 	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})

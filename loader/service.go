@@ -61,7 +61,8 @@ type Service struct {
 	ExecStopPost  []unit.ExecCommand
 
 	startTimeoutSet bool // TimeoutStartSec= or TimeoutSec= parsed
-	busNameWatched  bool // the unit got as far as claiming BusName= (see serviceExtras)
+	busNameClaim    bool // serviceExtras left the claim of BusName= to claimBusName
+	busNameWatched  bool // the unit claimed BusName= (see claimBusName)
 }
 
 // serviceRare is the part of a Service that few services set.
@@ -612,8 +613,9 @@ const dbusSocket = "dbus.socket"
 // NotifyAccess=, OOMPolicy= and the oneshot start timeout, adds the
 // default and D-Bus dependencies, and refuses (bad-setting) a service
 // whose commands and type do not fit together. The dependencies stay even
-// when the unit is refused, as in systemd.
-func (u *Unit) serviceExtras(s *Set) {
+// when the unit is refused, as in systemd. For a service with BusName=,
+// the claim of the name and the refusal are left to claimBusName.
+func (u *Unit) serviceExtras() {
 	sv := u.Service
 	if sv.Type == "" {
 		switch {
@@ -648,17 +650,41 @@ func (u *Unit) serviceExtras(s *Set) {
 			u.addDep(Requires, dbusSocket)
 			u.addDep(After, dbusSocket)
 		}
-		// Two loaded services cannot both own a bus name; the second one
-		// fails to load (systemd's unit_watch_bus_name()).
-		for _, o := range s.order {
-			if o != u && o.Service != nil && o.Service.busNameWatched && o.Service.BusName == sv.BusName {
-				u.Diags = append(u.Diags, &unit.Diag{File: u.ID, Msg: fmt.Sprintf("Two services allocated for the same bus name %s, refusing operation.", sv.BusName)})
-				u.LoadState, u.LoadError = StateError, errFileExists
-				return
-			}
-		}
-		sv.busNameWatched = true
+		// The claim depends on the services loaded before: loadOne makes
+		// it, and the rest of this, when it registers the unit. (What
+		// read does meanwhile, execExtras, changes nothing verifyService
+		// reads.)
+		sv.busNameClaim = true
+		return
 	}
+	u.checkService()
+}
+
+// claimBusName ends serviceExtras for a service that claims a bus name,
+// once loadOne has registered the unit (built ahead or not), in load
+// order: two loaded services cannot both own a bus name, and the second
+// one fails to load (systemd's unit_watch_bus_name()). It does nothing
+// for other units.
+func (u *Unit) claimBusName(s *Set) {
+	sv := u.Service
+	if sv == nil || !sv.busNameClaim {
+		return
+	}
+	sv.busNameClaim = false
+	for _, o := range s.order {
+		if o != u && o.Service != nil && o.Service.busNameWatched && o.Service.BusName == sv.BusName {
+			u.Diags = append(u.Diags, &unit.Diag{File: u.ID, Msg: fmt.Sprintf("Two services allocated for the same bus name %s, refusing operation.", sv.BusName)})
+			u.LoadState, u.LoadError = StateError, errFileExists
+			return
+		}
+	}
+	sv.busNameWatched = true
+	u.checkService()
+}
+
+// checkService ends serviceExtras: a service verifyService refuses is
+// bad-setting, and the warnings of one it accepts are reported.
+func (u *Unit) checkService() {
 	if msg, warnings := u.verifyService(); msg != "" {
 		u.LoadState = StateBadSetting
 		u.LoadError = fatal(errors.New(msg))

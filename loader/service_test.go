@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -421,6 +422,39 @@ func TestServiceBusNameTaken(t *testing.T) {
 	svcEq(t, a.LoadState, StateLoaded)
 	svcEq(t, b.LoadState, StateError)
 	svcEq(t, b.LoadError.Error(), "File exists")
+}
+
+// TestServiceBusNameTakenLoadAll: LoadAll builds services with BusName=
+// ahead like the others, and the claim is still made in load order: the
+// service loaded first owns the name and is verified (a warning here), the
+// other fails to load before it is verified (no warning).
+func TestServiceBusNameTakenLoadAll(t *testing.T) {
+	const same = "[Service]\nBusName=org.example.Same\nType=oneshot\nRuntimeMaxSec=5\nExecStart=/bin/true\n"
+	files := map[string]string{
+		etc + "a.service":     same,
+		etc + "b.service":     same,
+		etc + "other.service": "[Service]\nBusName=org.example.Other\nExecStart=/bin/true\n",
+	}
+	for i := range 40 { // enough for buildAhead to build on all CPUs
+		files[etc+"f"+strconv.Itoa(i)+".service"] = svc
+	}
+	s, _ := loadIn(t, tree(t, files), "a.service")
+	a, b := s.Get("a.service"), s.Get("b.service")
+	first, second := a, b
+	if slices.Index(s.Units(), b) < slices.Index(s.Units(), a) {
+		first, second = b, a
+	}
+	warning := "RuntimeMaxSec= has no effect in combination with Type=oneshot. Ignoring."
+	svcEq(t, first.LoadState, StateLoaded)
+	svcEq(t, first.LoadError, nil)
+	svcEq(t, svcMsgs(first), []string{"W: " + warning})
+	svcEq(t, second.LoadState, StateError)
+	svcEq(t, second.LoadError.Error(), "File exists")
+	svcEq(t, svcMsgs(second), []string{"E: Two services allocated for the same bus name org.example.Same, refusing operation."})
+	other := s.Get("other.service")
+	svcEq(t, other.LoadState, StateLoaded)
+	svcEq(t, other.Service.Type, "dbus")
+	svcEq(t, other.Deps.Of(Requires), []string{"dbus.socket", "sysinit.target"})
 }
 
 func svcEq[T any](t *testing.T, got, want T) {

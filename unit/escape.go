@@ -332,7 +332,9 @@ func SplitWords(s string) ([]string, error) {
 }
 
 // extractWord is extract_first_word() on s starting at pos. pos -1 is
-// systemd's NULL cursor. It returns the new position (-1 for NULL).
+// systemd's NULL cursor. It returns the new position (-1 for NULL). A
+// word with nothing to unquote or unescape may be a part of s rather than
+// a copy.
 func extractWord(s string, pos int, separators string, flags ExtractFlags) (string, bool, int, error) {
 	if pos < 0 {
 		return "", false, -1, nil
@@ -341,7 +343,56 @@ func extractWord(s string, pos int, separators string, flags ExtractFlags) (stri
 		separators = whitespace
 	}
 	isSep := func(c byte) bool { return strings.IndexByte(separators, c) >= 0 }
+	if separators == whitespace {
+		isSep = isWhitespace
+	}
+	if flags&(ExtractDontCoalesceSeparators|ExtractRetainSeparators) == 0 {
+		if word, ok, next, plain := plainWord(s, pos, isSep); plain {
+			return word, ok, next, nil
+		}
+	}
+	return extractEscapedWord(s, pos, isSep, flags)
+}
 
+// isWhitespace reports whether c is one of whitespace's bytes.
+func isWhitespace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// plainWord is extractWord, with separators coalesced (neither
+// ExtractDontCoalesceSeparators nor ExtractRetainSeparators), for a word
+// without quote or backslash, which no other flag changes: it is the run
+// of s up to a separator or NUL, and is returned without a copy. plain is
+// false for a word with a quote or backslash.
+func plainWord(s string, pos int, isSep func(byte) bool) (word string, ok bool, next int, plain bool) {
+	// A NUL ends the string, as in C.
+	end := func(i int) bool { return i >= len(s) || s[i] == 0 }
+	i := pos
+	for !end(i) && isSep(s[i]) {
+		i++
+	}
+	if end(i) {
+		return "", false, -1, true
+	}
+	j := i
+	for ; !end(j); j++ {
+		// A quote or backslash is not plain even among the separators.
+		if c := s[j]; c == '\\' || c == '\'' || c == '"' {
+			return "", false, 0, false
+		} else if isSep(c) {
+			break
+		}
+	}
+	word = s[i:j]
+	for !end(j) && isSep(s[j]) {
+		j++
+	}
+	if end(j) {
+		return word, true, -1, true
+	}
+	return word, true, j, true
+}
+
+// extractEscapedWord is extractWord for any word, copied as it is decoded.
+func extractEscapedWord(s string, pos int, isSep func(byte) bool, flags ExtractFlags) (string, bool, int, error) {
 	var buf []byte
 	have := flags&ExtractDontCoalesceSeparators != 0
 	i := pos

@@ -1,6 +1,7 @@
 package unit
 
 import (
+	"cmp"
 	"errors"
 	"strings"
 	"testing"
@@ -169,6 +170,34 @@ func TestSplitWords(t *testing.T) {
 	}
 }
 
+// checkPlainWords steps through s with extractWord and checks each step
+// against extractEscapedWord, which has no fast path for plain words.
+func checkPlainWords(t *testing.T, s, seps string, flags ExtractFlags) {
+	t.Helper()
+	isSep := func(c byte) bool { return strings.IndexByte(cmp.Or(seps, whitespace), c) >= 0 }
+	for pos, n := 0, 0; pos >= 0 && n <= len(s)+2; n++ {
+		word, ok, next, err := extractWord(s, pos, seps, flags)
+		w2, ok2, next2, err2 := extractEscapedWord(s, pos, isSep, flags)
+		if word != w2 || ok != ok2 || next != next2 || err != err2 {
+			t.Fatalf("%q at %d, separators %q, flags %#x: %q %v %d %v, want %q %v %d %v", s, pos, seps, flags, word, ok, next, err, w2, ok2, next2, err2)
+		}
+		if err != nil || !ok {
+			return
+		}
+		pos = next
+	}
+}
+
+func TestPlainWords(t *testing.T) {
+	for _, s := range []string{"", " ", "a", " a  b\tc\n", "a.service b.service ", "a b\x00c d", "a\x00 b", "a 'b c' d", "a \"b\" c", "a\\x41 b", "x=1  y=2\r", "a:b::c:", "a b\\"} {
+		for _, seps := range []string{"", ":", " :", "'", "\\"} {
+			for _, flags := range []ExtractFlags{0, ExtractUnquote, ExtractUnquote | ExtractCUnescape, ExtractRetainEscape, ExtractKeepQuote | ExtractRelax, ExtractUnquote | ExtractRetainEscape, ExtractDontCoalesceSeparators, ExtractRetainSeparators} {
+				checkPlainWords(t, s, seps, flags)
+			}
+		}
+	}
+}
+
 func FuzzExtractWord(f *testing.F) {
 	for _, s := range []string{`a b`, `'a b'"c"`, `\x41\u00e9\q`, `a:b::c`, `"a\`, `\`, "a\x00b", `'\''`} {
 		f.Add(s, "", uint(ExtractUnquote|ExtractCUnescape))
@@ -182,6 +211,7 @@ func FuzzExtractWord(f *testing.F) {
 		if len(seps) > 4 {
 			seps = seps[:4]
 		}
+		checkPlainWords(t, s, seps, fl)
 		w := NewWords(s)
 		prev := -2
 		for n := 0; n <= len(s)+2; n++ {

@@ -1,7 +1,6 @@
 package unit
 
 import (
-	"bytes"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -49,10 +48,19 @@ const utf8BOM = "\xef\xbb\xbf"
 // An assignment's Line is that of its last physical line; for a
 // continuation still open at the end of the file it is one more than the
 // number of lines, as systemd counts it.
+//
+// Parse copies data once; the File's strings share that copy.
 func Parse(path string, data []byte) (*File, []*Diag, error) {
-	p := parser{path: path, src: string(data)}
+	return ParseString(path, string(data))
+}
+
+// ParseString is Parse of the text src, without a copy: the File's
+// names, values and sections are cut out of src, and keep all of it alive
+// while any of them is.
+func ParseString(path string, src string) (*File, []*Diag, error) {
+	p := parser{path: path, src: src}
 	p.file.Path = path
-	p.file.Options = make([]Option, 0, bytes.Count(data, []byte{'='}))
+	p.file.Options = make([]Option, 0, strings.Count(src, "="))
 	if err := p.run(); err != nil {
 		return nil, p.diags, err
 	}

@@ -3,10 +3,12 @@ package unit
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"unsafe"
 )
 
 type opt struct {
@@ -330,5 +332,26 @@ func TestSectionLines(t *testing.T) {
 	want := []int{2, 5, 7}
 	if fmt.Sprint(f.SectionLines) != fmt.Sprint(want) || len(f.Sections) != 3 {
 		t.Errorf("sections %q at lines %v, want lines %v", f.Sections, f.SectionLines, want)
+	}
+}
+
+// TestParseString checks that ParseString gives what Parse gives, and that
+// its values are cut out of the text it was given rather than copied.
+func TestParseString(t *testing.T) {
+	for _, src := range []string{benchUnit, "[Unit]\nDescription=a\\\n  b\nx\n", "[Bad\n", ""} {
+		f1, d1, err1 := Parse("/x.service", []byte(src))
+		f2, d2, err2 := ParseString("/x.service", src)
+		if !reflect.DeepEqual(f1, f2) || !reflect.DeepEqual(d1, d2) || !reflect.DeepEqual(err1, err2) {
+			t.Errorf("%q: ParseString gives %+v %v %v, Parse %+v %v %v", src, f2, d2, err2, f1, d1, err1)
+		}
+	}
+	src := "[Unit]\nDescription=shared\n"
+	f, _, err := ParseString("/x.service", src)
+	if err != nil || len(f.Options) != 1 {
+		t.Fatalf("%v, %v", f, err)
+	}
+	start := uintptr(unsafe.Pointer(unsafe.StringData(src)))
+	if p := uintptr(unsafe.Pointer(unsafe.StringData(f.Options[0].Value))); p < start || p >= start+uintptr(len(src)) {
+		t.Errorf("the value %q is a copy, not a part of the text", f.Options[0].Value)
 	}
 }
