@@ -200,9 +200,9 @@ type Core struct {
 
 	jobs    map[uint32]*job
 	nextJob uint32
-	// waitingEmpty is at least the number of units waiting for their
-	// processes to be gone (unitRT.waitEmpty; see setWaitEmpty).
-	waitingEmpty int
+	// waitingEmpty holds the IDs of the units waiting for their processes
+	// to be gone (unitRT.waitEmpty; see setWaitEmpty).
+	waitingEmpty map[string]struct{}
 	// the most entries jobs, tokens and runq held since they were last made
 	// anew (see shrunk)
 	jobsPeak, tokensPeak, runqPeak int
@@ -639,33 +639,32 @@ func (c *Core) claimMain(r *unitRT, pid int) bool {
 }
 
 // recheckEmpty looks again at the units waiting for their processes to
-// be gone, after a process no unit knew exited; most such exits come
-// while none waits, and the units are not looked at then.
+// be gone, after a process no unit knew exited.
 func (c *Core) recheckEmpty() {
-	if c.waitingEmpty == 0 {
+	if len(c.waitingEmpty) == 0 {
 		return
 	}
-	var ids []string
-	for id, r := range c.units {
-		if r.waitEmpty && r.id == id {
-			ids = append(ids, id)
-		}
+	ids := make([]string, 0, len(c.waitingEmpty))
+	for id := range c.waitingEmpty {
+		ids = append(ids, id)
 	}
-	c.waitingEmpty = len(ids) // a unit dropped while waiting was still counted
 	sort.Strings(ids)
 	for _, id := range ids {
 		c.svcCheckEmpty(c.units[id])
 	}
 }
 
-// setWaitEmpty sets r.waitEmpty, counted in c.waitingEmpty.
+// setWaitEmpty sets r.waitEmpty, kept in c.waitingEmpty.
 func (c *Core) setWaitEmpty(r *unitRT, wait bool) {
-	if wait && !r.waitEmpty {
-		c.waitingEmpty++
-	} else if !wait && r.waitEmpty {
-		c.waitingEmpty--
-	}
 	r.waitEmpty = wait
+	if !wait {
+		delete(c.waitingEmpty, r.id)
+		return
+	}
+	if c.waitingEmpty == nil {
+		c.waitingEmpty = map[string]struct{}{}
+	}
+	c.waitingEmpty[r.id] = struct{}{}
 }
 
 // notified handles an sd_notify datagram.

@@ -381,18 +381,23 @@ func (ts *transcript) feed(b *strings.Builder, ev Event) {
 	ts.print(b, ts.core.Handle(ts.now, ev))
 }
 
-// checkWaitingEmpty fails the test if the core counts fewer units
-// waiting for their processes to be gone than there are: an orphan's exit
-// would then not look at them.
+// checkWaitingEmpty fails the test unless the core's set of units
+// waiting for their processes to be gone is exactly the units waiting:
+// an orphan's exit looks at that set alone.
 func (ts *transcript) checkWaitingEmpty() {
-	n := 0
+	var want, got []string
 	for id, r := range ts.core.units {
 		if r.waitEmpty && r.id == id {
-			n++
+			want = append(want, id)
 		}
 	}
-	if ts.core.waitingEmpty < n {
-		ts.t.Errorf("the core counts %d units waiting for their processes to be gone; %d are", ts.core.waitingEmpty, n)
+	for id := range ts.core.waitingEmpty {
+		got = append(got, id)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		ts.t.Errorf("the core's units waiting for their processes to be gone are %v; %v are", got, want)
 	}
 }
 

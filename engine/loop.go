@@ -206,10 +206,14 @@ func (l *Loop) Run(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
-		for len(l.pending) > 0 {
-			ev := l.pending[0]
-			l.pending = l.pending[1:]
-			l.batched(func() { l.handle(ev) })
+		if len(l.pending) > 0 {
+			l.batched(func() { // one tracker batch for them all
+				for len(l.pending) > 0 {
+					ev := l.pending[0]
+					l.pending = l.pending[1:]
+					l.handle(ev)
+				}
+			})
 		}
 		if l.stopping && !l.core.Busy() {
 			return nil

@@ -67,8 +67,8 @@ func (j *Journal) OpenStream(o StreamOptions) (*os.File, error) {
 		return nil, ErrClosed
 	}
 	j.inbox = append(j.inbox, inflight{s, r})
+	j.kickPoller() // under mu: Close cannot close kick meanwhile
 	j.mu.Unlock()
-	j.kickPoller()
 	return os.NewFile(uintptr(w), "journal-stream:"+o.Unit), nil
 }
 

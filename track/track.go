@@ -144,6 +144,8 @@ func NewWithOptions(o Options) (*Tracker, error) {
 
 // Close lets go of the descriptor of the units' cgroup directory.
 func (t *Tracker) Close() {
+	t.mu.Lock() // a sweep running meanwhile uses the descriptor under mu
+	defer t.mu.Unlock()
 	if t.baseOpen {
 		unix.Close(t.baseFd)
 		t.baseOpen = false
@@ -177,10 +179,12 @@ func (t *Tracker) mkdirCgroup(p string) error {
 // process-group mode, where each look at a unit's processes otherwise
 // reads every /proc/PID/stat: the manager brackets the handling of one
 // event with it, so that stopping 1000 units reads /proc once, not 1000
-// times (13 s before this for a shutdown of 1000 services). Processes
-// started within the batch are seen only by the units that adopt them
-// (Adopt starts a new reading); exits come as later events, which read
-// /proc afresh. In the cgroup mode it does nothing.
+// times (13 s before this for a shutdown of 1000 services). A process
+// adopted meanwhile (Adopt, from a spawn worker) drops the batch's
+// reading, so the next look reads /proc again; children a signalled
+// process forks within the batch are not seen by Signal's later passes
+// (its stop is followed by exit events, which read /proc afresh). In the
+// cgroup mode it does nothing.
 func (t *Tracker) Batch() (end func()) {
 	if t.mode == ModeCgroup {
 		return noBatch
