@@ -177,8 +177,7 @@ func Start(r *Request) (int, error) {
 	if c == nil {
 		return 0, r.execError(fmt.Errorf("unit type %s runs no processes", r.Unit.Type))
 	}
-	joinLate := r.Cgroup != nil && m.NoClone3
-	helper := r.ForceHelper || joinLate || helperReason(r, m, c) != ""
+	helper := r.ForceHelper || helperReason(r, m, c) != ""
 	sp, st, err := prepare(r, m, c, helper)
 	if err != nil {
 		return 0, r.execError(err)
@@ -186,7 +185,7 @@ func Start(r *Request) (int, error) {
 	defer st.close()
 	var pid int
 	if helper {
-		pid, err = startHelper(r, m, sp, st, joinLate)
+		pid, err = startHelper(r, m, sp, st)
 	} else {
 		pid, err = startPlain(r, sp, st)
 	}
@@ -203,6 +202,8 @@ func Start(r *Request) (int, error) {
 // do to itself (NoNewPrivileges=, CapabilityBoundingSet=, PrivateTmp=,
 // ignoring a failing WorkingDirectory=-... as a user), or needs its own
 // pid (LISTEN_PID, WATCHDOG_PID, $SYSTEMD_EXEC_PID in the command line).
+// It also does when the process has a cgroup and clone3 is missing
+// (Manager.NoClone3): the helper then joins the cgroup itself.
 func NeedsHelper(r *Request) bool {
 	m := r.Manager
 	if m == nil {
@@ -218,6 +219,10 @@ func NeedsHelper(r *Request) bool {
 
 // helperReason names the first setting that needs the helper, "" if none.
 func helperReason(r *Request, m *Manager, c *loader.ExecContext) string {
+	if r.Cgroup != nil && m.NoClone3 {
+		// Also for privileged commands: only clone3 places a plain child.
+		return "cgroup (no clone3)"
+	}
 	if len(r.ListenFDs) > 0 {
 		return "LISTEN_PID"
 	}

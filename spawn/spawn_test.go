@@ -115,7 +115,10 @@ func TestNeedsHelper(t *testing.T) {
 		cmd    int
 		env    []string
 		listen []*os.File
-		want   string // the reason, "" for the plain path
+		// cgroup gives the process a cgroup; noClone3 makes the manager
+		// lack clone3 for this case.
+		cgroup, noClone3 bool
+		want             string // the reason, "" for the plain path
 	}{
 		{name: "plain", body: "ExecStart=/bin/true"},
 		{name: "user, group, directories, environment", body: "User=obsuser\nGroup=obsextra\nSupplementaryGroups=obsextra2\nRuntimeDirectory=x\nEnvironment=A=1\nWorkingDirectory=/home/obsuser\nExecStart=/bin/true $A"},
@@ -139,6 +142,10 @@ func TestNeedsHelper(t *testing.T) {
 		{name: "exec pid, no expansion", body: "ExecStart=:/bin/true ${SYSTEMD_EXEC_PID}"},
 		{name: "optional working directory as a user", body: "User=obsuser\nWorkingDirectory=-/nonexistent\nExecStart=/bin/true", want: "WorkingDirectory"},
 		{name: "optional working directory as root", body: "WorkingDirectory=-/nonexistent\nExecStart=/bin/true"},
+		{name: "cgroup", body: "ExecStart=/bin/true", cgroup: true},
+		{name: "no clone3, no cgroup", body: "ExecStart=/bin/true", noClone3: true},
+		{name: "cgroup, no clone3", body: "ExecStart=/bin/true", cgroup: true, noClone3: true, want: "cgroup (no clone3)"},
+		{name: "cgroup, no clone3, +", body: "ExecStart=+/bin/true", cgroup: true, noClone3: true, want: "cgroup (no clone3)"},
 	}
 	if !m.PrivateTmp {
 		t.Log("no mount namespaces here: PrivateTmp= needs no helper")
@@ -148,10 +155,22 @@ func TestNeedsHelper(t *testing.T) {
 			}
 		}
 	}
+	// Only its presence counts here: any directory stands for the cgroup.
+	cgroup, err := os.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cgroup.Close()
+	noClone3 := m.NoClone3
+	defer func() { m.NoClone3 = noClone3 }()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			u := loadUnit(t, "n.service", "[Service]\n"+tc.body+"\n")
 			r := &Request{Unit: u, Cmd: commands(t, u)[tc.cmd], Env: tc.env, ListenFDs: tc.listen, Root: fixRoot, Manager: m}
+			if tc.cgroup {
+				r.Cgroup = cgroup
+			}
+			m.NoClone3 = tc.noClone3
 			got := helperReason(r, m, u.Exec)
 			if got != tc.want {
 				t.Errorf("reason %q, want %q", got, tc.want)
@@ -905,7 +924,8 @@ func TestLookups(t *testing.T) {
 
 // TestCgroup: the process starts in the cgroup the tracker prepared, on
 // both paths (the helper in it too, so nothing escapes), and also where
-// clone3 is missing (the helper then joins the cgroup itself).
+// clone3 is missing (the helper then joins the cgroup itself): forced on
+// machines that have clone3, the only case run on those that do not.
 func TestCgroup(t *testing.T) {
 	needRoot(t)
 	tr, err := track.NewWithOptions(track.Options{Slice: fmt.Sprintf("gosd-spawn-test-%d.slice", os.Getpid())})
@@ -918,20 +938,27 @@ func TestCgroup(t *testing.T) {
 	}
 	m := testManager(t)
 	u := loadUnit(t, "cg.service", "[Service]\nExecStart=/bin/report\n")
-	if m.NoClone3 {
-		t.Skip("clone3 is missing: only the helper's way can be tested")
-	}
-	defer func() { m.NoClone3 = false }()
-	for i, helper := range []bool{false, true, false} {
-		m.NoClone3 = i == 2
+	hasClone3 := !m.NoClone3
+	defer func() { m.NoClone3 = !hasClone3 }()
+	for _, tc := range []struct{ helper, noClone3 bool }{{false, false}, {true, false}, {false, true}} {
+		if !tc.noClone3 && !hasClone3 {
+			t.Logf("clone3 is missing here: helper=%v with clone3 is not run", tc.helper)
+			continue
+		}
+		// The last case makes a machine with clone3 act as one without.
+		m.NoClone3 = tc.noClone3
 		cg, err := tr.Prepare("cg.service")
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep := startReport(t, m, &Request{Unit: u, Cmd: commands(t, u)[0], Cgroup: cg, ForceHelper: helper})
+		r := &Request{Unit: u, Cmd: commands(t, u)[0], Cgroup: cg, ForceHelper: tc.helper, Root: fixRoot, Manager: m}
+		if NeedsHelper(r) != tc.noClone3 {
+			t.Errorf("noClone3=%v: NeedsHelper = %v", tc.noClone3, !tc.noClone3)
+		}
+		rep := startReport(t, m, r)
 		cg.Close()
 		if want := "/gosd-spawn-test-"; !strings.Contains(rep.Cgroup, want) || !strings.HasSuffix(rep.Cgroup, "/cg.service") {
-			t.Errorf("helper=%v noClone3=%v: cgroup %q", helper, i == 2, rep.Cgroup)
+			t.Errorf("helper=%v noClone3=%v: cgroup %q", tc.helper, tc.noClone3, rep.Cgroup)
 		}
 		if len(tr.Pids("cg.service")) != 0 {
 			t.Errorf("processes left: %v", tr.Pids("cg.service"))

@@ -123,9 +123,10 @@ func capList(mask uint64) []uintptr {
 
 // startHelper starts the exec helper with the process's streams, listen
 // descriptors and cgroup, and the spec on one more descriptor.
-// With joinLate (Manager.NoClone3), the helper starts in the manager's
-// cgroup and moves itself into the unit's before anything else.
-func startHelper(r *Request, m *Manager, sp *spec, st *streams, joinLate bool) (int, error) {
+// Where clone3 is missing (Manager.NoClone3), the helper starts in the
+// manager's cgroup and moves itself into the unit's before anything else.
+func startHelper(r *Request, m *Manager, sp *spec, st *streams) (int, error) {
+	joinLate := r.Cgroup != nil && m.NoClone3
 	sp.NFiles = 3 + len(r.ListenFDs)
 	if joinLate {
 		sp.CgroupProcs = filepath.Join(r.Cgroup.Name(), "cgroup.procs")

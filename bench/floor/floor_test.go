@@ -258,6 +258,9 @@ func TestRunRejectsBadGraph(t *testing.T) {
 		{"no command", "b.service has no command", unitgraph.Graph{Units: []unitgraph.Unit{
 			{Name: "a.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}},
 			{Name: "b.service", Kind: unitgraph.Simple},
+		}}},
+		{"empty command", "c.service has no command", unitgraph.Graph{Units: []unitgraph.Unit{
+			{Name: "a.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}},
 			{Name: "c.service", Kind: unitgraph.Oneshot, Argv: []string{}, Requires: []string{"a.service"}},
 		}}},
 	} {

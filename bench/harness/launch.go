@@ -126,14 +126,23 @@ func (b *boot) Exited() bool {
 
 // ExitReason says how PID 1 ended; call it only once Exited.
 func (b *boot) ExitReason() string {
-	if b.state == nil {
+	ws, ok := b.WaitStatus()
+	if !ok {
 		return "still running"
 	}
-	ws, _ := b.state.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {
 		return "PID 1 was killed by " + unix.SignalName(ws.Signal())
 	}
 	return fmt.Sprintf("PID 1 exited with status %d", ws.ExitStatus())
+}
+
+// WaitStatus returns how PID 1 ended; false while it is running.
+func (b *boot) WaitStatus() (syscall.WaitStatus, bool) {
+	if b.state == nil {
+		return 0, false
+	}
+	ws, ok := b.state.Sys().(syscall.WaitStatus)
+	return ws, ok
 }
 
 // ConsoleTail returns the last n non-empty lines PID 1 wrote to its

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/gosd/gosd/bench/unitgraph"
+	"golang.org/x/sys/unix"
 )
 
 func main() {
@@ -102,7 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	tools := fs.String("instructions", "cachegrind,callgrind", "valgrind tools counting PID 1's instructions on one oneshot boot each: cachegrind (boot and shutdown), callgrind (to the final unit); empty: skip")
 	fs.IntVar(&c.floorJobs, "floor-jobs", 8, "spawns the floor keeps in flight at once")
 	fs.StringVar(&c.notifyClient, "notify-client", "systemd", "the systemd-notify every notify unit runs, under every manager: systemd's, or gosd's multi-call one")
-	gosdEnv := fs.String("gosd-env", "", "comma-separated NAME=VALUE added to gosd's environment, e.g. GOSD_CPUPROFILE=/var/tmp/cpu.prof (kept under the run's up/ with -keep)")
+	gosdEnv := fs.String("gosd-env", "", "comma-separated NAME=VALUE added to gosd's environment; the profile variables (GOSD_CPUPROFILE=/var/tmp/cpu.prof, GOSD_MEMSTATS=...) need -gosd pointing at a gosd built with -tags gosd_profile: the default build writes none (kept under the run's up/ with -keep)")
 	fs.BoolVar(&c.record, "record", false, "add the figures to BENCHMARKS.md")
 	fs.StringVar(&c.benchmarks, "benchmarks", "", "BENCHMARKS.md to record into (default: the module's)")
 	fs.BoolVar(&c.keep, "keep", false, "keep each run's directory (console log, overlay upper) under -work")
@@ -274,7 +275,7 @@ func (h *harness) setup() error {
 
 	h.mgrs = map[string]*manager{
 		"systemd": {name: "systemd", argv: []string{"/lib/systemd/systemd", "--unit=" + unitgraph.TargetName},
-			stop: sigRTMin3, client: []string{"/usr/bin/systemctl"}},
+			stop: sigRTMin3, endSignal: unix.SIGINT, client: []string{"/usr/bin/systemctl"}},
 		"gosd": {name: "gosd", argv: []string{gosdPath, "--unit=" + unitgraph.TargetName},
 			stop: 15, client: []string{gosdPath, "systemctl"}, env: c.gosdEnv},
 		"floor": {name: "floor", argv: []string{unitgraph.HelperPath, "floor", "-j", strconv.Itoa(c.floorJobs), unitgraph.GraphPath},
@@ -334,7 +335,7 @@ func (h *harness) figures() []figure {
 			target: "< 0.6 s; systemd/6; 2x floor"})
 	}
 	for _, k := range h.cfg.shapes {
-		figs = append(figs, figure{key: "rss/" + string(k), title: fmt.Sprintf("PID 1 RSS after the %s boot", k), unit: "MiB", scale: 1, prec: 1,
+		figs = append(figs, figure{key: "rss/" + string(k), title: fmt.Sprintf("PID 1 RSS after the %s boot", k), unit: "MiB", scale: 1, prec: 2,
 			target: "< 12 MB; 2/3 of systemd"})
 	}
 	for _, k := range h.cfg.shapes {
@@ -390,10 +391,11 @@ func (h *harness) refused(m *manager, shape unitgraph.Kind) (string, bool) {
 
 // startRun boots spec as PID 1 over shape's graph layer, in m's run
 // directory named what (spec.Lower and spec.Dir are set here), after
-// emptying that directory. The function it returns ends the run: it kills
-// PID 1 if it is still running and removes the directory unless -keep;
-// defer it at once, also when startRun fails.
-func (h *harness) startRun(m *manager, shape unitgraph.Kind, what string, spec bootSpec) (*boot, func(), error) {
+// emptying that directory, and returns that directory too. The function
+// it returns ends the run: it kills PID 1 if it is still running and
+// removes the directory unless -keep; defer it at once, also when
+// startRun fails.
+func (h *harness) startRun(m *manager, shape unitgraph.Kind, what string, spec bootSpec) (*boot, string, func(), error) {
 	spec.Lower = []string{h.layers[shape], h.cfg.rootfs}
 	spec.Dir = h.runDir(m, what)
 	os.RemoveAll(spec.Dir)
@@ -406,7 +408,7 @@ func (h *harness) startRun(m *manager, shape unitgraph.Kind, what string, spec b
 			os.RemoveAll(spec.Dir)
 		}
 	}
-	return b, end, err
+	return b, spec.Dir, end, err
 }
 
 // bootOnce boots m on one graph and records every figure that boot yields.
@@ -423,7 +425,7 @@ func (h *harness) bootOnce(m *manager, shape unitgraph.Kind) {
 		return
 	}
 	id := m.name + "/" + string(shape)
-	b, end, err := h.startRun(m, shape, string(shape), bootSpec{Argv: m.argv, Env: m.env})
+	b, _, end, err := h.startRun(m, shape, string(shape), bootSpec{Argv: m.argv, Env: m.env})
 	defer end()
 	var done []byte
 	if err == nil {
@@ -449,12 +451,18 @@ func (h *harness) bootOnce(m *manager, shape unitgraph.Kind) {
 		h.res.add("rss/"+string(shape), m.name, rss)
 		h.res.add("cpu/"+string(shape), m.name, cpu)
 	}
-	fmt.Fprintf(h.log, "  boot %.3f s, RSS %.1f MiB, CPU %.3f s\n", boot, rss, cpu)
+	fmt.Fprintf(h.log, "  boot %.3f s, RSS %.2f MiB, CPU %.3f s\n", boot, rss, cpu)
 
 	if shape == unitgraph.Simple {
 		h.probes(m, b)
 	}
 	d, err := b.Stop(m.stop, h.cfg.timeout)
+	if err == nil {
+		// A shutdown that ended otherwise than m's clean one is no figure.
+		if ws, ok := b.WaitStatus(); !ok || !m.cleanEnd(ws) {
+			err = fmt.Errorf("%s did not shut down cleanly: %s; console: %s", m.name, b.ExitReason(), b.ConsoleTail(3))
+		}
+	}
 	if err != nil {
 		h.res.fail("shutdown/"+string(shape), m.name, err.Error())
 		fmt.Fprintf(h.log, "  shutdown: %v\n", err)
@@ -539,7 +547,7 @@ func (h *harness) countInstructions(m *manager, tool string) {
 		argv = append(argv, "--callgrind-out-file="+valgrindOut)
 	}
 	argv = append(argv, m.argv...)
-	b, end, err := h.startRun(m, unitgraph.Oneshot, tool, bootSpec{Argv: argv, Binds: binds})
+	b, dir, end, err := h.startRun(m, unitgraph.Oneshot, tool, bootSpec{Argv: argv, Binds: binds, Env: m.env})
 	defer end()
 	if err != nil {
 		fail(fmt.Sprintf("%s under %s did not start: %v", m.name, tool, err))
@@ -547,9 +555,7 @@ func (h *harness) countInstructions(m *manager, tool string) {
 	}
 	slow := 20 * h.cfg.timeout
 	if _, err := b.WaitFile(unitgraph.DonePath, slow); err != nil {
-		data, _ := os.ReadFile(b.console)
-		switch {
-		case strings.Contains(string(data), "vgCallgrind_post_signal"):
+		if data, _ := os.ReadFile(b.console); strings.Contains(string(data), "vgCallgrind_post_signal") {
 			// Seen with every Go program that handles signals (valgrind 3.19).
 			fail(fmt.Sprintf("callgrind aborted on %s's signal handling (assertion in vgCallgrind_post_signal)", m.name))
 			return
@@ -557,7 +563,7 @@ func (h *harness) countInstructions(m *manager, tool string) {
 		fail(fmt.Sprintf("%s under %s did not reach the final unit: %v", m.name, tool, err))
 		return
 	}
-	out := filepath.Join(h.runDir(m, tool), "up", strings.ReplaceAll(valgrindOut, "%p", "1"))
+	out := filepath.Join(dir, "up", strings.ReplaceAll(valgrindOut, "%p", "1"))
 	if tool == "callgrind" {
 		if _, err := inNamespace(b, "/usr/bin/vgdb", "--pid=1", "dump"); err != nil {
 			fail(fmt.Sprintf("vgdb dump: %v", err))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -21,11 +22,24 @@ type manager struct {
 	argv []string    // PID 1's command line, in the root
 	env  []string    // added to PID 1's environment
 	stop unix.Signal // what makes PID 1 shut down
+	// endSignal, if set, also ends a clean shutdown besides exit status
+	// 0: systemd execs systemd-shutdown, whose reboot(2) in a pid
+	// namespace kills PID 1 with SIGINT.
+	endSignal unix.Signal
 	// client is the systemctl to run inside the namespace; nil if the
 	// manager has no control interface.
 	client []string
 	// skip, if set, is why this manager is not booted at all.
 	skip string
+}
+
+// cleanEnd reports whether PID 1 ended as m's clean shutdown ends: exit
+// status 0, or killed by m.endSignal.
+func (m *manager) cleanEnd(ws syscall.WaitStatus) bool {
+	if ws.Exited() {
+		return ws.ExitStatus() == 0
+	}
+	return m.endSignal != 0 && ws.Signaled() && ws.Signal() == m.endSignal
 }
 
 // sigRTMin3 is SIGRTMIN+3 as glibc numbers it (SIGRTMIN is 34 there):

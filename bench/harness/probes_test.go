@@ -4,8 +4,11 @@ import (
 	"encoding/binary"
 	"os"
 	"os/exec"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestParseStamp(t *testing.T) {
@@ -119,15 +122,15 @@ func TestParseProcEvents(t *testing.T) {
 	var buf []byte
 	buf = append(buf, procMsg(0x00000001, 100, 10, 10, 11, 11)...) // fork: skipped
 	buf = append(buf, procMsg(procEventExec, 200, 11, 11)...)
-	buf = append(buf, procMsg(0x00000004, 250, 11, 11)...) // uid change: skipped
-	buf = append(buf, procMsg(procEventExit, 300, 11, 11, 0, 17, 10, 10)...)
+	buf = append(buf, procMsg(0x00000004, 250, 11, 11)...)                   // uid change: skipped
+	buf = append(buf, procMsg(procEventExit, 300, 12, 11, 0, 17, 10, 10)...) // a thread of 11
 	evs, err := parseProcEvents(buf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []procEvent{
-		{What: procEventExec, T: 200, Pid: 11, Tgid: 11},
-		{What: procEventExit, T: 300, Pid: 11, Tgid: 11},
+		{What: procEventExec, T: 200, Tgid: 11},
+		{What: procEventExit, T: 300, Tgid: 11},
 	}
 	if len(evs) != len(want) {
 		t.Fatalf("%d events, want %d: %+v", len(evs), len(want), evs)
@@ -175,5 +178,34 @@ func TestWatchProcs(t *testing.T) {
 	}
 	if execT < before || exitT < execT || exitT > after {
 		t.Errorf("exec at %d, exit at %d; want before %d <= exec <= exit <= after %d", execT, exitT, before, after)
+	}
+}
+
+// TestCleanEnd: a shutdown counts only when PID 1 ended as the manager's
+// clean shutdown ends: exit status 0, and for systemd also SIGINT (what
+// systemd-shutdown's reboot(2) does to PID 1 of a pid namespace).
+func TestCleanEnd(t *testing.T) {
+	exited := func(code int) syscall.WaitStatus { return syscall.WaitStatus(code << 8) }
+	killed := func(sig unix.Signal) syscall.WaitStatus { return syscall.WaitStatus(sig) }
+	systemd := &manager{name: "systemd", endSignal: unix.SIGINT}
+	gosd := &manager{name: "gosd"}
+	for _, tc := range []struct {
+		m    *manager
+		ws   syscall.WaitStatus
+		want bool
+	}{
+		{gosd, exited(0), true},
+		{gosd, exited(1), false},
+		{gosd, killed(unix.SIGINT), false},
+		{gosd, killed(unix.SIGKILL), false},
+		{systemd, killed(unix.SIGINT), true},
+		{systemd, exited(0), true},
+		{systemd, exited(1), false},
+		{systemd, killed(unix.SIGKILL), false},
+		{systemd, killed(unix.SIGSEGV) | 0x80, false}, // with a core dump
+	} {
+		if got := tc.m.cleanEnd(tc.ws); got != tc.want {
+			t.Errorf("%s, status %#x (exited %v, signal %v): clean %v, want %v", tc.m.name, uint32(tc.ws), tc.ws.Exited(), tc.ws.Signal(), got, tc.want)
+		}
 	}
 }

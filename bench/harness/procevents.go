@@ -30,9 +30,9 @@ const (
 
 // procEvent is one exec or exit. Pids are as the host sees them.
 type procEvent struct {
-	What      uint32
-	T         int64 // CLOCK_MONOTONIC ns
-	Pid, Tgid int   // the task's
+	What uint32
+	T    int64 // CLOCK_MONOTONIC ns
+	Tgid int   // the task's process
 }
 
 // parseProcEvents decodes the exec and exit events of one datagram from
@@ -55,18 +55,12 @@ func parseProcEvents(b []byte) ([]procEvent, error) {
 		}
 		ev := msg[cnMsgLen:]
 		e := procEvent{What: le.Uint32(ev[0:4]), T: int64(le.Uint64(ev[8:16]))}
-		d := ev[procHdrLen:]
-		u := func(i int) int {
-			if len(d) < 4*(i+1) {
-				return 0
-			}
-			return int(le.Uint32(d[4*i:]))
-		}
-		switch e.What {
-		case procEventExec, procEventExit:
-			e.Pid, e.Tgid = u(0), u(1)
-		default:
+		if e.What != procEventExec && e.What != procEventExit {
 			continue
+		}
+		// Both events' data begin with the task's pid and tgid.
+		if d := ev[procHdrLen:]; len(d) >= 8 {
+			e.Tgid = int(le.Uint32(d[4:8]))
 		}
 		evs = append(evs, e)
 	}
