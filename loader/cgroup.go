@@ -1257,9 +1257,7 @@ var cgroupDirectives = []directive{
 	cgEnum("ManagedOOMMemoryPressure", "Invalid syntax", []string{"auto", "kill"}, "auto", func(c *CGroupContext) *string { return &c.ManagedOOMMemoryPressure }),
 	cg("ManagedOOMMemoryPressureLimit", parseManagedOOMLimit),
 	cgEnum("ManagedOOMPreference", "Failed to parse ManagedOOMPreference=", []string{"none", "avoid", "omit"}, "none", func(c *CGroupContext) *string { return &c.ManagedOOMPreference }),
-	{in: secCGroup, name: "NetClass", parse: func(_ *Unit, o *unit.Option) error {
-		return fmt.Errorf("Support for option %s= has been removed and it is ignored", o.Name)
-	}},
+	removedDirective(secCGroup, "NetClass"),
 	cg("BPFProgram", parseBPFProgram),
 	socketBindDirective("SocketBindAllow", func(c *CGroupContext) *[]SocketBind { return &c.SocketBindAllow }),
 	socketBindDirective("SocketBindDeny", func(c *CGroupContext) *[]SocketBind { return &c.SocketBindDeny }),

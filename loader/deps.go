@@ -82,9 +82,8 @@ func DepByName(s string) (Dep, bool) {
 	return 0, false
 }
 
-// Deps holds a unit's dependencies by kind. Lists may hold duplicates
-// until the unit's Set is linked; after that each is sorted and unique.
-// The zero value holds none.
+// Deps holds a unit's dependencies by kind, each list sorted and unique
+// (linking the unit's Set computes them). The zero value holds none.
 //
 // Only the kinds a unit has take memory (a unit has a handful of the 29):
 // every list lives in one slice, kind after kind in Dep order, and spans
@@ -108,31 +107,22 @@ const _ = uint(1<<spanKindBits - NumDeps)
 // span is the entry of spans for a list of kind d that ends at end.
 func span(d Dep, end int) uint32 { return uint32(end)<<spanKindBits | uint32(d) }
 
-// find returns the index in ds.spans of kind d (or where it would go) and
-// where its list starts and ends in ds.names (start == end when absent).
-func (ds *Deps) find(d Dep) (i, start, end int, ok bool) {
-	for i, sp := range ds.spans {
-		k, e := Dep(sp&spanKindMask), int(sp>>spanKindBits)
-		switch {
-		case k == d:
-			return i, start, e, true
-		case k > d:
-			return i, start, start, false
-		}
-		start = e
-	}
-	return len(ds.spans), start, start, false
-}
-
 // Of returns the dependencies of kind d, nil when there are none. The
 // slice is shared: a caller must not change its elements (appending to it
 // copies it).
 func (ds *Deps) Of(d Dep) []string {
-	_, start, end, ok := ds.find(d)
-	if !ok {
-		return nil
+	start := 0
+	for _, sp := range ds.spans {
+		k, end := Dep(sp&spanKindMask), int(sp>>spanKindBits)
+		switch {
+		case k == d:
+			return ds.names[start:end:end]
+		case k > d:
+			return nil
+		}
+		start = end
 	}
-	return ds.names[start:end:end]
+	return nil
 }
 
 // Has reports whether name is among the dependencies of kind d.

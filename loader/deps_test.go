@@ -39,7 +39,7 @@ func TestDepsOf(t *testing.T) {
 		lists map[Dep][]string
 	}{
 		{name: "none", lists: map[Dep][]string{}},
-		{name: "one kind keeps order and duplicates", lists: map[Dep][]string{After: {"b", "a", "b"}}},
+		{name: "one kind", lists: map[Dep][]string{After: {"a", "b", "c"}}},
 		{name: "several kinds", lists: map[Dep][]string{
 			Requires: {"r", "r2"}, Wants: {"w"}, After: {"a1", "a2"}, ReferencedBy: {"z", "z2"},
 		}},

@@ -602,7 +602,7 @@ var execDirectives = []directive{
 	{in: secExec, name: "LogRateLimitIntervalSec", parse: exParseLogRateLimitInterval, unsupported: exNoJournal},
 	{in: secExec, name: "LogRateLimitBurst", parse: exParseLogRateLimitBurst, unsupported: exNoJournal},
 	{in: secExec, name: "LogExtraFields", parse: exParseLogExtraFields, unsupported: exNoJournal},
-	{in: secExec, name: "Capabilities", parse: exParseLegacy, unsupported: exLegacy},
+	{in: secExec, name: "Capabilities", parse: parseRemoved, unsupported: exLegacy},
 	{in: secExec, name: "SecureBits", parse: exParseSecureBits, unsupported: exNoMisc},
 	{in: secExec, name: "CapabilityBoundingSet", parse: exParseCapabilities},
 	{in: secExec, name: "AmbientCapabilities", parse: exParseCapabilities},
@@ -841,11 +841,6 @@ func exTTYSizeDirective(name string, field func(c *ExecContext) *int) directive 
 		*field(u.exCtx()) = int(v)
 		return nil
 	}}
-}
-
-// exParseLegacy is config_parse_warn_compat(DISABLED_LEGACY).
-func exParseLegacy(u *Unit, o *unit.Option) error {
-	return fmt.Errorf("Support for option %s= has been removed and it is ignored", o.Name)
 }
 
 // exWarn records a warning about part of a setting whose other parts are

@@ -271,23 +271,14 @@ type builtUnit struct {
 func (s *Set) buildAhead(names []string) {
 	s.managerLimits() // computed once, before the builders read it
 	built := make([]builtUnit, len(names))
-	// The units and their services are two arrays, as in slab.
-	units := make([]Unit, len(names))
-	nsvc := 0
-	for _, name := range names {
-		if unit.NameType(name) == "service" {
-			nsvc++
-		}
-	}
-	svcs := make([]Service, nsvc)
+	// From the Set's slabs, drawn here: the builders run in parallel.
+	units := make([]*Unit, len(names))
 	for i, name := range names {
-		if unit.NameType(name) == "service" {
-			units[i].Service, svcs = &svcs[0], svcs[1:]
-		}
+		units[i] = s.allocUnit(name) // an alias has its unit's type
 	}
 	parallel(len(names), func(i int) {
 		frag, id, unitNames := s.identify(names[i])
-		u := initUnit(&units[i], id, unitNames, s.Host, frag, s.shared)
+		u := initUnit(units[i], id, unitNames, s.Host, frag, s.shared)
 		u.spec.Shell = s.shell
 		s.read(u, frag)
 		built[i] = builtUnit{u, fwdRefs(u.fwd)}

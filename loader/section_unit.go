@@ -141,13 +141,6 @@ func newUnitSection() UnitSection {
 	}
 }
 
-// InstallSection holds [Install]. It does not affect a loaded unit; the
-// install package reads these settings from the files itself.
-type InstallSection struct {
-	WantedBy, RequiredBy, Alias, Also []string
-	DefaultInstance                   string
-}
-
 //go:noinline
 func depDirective(name string, d Dep) directive {
 	return directive{in: secUnit, name: name, parse: func(u *Unit, o *unit.Option) error { return u.parseDeps(o, d) }}
@@ -167,9 +160,12 @@ func obsoleteDepDirective(name string, d Dep) directive {
 // removedDirective is a directive systemd 252 accepts and ignores with a
 // warning (config_parse_warn_compat with DISABLED_LEGACY).
 func removedDirective(in sections, name string) directive {
-	return directive{in: in, name: name, parse: func(_ *Unit, o *unit.Option) error {
-		return fmt.Errorf("Support for option %s= has been removed and it is ignored", o.Name)
-	}}
+	return directive{in: in, name: name, parse: parseRemoved}
+}
+
+// parseRemoved is config_parse_warn_compat(DISABLED_LEGACY).
+func parseRemoved(_ *Unit, o *unit.Option) error {
+	return fmt.Errorf("Support for option %s= has been removed and it is ignored", o.Name)
 }
 
 //go:noinline
@@ -180,17 +176,6 @@ func boolDirective(in sections, name string, field func(u *Unit) *bool) directiv
 			return fmt.Errorf("Failed to parse boolean value, ignoring: %s", o.Value)
 		}
 		*field(u) = b
-		return nil
-	}}
-}
-
-func timeDirective(in sections, name string, field func(u *Unit) *uint64) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := unit.ParseTimespan(o.Value, time.Second)
-		if err != nil {
-			return fmt.Errorf("Failed to parse %s= parameter, ignoring: %s", o.Name, o.Value)
-		}
-		*field(u) = v
 		return nil
 	}}
 }
@@ -391,42 +376,24 @@ var unitDirectives = func() []directive {
 	return t
 }()
 
+// installDirectives is [Install]. Its settings do not affect a loaded
+// unit and are not kept (the install package reads them from the files
+// itself), but they are checked as systemd checks them on load: a list
+// that does not split into words is reported.
 var installDirectives = []directive{
-	{in: secInstall, name: "WantedBy", parse: installList(func(i *InstallSection) *[]string { return &i.WantedBy })},
-	{in: secInstall, name: "RequiredBy", parse: installList(func(i *InstallSection) *[]string { return &i.RequiredBy })},
-	{in: secInstall, name: "Alias", parse: installList(func(i *InstallSection) *[]string { return &i.Alias })},
-	{in: secInstall, name: "Also", parse: installList(func(i *InstallSection) *[]string { return &i.Also })},
-	{in: secInstall, name: "DefaultInstance", parse: func(u *Unit, o *unit.Option) error {
-		u.install().DefaultInstance = o.Value
-		return nil
-	}},
+	{in: secInstall, name: "WantedBy", parse: parseInstallList},
+	{in: secInstall, name: "RequiredBy", parse: parseInstallList},
+	{in: secInstall, name: "Alias", parse: parseInstallList},
+	{in: secInstall, name: "Also", parse: parseInstallList},
+	{in: secInstall, name: "DefaultInstance", parse: func(*Unit, *unit.Option) error { return nil }},
 }
 
-// install returns the unit's [Install] section, made on first use: most
-// units loaded at boot have none, and the manager never reads it (112
-// bytes a unit, and the step to a smaller size class of Unit).
-func (u *Unit) install() *InstallSection {
-	if u.Install == nil {
-		u.Install = &InstallSection{}
+// parseInstallList checks a list of [Install]: words, or empty (a reset).
+func parseInstallList(_ *Unit, o *unit.Option) error {
+	if _, err := unit.SplitWords(o.Value); err != nil {
+		return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
 	}
-	return u.Install
-}
-
-//go:noinline
-func installList(field func(*InstallSection) *[]string) func(u *Unit, o *unit.Option) error {
-	return func(u *Unit, o *unit.Option) error {
-		l := field(u.install())
-		if o.Value == "" {
-			*l = nil
-			return nil
-		}
-		words, err := unit.SplitWords(o.Value)
-		if err != nil {
-			return fmt.Errorf("Invalid syntax, ignoring: %s", o.Value)
-		}
-		*l = append(*l, words...)
-		return nil
-	}
+	return nil
 }
 
 // parseSecFix0Unit is parse_sec_fix_0() for the job timeouts: a time

@@ -226,6 +226,30 @@ func TestUnitDirectives(t *testing.T) {
 	}
 }
 
+// TestInstallDirectives checks that [Install] is checked on load, though
+// not kept: a list that does not split into words is reported, anything
+// else is accepted silently.
+func TestInstallDirectives(t *testing.T) {
+	u := newUnit("foo.service", []string{"foo.service"}, &unit.Host{Hostname: "host"}, "/etc/systemd/system/foo.service")
+	var opts []unit.Option
+	for i, l := range []string{"WantedBy=a.target 'b c.target'", "RequiredBy=", `Alias="x.service`, `Also=y.service \`, "DefaultInstance=%z", "WantedBy=\"z", "Bogus=1"} {
+		k, v, _ := strings.Cut(l, "=")
+		opts = append(opts, unit.Option{Section: "Install", Name: k, Value: v, File: "/etc/systemd/system/foo.service", Line: i + 1})
+	}
+	u.apply(opts)
+	want := []string{
+		`3: Alias: Invalid syntax, ignoring: "x.service`,
+		`4: Also: Invalid syntax, ignoring: y.service \`,
+		`6: WantedBy: Invalid syntax, ignoring: "z`,
+	}
+	if got := cgMsgs(u); !reflect.DeepEqual(got[:min(len(got), len(want))], want) || len(got) != len(want)+1 || !strings.Contains(got[len(want)], "Bogus") {
+		t.Errorf("messages:\n got %q\nwant %q and one about Bogus=", got, want)
+	}
+	if u.LoadState != StateLoaded {
+		t.Errorf("LoadState = %s, want loaded", u.LoadState)
+	}
+}
+
 // TestApplyFileOrder checks that problems are reported in file order as
 // systemd logs them: unknown section headers on their own line, parser
 // warnings in ignored sections dropped, every unknown key reported.

@@ -61,7 +61,6 @@ type Service struct {
 	ExecStopPost  []unit.ExecCommand
 
 	startTimeoutSet bool // TimeoutStartSec= or TimeoutSec= parsed
-	busNameClaim    bool // serviceExtras left the claim of BusName= to claimBusName
 	busNameWatched  bool // the unit claimed BusName= (see claimBusName)
 }
 
@@ -134,12 +133,6 @@ const (
 	defaultRestartUSec      = 100_000
 	defaultOOMPolicy        = "stop"
 )
-
-func newService() *Service {
-	s := new(Service)
-	s.init()
-	return s
-}
 
 // init sets s to a service's defaults.
 func (s *Service) init() {
@@ -216,7 +209,7 @@ var serviceDirectives = []directive{
 	exitStatusDirective("RestartPreventExitStatus", func(s *Service) *ExitStatusSet { return &s.rareRW().restartPrevent }),
 	exitStatusDirective("RestartForceExitStatus", func(s *Service) *ExitStatusSet { return &s.rareRW().restartForce }),
 	exitStatusDirective("SuccessExitStatus", func(s *Service) *ExitStatusSet { return &s.rareRW().success }),
-	legacyDirective("SysVStartPriority"),
+	removedDirective(secService, "SysVStartPriority"),
 	boolDirective(secService, "NonBlocking", func(u *Unit) *bool { return &u.Service.NonBlocking }),
 	{in: secService, name: "BusName", parse: parseBusName},
 	{in: secService, name: "FileDescriptorStoreMax", parse: func(u *Unit, o *unit.Option) error {
@@ -229,7 +222,7 @@ var serviceDirectives = []directive{
 	}},
 	serviceEnum("NotifyAccess", notifyAccessValues, "notify access specifier", func(s *Service) *string { return &s.NotifyAccess }),
 	{in: secService, name: "Sockets", parse: parseServiceSockets},
-	legacyDirective("BusPolicy"),
+	removedDirective(secService, "BusPolicy"),
 	{in: secService, name: "USBFunctionDescriptors", parse: usbPath(func(s *Service) *string { return &s.rareRW().usbDescriptors }),
 		unsupported: "gosd does not write USB FunctionFS descriptors"},
 	{in: secService, name: "USBFunctionStrings", parse: usbPath(func(s *Service) *string { return &s.rareRW().usbStrings }),
@@ -263,16 +256,6 @@ func secDirective(name string, field func(s *Service) *uint64) directive {
 		}
 		*field(u.Service) = v
 		return nil
-	}}
-}
-
-// legacyDirective is a setting systemd 252 still recognises but ignores
-// with an informational message.
-//
-//go:noinline
-func legacyDirective(name string) directive {
-	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
-		return fmt.Errorf("Support for option %s= has been removed and it is ignored", o.Name)
 	}}
 }
 
@@ -654,7 +637,6 @@ func (u *Unit) serviceExtras() {
 		// it, and the rest of this, when it registers the unit. (What
 		// read does meanwhile, execExtras, changes nothing verifyService
 		// reads.)
-		sv.busNameClaim = true
 		return
 	}
 	u.checkService()
@@ -664,13 +646,14 @@ func (u *Unit) serviceExtras() {
 // once loadOne has registered the unit (built ahead or not), in load
 // order: two loaded services cannot both own a bus name, and the second
 // one fails to load (systemd's unit_watch_bus_name()). It does nothing
-// for other units.
+// for other units: those without BusName=, those whose files did not
+// load (serviceExtras, which ran for every unit still loaded, left them
+// no claim) and one that has claimed its name already.
 func (u *Unit) claimBusName(s *Set) {
 	sv := u.Service
-	if sv == nil || !sv.busNameClaim {
+	if sv == nil || sv.BusName == "" || u.LoadState != StateLoaded || sv.busNameWatched {
 		return
 	}
-	sv.busNameClaim = false
 	for _, o := range s.order {
 		if o != u && o.Service != nil && o.Service.busNameWatched && o.Service.BusName == sv.BusName {
 			u.Diags = append(u.Diags, &unit.Diag{File: u.ID, Msg: fmt.Sprintf("Two services allocated for the same bus name %s, refusing operation.", sv.BusName)})

@@ -12,6 +12,13 @@ import (
 	"github.com/gosd/gosd/unit"
 )
 
+// newService returns a Service with the defaults initType gives one.
+func newService() *Service {
+	s := new(Service)
+	s.init()
+	return s
+}
+
 // svcApply parses "[Service]" lines (Key=Value, one per element) into a
 // fresh foo.service and returns it.
 func svcApply(t *testing.T, lines ...string) *Unit {

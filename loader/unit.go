@@ -35,8 +35,7 @@ type Unit struct {
 	// size class, not 576).
 	notes *unitNotes
 
-	Unit    UnitSection
-	Install *InstallSection // nil when the files have no [Install] setting
+	Unit UnitSection
 
 	Service   *Service
 	Socket    *Socket

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestUnescape(t *testing.T) {
@@ -171,10 +172,14 @@ func TestSplitWords(t *testing.T) {
 }
 
 // checkPlainWords steps through s with extractWord and checks each step
-// against extractEscapedWord, which has no fast path for plain words.
-func checkPlainWords(t *testing.T, s, seps string, flags ExtractFlags) {
+// against extractEscapedWord, which has no fast path for plain words. A
+// plain word (no quote or backslash in its text, separators coalesced)
+// must come from the fast path: a part of s, not a copy. It returns the
+// number of plain words seen.
+func checkPlainWords(t *testing.T, s, seps string, flags ExtractFlags) (plain int) {
 	t.Helper()
 	isSep := func(c byte) bool { return strings.IndexByte(cmp.Or(seps, whitespace), c) >= 0 }
+	special := func(c byte) bool { return c == '\\' || c == '\'' || c == '"' }
 	for pos, n := 0, 0; pos >= 0 && n <= len(s)+2; n++ {
 		word, ok, next, err := extractWord(s, pos, seps, flags)
 		w2, ok2, next2, err2 := extractEscapedWord(s, pos, isSep, flags)
@@ -182,19 +187,39 @@ func checkPlainWords(t *testing.T, s, seps string, flags ExtractFlags) {
 			t.Fatalf("%q at %d, separators %q, flags %#x: %q %v %d %v, want %q %v %d %v", s, pos, seps, flags, word, ok, next, err, w2, ok2, next2, err2)
 		}
 		if err != nil || !ok {
-			return
+			return plain
+		}
+		// The word's text starts after the separators at pos; it is plain
+		// when it is the word itself, ended by the end of s, a NUL or a
+		// separator that is not a quote or backslash.
+		i := pos
+		for i < len(s) && s[i] != 0 && isSep(s[i]) {
+			i++
+		}
+		if e := i + len(word); flags&(ExtractDontCoalesceSeparators|ExtractRetainSeparators) == 0 &&
+			word != "" && !strings.ContainsAny(word, `\'"`) &&
+			strings.HasPrefix(s[i:], word) && (e == len(s) || s[e] == 0 || isSep(s[e]) && !special(s[e])) {
+			plain++
+			if unsafe.StringData(word) != unsafe.StringData(s[i:]) {
+				t.Errorf("%q at %d, separators %q, flags %#x: the plain word %q is a copy, not a part of s: the fast path was not taken", s, pos, seps, flags, word)
+			}
 		}
 		pos = next
 	}
+	return plain
 }
 
 func TestPlainWords(t *testing.T) {
+	plain := 0
 	for _, s := range []string{"", " ", "a", " a  b\tc\n", "a.service b.service ", "a b\x00c d", "a\x00 b", "a 'b c' d", "a \"b\" c", "a\\x41 b", "x=1  y=2\r", "a:b::c:", "a b\\"} {
 		for _, seps := range []string{"", ":", " :", "'", "\\"} {
 			for _, flags := range []ExtractFlags{0, ExtractUnquote, ExtractUnquote | ExtractCUnescape, ExtractRetainEscape, ExtractKeepQuote | ExtractRelax, ExtractUnquote | ExtractRetainEscape, ExtractDontCoalesceSeparators, ExtractRetainSeparators} {
-				checkPlainWords(t, s, seps, flags)
+				plain += checkPlainWords(t, s, seps, flags)
 			}
 		}
+	}
+	if plain < 100 {
+		t.Errorf("%d plain words checked; the test finds too few", plain)
 	}
 }
 
