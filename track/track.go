@@ -81,6 +81,8 @@ type Tracker struct {
 	// the process-group mode's scans share snap, one reading of /proc.
 	batch int
 	snap  *snapshot
+	// sent holds the Signal calls made within the batch, for its end.
+	sent  []*sentSignal
 	reads int // readings of /proc so far (for tests)
 }
 
@@ -92,9 +94,42 @@ type snapshot struct {
 	liveSid, livePgid map[int]bool
 }
 
+// newSnapshot indexes a reading of /proc (each pid once).
+func newSnapshot(procs []procStat) *snapshot {
+	sn := &snapshot{procs: procs, byPid: make(map[int]procStat, len(procs)),
+		liveSid: map[int]bool{}, livePgid: map[int]bool{}}
+	for _, p := range procs {
+		sn.byPid[p.pid] = p
+		sn.liveSid[p.sid], sn.livePgid[p.pgid] = true, true
+	}
+	return sn
+}
+
+// put adds p to the reading, or replaces what it held of p.pid.
+func (sn *snapshot) put(p procStat) {
+	if _, ok := sn.byPid[p.pid]; ok {
+		i := slices.IndexFunc(sn.procs, func(q procStat) bool { return q.pid == p.pid })
+		sn.procs[i] = p
+	} else {
+		sn.procs = append(sn.procs, p)
+	}
+	sn.byPid[p.pid] = p
+	sn.liveSid[p.sid], sn.livePgid[p.pgid] = true, true
+}
+
 type procKey struct {
 	pid   int
 	start uint64
+}
+
+// sentSignal is a Signal made within a batch in the process-groups mode.
+type sentSignal struct {
+	sig  syscall.Signal
+	skip map[int]bool // the pids it signalled or was told to spare
+	// the unit's processes it saw (pid -> start time), and their sessions
+	// and groups but the manager's
+	roots       map[int]uint64
+	sids, pgids map[int]bool
 }
 
 // unitProcs is what the fallback mode knows of one unit.
@@ -180,11 +215,15 @@ func (t *Tracker) mkdirCgroup(p string) error {
 // reads every /proc/PID/stat: the manager brackets the handling of one
 // event with it, so that stopping 1000 units reads /proc once, not 1000
 // times (13 s before this for a shutdown of 1000 services). A process
-// adopted meanwhile (Adopt, from a spawn worker) drops the batch's
-// reading, so the next look reads /proc again; children a signalled
-// process forks within the batch are not seen by Signal's later passes
-// (its stop is followed by exit events, which read /proc afresh). In the
-// cgroup mode it does nothing.
+// adopted meanwhile (Adopt, from a spawn worker) is added to the reading.
+// Children a signalled process forks within the batch are not seen by
+// Signal's later passes: when Signal was called, end reads /proc once
+// more and sends each signal to the processes new since the batch's
+// reading that descend from, or share a session or group with, one it
+// reached (not to the manager's own children: a unit's next process,
+// spawned meanwhile, has a session of its own). Later children are found
+// by the looks that follow their parents' exits. In the cgroup mode it
+// does nothing.
 func (t *Tracker) Batch() (end func()) {
 	if t.mode == ModeCgroup {
 		return noBatch
@@ -201,11 +240,67 @@ func (t *Tracker) Batch() (end func()) {
 
 func noBatch() {}
 
-// endBatch ends one Batch (t.mu held); the last drops the reading.
+// endBatch ends one Batch (t.mu held); the last drops the reading and
+// sends the batch's signals to the children forked since (see Batch).
 func (t *Tracker) endBatch() {
-	if t.batch--; t.batch == 0 {
-		t.snap = nil
+	if t.batch--; t.batch > 0 {
+		return
 	}
+	old := t.snap
+	t.snap = nil
+	if len(t.sent) == 0 {
+		return
+	}
+	if old == nil {
+		old = newSnapshot(nil)
+	}
+	for _, l := range t.lateSignals(old, t.snapshot()) {
+		syscall.Kill(l.pid, l.sig)
+	}
+	t.sent = nil
+}
+
+// lateSignal is a signal endBatch sends.
+type lateSignal struct {
+	pid int
+	sig syscall.Signal
+}
+
+// lateSignals says which of the processes in fresh, a reading made at a
+// batch's end, get which of the batch's signals (t.sent); old is the
+// batch's reading.
+func (t *Tracker) lateSignals(old, fresh *snapshot) []lateSignal {
+	var out []lateSignal
+	for _, p := range fresh.procs {
+		if o, ok := old.byPid[p.pid]; ok && o.start == p.start || p.pid == t.self || p.pid <= 1 {
+			continue // seen by the batch's looks
+		}
+		for _, s := range t.sent {
+			if !s.skip[p.pid] && s.reaches(p, fresh, t.self) {
+				s.skip[p.pid] = true
+				out = append(out, lateSignal{p.pid, s.sig})
+			}
+		}
+	}
+	return out
+}
+
+// reaches reports whether p, or an ancestor of p below the manager, is a
+// process s saw or in one of their sessions or groups.
+func (s *sentSignal) reaches(p procStat, sn *snapshot, self int) bool {
+	for depth := 0; depth < 64; depth++ {
+		if start, ok := s.roots[p.pid]; ok && start == p.start || s.sids[p.sid] || s.pgids[p.pgid] {
+			return true
+		}
+		if p.ppid <= 1 || p.ppid == self {
+			return false
+		}
+		var ok bool
+		if p, ok = sn.byPid[p.ppid]; !ok {
+			return false
+		}
+	}
+	return false
 }
 
 // Mode says how processes are tracked: "cgroup2" or "process-groups".
@@ -317,7 +412,10 @@ func (t *Tracker) Adopt(unitID string, pid int, invocation string) {
 	st, err := t.stat(pid)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.snap = nil // a batch's reading of /proc predates this process
+	if err == nil && !st.zombie && t.snap != nil {
+		// A batch's reading may predate the process, or its setsid.
+		t.snap.put(st)
+	}
 	u := t.unit(unitID)
 	if invocation != "" {
 		u.invocations[invocation] = true
@@ -331,7 +429,7 @@ func (t *Tracker) Adopt(unitID string, pid int, invocation string) {
 		return
 	}
 	u.known[pid] = st.start
-	t.noteGroups(u, st)
+	t.noteGroups(u.sids, u.pgids, st)
 	if invocation != "" {
 		// What the process was started with: its environment is read
 		// only without it (a child that has not yet executed its command
@@ -412,14 +510,14 @@ func (u *unitProcs) isKnown(p procStat) bool {
 	return ok && s == p.start
 }
 
-// noteGroups records a member's session and process group, unless they
+// noteGroups records a process's session and process group, unless they
 // are the manager's own.
-func (t *Tracker) noteGroups(u *unitProcs, st procStat) {
+func (t *Tracker) noteGroups(sids, pgids map[int]bool, st procStat) {
 	if st.sid > 1 && st.sid != t.selfSid {
-		u.sids[st.sid] = true
+		sids[st.sid] = true
 	}
 	if st.pgid > 1 && st.pgid != t.selfPgid {
-		u.pgids[st.pgid] = true
+		pgids[st.pgid] = true
 	}
 }
 
@@ -497,36 +595,63 @@ func (t *Tracker) cgroupKeyValue(path, key string) int {
 	return 0
 }
 
-// Signal sends sig to every process of the unit but those in except, and
-// returns the pids signalled (in the cgroup mode, zombies too). It repeats until a pass finds no process
-// it has not signalled yet, so that children forked meanwhile get it too.
-func (t *Tracker) Signal(unitID string, sig syscall.Signal, except ...int) []int {
-	done := map[int]bool{}
-	var out []int
-	if t.mode == ModeCgroup && sig == syscall.SIGKILL && len(except) == 0 {
-		p := t.CgroupPath(unitID)
-		pids := t.cgroupPids(p, false) // zombies too, as below
-		if t.writeFile(filepath.Join(p, "cgroup.kill"), "1") == nil {
-			return pids
-		}
-	}
-	list := t.Pids
+// Signal sends sig to every process of the unit but those in except. It
+// repeats until a pass finds no process it has not signalled yet, so that
+// children forked meanwhile get it too (within a Batch, in the
+// process-groups mode, at the batch's end). A SIGKILL of all of a unit's
+// processes in the cgroup mode is one write to cgroup.kill.
+func (t *Tracker) Signal(unitID string, sig syscall.Signal, except ...int) {
+	t.signal(unitID, sig, except, false)
+}
+
+// signal is Signal; with list it returns the pids signalled (in the
+// cgroup mode, zombies too), which costs reads on cgroup.kill's path.
+func (t *Tracker) signal(unitID string, sig syscall.Signal, except []int, list bool) []int {
 	if t.mode == ModeCgroup {
+		p := t.CgroupPath(unitID)
+		if sig == syscall.SIGKILL && len(except) == 0 {
+			var pids []int
+			if list {
+				pids = t.cgroupPids(p, false) // zombies too, as below
+			}
+			if t.writeFile(filepath.Join(p, "cgroup.kill"), "1") == nil {
+				return pids
+			}
+		}
 		// Zombies included: signalling one does no harm, and leaving them
 		// out costs a read of /proc/PID/stat per process.
-		p := t.CgroupPath(unitID)
-		list = func(string) []int { return t.cgroupPids(p, false) }
+		return signalPasses(func(string) []int { return t.cgroupPids(p, false) }, unitID, sig, except, map[int]bool{}, list)
 	}
+	seen := map[int]bool{}
+	out := signalPasses(t.Pids, unitID, sig, except, seen, list)
+	t.mu.Lock()
+	if t.batch > 0 {
+		t.noteSignal(sig, seen, except)
+	}
+	t.mu.Unlock()
+	return out
+}
+
+// signalPasses sends sig to the unit's pids list returns but except, pass
+// after pass until one finds no pid not in seen yet (each is added to
+// it); with want it returns the pids signalled.
+func signalPasses(list func(string) []int, unitID string, sig syscall.Signal, except []int, seen map[int]bool, want bool) []int {
+	var out []int
 	for pass := 0; pass < 16; pass++ {
 		found := false
 		for _, pid := range list(unitID) {
-			if done[pid] || slices.Contains(except, pid) {
+			if seen[pid] {
 				continue
 			}
-			done[pid] = true
+			seen[pid] = true
+			if slices.Contains(except, pid) {
+				continue
+			}
 			if syscall.Kill(pid, sig) == nil {
-				out = append(out, pid)
 				found = true
+				if want {
+					out = append(out, pid)
+				}
 			}
 		}
 		if !found {
@@ -535,6 +660,25 @@ func (t *Tracker) Signal(unitID string, sig syscall.Signal, except ...int) []int
 	}
 	slices.Sort(out)
 	return out
+}
+
+// noteSignal keeps a Signal made within a batch, which saw the unit's
+// processes in seen, for the batch's end (t.mu held).
+func (t *Tracker) noteSignal(sig syscall.Signal, seen map[int]bool, except []int) {
+	if t.snap == nil || len(seen) == 0 {
+		return
+	}
+	s := &sentSignal{sig: sig, skip: seen, roots: map[int]uint64{}, sids: map[int]bool{}, pgids: map[int]bool{}}
+	for pid := range seen {
+		if st, ok := t.snap.byPid[pid]; ok {
+			s.roots[pid] = st.start
+			t.noteGroups(s.sids, s.pgids, st)
+		}
+	}
+	for _, pid := range except {
+		s.skip[pid] = true
+	}
+	t.sent = append(t.sent, s)
 }
 
 // Release forgets the unit and removes its cgroup (and the ones below
@@ -602,23 +746,40 @@ func (t *Tracker) armSweep() {
 	}
 	t.sweepArmed = true
 	time.AfterFunc(sweepEvery, func() {
+		t.sweep()
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		t.sweepArmed = false
-		t.sweepLocked()
 		t.armSweep()
 	})
 }
 
-// sweepLocked retries every pending removal once; t.mu is held.
-func (t *Tracker) sweepLocked() {
-	for p, tries := range t.pending {
-		if t.removeCgroup(p) || tries+1 >= sweepTries {
-			delete(t.pending, p)
-		} else {
-			t.pending[p] = tries + 1
-		}
+// sweep retries every pending removal once and returns how many are
+// left. It holds t.mu for one cgroup at a time, from the check that its
+// removal is still pending to the rmdir: a Prepare that takes the cgroup
+// back (and drops it from pending under t.mu) either comes first, and
+// the cgroup stays, or finds it removed, and makes it anew.
+func (t *Tracker) sweep() int {
+	t.mu.Lock()
+	paths := make([]string, 0, len(t.pending))
+	for p := range t.pending {
+		paths = append(paths, p)
 	}
+	t.mu.Unlock()
+	for _, p := range paths {
+		t.mu.Lock()
+		if tries, ok := t.pending[p]; ok {
+			if t.removeCgroup(p) || tries+1 >= sweepTries {
+				delete(t.pending, p)
+			} else {
+				t.pending[p] = tries + 1
+			}
+		}
+		t.mu.Unlock()
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.pending)
 }
 
 // Flush retries the pending cgroup removals until none is left or the
@@ -627,10 +788,7 @@ func (t *Tracker) sweepLocked() {
 func (t *Tracker) Flush(timeout time.Duration) int {
 	deadline := time.Now().Add(timeout)
 	for {
-		t.mu.Lock()
-		t.sweepLocked()
-		n := len(t.pending)
-		t.mu.Unlock()
+		n := t.sweep()
 		if n == 0 || time.Now().After(deadline) {
 			return n
 		}
@@ -761,7 +919,7 @@ func (t *Tracker) scan(unitID string) []int {
 		if member(p, 0) {
 			out = append(out, p.pid)
 			u.known[p.pid] = p.start
-			t.noteGroups(u, p)
+			t.noteGroups(u.sids, u.pgids, p)
 		}
 	}
 	slices.Sort(out)
@@ -774,13 +932,7 @@ func (t *Tracker) snapshot() *snapshot {
 		return t.snap
 	}
 	t.reads++
-	procs := t.readProcs()
-	sn := &snapshot{procs: procs, byPid: make(map[int]procStat, len(procs)),
-		liveSid: map[int]bool{}, livePgid: map[int]bool{}}
-	for _, p := range procs {
-		sn.byPid[p.pid] = p
-		sn.liveSid[p.sid], sn.livePgid[p.pgid] = true, true
-	}
+	sn := newSnapshot(t.readProcs())
 	// The environment cache only needs live processes.
 	for k := range t.envCache {
 		if p, ok := sn.byPid[k.pid]; !ok || p.start != k.start {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -22,7 +23,9 @@ import (
 // a classic daemon: it starts "daemon-mid" in a new session, which starts
 // a sleeper in that session, prints the sleeper's pid and exits when its
 // standard input ends (at once with "now"); with "clearenv" the sleeper
-// gets an empty environment.
+// gets an empty environment. "termfork" prints its pid once it catches
+// SIGTERM, and on SIGTERM starts a sleeping child in its session and
+// process group (with an empty environment), prints its pid and sleeps.
 func TestMain(m *testing.M) {
 	switch filepath.Base(os.Args[0]) {
 	case "sleep":
@@ -32,6 +35,20 @@ func TestMain(m *testing.M) {
 	case "forker":
 		self, _ := os.Executable()
 		pid, err := syscall.ForkExec(self, []string{"sleep"}, &syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{0, 1, 2}})
+		if err != nil {
+			os.Exit(1)
+		}
+		fmt.Println(pid)
+		for {
+			time.Sleep(time.Hour)
+		}
+	case "termfork":
+		term := make(chan os.Signal, 1)
+		signal.Notify(term, syscall.SIGTERM)
+		fmt.Println(os.Getpid())
+		<-term
+		self, _ := os.Executable()
+		pid, err := syscall.ForkExec(self, []string{"sleep"}, &syscall.ProcAttr{Env: []string{}, Files: []uintptr{0, 1, 2}})
 		if err != nil {
 			os.Exit(1)
 		}
@@ -189,6 +206,11 @@ func waitZombie(t *testing.T, pid int) {
 
 func sorted(p ...int) []int { slices.Sort(p); return p }
 
+// signalled is Signal, returning the pids signalled.
+func signalled(tr *Tracker, unit string, sig syscall.Signal, except ...int) []int {
+	return tr.signal(unit, sig, except, true)
+}
+
 func TestModes(t *testing.T) {
 	tr, err := NewWithOptions(Options{ProcessGroups: true})
 	if err != nil {
@@ -234,13 +256,13 @@ func TestProcessTree(t *testing.T) {
 			}
 			// KillMode=mixed: SIGTERM to the main process only, SIGKILL to
 			// the rest.
-			if got := tr.Signal("a.service", syscall.SIGKILL, a.pid); !reflect.DeepEqual(got, []int{child}) {
+			if got := signalled(tr, "a.service", syscall.SIGKILL, a.pid); !reflect.DeepEqual(got, []int{child}) {
 				t.Errorf("SIGKILL except main: %v, want %v", got, []int{child})
 			}
 			waitZombie(t, child)
 			// With cgroups the zombie child may still be listed (and is
 			// then signalled, to no effect).
-			got := tr.Signal("a.service", syscall.SIGTERM)
+			got := signalled(tr, "a.service", syscall.SIGTERM)
 			if !reflect.DeepEqual(got, []int{a.pid}) && (mode != ModeCgroup || !reflect.DeepEqual(got, sorted(a.pid, child))) {
 				t.Errorf("SIGTERM: %v, want %v", got, []int{a.pid})
 			}
@@ -255,7 +277,7 @@ func TestProcessTree(t *testing.T) {
 				t.Errorf("a left: %v", got)
 			}
 			tr.Release("a.service")
-			if got := tr.Signal("b.service", syscall.SIGKILL); !reflect.DeepEqual(got, []int{b.pid}) {
+			if got := signalled(tr, "b.service", syscall.SIGKILL); !reflect.DeepEqual(got, []int{b.pid}) {
 				t.Errorf("b: %v", got)
 			}
 			reap(t, b.pid)
@@ -309,7 +331,7 @@ func TestDoubleFork(t *testing.T) {
 					t.Errorf("Pids %v; sleeper %d found: %v, want %v", got, sleeper, !want, want)
 				}
 				if want {
-					if sig := tr.Signal(unit, syscall.SIGKILL); !reflect.DeepEqual(sig, []int{sleeper}) {
+					if sig := signalled(tr, unit, syscall.SIGKILL); !reflect.DeepEqual(sig, []int{sleeper}) {
 						t.Errorf("signalled %v", sig)
 					}
 				} else {
@@ -426,8 +448,8 @@ func TestCgroupFiles(t *testing.T) {
 
 // TestBatch: in the process-group mode, the looks at several units
 // within one Batch share one reading of /proc and find the same
-// processes as separate readings; Adopt starts a new reading (its
-// process is not in the old one); after the batch each look reads anew.
+// processes as separate readings; Adopt adds its process to the reading
+// (it is not in it); after the batch each look reads anew.
 func TestBatch(t *testing.T) {
 	needRoot(t)
 	tr, err := NewWithOptions(Options{ProcessGroups: true})
@@ -456,14 +478,14 @@ func TestBatch(t *testing.T) {
 	if got := tr.Pids("c.service"); !reflect.DeepEqual(got, []int{c.pid}) {
 		t.Errorf("c, adopted within the batch: %v", got)
 	}
-	if n := tr.reads - reads; n != 2 {
-		t.Errorf("%d readings after Adopt, want 2", n)
+	if n := tr.reads - reads; n != 1 {
+		t.Errorf("%d readings after Adopt, want 1", n)
 	}
 	end()
 	tr.Pids("a.service")
 	tr.Pids("b.service")
-	if n := tr.reads - reads; n != 4 {
-		t.Errorf("%d readings after the batch, want 4", n)
+	if n := tr.reads - reads; n != 3 {
+		t.Errorf("%d readings after the batch, want 3", n)
 	}
 	for _, p := range []*proc{a, b, c} {
 		syscall.Kill(p.pid, syscall.SIGKILL)
@@ -524,5 +546,202 @@ func TestAt(t *testing.T) {
 	}
 	if fd, rel := (&Tracker{}).at("/sys/fs/cgroup/x"); fd != unix.AT_FDCWD || rel != "/sys/fs/cgroup/x" {
 		t.Errorf("without a base descriptor: %d, %q", fd, rel)
+	}
+}
+
+// TestAdoptInBatch: on a /proc laid out by the test, Adopt within a batch
+// puts its process into the batch's reading, which is not read again: a
+// process started after the reading, and one the reading saw before it
+// left the manager's session, whose new session is then still the
+// unit's when the process is gone and a child it left carries it.
+func TestAdoptInBatch(t *testing.T) {
+	root := t.TempDir()
+	put := func(pid, ppid, pgid, sid int) {
+		t.Helper()
+		dir := filepath.Join(root, "proc", strconv.Itoa(pid))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		stat := fmt.Sprintf("%d (fake) S %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n", pid, ppid, pgid, sid, pid)
+		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(stat), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(1, 0, 1, 1)
+	if err := os.Symlink("1", filepath.Join(root, "proc", "self")); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewWithOptions(Options{Root: root, ProcessGroups: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// above the kernel's pid limit: never a real process
+	const a, b, c, d = 4194401, 4194402, 4194403, 4194404
+	put(a, 1, a, a)
+	put(b, tr.self, tr.selfPgid, tr.selfSid) // forked, not yet in a session of its own
+	end := tr.Batch()
+	tr.Adopt("a.service", a, "aaaa")
+	if got := tr.Pids("a.service"); !reflect.DeepEqual(got, []int{a}) {
+		t.Errorf("a: %v", got)
+	}
+	put(b, tr.self, b, b) // setsid
+	tr.Adopt("b.service", b, "bbbb")
+	put(c, tr.self, c, c)
+	tr.Adopt("c.service", c, "cccc")
+	if got := tr.Pids("b.service"); !reflect.DeepEqual(got, []int{b}) {
+		t.Errorf("b: %v", got)
+	}
+	if got := tr.Pids("c.service"); !reflect.DeepEqual(got, []int{c}) {
+		t.Errorf("c, started after the reading: %v", got)
+	}
+	if tr.reads != 1 {
+		t.Errorf("%d readings of /proc in the batch, want 1", tr.reads)
+	}
+	end()
+	// b double-forks: d, in b's session, outlives it.
+	if err := os.RemoveAll(filepath.Join(root, "proc", strconv.Itoa(b))); err != nil {
+		t.Fatal(err)
+	}
+	put(d, 1, b, b)
+	if got := tr.Pids("b.service"); !reflect.DeepEqual(got, []int{d}) {
+		t.Errorf("b after the batch: %v, want its session's %d", got, d)
+	}
+}
+
+// TestSignalInBatch: a process that forks on SIGTERM, signalled within a
+// batch: its child, which the batch's reading of /proc predates, gets the
+// SIGTERM at the batch's end, from one more reading; a process the
+// manager started for the unit meanwhile (as ExecStopPost=) does not.
+func TestSignalInBatch(t *testing.T) {
+	needRoot(t)
+	tr, err := NewWithOptions(Options{ProcessGroups: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, tr, "t.service", "tttt", "termfork")
+	p.readPid(t) // SIGTERM is caught
+	reads := tr.reads
+	end := tr.Batch()
+	if got := signalled(tr, "t.service", syscall.SIGTERM); !reflect.DeepEqual(got, []int{p.pid}) {
+		t.Errorf("signalled %v, want %d", got, p.pid)
+	}
+	child := p.readPid(t)
+	post := start(t, tr, "t.service", "tttt", "sleep")
+	end()
+	if n := tr.reads - reads; n != 2 {
+		t.Errorf("%d readings of /proc, want 2 (the batch's, one at its end)", n)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for alive(child) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if alive(child) {
+		t.Errorf("child %d forked within the batch not signalled", child)
+		syscall.Kill(child, syscall.SIGKILL)
+	}
+	syscall.Kill(p.pid, syscall.SIGKILL)
+	syscall.Kill(post.pid, syscall.SIGKILL)
+	if got, want := reap(t, p.pid, child, post.pid), []string{"killed", "terminated", "killed"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ends (main, child, post) %v, want %v", got, want)
+	}
+}
+
+// alive reports whether pid is a process that has not exited.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	st, err := parseStat(pid, b)
+	return err == nil && !st.zombie
+}
+
+// TestLateSignals: which processes new at a batch's end get which of the
+// batch's signals.
+func TestLateSignals(t *testing.T) {
+	const self = 100
+	tr := &Tracker{self: self, selfSid: self, selfPgid: self, batch: 1}
+	ps := func(l ...procStat) []procStat { return l }
+	st := func(pid, ppid, pgid, sid int) procStat {
+		return procStat{pid: pid, ppid: ppid, pgid: pgid, sid: sid, start: uint64(pid)}
+	}
+	old := ps(
+		st(self, 1, self, self),
+		st(200, self, 200, 200), // a's main
+		st(201, 200, 201, 200),  // its child, in a group of its own
+		st(400, self, 400, 400), // b's main
+		st(500, 1, 500, 500),    // no unit's
+	)
+	tr.snap = newSnapshot(old)
+	tr.noteSignal(syscall.SIGTERM, map[int]bool{200: true, 201: true}, nil)
+	tr.noteSignal(syscall.SIGKILL, map[int]bool{400: true}, []int{400})
+	fresh := newSnapshot(append(slices.Clone(old),
+		st(210, 200, 200, 200),    // forked by a's main
+		st(211, 210, 211, 211),    // by that child, after setsid
+		st(220, 1, 220, 200),      // orphaned, in a's session
+		st(230, 1, 201, 230),      // orphaned, in the group of a's child
+		st(240, self, 240, 240),   // the manager's, in a session of its own
+		st(250, self, self, self), // the manager's, not yet
+		st(260, 999, 260, 260),    // parent gone, no group of a unit's
+		st(410, 400, 400, 400),    // forked by b's main, spared itself
+		st(510, 500, 500, 500),    // no unit's
+	))
+	got := tr.lateSignals(tr.snap, fresh)
+	want := []lateSignal{{210, syscall.SIGTERM}, {211, syscall.SIGTERM}, {220, syscall.SIGTERM},
+		{230, syscall.SIGTERM}, {410, syscall.SIGKILL}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestPrepareWhileRemovalPending: a unit prepared again while its old
+// cgroup's removal waits for a retry gets a cgroup its next process can
+// be started in, whatever the retries do meanwhile.
+func TestPrepareWhileRemovalPending(t *testing.T) {
+	needRoot(t)
+	tr := trackers(t)[ModeCgroup]
+	if tr == nil {
+		t.Skip("no cgroup mode")
+	}
+	const unit = "p.service"
+	old := start(t, tr, unit, "pppp", "sleep")
+	tr.Release(unit) // busy: its removal is retried
+	tr.mu.Lock()
+	_, pending := tr.pending[tr.CgroupPath(unit)]
+	tr.mu.Unlock()
+	if !pending {
+		t.Fatal("no removal pending")
+	}
+	cg, err := tr.Prepare(unit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cg.Close()
+	syscall.Kill(old.pid, syscall.SIGKILL)
+	reap(t, old.pid)
+	// Let the armed retry run, then retry once more ourselves.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		tr.mu.Lock()
+		armed := tr.sweepArmed
+		tr.mu.Unlock()
+		if !armed {
+			break
+		}
+	}
+	tr.Flush(0)
+	self, _ := os.Executable()
+	pid, err := syscall.ForkExec(self, []string{"sleep"}, &syscall.ProcAttr{Files: []uintptr{0, 1, 2},
+		Sys: &syscall.SysProcAttr{Setsid: true, UseCgroupFD: true, CgroupFD: int(cg.Fd())}})
+	if err != nil {
+		t.Fatalf("starting in the prepared cgroup: %v", err)
+	}
+	if got := tr.Pids(unit); !reflect.DeepEqual(got, []int{pid}) {
+		t.Errorf("cgroup holds %v, want %d", got, pid)
+	}
+	tr.Signal(unit, syscall.SIGKILL)
+	reap(t, pid)
+	tr.Release(unit)
+	if left := tr.Flush(10 * time.Second); left != 0 {
+		t.Errorf("%d removals pending", left)
 	}
 }
