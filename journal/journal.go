@@ -68,13 +68,15 @@ type Journal struct {
 	pidfd int
 	// kick is an eventfd that wakes the poller, for new streams in the
 	// inbox or, once closed is set, to drain and stop.
-	kick    int
-	private atomic.Bool // the poller has a descriptor table of its own
+	kick int
+	// tid is the poller's thread once it has a descriptor table of its
+	// own; 0 while it shares the process's.
+	tid atomic.Int32
 
 	mu      sync.Mutex
 	closed  bool
 	inbox   []inflight        // new streams, read end in the shared table
-	pulled  []int             // read ends pulled, for the closer to close
+	pulled  []int             // originals of read ends pulled, for the closer
 	closer  chan struct{}     // wakes the closer (capacity 1)
 	streams map[int32]*stream // by descriptor in the poller's table
 	units   map[string]*ring

@@ -122,7 +122,7 @@ func (j *Journal) poll(locked bool) {
 	if locked {
 		if unix.Unshare(unix.CLONE_FILES) == nil {
 			closeInherited(j.epfd, j.kick, j.pidfd)
-			j.private.Store(true)
+			j.tid.Store(int32(unix.Gettid()))
 		}
 	} // else the streams stay in the shared table, which works the same
 	events := make([]unix.EpollEvent, 64)
@@ -191,8 +191,14 @@ func (j *Journal) startPoll() {
 	runtime.UnlockOSThread()
 }
 
-// closePulled closes, on a thread of the shared table, the read ends the
-// poller has pulled into its own.
+// closePulled closes the originals of the read ends the poller has
+// pulled into its own table; the poller cannot, its close(2) acts on its
+// table. OpenStream, on a thread of the shared table, could close only
+// those pulled before it was called: the rest would stay in the shared
+// table, copied by every fork, until the next stream (after the burst at
+// boot, maybe hours). This goroutine is not locked, so its thread shares
+// the table: only the poller's unshared, and the runtime clones no thread
+// from a locked one.
 func (j *Journal) closePulled() {
 	defer close(j.closerDone)
 	for range j.closer {
@@ -241,7 +247,7 @@ func closeInherited(keep ...int) {
 // the inbox only once it is in the table (or its original is handed on),
 // so it is always counted somewhere.
 func (j *Journal) receive(buf, oob []byte) {
-	private := j.private.Load() // set once, before the first receive
+	private := j.tid.Load() != 0 // set once, before the first receive
 	pulled := false
 	for {
 		j.mu.Lock()
@@ -273,14 +279,7 @@ func (j *Journal) receive(buf, oob []byte) {
 			continue
 		}
 		if err := unix.EpollCtl(j.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP, Fd: int32(fd)}); err != nil {
-			// not pollable: read what is there now, then let it go
-			j.read(int32(fd), buf, oob, 64)
-			j.mu.Lock()
-			s := j.streams[int32(fd)]
-			j.mu.Unlock()
-			if s != nil {
-				j.closeStream(int32(fd), s)
-			}
+			j.finish(int32(fd), buf, oob) // not pollable: what is there now
 		}
 	}
 	if pulled {
@@ -291,9 +290,8 @@ func (j *Journal) receive(buf, oob []byte) {
 	}
 }
 
-// drain, at Close, takes the streams still in flight, reads what every
-// stream holds (at most 1 MiB more each), logs partial lines and closes
-// them.
+// drain, at Close, takes the streams still in flight and finishes every
+// stream.
 func (j *Journal) drain(buf, oob []byte) {
 	j.receive(buf, oob)
 	j.mu.Lock()
@@ -303,26 +301,32 @@ func (j *Journal) drain(buf, oob []byte) {
 	}
 	j.mu.Unlock()
 	for _, fd := range fds {
-		j.read(fd, buf, oob, 64)
-		j.mu.Lock()
-		s := j.streams[fd]
-		j.mu.Unlock()
-		if s != nil {
-			j.closeStream(fd, s)
-		}
+		j.finish(fd, buf, oob)
 	}
 }
 
-// closeStream ends stream fd: it leaves the table and logs its partial line.
-// The partial line is logged before the stream leaves the table, so that
-// whoever sees the stream gone also sees all its lines.
+// finish reads what stream fd still holds (at most 1 MiB), logs its
+// partial line and closes it.
+func (j *Journal) finish(fd int32, buf, oob []byte) {
+	j.read(fd, buf, oob, 64)
+	j.mu.Lock()
+	s := j.streams[fd]
+	j.mu.Unlock()
+	if s != nil {
+		j.closeStream(fd, s)
+	}
+}
+
+// closeStream ends stream fd: it logs its partial line, closes fd and
+// leaves the map, in that order, so that whoever sees the stream gone
+// also sees all its lines and its descriptor closed.
 func (j *Journal) closeStream(fd int32, s *stream) {
 	s.flush(j)
+	unix.EpollCtl(j.epfd, unix.EPOLL_CTL_DEL, int(fd), nil)
+	unix.Close(int(fd))
 	j.mu.Lock()
 	delete(j.streams, fd)
 	j.mu.Unlock()
-	unix.EpollCtl(j.epfd, unix.EPOLL_CTL_DEL, int(fd), nil)
-	unix.Close(int(fd))
 }
 
 // read reads what stream fd has, up to limit chunks,
