@@ -287,6 +287,8 @@ func (c *Core) Handle(now time.Duration, ev Event) []Action {
 		c.killRequest(e)
 	case Connection:
 		c.connection(e)
+	case StopAll:
+		c.stopAll()
 	}
 	c.fireTimers()
 	c.runJobs()
@@ -428,7 +430,15 @@ func (c *Core) armAt(r *unitRT, at time.Duration) {
 	heap.Push(&c.timers, timerEntry{at: at, u: r, gen: c.tgen})
 }
 
-func (c *Core) disarm(r *unitRT) { r.timerGen = 0 }
+// disarm cancels the unit's deadline and ends a wait for a PID file
+// (armPoll): a service leaves "start" only through arm or disarm.
+func (c *Core) disarm(r *unitRT) {
+	r.timerGen = 0
+	if r.pollPIDFile {
+		r.pollPIDFile = false
+		r.rare.pollDeadline = 0
+	}
+}
 
 func (c *Core) fireTimers() {
 	for len(c.timers) > 0 {
@@ -527,9 +537,8 @@ func (c *Core) spawned(e Spawned) {
 	if rec == nil {
 		return
 	}
-	c.tokensPeak = max(c.tokensPeak, len(c.tokens))
 	delete(c.tokens, e.Token)
-	c.tokens = shrunk(c.tokens, &c.tokensPeak)
+	c.tokens = shrunk(c.tokens, 1, &c.tokensPeak)
 	r := rec.u
 	current := (rec.role == roleMain && r.mainToken == e.Token) || (rec.role == roleControl && r.controlToken == e.Token)
 	if rec.role == roleMain && r.mainToken == e.Token {
@@ -756,11 +765,13 @@ func (c *Core) resetFailed(id string) {
 	}
 }
 
-// shrunk returns m, or a copy of it sized to what it holds once that is an
-// eighth or less of the most it held (*peak, which it then resets): a Go
-// map keeps the table of its largest size, and a boot fills the maps of
-// jobs and spawns with 1000 entries once.
-func shrunk[K comparable, V any](m map[K]V, peak *int) map[K]V {
+// shrunk is called after removed entries were taken out of m. It returns
+// m, or a copy of it sized to what it holds once that is an eighth or less
+// of the most it held (*peak, which it keeps and resets): a Go map keeps
+// the table of its largest size, and a boot fills the maps of jobs and
+// spawns with 1000 entries once.
+func shrunk[K comparable, V any](m map[K]V, removed int, peak *int) map[K]V {
+	*peak = max(*peak, len(m)+removed)
 	if *peak < 128 || len(m) > *peak/8 {
 		return m
 	}

@@ -296,7 +296,7 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		ts.host.paths[arg(0)] = true
 		return ""
 	case "stop-all":
-		ts.print(&b, ts.core.StopAll(ts.now))
+		ts.feed(&b, StopAll{})
 	case "reset-failed":
 		ts.feed(&b, ResetFailed{Unit: arg(0)})
 	case "kill":

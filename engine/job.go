@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"slices"
-	"time"
 
 	"github.com/gosd/gosd/graph"
 	"github.com/gosd/gosd/loader"
@@ -174,8 +173,7 @@ func (c *Core) runJobs() {
 			ids = append(ids, id)
 		}
 		clear(c.runq)
-		c.runqPeak = max(c.runqPeak, len(ids))
-		c.runq = shrunk(c.runq, &c.runqPeak)
+		c.runq = shrunk(c.runq, len(ids), &c.runqPeak)
 		slices.Sort(ids)
 		for _, id := range ids {
 			j := c.jobs[id]
@@ -290,9 +288,8 @@ func (c *Core) finishJob(j *job, result string) {
 		return
 	}
 	r.job = nil
-	c.jobsPeak = max(c.jobsPeak, len(c.jobs))
 	delete(c.jobs, j.id)
-	c.jobs = shrunk(c.jobs, &c.jobsPeak)
+	c.jobs = shrunk(c.jobs, 1, &c.jobsPeak)
 	delete(c.runq, j.id)
 	for _, id := range j.replies {
 		c.emit(Reply{ID: id, JobResult: result, Result: r.result})
@@ -367,16 +364,16 @@ func (c *Core) Jobs() [][4]string {
 // Busy reports whether any job is installed.
 func (c *Core) Busy() bool { return len(c.jobs) > 0 }
 
-// StopAll installs a stop job on every unit that is not inactive, as one
-// set: it is what the manager does on shutdown, when every unit goes and
+// StopAll stops every unit that is not inactive with one set of stop
+// jobs: it is what the manager does on shutdown, when every unit goes and
 // no transaction has anything to decide (one per unit would cost a
 // quadratic number of ordering checks). Stops run in the reverse order of
 // starts, as always.
-func (c *Core) StopAll(now time.Duration) []Action {
-	if now > c.now {
-		c.now = now
-	}
-	c.out = nil
+type StopAll struct{}
+
+func (StopAll) event() {}
+
+func (c *Core) stopAll() {
 	for _, id := range c.Loaded() {
 		r := c.units[id]
 		if isInactiveOrFailed(r.active()) && r.job == nil {
@@ -384,9 +381,4 @@ func (c *Core) StopAll(now time.Duration) []Action {
 		}
 		c.install(r, &graph.Job{Unit: id, Type: graph.Stop})
 	}
-	c.fireTimers()
-	c.runJobs()
-	out := c.out
-	c.out = nil
-	return out
 }

@@ -478,13 +478,11 @@ func (l *Loop) doWatch(a Watch) {
 // Shutdown stops every unit, in reverse order of their start, and ends
 // Run once no job is left.
 func (l *Loop) Shutdown() {
-	l.Call(func(c *Core) {
+	l.Call(func(*Core) {
 		if l.stopping {
 			return
 		}
 		l.stopping = true
-		for _, a := range c.StopAll(l.now()) {
-			l.perform(a)
-		}
+		l.handle(StopAll{})
 	})
 }

@@ -31,12 +31,11 @@ func (c *Core) svcStart(r *unitRT) {
 		return
 	}
 	r.result = "success"
-	r.forbidRestart, r.pollPIDFile = false, false
+	r.forbidRestart = false
 	if socks := c.serviceSockets(r); socks != nil || r.rare != nil {
-		// what a start before this one left (a stop during the PID file
-		// wait leaves its deadline)
+		// what a start before this one left
 		x := r.rareRW()
-		x.statusText, x.statusErrno, x.sockets, x.reloadResult, x.pollDeadline = "", 0, socks, "", 0
+		x.statusText, x.statusErrno, x.sockets, x.reloadResult = "", 0, socks, ""
 	}
 	c.logf(r, 6, "Starting %s...", r.descWithName())
 	if len(s.ExecCondition) > 0 {
@@ -624,16 +623,12 @@ func (c *Core) forkingStarted(r *unitRT) {
 				// The daemon may write the file a moment after its parent
 				// exits; systemd watches the file until the start
 				// timeout, gosd looks again every 20 ms.
-				r.pollPIDFile = true
 				c.armPoll(r)
 				return
 			}
 			c.logf(r, 4, "Can't open PID file %s (yet?) after start: %v", s.PIDFile, errOr(err, "no pid"))
 			c.svcSignal(r, "stop-sigterm", "protocol")
 			return
-		}
-		if r.rare != nil {
-			r.rare.pollDeadline = 0
 		}
 		if !c.claimMain(r, pid) {
 			return
@@ -656,8 +651,9 @@ func errOr(err error, s string) string {
 }
 
 // armPoll re-arms a short deadline used to look at a PID file again,
-// without moving the state's own deadline.
+// without moving the state's own deadline. The wait ends at disarm.
 func (c *Core) armPoll(r *unitRT) {
+	r.pollPIDFile = true
 	x := r.rareRW()
 	if x.pollDeadline == 0 {
 		if t := r.u.Service.TimeoutStartUSec; t != 0 && t != loader.Infinity {
@@ -676,18 +672,12 @@ func (c *Core) armPoll(r *unitRT) {
 func (c *Core) svcTimeout(r *unitRT) {
 	s := r.u.Service
 	if r.pollPIDFile {
-		r.pollPIDFile = false
-		switch {
-		case r.sub != "start":
-			// stopped during the wait: this is the stop's own deadline
-			r.rareRW().pollDeadline = 0
-		case c.now < r.rareRO().pollDeadline:
+		// a poll: the wait ends when the service leaves "start" (disarm)
+		if c.now < r.rare.pollDeadline {
 			c.forkingStarted(r)
 			return
-		default:
-			r.rareRW().pollDeadline = 0
-			c.logf(r, 4, "Can't open PID file %s (yet?) after start: no such file or directory", s.PIDFile)
 		}
+		c.logf(r, 4, "Can't open PID file %s (yet?) after start: no such file or directory", s.PIDFile)
 	}
 	switch r.sub {
 	case "condition", "start-pre", "start":

@@ -24,10 +24,9 @@ func TestShrunk(t *testing.T) {
 		m[i] = i * 2
 	}
 	for i := 0; i < 1000; i++ {
-		peak = max(peak, len(m))
 		before := id(m)
 		delete(m, i)
-		m = shrunk(m, &peak)
+		m = shrunk(m, 1, &peak)
 		left := 1000 - i - 1
 		if copied := id(m) != before; copied != (left == 125) {
 			t.Fatalf("%d left: copied %v", left, copied)
@@ -39,9 +38,9 @@ func TestShrunk(t *testing.T) {
 			break
 		}
 	}
-	small, p := map[int]int{1: 1, 2: 2}, 2
+	small, p := map[int]int{1: 1, 2: 2}, 0
 	delete(small, 1)
-	if s := shrunk(small, &p); id(s) != id(small) {
+	if s := shrunk(small, 1, &p); id(s) != id(small) {
 		t.Error("a small map was copied")
 	}
 }

@@ -101,25 +101,58 @@ func (b *batchTracker) Batch() func() {
 	return func() { b.open-- }
 }
 
+// probeHost notes, each time the core asks which unit a notifying process
+// belongs to, the process and how many events were still queued.
+type probeHost struct {
+	Host   // nil: any other call is a failure
+	events chan Event
+	pids   []int
+	queued []int
+}
+
+func (h *probeHost) UnitOfPID(pid int) string {
+	h.pids = append(h.pids, pid)
+	h.queued = append(h.queued, len(h.events))
+	return ""
+}
+
 // TestHandleBurst: the events queued behind the one the loop wakes for
-// are handled with it, under one tracker batch, and all of them are off
-// the queue before the first is handled.
+// are handled with it, in order and under one tracker batch, at most
+// maxBurst at once, and all of them are off the queue before the first is
+// handled.
 func TestHandleBurst(t *testing.T) {
-	const n = 10
-	tr := &batchTracker{}
-	l := &Loop{tracker: tr, out: nullOutput{}, core: New(&fakeHost{procs: map[string][]int{}}), events: make(chan Event, n)}
-	for i := 1; i < n; i++ {
-		l.events <- Exited{PID: 5000 + i, Code: CLDExited}
-	}
-	l.handleBurst(Exited{PID: 5000, Code: CLDExited})
-	if len(l.events) != 0 {
-		t.Errorf("%d events left queued", len(l.events))
-	}
-	if len(l.core.orphans) != n {
-		t.Errorf("%d exits handled, want %d", len(l.core.orphans), n)
-	}
-	if tr.opened != 1 || tr.open != 0 {
-		t.Errorf("%d batches opened, %d still open; want 1 and 0", tr.opened, tr.open)
+	for _, tc := range []struct {
+		name   string
+		queued int // behind the event the loop wakes for
+		left   int // still queued after the burst
+	}{
+		{"queue drained", 9, 0},
+		{"maxBurst at once", maxBurst + 5, 6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &batchTracker{}
+			h := &probeHost{events: make(chan Event, tc.queued)}
+			l := &Loop{tracker: tr, out: nullOutput{}, core: New(h), events: h.events}
+			for i := 1; i <= tc.queued; i++ {
+				l.events <- Notified{PID: 5000 + i}
+			}
+			l.handleBurst(Notified{PID: 5000})
+			n := tc.queued + 1 - tc.left
+			if len(h.pids) != n {
+				t.Fatalf("%d events handled, want %d", len(h.pids), n)
+			}
+			for i, pid := range h.pids {
+				if pid != 5000+i || h.queued[i] != tc.left {
+					t.Fatalf("event %d handled was from pid %d with %d queued; want pid %d with %d", i, pid, h.queued[i], 5000+i, tc.left)
+				}
+			}
+			if len(l.events) != tc.left {
+				t.Errorf("%d events left queued, want %d", len(l.events), tc.left)
+			}
+			if tr.opened != 1 || tr.open != 0 {
+				t.Errorf("%d batches opened, %d still open; want 1 and 0", tr.opened, tr.open)
+			}
+		})
 	}
 }
 
