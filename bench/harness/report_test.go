@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -111,23 +112,31 @@ func TestParseFlags(t *testing.T) {
 		name string
 		args []string
 		ok   bool
+		env  []string // the gosd environment parsed, when ok
 	}{
-		{"defaults", nil, true},
-		{"subset", []string{"-graphs", "simple", "-managers", "systemd,floor", "-instructions", ""}, true},
-		{"unknown graph", []string{"-graphs", "forking"}, false},
-		{"unknown manager", []string{"-managers", "upstart"}, false},
-		{"unknown valgrind tool", []string{"-instructions", "memcheck"}, false},
-		{"no runs", []string{"-runs", "0"}, false},
-		{"bad notify client", []string{"-notify-client", "busybox"}, false},
-		{"stray argument", []string{"extra"}, false},
+		{"defaults", nil, true, nil},
+		{"subset", []string{"-graphs", "simple", "-managers", "systemd,floor", "-instructions", ""}, true, nil},
+		{"unknown graph", []string{"-graphs", "forking"}, false, nil},
+		{"unknown manager", []string{"-managers", "upstart"}, false, nil},
+		{"unknown valgrind tool", []string{"-instructions", "memcheck"}, false, nil},
+		{"no runs", []string{"-runs", "0"}, false, nil},
+		{"no counts", []string{"-counts", "0"}, false, nil},
+		{"gosd env", []string{"-gosd-env", " GOGC=25 ,,GOSD_MEMPROFILE=/var/tmp/m=1 "}, true, []string{"GOGC=25", "GOSD_MEMPROFILE=/var/tmp/m=1"}},
+		{"gosd env without =", []string{"-gosd-env", "GOGC"}, false, nil},
+		{"gosd env without name", []string{"-gosd-env", "=25"}, false, nil},
+		{"bad notify client", []string{"-notify-client", "busybox"}, false, nil},
+		{"stray argument", []string{"extra"}, false, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := parseFlags(tc.args, &strings.Builder{})
 			if (err == nil) != tc.ok {
 				t.Fatalf("parseFlags(%q) = %v", tc.args, err)
 			}
-			if tc.name == "defaults" && (c.runs != 5 || len(c.shapes) != 3 || len(c.managers) != 3 || len(c.instructions) != 2) {
+			if tc.name == "defaults" && (c.runs != 5 || c.counts != 3 || len(c.shapes) != 3 || len(c.managers) != 3 || len(c.instructions) != 2 || c.gosdEnv != nil) {
 				t.Errorf("defaults: %+v", c)
+			}
+			if tc.env != nil && !slices.Equal(c.gosdEnv, tc.env) {
+				t.Errorf("gosd environment %q, want %q", c.gosdEnv, tc.env)
 			}
 		})
 	}
