@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gosd/gosd/unit"
 )
@@ -201,7 +202,7 @@ func (u *Unit) sectionBit(sec string) sections {
 // unit bad-setting and ends it.
 func (u *Unit) apply(opts []unit.Option) {
 	for i := range opts {
-		if d := u.applyOption(&opts[i]); d != nil {
+		if d := u.applyOption(&opts[i], nil); d != nil {
 			u.fatalSetting(d)
 			return
 		}
@@ -256,10 +257,15 @@ func (u *Unit) applyFile(f *unit.File, diags []*unit.Diag, fragment bool) {
 			di++
 		}
 	}
+	n := 0
+	for i := range f.Options {
+		n += len(f.Options[i].Value)
+	}
+	vals := &values{buf: make([]byte, 0, n)}
 	for i := range f.Options {
 		o := &f.Options[i]
 		flush(o.Line)
-		if d := u.applyOption(o); d != nil {
+		if d := u.applyOption(o, vals); d != nil {
 			if fragment {
 				u.fatalSetting(d)
 			}
@@ -271,7 +277,7 @@ func (u *Unit) applyFile(f *unit.File, diags []*unit.Diag, fragment bool) {
 
 // applyOption runs one assignment through its directive. It returns the
 // problem when the setting is fatal (systemd stops reading the file).
-func (u *Unit) applyOption(o *unit.Option) *unit.Diag {
+func (u *Unit) applyOption(o *unit.Option, vals *values) *unit.Diag {
 	bit := u.sectionBit(o.Section)
 	if bit == 0 || strings.HasPrefix(o.Name, "X-") {
 		return nil // systemd ignores X- keys silently, in any section
@@ -283,7 +289,7 @@ func (u *Unit) applyOption(o *unit.Option) *unit.Diag {
 	}
 	// The parser cuts names and values out of one string holding the whole
 	// file: the unit keeps only copies, so that the file's text is let go.
-	o.Name, o.Value = d.name, strings.Clone(o.Value)
+	o.Name, o.Value = d.name, vals.clone(o.Value)
 	if d.unsupported != "" && !slices.Contains(u.Unsupported(), o.Section+"."+o.Name) {
 		n := u.notesRW()
 		n.unsupported = append(n.unsupported, o.Section+"."+o.Name)
@@ -299,6 +305,21 @@ func (u *Unit) applyOption(o *unit.Option) *unit.Diag {
 		return dg
 	}
 	return nil
+}
+
+// values holds the copies of one file's values in one array: a string
+// each left the small size classes' spans half empty once the parse's
+// garbage around them was collected.
+type values struct{ buf []byte }
+
+// clone returns a copy of v, in v's array when it has room (nil: none).
+func (v *values) clone(s string) string {
+	if v == nil || cap(v.buf)-len(v.buf) < len(s) || s == "" {
+		return strings.Clone(s)
+	}
+	n := len(v.buf)
+	v.buf = append(v.buf, s...)
+	return unsafe.String(&v.buf[n], len(s))
 }
 
 // keepDiag returns the parser's d to keep in a unit: its Section, cut
