@@ -34,6 +34,9 @@ type Host interface {
 	Conditions(u *loader.Unit, asserts bool) (ok bool, msg string)
 	// ReadPIDFile returns the pid written in path.
 	ReadPIDFile(path string) (int, error)
+	// PIDAlive reports whether pid names a process that exists and is not
+	// a zombie; a PID file's pid becomes the main process only then.
+	PIDAlive(pid int) bool
 	// UnitPIDs returns every live process of the unit that the host's
 	// process tracking knows.
 	UnitPIDs(id string) []int

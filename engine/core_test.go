@@ -20,13 +20,14 @@ import (
 )
 
 // fakeHost is the world of a transcript: unit files in a temporary root,
-// a set of existing paths for conditions, PID files, and the processes
-// each unit has.
+// a set of existing paths for conditions, PID files, the processes each
+// unit has, and which of them are zombies.
 type fakeHost struct {
 	set      *loader.Set
 	paths    map[string]bool
 	pidfiles map[string]int
 	procs    map[string][]int
+	zombies  map[int]bool
 }
 
 func (h *fakeHost) Load(name string) (*loader.Unit, error) { return h.set.Load(name) }
@@ -77,6 +78,11 @@ func (h *fakeHost) ReadPIDFile(path string) (int, error) {
 
 func (h *fakeHost) UnitPIDs(id string) []int { return slices.Clone(h.procs[id]) }
 
+// PIDAlive: a process is alive while some unit has it and it is no zombie.
+func (h *fakeHost) PIDAlive(pid int) bool {
+	return h.UnitOfPID(pid) != "" && !h.zombies[pid]
+}
+
 func (h *fakeHost) UnitOfPID(pid int) string {
 	for id, ps := range h.procs {
 		if slices.Contains(ps, pid) {
@@ -122,6 +128,7 @@ func (ts *transcript) reset() {
 		paths:    map[string]bool{},
 		pidfiles: map[string]int{},
 		procs:    map[string][]int{},
+		zombies:  map[int]bool{},
 	}
 	ts.core = New(ts.host)
 	n := 0
@@ -291,6 +298,12 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 	case "pidfile":
 		pid, _ := strconv.Atoi(arg(1))
 		ts.host.pidfiles[arg(0)] = pid
+		return ""
+	case "zombie":
+		// zombie PID: the process exited, but its parent (not the
+		// manager) has not reaped it; it stays among its unit's.
+		pid, _ := strconv.Atoi(arg(0))
+		ts.host.zombies[pid] = true
 		return ""
 	case "touch":
 		ts.host.paths[arg(0)] = true

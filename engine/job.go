@@ -247,7 +247,7 @@ func (c *Core) runJob(j *job) {
 			c.finishJob(j, "done")
 			return
 		}
-		c.stopUnit(r, j)
+		c.stopUnit(r)
 	case graph.Restart, graph.TryRestart:
 		j.typ = graph.Restart
 		if isInactiveOrFailed(st) || r.sub == "auto-restart" {
@@ -257,7 +257,7 @@ func (c *Core) runJob(j *job) {
 			c.restartStartHalf(j)
 			return
 		}
-		c.stopUnit(r, j)
+		c.stopUnit(r)
 	case graph.Reload, graph.TryReload:
 		if !isActiveOrReloading(st) {
 			c.finishJob(j, "invalid")

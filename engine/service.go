@@ -73,7 +73,7 @@ func (c *Core) startLimitOK(r *unitRT) bool {
 		return true
 	}
 	interval := time.Duration(iv) * time.Microsecond
-	if r.limitCount == 0 || c.now >= r.limitBegin+interval || iv == loader.Infinity && false {
+	if r.limitCount == 0 || c.now >= r.limitBegin+interval {
 		r.limitBegin = c.now
 		r.limitCount = 0
 	}
@@ -359,7 +359,7 @@ func (c *Core) svcAutoRestart(r *unitRT) {
 }
 
 // svcStop is service_stop, for stop and restart jobs.
-func (c *Core) svcStop(r *unitRT, restart bool) {
+func (c *Core) svcStop(r *unitRT) {
 	r.forbidRestart = true
 	switch r.sub {
 	case "stop", "stop-sigterm", "stop-sigkill", "stop-post", "final-sigterm", "final-sigkill", "stop-watchdog", "final-watchdog":
@@ -613,20 +613,28 @@ func (c *Core) svcControlExit(r *unitRT, code, status int) {
 }
 
 // forkingStarted finds the main process of a forking service once its
-// ExecStart= returned.
+// ExecStart= returned, and again at each look at its PID file while it
+// waits for one that names a live process (armPoll).
 func (c *Core) forkingStarted(r *unitRT) {
 	s := r.u.Service
 	if s.PIDFile != "" {
-		pid, err := c.host.ReadPIDFile(s.PIDFile)
-		if err != nil || pid <= 1 {
-			if len(c.host.UnitPIDs(r.id)) > 0 {
-				// The daemon may write the file a moment after its parent
-				// exits; systemd watches the file until the start
-				// timeout, gosd looks again every 20 ms.
+		pid, why := c.pidFromFile(r)
+		if why != "" {
+			// As systemd: only the first look, when ExecStart= has
+			// returned, is logged and fails a unit with no process left
+			// ("protocol"); after that the unit waits for the file to
+			// change until the start timeout, even once its processes
+			// are gone. systemd watches the file; gosd reads it every
+			// 20 ms.
+			if r.pollPIDFile {
 				c.armPoll(r)
 				return
 			}
-			c.logf(r, 4, "Can't open PID file %s (yet?) after start: %v", s.PIDFile, errOr(err, "no pid"))
+			c.logf(r, 6, "%s", why)
+			if len(c.host.UnitPIDs(r.id)) > 0 {
+				c.armPoll(r)
+				return
+			}
 			c.svcSignal(r, "stop-sigterm", "protocol")
 			return
 		}
@@ -643,11 +651,30 @@ func (c *Core) forkingStarted(r *unitRT) {
 	c.svcStartPost(r)
 }
 
-func errOr(err error, s string) string {
-	if err != nil {
-		return err.Error()
+// pidFromFile reads the service's PID file. A pid that cannot be the main
+// process comes back with the reason systemd logs: no file, no pid, the
+// manager's own, or a process that does not exist or is a zombie. A
+// daemon that exited before is such a process, even when the core holds
+// its exit among the orphans: systemd never takes that exit as the main
+// process's.
+func (c *Core) pidFromFile(r *unitRT) (pid int, why string) {
+	path := r.u.Service.PIDFile
+	pid, err := c.host.ReadPIDFile(path)
+	switch {
+	case err != nil:
+		return 0, fmt.Sprintf("Can't open PID file %s (yet?) after start: %v", path, err)
+	case pid < 1:
+		return 0, fmt.Sprintf("Failed to parse PID from file %s: Numerical result out of range", path)
+	case pid == 1:
+		return 0, "New main PID 1 is the manager, refusing."
 	}
-	return s
+	if !c.host.PIDAlive(pid) {
+		return 0, fmt.Sprintf("New main PID %d does not exist or is a zombie.", pid)
+	}
+	// A live process with the pid of an exit held among the orphans is a
+	// new process: that pid was reaped, then used again.
+	delete(c.orphans, pid)
+	return pid, ""
 }
 
 // armPoll re-arms a short deadline used to look at a PID file again,
@@ -671,13 +698,11 @@ func (c *Core) armPoll(r *unitRT) {
 
 func (c *Core) svcTimeout(r *unitRT) {
 	s := r.u.Service
-	if r.pollPIDFile {
-		// a poll: the wait ends when the service leaves "start" (disarm)
-		if c.now < r.rare.pollDeadline {
-			c.forkingStarted(r)
-			return
-		}
-		c.logf(r, 4, "Can't open PID file %s (yet?) after start: no such file or directory", s.PIDFile)
+	if r.pollPIDFile && c.now < r.rare.pollDeadline {
+		// a look at the PID file: the wait ends when the service leaves
+		// "start" (disarm), or at the start timeout, below
+		c.forkingStarted(r)
+		return
 	}
 	switch r.sub {
 	case "condition", "start-pre", "start":
@@ -816,9 +841,6 @@ func (c *Core) svcNotify(r *unitRT, pid int, fields [][2]string) {
 				}
 			}
 		}
-	}
-	if r.main == 0 && r.sub != "start" {
-		// the main process is gone; ignore what it said last
 	}
 	switch {
 	case stopping && (r.sub == "running" || r.sub == "reload"):

@@ -346,8 +346,8 @@ func (c *Core) enqueueMonitor(id string, mode graph.Mode, from *unitRT) {
 
 // ---------------------------------------------------------------- start/stop by type
 
-// startUnit runs a start job's work; it reports false when the unit cannot
-// start now (the job then finishes with the result set in res).
+// startUnit runs a start job's work. A unit whose conditions or asserts
+// fail does not start; its job finishes here.
 func (c *Core) startUnit(r *unitRT, j *job) {
 	if !isActiveOrReloading(r.active()) {
 		// conditions are tested on every start of a unit that is not up
@@ -377,10 +377,6 @@ func (c *Core) startUnit(r *unitRT, j *job) {
 		c.socketStart(r)
 	case "timer":
 		c.timerStart(r)
-	case "mount":
-		c.setSub(r, "mounted")
-	case "swap", "automount", "path", "slice", "scope", "device", "target":
-		c.setSub(r, activeSub(r.u.Type))
 	default:
 		c.setSub(r, activeSub(r.u.Type))
 	}
@@ -392,9 +388,7 @@ func activeSub(typ string) string {
 		return "mounted"
 	case "device":
 		return "plugged"
-	case "path", "timer":
-		return "waiting"
-	case "automount":
+	case "path", "timer", "automount":
 		return "waiting"
 	case "socket":
 		return "listening"
@@ -404,10 +398,10 @@ func activeSub(typ string) string {
 	return "active"
 }
 
-func (c *Core) stopUnit(r *unitRT, j *job) {
+func (c *Core) stopUnit(r *unitRT) {
 	switch r.u.Type {
 	case "service":
-		c.svcStop(r, j.typ == graph.Restart)
+		c.svcStop(r)
 	case "socket":
 		c.socketStop(r)
 	case "timer":

@@ -59,11 +59,20 @@ func (a trackerAdapter) Pids(id string) []int                 { return a.t.Pids(
 func (a trackerAdapter) Release(id string)                    { a.t.Release(id) }
 func (a trackerAdapter) Batch() (end func())                  { return a.t.Batch() }
 
+// Signal sends sig to pids (which may lie outside the unit), and with
+// group to the rest of the unit. Another signal would reach pids twice, so
+// they are left out of the group's; a second SIGKILL does no harm, and
+// without exceptions the tracker kills a cgroup with one write to
+// cgroup.kill.
 func (a trackerAdapter) Signal(id string, sig syscall.Signal, pids []int, group bool) {
 	for _, p := range pids {
 		unix.Kill(p, sig)
 	}
-	if group {
+	switch {
+	case !group:
+	case sig == syscall.SIGKILL:
+		a.t.Signal(id, sig)
+	default:
 		a.t.Signal(id, sig, pids...)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -412,6 +413,22 @@ func (h managerHost) ReadPIDFile(path string) (int, error) {
 		return 0, fmt.Errorf("%s: not a pid: %q", path, strings.TrimSpace(string(b)))
 	}
 	return pid, nil
+}
+
+// PIDAlive reads the process's state in /proc/PID/stat: a zombie (Z) or
+// dead (X) process counts as gone, as systemd counts it.
+func (h managerHost) PIDAlive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		// no /proc: whether the pid exists at all
+		return unix.Kill(pid, 0) != unix.ESRCH
+	}
+	// "PID (COMM) S ...": COMM may hold blanks and parentheses.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return true
+	}
+	return b[i+2] != 'Z' && b[i+2] != 'X'
 }
 
 func (h managerHost) UnitPIDs(id string) []int { return h.m.tracker.Pids(id) }
