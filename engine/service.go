@@ -3,6 +3,7 @@ package engine
 import (
 	"container/heap"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,8 +73,9 @@ func (c *Core) startLimitOK(r *unitRT) bool {
 	if iv == 0 || burst == 0 {
 		return true
 	}
-	interval := time.Duration(iv) * time.Microsecond
-	if r.limitCount == 0 || c.now >= r.limitBegin+interval {
+	// infinity (or anything past time.Duration's range) never ends the window
+	ends := iv < uint64(math.MaxInt64/int64(time.Microsecond))
+	if r.limitCount == 0 || ends && c.now >= r.limitBegin+time.Duration(iv)*time.Microsecond {
 		r.limitBegin = c.now
 		r.limitCount = 0
 	}
