@@ -11,16 +11,6 @@ import (
 	"github.com/gosd/gosd/unit"
 )
 
-//go:noinline
-func cgProp(name string, get func(c *loader.CGroupContext) string) prop {
-	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.CGroup) }}
-}
-
-//go:noinline
-func cgMulti(name string, get func(c *loader.CGroupContext) []string) prop {
-	return prop{name: name, multi: func(u *loader.Unit, _ *State) []string { return get(u.CGroup) }}
-}
-
 // weight prints a weight or share as systemctl does: "[not set]" when
 // unset, and for CPU weights "idle" for 0.
 func weight(v uint64, idle bool) string {
@@ -53,34 +43,36 @@ func deviceValues(l []loader.DeviceValue, format func(uint64) string) []string {
 	return out
 }
 
-//go:noinline
-func ioLimits(kind int) prop {
-	return cgMulti(loader.IOLimitNames[kind], func(c *loader.CGroupContext) []string {
-		var out []string
-		for _, l := range c.IODeviceLimits {
-			if l.Limits[kind] != loader.Infinity {
-				out = append(out, l.Path+" "+u64(l.Limits[kind]))
-			}
+// ioLimit is one of the IO limits (loader.IOReadBandwidthMax, ...) as a
+// property: one line per device that has that limit.
+type ioLimit int
+
+func (kind ioLimit) values(c *loader.CGroupContext) []string {
+	var out []string
+	for _, l := range c.IODeviceLimits {
+		if l.Limits[kind] != loader.Infinity {
+			out = append(out, l.Path+" "+u64(l.Limits[kind]))
 		}
-		return out
-	})
+	}
+	return out
 }
 
-//go:noinline
-func blockIOBandwidth(name string, read bool) prop {
-	return cgMulti(name, func(c *loader.CGroupContext) []string {
-		var out []string
-		for _, b := range c.BlockIODeviceBandwidth {
-			v := b.Write
-			if read {
-				v = b.Read
-			}
-			if v != loader.Infinity {
-				out = append(out, b.Path+" "+u64(v))
-			}
+// blockIOBandwidth is BlockIOReadBandwidth (read) or BlockIOWriteBandwidth:
+// one line per device that has a limit.
+type blockIOBandwidth struct{ read bool }
+
+func (bw blockIOBandwidth) values(c *loader.CGroupContext) []string {
+	var out []string
+	for _, b := range c.BlockIODeviceBandwidth {
+		v := b.Write
+		if bw.read {
+			v = b.Read
 		}
-		return out
-	})
+		if v != loader.Infinity {
+			out = append(out, b.Path+" "+u64(v))
+		}
+	}
+	return out
 }
 
 // socketBinds prints SocketBindAllow=/SocketBindDeny= entries as
@@ -113,110 +105,110 @@ func socketBinds(l []loader.SocketBind) []string {
 // structures (IODeviceWeight=, DeviceAllow=, ...) are printed once per
 // entry and not at all when empty, as systemctl does.
 var cgroupProps = []prop{
-	cgProp("Slice", func(c *loader.CGroupContext) string { return c.Slice }),
-	rt("ControlGroup", ""),
-	rt("ControlGroupId", "0"),
-	rt("MemoryCurrent", "[not set]"),
-	rt("MemoryAvailable", "infinity"),
-	rt("CPUUsageNSec", "[not set]"),
-	rt("EffectiveCPUs", ""),
-	rt("EffectiveMemoryNodes", ""),
-	rt("TasksCurrent", "[not set]"),
-	rt("IPIngressBytes", "[no data]"),
-	rt("IPIngressPackets", "[no data]"),
-	rt("IPEgressBytes", "[no data]"),
-	rt("IPEgressPackets", "[no data]"),
-	rt("IOReadBytes", "18446744073709551615"),
-	rt("IOReadOperations", "18446744073709551615"),
-	rt("IOWriteBytes", "18446744073709551615"),
-	rt("IOWriteOperations", "18446744073709551615"),
-	cgProp("Delegate", func(c *loader.CGroupContext) string { return yesno(c.Delegate) }),
-	cgProp("DelegateControllers", func(c *loader.CGroupContext) string {
+	{name: "Slice", get: func(c *loader.CGroupContext) string { return c.Slice }},
+	{name: "ControlGroup", get: "", runtime: true},
+	{name: "ControlGroupId", get: "0", runtime: true},
+	{name: "MemoryCurrent", get: "[not set]", runtime: true},
+	{name: "MemoryAvailable", get: "infinity", runtime: true},
+	{name: "CPUUsageNSec", get: "[not set]", runtime: true},
+	{name: "EffectiveCPUs", get: "", runtime: true},
+	{name: "EffectiveMemoryNodes", get: "", runtime: true},
+	{name: "TasksCurrent", get: "[not set]", runtime: true},
+	{name: "IPIngressBytes", get: "[no data]", runtime: true},
+	{name: "IPIngressPackets", get: "[no data]", runtime: true},
+	{name: "IPEgressBytes", get: "[no data]", runtime: true},
+	{name: "IPEgressPackets", get: "[no data]", runtime: true},
+	{name: "IOReadBytes", get: "18446744073709551615", runtime: true},
+	{name: "IOReadOperations", get: "18446744073709551615", runtime: true},
+	{name: "IOWriteBytes", get: "18446744073709551615", runtime: true},
+	{name: "IOWriteOperations", get: "18446744073709551615", runtime: true},
+	{name: "Delegate", get: func(c *loader.CGroupContext) bool { return c.Delegate }},
+	{name: "DelegateControllers", get: func(c *loader.CGroupContext) string {
 		if !c.Delegate {
 			return ""
 		}
 		return words(c.DelegateControllers.Names())
-	}),
-	cgProp("CPUAccounting", func(c *loader.CGroupContext) string { return yesno(c.CPUAccounting) }),
-	cgProp("CPUWeight", func(c *loader.CGroupContext) string { return weight(c.CPUWeight, true) }),
-	cgProp("StartupCPUWeight", func(c *loader.CGroupContext) string { return weight(c.StartupCPUWeight, true) }),
-	cgProp("CPUShares", func(c *loader.CGroupContext) string { return weight(c.CPUShares, false) }),
-	cgProp("StartupCPUShares", func(c *loader.CGroupContext) string { return weight(c.StartupCPUShares, false) }),
-	cgProp("CPUQuotaPerSecUSec", func(c *loader.CGroupContext) string { return usec(c.CPUQuotaPerSecUSec) }),
-	cgProp("CPUQuotaPeriodUSec", func(c *loader.CGroupContext) string { return usec(c.CPUQuotaPeriodUSec) }),
-	cgProp("AllowedCPUs", func(c *loader.CGroupContext) string { return c.AllowedCPUs.RangeString() }),
-	cgProp("StartupAllowedCPUs", func(c *loader.CGroupContext) string { return cpuSetHex(c.StartupAllowedCPUs) }),
-	cgProp("AllowedMemoryNodes", func(c *loader.CGroupContext) string { return c.AllowedMemoryNodes.RangeString() }),
-	cgProp("StartupAllowedMemoryNodes", func(c *loader.CGroupContext) string { return cpuSetHex(c.StartupAllowedMemoryNodes) }),
-	cgProp("IOAccounting", func(c *loader.CGroupContext) string { return yesno(c.IOAccounting) }),
-	cgProp("IOWeight", func(c *loader.CGroupContext) string { return weight(c.IOWeight, false) }),
-	cgProp("StartupIOWeight", func(c *loader.CGroupContext) string { return weight(c.StartupIOWeight, false) }),
-	cgMulti("IODeviceWeight", func(c *loader.CGroupContext) []string { return deviceValues(c.IODeviceWeight, u64) }),
-	ioLimits(loader.IOReadBandwidthMax),
-	ioLimits(loader.IOWriteBandwidthMax),
-	ioLimits(loader.IOReadIOPSMax),
-	ioLimits(loader.IOWriteIOPSMax),
-	cgMulti("IODeviceLatencyTargetUSec", func(c *loader.CGroupContext) []string {
+	}},
+	{name: "CPUAccounting", get: func(c *loader.CGroupContext) bool { return c.CPUAccounting }},
+	{name: "CPUWeight", get: func(c *loader.CGroupContext) string { return weight(c.CPUWeight, true) }},
+	{name: "StartupCPUWeight", get: func(c *loader.CGroupContext) string { return weight(c.StartupCPUWeight, true) }},
+	{name: "CPUShares", get: func(c *loader.CGroupContext) string { return weight(c.CPUShares, false) }},
+	{name: "StartupCPUShares", get: func(c *loader.CGroupContext) string { return weight(c.StartupCPUShares, false) }},
+	{name: "CPUQuotaPerSecUSec", get: func(c *loader.CGroupContext) string { return usec(c.CPUQuotaPerSecUSec) }},
+	{name: "CPUQuotaPeriodUSec", get: func(c *loader.CGroupContext) string { return usec(c.CPUQuotaPeriodUSec) }},
+	{name: "AllowedCPUs", get: func(c *loader.CGroupContext) string { return c.AllowedCPUs.RangeString() }},
+	{name: "StartupAllowedCPUs", get: func(c *loader.CGroupContext) string { return cpuSetHex(c.StartupAllowedCPUs) }},
+	{name: "AllowedMemoryNodes", get: func(c *loader.CGroupContext) string { return c.AllowedMemoryNodes.RangeString() }},
+	{name: "StartupAllowedMemoryNodes", get: func(c *loader.CGroupContext) string { return cpuSetHex(c.StartupAllowedMemoryNodes) }},
+	{name: "IOAccounting", get: func(c *loader.CGroupContext) bool { return c.IOAccounting }},
+	{name: "IOWeight", get: func(c *loader.CGroupContext) string { return weight(c.IOWeight, false) }},
+	{name: "StartupIOWeight", get: func(c *loader.CGroupContext) string { return weight(c.StartupIOWeight, false) }},
+	{name: "IODeviceWeight", get: func(c *loader.CGroupContext) []string { return deviceValues(c.IODeviceWeight, u64) }},
+	{name: "IOReadBandwidthMax", get: ioLimit(loader.IOReadBandwidthMax)},
+	{name: "IOWriteBandwidthMax", get: ioLimit(loader.IOWriteBandwidthMax)},
+	{name: "IOReadIOPSMax", get: ioLimit(loader.IOReadIOPSMax)},
+	{name: "IOWriteIOPSMax", get: ioLimit(loader.IOWriteIOPSMax)},
+	{name: "IODeviceLatencyTargetUSec", get: func(c *loader.CGroupContext) []string {
 		return deviceValues(c.IODeviceLatencyTarget, func(v uint64) string { return unit.FormatTimespan(v, 1) })
-	}),
-	cgProp("BlockIOAccounting", func(c *loader.CGroupContext) string { return yesno(c.BlockIOAccounting) }),
-	cgProp("BlockIOWeight", func(c *loader.CGroupContext) string { return weight(c.BlockIOWeight, false) }),
-	cgProp("StartupBlockIOWeight", func(c *loader.CGroupContext) string { return weight(c.StartupBlockIOWeight, false) }),
-	cgMulti("BlockIODeviceWeight", func(c *loader.CGroupContext) []string { return deviceValues(c.BlockIODeviceWeight, u64) }),
-	blockIOBandwidth("BlockIOReadBandwidth", true),
-	blockIOBandwidth("BlockIOWriteBandwidth", false),
-	cgProp("MemoryAccounting", func(c *loader.CGroupContext) string { return yesno(c.MemoryAccounting) }),
-	cgProp("DefaultMemoryLow", func(c *loader.CGroupContext) string { return limit(c.DefaultMemoryLow) }),
-	cgProp("DefaultMemoryMin", func(c *loader.CGroupContext) string { return limit(c.DefaultMemoryMin) }),
-	cgProp("MemoryMin", func(c *loader.CGroupContext) string { return limit(c.MemoryMin) }),
-	cgProp("MemoryLow", func(c *loader.CGroupContext) string { return limit(c.MemoryLow) }),
-	cgProp("MemoryHigh", func(c *loader.CGroupContext) string { return limit(c.MemoryHigh) }),
-	cgProp("MemoryMax", func(c *loader.CGroupContext) string { return limit(c.MemoryMax) }),
-	cgProp("MemorySwapMax", func(c *loader.CGroupContext) string { return limit(c.MemorySwapMax) }),
-	cgProp("MemoryLimit", func(c *loader.CGroupContext) string { return limit(c.MemoryLimit) }),
-	cgProp("DevicePolicy", func(c *loader.CGroupContext) string { return c.DevicePolicy }),
-	cgMulti("DeviceAllow", func(c *loader.CGroupContext) []string {
+	}},
+	{name: "BlockIOAccounting", get: func(c *loader.CGroupContext) bool { return c.BlockIOAccounting }},
+	{name: "BlockIOWeight", get: func(c *loader.CGroupContext) string { return weight(c.BlockIOWeight, false) }},
+	{name: "StartupBlockIOWeight", get: func(c *loader.CGroupContext) string { return weight(c.StartupBlockIOWeight, false) }},
+	{name: "BlockIODeviceWeight", get: func(c *loader.CGroupContext) []string { return deviceValues(c.BlockIODeviceWeight, u64) }},
+	{name: "BlockIOReadBandwidth", get: blockIOBandwidth{read: true}},
+	{name: "BlockIOWriteBandwidth", get: blockIOBandwidth{read: false}},
+	{name: "MemoryAccounting", get: func(c *loader.CGroupContext) bool { return c.MemoryAccounting }},
+	{name: "DefaultMemoryLow", get: func(c *loader.CGroupContext) string { return limit(c.DefaultMemoryLow) }},
+	{name: "DefaultMemoryMin", get: func(c *loader.CGroupContext) string { return limit(c.DefaultMemoryMin) }},
+	{name: "MemoryMin", get: func(c *loader.CGroupContext) string { return limit(c.MemoryMin) }},
+	{name: "MemoryLow", get: func(c *loader.CGroupContext) string { return limit(c.MemoryLow) }},
+	{name: "MemoryHigh", get: func(c *loader.CGroupContext) string { return limit(c.MemoryHigh) }},
+	{name: "MemoryMax", get: func(c *loader.CGroupContext) string { return limit(c.MemoryMax) }},
+	{name: "MemorySwapMax", get: func(c *loader.CGroupContext) string { return limit(c.MemorySwapMax) }},
+	{name: "MemoryLimit", get: func(c *loader.CGroupContext) string { return limit(c.MemoryLimit) }},
+	{name: "DevicePolicy", get: func(c *loader.CGroupContext) string { return c.DevicePolicy }},
+	{name: "DeviceAllow", get: func(c *loader.CGroupContext) []string {
 		out := make([]string, 0, len(c.DeviceAllow))
 		for _, d := range c.DeviceAllow {
 			out = append(out, d.Path+" "+d.Access)
 		}
 		return out
-	}),
-	cgProp("TasksAccounting", func(c *loader.CGroupContext) string { return yesno(c.TasksAccounting) }),
+	}},
+	{name: "TasksAccounting", get: func(c *loader.CGroupContext) bool { return c.TasksAccounting }},
 	// TasksMax= relative to the kernel's task limit is resolved against
 	// the limit this process sees (loader.SystemTasksMax), as systemd
 	// resolves it when the property is read.
-	cgProp("TasksMax", func(c *loader.CGroupContext) string { return limit(c.TasksMax.Resolve(loader.SystemTasksMax())) }),
-	cgProp("IPAccounting", func(c *loader.CGroupContext) string { return yesno(c.IPAccounting) }),
-	cgProp("IPAddressAllow", func(c *loader.CGroupContext) string { return prefixes(c.IPAddressAllow) }),
-	cgProp("IPAddressDeny", func(c *loader.CGroupContext) string { return prefixes(c.IPAddressDeny) }),
-	cgProp("IPIngressFilterPath", func(c *loader.CGroupContext) string { return shellQuoteList(c.IPIngressFilterPath) }),
-	cgProp("IPEgressFilterPath", func(c *loader.CGroupContext) string { return shellQuoteList(c.IPEgressFilterPath) }),
-	cgProp("DisableControllers", func(c *loader.CGroupContext) string { return words(c.DisableControllers.Names()) }),
-	cgProp("ManagedOOMSwap", func(c *loader.CGroupContext) string { return c.ManagedOOMSwap }),
-	cgProp("ManagedOOMMemoryPressure", func(c *loader.CGroupContext) string { return c.ManagedOOMMemoryPressure }),
-	cgProp("ManagedOOMMemoryPressureLimit", func(c *loader.CGroupContext) string {
+	{name: "TasksMax", get: func(c *loader.CGroupContext) string { return limit(c.TasksMax.Resolve(loader.SystemTasksMax())) }},
+	{name: "IPAccounting", get: func(c *loader.CGroupContext) bool { return c.IPAccounting }},
+	{name: "IPAddressAllow", get: func(c *loader.CGroupContext) string { return prefixes(c.IPAddressAllow) }},
+	{name: "IPAddressDeny", get: func(c *loader.CGroupContext) string { return prefixes(c.IPAddressDeny) }},
+	{name: "IPIngressFilterPath", get: func(c *loader.CGroupContext) string { return shellQuoteList(c.IPIngressFilterPath) }},
+	{name: "IPEgressFilterPath", get: func(c *loader.CGroupContext) string { return shellQuoteList(c.IPEgressFilterPath) }},
+	{name: "DisableControllers", get: func(c *loader.CGroupContext) string { return words(c.DisableControllers.Names()) }},
+	{name: "ManagedOOMSwap", get: func(c *loader.CGroupContext) string { return c.ManagedOOMSwap }},
+	{name: "ManagedOOMMemoryPressure", get: func(c *loader.CGroupContext) string { return c.ManagedOOMMemoryPressure }},
+	{name: "ManagedOOMMemoryPressureLimit", get: func(c *loader.CGroupContext) string {
 		return u64(uint64(c.ManagedOOMMemoryPressureLimit))
-	}),
-	cgProp("ManagedOOMPreference", func(c *loader.CGroupContext) string { return c.ManagedOOMPreference }),
-	cgMulti("BPFProgram", func(c *loader.CGroupContext) []string {
+	}},
+	{name: "ManagedOOMPreference", get: func(c *loader.CGroupContext) string { return c.ManagedOOMPreference }},
+	{name: "BPFProgram", get: func(c *loader.CGroupContext) []string {
 		out := make([]string, 0, len(c.BPFProgram))
 		for _, p := range c.BPFProgram {
 			out = append(out, p.AttachType+":"+p.Path)
 		}
 		return out
-	}),
-	cgMulti("SocketBindAllow", func(c *loader.CGroupContext) []string { return socketBinds(c.SocketBindAllow) }),
-	cgMulti("SocketBindDeny", func(c *loader.CGroupContext) []string { return socketBinds(c.SocketBindDeny) }),
+	}},
+	{name: "SocketBindAllow", get: func(c *loader.CGroupContext) []string { return socketBinds(c.SocketBindAllow) }},
+	{name: "SocketBindDeny", get: func(c *loader.CGroupContext) []string { return socketBinds(c.SocketBindDeny) }},
 	// systemd keeps the interface names in a hash set; gosd prints them
 	// in the order they were given.
-	cgProp("RestrictNetworkInterfaces", func(c *loader.CGroupContext) string {
+	{name: "RestrictNetworkInterfaces", get: func(c *loader.CGroupContext) string {
 		s := strings.Join(c.RestrictNetworkInterfaces, " ")
 		if !c.RestrictNetworkInterfacesAllow {
 			s = "~" + s
 		}
 		return s
-	}),
+	}},
 }
 
 // prefixes prints IP address prefixes as "ADDRESS/LENGTH", space-separated.

@@ -14,286 +14,282 @@ import (
 	"github.com/gosd/gosd/loader"
 )
 
-//go:noinline
-func exProp(name string, get func(c *loader.ExecContext) string) prop {
-	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.ExecSettings()) }}
-}
-
-//go:noinline
-func exBool(name string, get func(c *loader.ExecContext) bool) prop {
-	return exProp(name, func(c *loader.ExecContext) string { return yesno(get(c)) })
-}
-
-//go:noinline
-func exInt(name string, get func(c *loader.ExecContext) int) prop {
-	return exProp(name, func(c *loader.ExecContext) string { return strconv.Itoa(get(c)) })
-}
-
-//go:noinline
-func exMode(name string, get func(c *loader.ExecContext) uint32) prop {
-	return exProp(name, func(c *loader.ExecContext) string { return fmt.Sprintf("%04o", get(c)) })
-}
-
-// exLimitOrder is the order of the Limit* properties.
-var exLimitOrder = []int{loader.RlimitCPU, loader.RlimitFSIZE, loader.RlimitDATA, loader.RlimitSTACK, loader.RlimitCORE,
-	loader.RlimitRSS, loader.RlimitNOFILE, loader.RlimitAS, loader.RlimitNPROC, loader.RlimitMEMLOCK, loader.RlimitLOCKS,
-	loader.RlimitSIGPENDING, loader.RlimitMSGQUEUE, loader.RlimitNICE, loader.RlimitRTPRIO, loader.RlimitRTTIME}
-
-func exLimits() []prop {
-	var out []prop
-	for _, res := range exLimitOrder {
-		get := func(c *loader.ExecContext) loader.Rlimit {
-			if l := c.Limits[res]; l != nil {
-				return *l
-			}
-			return loader.ManagerRlimit(res)
-		}
-		format := func(v uint64) string {
-			if v == loader.RlimInfinity {
-				return "infinity"
-			}
-			return u64(v)
-		}
-		name := "Limit" + loader.RlimitName(res)
-		out = append(out,
-			exProp(name, func(c *loader.ExecContext) string { return format(get(c).Hard) }),
-			exProp(name+"Soft", func(c *loader.ExecContext) string { return format(get(c).Soft) }))
-	}
-	return out
-}
-
 // execProps is the org.freedesktop.systemd1.Exec interface of systemd 252
 // (dbus-execute.c) as systemctl show prints it; the properties systemctl
 // cannot print (RootImageOptions, *DirectorySymlink) are left out as
 // systemctl leaves them out. Settings that are not set show what the
 // manager itself runs with (its nice level, limits, I/O class...): gosd
 // reads its own, as systemd reads its own.
-var execProps = exConcat(
-	[]prop{
-		exProp("Environment", func(c *loader.ExecContext) string { return shellQuoteList(c.Environment) }),
-		{name: "EnvironmentFiles", multi: func(u *loader.Unit, _ *State) []string {
-			var out []string
-			for _, f := range u.ExecSettings().EnvironmentFiles {
-				p, ignore := strings.CutPrefix(f, "-")
-				out = append(out, p+" (ignore_errors="+yesno(ignore)+")")
+var execProps = []prop{
+	{name: "Environment", get: func(c *loader.ExecContext) string { return shellQuoteList(c.Environment) }},
+	{name: "EnvironmentFiles", get: func(u *loader.Unit, _ *State) []string {
+		var out []string
+		for _, f := range u.ExecSettings().EnvironmentFiles {
+			p, ignore := strings.CutPrefix(f, "-")
+			out = append(out, p+" (ignore_errors="+yesno(ignore)+")")
+		}
+		return out
+	}},
+	{name: "PassEnvironment", get: func(c *loader.ExecContext) string { return shellQuoteList(c.PassEnvironment) }},
+	{name: "UnsetEnvironment", get: func(c *loader.ExecContext) string { return shellQuoteList(c.UnsetEnvironment) }},
+	{name: "UMask", get: func(c *loader.ExecContext) string { return octal(c.UMask) }},
+	{name: "LimitCPU", get: rlimit{res: loader.RlimitCPU}},
+	{name: "LimitCPUSoft", get: rlimit{res: loader.RlimitCPU, soft: true}},
+	{name: "LimitFSIZE", get: rlimit{res: loader.RlimitFSIZE}},
+	{name: "LimitFSIZESoft", get: rlimit{res: loader.RlimitFSIZE, soft: true}},
+	{name: "LimitDATA", get: rlimit{res: loader.RlimitDATA}},
+	{name: "LimitDATASoft", get: rlimit{res: loader.RlimitDATA, soft: true}},
+	{name: "LimitSTACK", get: rlimit{res: loader.RlimitSTACK}},
+	{name: "LimitSTACKSoft", get: rlimit{res: loader.RlimitSTACK, soft: true}},
+	{name: "LimitCORE", get: rlimit{res: loader.RlimitCORE}},
+	{name: "LimitCORESoft", get: rlimit{res: loader.RlimitCORE, soft: true}},
+	{name: "LimitRSS", get: rlimit{res: loader.RlimitRSS}},
+	{name: "LimitRSSSoft", get: rlimit{res: loader.RlimitRSS, soft: true}},
+	{name: "LimitNOFILE", get: rlimit{res: loader.RlimitNOFILE}},
+	{name: "LimitNOFILESoft", get: rlimit{res: loader.RlimitNOFILE, soft: true}},
+	{name: "LimitAS", get: rlimit{res: loader.RlimitAS}},
+	{name: "LimitASSoft", get: rlimit{res: loader.RlimitAS, soft: true}},
+	{name: "LimitNPROC", get: rlimit{res: loader.RlimitNPROC}},
+	{name: "LimitNPROCSoft", get: rlimit{res: loader.RlimitNPROC, soft: true}},
+	{name: "LimitMEMLOCK", get: rlimit{res: loader.RlimitMEMLOCK}},
+	{name: "LimitMEMLOCKSoft", get: rlimit{res: loader.RlimitMEMLOCK, soft: true}},
+	{name: "LimitLOCKS", get: rlimit{res: loader.RlimitLOCKS}},
+	{name: "LimitLOCKSSoft", get: rlimit{res: loader.RlimitLOCKS, soft: true}},
+	{name: "LimitSIGPENDING", get: rlimit{res: loader.RlimitSIGPENDING}},
+	{name: "LimitSIGPENDINGSoft", get: rlimit{res: loader.RlimitSIGPENDING, soft: true}},
+	{name: "LimitMSGQUEUE", get: rlimit{res: loader.RlimitMSGQUEUE}},
+	{name: "LimitMSGQUEUESoft", get: rlimit{res: loader.RlimitMSGQUEUE, soft: true}},
+	{name: "LimitNICE", get: rlimit{res: loader.RlimitNICE}},
+	{name: "LimitNICESoft", get: rlimit{res: loader.RlimitNICE, soft: true}},
+	{name: "LimitRTPRIO", get: rlimit{res: loader.RlimitRTPRIO}},
+	{name: "LimitRTPRIOSoft", get: rlimit{res: loader.RlimitRTPRIO, soft: true}},
+	{name: "LimitRTTIME", get: rlimit{res: loader.RlimitRTTIME}},
+	{name: "LimitRTTIMESoft", get: rlimit{res: loader.RlimitRTTIME, soft: true}},
+	{name: "WorkingDirectory", get: exWorkingDirectory},
+	{name: "RootDirectory", get: func(c *loader.ExecContext) string { return c.RootDirectory }},
+	{name: "RootImage", get: func(c *loader.ExecContext) string { return c.RootImage }},
+	{name: "RootHash", get: func(c *loader.ExecContext) string { return hex.EncodeToString(c.RootHash) }},
+	{name: "RootHashPath", get: func(c *loader.ExecContext) string { return c.RootHashPath }},
+	{name: "RootHashSignature", get: func(c *loader.ExecContext) string { return base64.StdEncoding.EncodeToString(c.RootHashSignature) }},
+	{name: "RootHashSignaturePath", get: func(c *loader.ExecContext) string { return c.RootHashSignaturePath }},
+	{name: "RootVerity", get: func(c *loader.ExecContext) string { return c.RootVerity }},
+	{name: "ExtensionDirectories", get: func(c *loader.ExecContext) string { return shellQuoteList(c.ExtensionDirectories) }},
+	{name: "ExtensionImages", get: func(c *loader.ExecContext) string { return exImages(c.ExtensionImages, false) }},
+	{name: "MountImages", get: func(c *loader.ExecContext) string { return exImages(c.MountImages, true) }},
+	{name: "OOMScoreAdjust", get: func(c *loader.ExecContext) string {
+		if c.OOMScoreAdjustSet {
+			return strconv.Itoa(c.OOMScoreAdjust)
+		}
+		return strconv.Itoa(exOwnInt("/proc/self/oom_score_adj", 10, 0))
+	}},
+	{name: "CoredumpFilter", get: func(c *loader.ExecContext) string {
+		if c.CoredumpFilterSet {
+			return fmt.Sprintf("0x%x", c.CoredumpFilter)
+		}
+		return fmt.Sprintf("0x%x", exOwnInt("/proc/self/coredump_filter", 16, 0x33))
+	}},
+	{name: "Nice", get: func(c *loader.ExecContext) string {
+		if c.NiceSet {
+			return strconv.Itoa(c.Nice)
+		}
+		return strconv.Itoa(exOwnNice())
+	}},
+	{name: "IOSchedulingClass", get: func(c *loader.ExecContext) string { cl, _ := exIOPrio(c); return strconv.Itoa(cl) }},
+	{name: "IOSchedulingPriority", get: func(c *loader.ExecContext) string { _, p := exIOPrio(c); return strconv.Itoa(p) }},
+	{name: "CPUSchedulingPolicy", get: func(c *loader.ExecContext) string {
+		if c.CPUSchedulingSet {
+			return strconv.Itoa(c.CPUSchedulingPolicy)
+		}
+		return strconv.Itoa(exOwnSchedPolicy())
+	}},
+	{name: "CPUSchedulingPriority", get: func(c *loader.ExecContext) string {
+		if c.CPUSchedulingSet {
+			return strconv.Itoa(c.CPUSchedulingPriority)
+		}
+		return strconv.Itoa(exOwnSchedPriority())
+	}},
+	{name: "CPUAffinity", get: func(c *loader.ExecContext) string {
+		if c.CPUAffinityFromNUMA {
+			return exNUMACPUs(c.NUMAMask)
+		}
+		return c.CPUAffinity.String()
+	}},
+	{name: "CPUAffinityFromNUMA", get: func(c *loader.ExecContext) bool { return c.CPUAffinityFromNUMA }},
+	{name: "NUMAPolicy", get: func(c *loader.ExecContext) string {
+		names := []string{"default", "preferred", "bind", "interleave", "local"}
+		if c.NUMAPolicy < 0 || c.NUMAPolicy >= len(names) {
+			return "n/a"
+		}
+		return names[c.NUMAPolicy]
+	}},
+	{name: "NUMAMask", get: func(c *loader.ExecContext) string { return c.NUMAMask.String() }},
+	{name: "TimerSlackNSec", get: func(c *loader.ExecContext) string {
+		if c.TimerSlackNSec != loader.Infinity {
+			return u64(c.TimerSlackNSec)
+		}
+		return u64(exOwnTimerSlack())
+	}},
+	{name: "CPUSchedulingResetOnFork", get: func(c *loader.ExecContext) bool { return c.CPUSchedulingResetOnFork }},
+	// NonBlocking= is a [Service] setting that systemd keeps in the
+	// exec context.
+	{name: "NonBlocking", get: func(u *loader.Unit, _ *State) string { return yesno(u.Service != nil && u.Service.NonBlocking) }},
+	{name: "StandardInput", get: func(c *loader.ExecContext) string { return c.StandardInput }},
+	{name: "StandardInputFileDescriptorName", get: func(c *loader.ExecContext) string {
+		return exFDName(c.StandardInput == "fd", c.StandardInputFDName, "stdin")
+	}},
+	{name: "StandardInputData", get: func(c *loader.ExecContext) string { return base64.StdEncoding.EncodeToString(c.StandardInputData) }},
+	{name: "StandardOutput", get: func(c *loader.ExecContext) string { return c.StandardOutput }},
+	{name: "StandardOutputFileDescriptorName", get: func(c *loader.ExecContext) string {
+		return exFDName(c.StandardOutput == "fd", c.StandardOutputFDName, "stdout")
+	}},
+	{name: "StandardError", get: func(c *loader.ExecContext) string { return c.StandardError }},
+	{name: "StandardErrorFileDescriptorName", get: func(c *loader.ExecContext) string {
+		return exFDName(c.StandardError == "fd", c.StandardErrorFDName, "stderr")
+	}},
+	{name: "TTYPath", get: func(c *loader.ExecContext) string { return c.TTYPath }},
+	{name: "TTYReset", get: func(c *loader.ExecContext) bool { return c.TTYReset }},
+	{name: "TTYVHangup", get: func(c *loader.ExecContext) bool { return c.TTYVHangup }},
+	{name: "TTYVTDisallocate", get: func(c *loader.ExecContext) bool { return c.TTYVTDisallocate }},
+	// systemctl 252 cannot print these uint16 properties.
+	{name: "TTYRows", get: "[unprintable]"},
+	{name: "TTYColumns", get: "[unprintable]"},
+	{name: "SyslogPriority", get: func(c *loader.ExecContext) string { return strconv.Itoa(c.SyslogPriority) }},
+	{name: "SyslogIdentifier", get: func(c *loader.ExecContext) string { return c.SyslogIdentifier }},
+	{name: "SyslogLevelPrefix", get: func(c *loader.ExecContext) bool { return c.SyslogLevelPrefix }},
+	{name: "SyslogLevel", get: func(c *loader.ExecContext) string { return strconv.Itoa(c.SyslogPriority & 7) }},
+	{name: "SyslogFacility", get: func(c *loader.ExecContext) string { return strconv.Itoa(c.SyslogPriority >> 3) }},
+	{name: "LogLevelMax", get: func(c *loader.ExecContext) string { return strconv.Itoa(c.LogLevelMax) }},
+	{name: "LogRateLimitIntervalUSec", get: func(c *loader.ExecContext) string { return usec(c.LogRateLimitIntervalUSec) }},
+	{name: "LogRateLimitBurst", get: func(c *loader.ExecContext) string { return u64(uint64(c.LogRateLimitBurst)) }},
+	{name: "LogExtraFields", get: func(c *loader.ExecContext) string { return words(c.LogExtraFields) }},
+	{name: "LogNamespace", get: func(c *loader.ExecContext) string { return c.LogNamespace }},
+	{name: "SecureBits", get: func(c *loader.ExecContext) string { return strconv.Itoa(c.SecureBits) }},
+	{name: "CapabilityBoundingSet", get: func(c *loader.ExecContext) string { return exCapabilities(c.CapabilityBoundingSet) }},
+	{name: "AmbientCapabilities", get: func(c *loader.ExecContext) string { return exCapabilities(c.AmbientCapabilities) }},
+	{name: "User", get: func(c *loader.ExecContext) string { return c.User }},
+	{name: "Group", get: func(c *loader.ExecContext) string { return c.Group }},
+	{name: "DynamicUser", get: func(c *loader.ExecContext) bool { return c.DynamicUser }},
+	{name: "RemoveIPC", get: func(c *loader.ExecContext) bool { return c.RemoveIPC }},
+	// systemctl 252 cannot print these arrays of structures.
+	{name: "SetCredential", get: "[unprintable]"},
+	{name: "SetCredentialEncrypted", get: "[unprintable]"},
+	{name: "LoadCredential", get: "[unprintable]"},
+	{name: "LoadCredentialEncrypted", get: "[unprintable]"},
+	{name: "SupplementaryGroups", get: func(c *loader.ExecContext) string { return shellQuoteList(c.SupplementaryGroups) }},
+	{name: "PAMName", get: func(c *loader.ExecContext) string { return c.PAMName }},
+	{name: "ReadWritePaths", get: func(c *loader.ExecContext) string { return shellQuoteList(c.ReadWritePaths) }},
+	{name: "ReadOnlyPaths", get: func(c *loader.ExecContext) string { return shellQuoteList(c.ReadOnlyPaths) }},
+	{name: "InaccessiblePaths", get: func(c *loader.ExecContext) string { return shellQuoteList(c.InaccessiblePaths) }},
+	{name: "ExecPaths", get: func(c *loader.ExecContext) string { return shellQuoteList(c.ExecPaths) }},
+	{name: "NoExecPaths", get: func(c *loader.ExecContext) string { return shellQuoteList(c.NoExecPaths) }},
+	{name: "ExecSearchPath", get: func(c *loader.ExecContext) string { return shellQuoteList(c.ExecSearchPath) }},
+	{name: "MountFlags", get: func(c *loader.ExecContext) string { return c.MountFlags }},
+	{name: "PrivateTmp", get: func(c *loader.ExecContext) bool { return c.PrivateTmp }},
+	{name: "PrivateDevices", get: func(c *loader.ExecContext) bool { return c.PrivateDevices }},
+	{name: "ProtectClock", get: func(c *loader.ExecContext) bool { return c.ProtectClock }},
+	{name: "ProtectKernelTunables", get: func(c *loader.ExecContext) bool { return c.ProtectKernelTunables }},
+	{name: "ProtectKernelModules", get: func(c *loader.ExecContext) bool { return c.ProtectKernelModules }},
+	{name: "ProtectKernelLogs", get: func(c *loader.ExecContext) bool { return c.ProtectKernelLogs }},
+	{name: "ProtectControlGroups", get: func(c *loader.ExecContext) bool { return c.ProtectControlGroups }},
+	{name: "PrivateNetwork", get: func(c *loader.ExecContext) bool { return c.PrivateNetwork }},
+	{name: "PrivateUsers", get: func(c *loader.ExecContext) bool { return c.PrivateUsers }},
+	{name: "PrivateMounts", get: func(c *loader.ExecContext) bool { return c.PrivateMounts }},
+	{name: "PrivateIPC", get: func(c *loader.ExecContext) bool { return c.PrivateIPC }},
+	{name: "ProtectHome", get: func(c *loader.ExecContext) string { return c.ProtectHome }},
+	{name: "ProtectSystem", get: func(c *loader.ExecContext) string { return c.ProtectSystem }},
+	{name: "SameProcessGroup", get: func(c *loader.ExecContext) bool { return c.SameProcessGroup }},
+	{name: "UtmpIdentifier", get: func(c *loader.ExecContext) string { return c.UtmpIdentifier }},
+	{name: "UtmpMode", get: func(c *loader.ExecContext) string { return c.UtmpMode }},
+	{name: "SELinuxContext", get: func(c *loader.ExecContext) string { return exLabel(c.SELinuxContext, c.SELinuxContextIgnore) }},
+	{name: "AppArmorProfile", get: func(c *loader.ExecContext) string { return exLabel(c.AppArmorProfile, c.AppArmorProfileIgnore) }},
+	{name: "SmackProcessLabel", get: func(c *loader.ExecContext) string {
+		return exLabel(c.SmackProcessLabel, c.SmackProcessLabelIgnore)
+	}},
+	{name: "IgnoreSIGPIPE", get: func(c *loader.ExecContext) bool { return c.IgnoreSIGPIPE }},
+	{name: "NoNewPrivileges", get: func(c *loader.ExecContext) bool { return c.NoNewPrivileges }},
+	{name: "SystemCallFilter", get: exSystemCallFilter},
+	{name: "SystemCallArchitectures", get: func(c *loader.ExecContext) string { return shellQuoteList(c.SystemCallArchitectures) }},
+	{name: "SystemCallErrorNumber", get: func(c *loader.ExecContext) string { return strconv.Itoa(c.SystemCallErrorNumber) }},
+	{name: "SystemCallLog", get: func(c *loader.ExecContext) string {
+		var l []string
+		for n := range c.SystemCallLog {
+			l = append(l, n)
+		}
+		return exAllowList(c.SystemCallLogAllowList, l)
+	}},
+	{name: "Personality", get: func(c *loader.ExecContext) string { return c.Personality }},
+	{name: "LockPersonality", get: func(c *loader.ExecContext) bool { return c.LockPersonality }},
+	{name: "RestrictAddressFamilies", get: func(c *loader.ExecContext) string {
+		var l []string
+		for n := range c.RestrictAddressFamilies {
+			l = append(l, n)
+		}
+		return exAllowList(c.RestrictAddressFamiliesAllowList, l)
+	}},
+	{name: "RuntimeDirectoryPreserve", get: func(c *loader.ExecContext) string { return c.RuntimeDirectoryPreserve }},
+	{name: "RuntimeDirectoryMode", get: func(c *loader.ExecContext) string { return octal(c.RuntimeDirectoryMode) }},
+	{name: "RuntimeDirectory", get: func(c *loader.ExecContext) string { return shellQuoteList(c.RuntimeDirectory) }},
+	{name: "StateDirectoryMode", get: func(c *loader.ExecContext) string { return octal(c.StateDirectoryMode) }},
+	{name: "StateDirectory", get: func(c *loader.ExecContext) string { return shellQuoteList(c.StateDirectory) }},
+	{name: "CacheDirectoryMode", get: func(c *loader.ExecContext) string { return octal(c.CacheDirectoryMode) }},
+	{name: "CacheDirectory", get: func(c *loader.ExecContext) string { return shellQuoteList(c.CacheDirectory) }},
+	{name: "LogsDirectoryMode", get: func(c *loader.ExecContext) string { return octal(c.LogsDirectoryMode) }},
+	{name: "LogsDirectory", get: func(c *loader.ExecContext) string { return shellQuoteList(c.LogsDirectory) }},
+	{name: "ConfigurationDirectoryMode", get: func(c *loader.ExecContext) string { return octal(c.ConfigurationDirectoryMode) }},
+	{name: "ConfigurationDirectory", get: func(c *loader.ExecContext) string { return shellQuoteList(c.ConfigurationDirectory) }},
+	{name: "TimeoutCleanUSec", get: func(c *loader.ExecContext) string { return usec(c.TimeoutCleanUSec) }},
+	{name: "MemoryDenyWriteExecute", get: func(c *loader.ExecContext) bool { return c.MemoryDenyWriteExecute }},
+	{name: "RestrictRealtime", get: func(c *loader.ExecContext) bool { return c.RestrictRealtime }},
+	{name: "RestrictSUIDSGID", get: func(c *loader.ExecContext) bool { return c.RestrictSUIDSGID }},
+	{name: "RestrictNamespaces", get: exRestrictNamespaces},
+	// Debian's systemd 252 is built without libbpf: it keeps the list
+	// but always shows it empty.
+	{name: "RestrictFileSystems", get: func(c *loader.ExecContext) string { return exAllowList(c.RestrictFileSystemsAllowList, nil) }},
+	{name: "BindPaths", get: func(c *loader.ExecContext) string { return exBindPaths(c.BindPaths) }},
+	{name: "BindReadOnlyPaths", get: func(c *loader.ExecContext) string { return exBindPaths(c.BindReadOnlyPaths) }},
+	{name: "TemporaryFileSystem", get: func(c *loader.ExecContext) string {
+		var l []string
+		for _, t := range c.TemporaryFileSystem {
+			s := t.Path
+			if t.Options != "" {
+				s += ":" + t.Options
 			}
-			return out
-		}},
-		exProp("PassEnvironment", func(c *loader.ExecContext) string { return shellQuoteList(c.PassEnvironment) }),
-		exProp("UnsetEnvironment", func(c *loader.ExecContext) string { return shellQuoteList(c.UnsetEnvironment) }),
-		exMode("UMask", func(c *loader.ExecContext) uint32 { return c.UMask }),
-	},
-	exLimits(),
-	[]prop{
-		exProp("WorkingDirectory", exWorkingDirectory),
-		exProp("RootDirectory", func(c *loader.ExecContext) string { return c.RootDirectory }),
-		exProp("RootImage", func(c *loader.ExecContext) string { return c.RootImage }),
-		exProp("RootHash", func(c *loader.ExecContext) string { return hex.EncodeToString(c.RootHash) }),
-		exProp("RootHashPath", func(c *loader.ExecContext) string { return c.RootHashPath }),
-		exProp("RootHashSignature", func(c *loader.ExecContext) string { return base64.StdEncoding.EncodeToString(c.RootHashSignature) }),
-		exProp("RootHashSignaturePath", func(c *loader.ExecContext) string { return c.RootHashSignaturePath }),
-		exProp("RootVerity", func(c *loader.ExecContext) string { return c.RootVerity }),
-		exProp("ExtensionDirectories", func(c *loader.ExecContext) string { return shellQuoteList(c.ExtensionDirectories) }),
-		exProp("ExtensionImages", func(c *loader.ExecContext) string { return exImages(c.ExtensionImages, false) }),
-		exProp("MountImages", func(c *loader.ExecContext) string { return exImages(c.MountImages, true) }),
-		exProp("OOMScoreAdjust", func(c *loader.ExecContext) string {
-			if c.OOMScoreAdjustSet {
-				return strconv.Itoa(c.OOMScoreAdjust)
-			}
-			return strconv.Itoa(exOwnInt("/proc/self/oom_score_adj", 10, 0))
-		}),
-		exProp("CoredumpFilter", func(c *loader.ExecContext) string {
-			if c.CoredumpFilterSet {
-				return fmt.Sprintf("0x%x", c.CoredumpFilter)
-			}
-			return fmt.Sprintf("0x%x", exOwnInt("/proc/self/coredump_filter", 16, 0x33))
-		}),
-		exProp("Nice", func(c *loader.ExecContext) string {
-			if c.NiceSet {
-				return strconv.Itoa(c.Nice)
-			}
-			return strconv.Itoa(exOwnNice())
-		}),
-		exProp("IOSchedulingClass", func(c *loader.ExecContext) string { cl, _ := exIOPrio(c); return strconv.Itoa(cl) }),
-		exProp("IOSchedulingPriority", func(c *loader.ExecContext) string { _, p := exIOPrio(c); return strconv.Itoa(p) }),
-		exProp("CPUSchedulingPolicy", func(c *loader.ExecContext) string {
-			if c.CPUSchedulingSet {
-				return strconv.Itoa(c.CPUSchedulingPolicy)
-			}
-			return strconv.Itoa(exOwnSchedPolicy())
-		}),
-		exProp("CPUSchedulingPriority", func(c *loader.ExecContext) string {
-			if c.CPUSchedulingSet {
-				return strconv.Itoa(c.CPUSchedulingPriority)
-			}
-			return strconv.Itoa(exOwnSchedPriority())
-		}),
-		exProp("CPUAffinity", func(c *loader.ExecContext) string {
-			if c.CPUAffinityFromNUMA {
-				return exNUMACPUs(c.NUMAMask)
-			}
-			return c.CPUAffinity.String()
-		}),
-		exBool("CPUAffinityFromNUMA", func(c *loader.ExecContext) bool { return c.CPUAffinityFromNUMA }),
-		exProp("NUMAPolicy", func(c *loader.ExecContext) string {
-			names := []string{"default", "preferred", "bind", "interleave", "local"}
-			if c.NUMAPolicy < 0 || c.NUMAPolicy >= len(names) {
-				return "n/a"
-			}
-			return names[c.NUMAPolicy]
-		}),
-		exProp("NUMAMask", func(c *loader.ExecContext) string { return c.NUMAMask.String() }),
-		exProp("TimerSlackNSec", func(c *loader.ExecContext) string {
-			if c.TimerSlackNSec != loader.Infinity {
-				return u64(c.TimerSlackNSec)
-			}
-			return u64(exOwnTimerSlack())
-		}),
-		exBool("CPUSchedulingResetOnFork", func(c *loader.ExecContext) bool { return c.CPUSchedulingResetOnFork }),
-		// NonBlocking= is a [Service] setting that systemd keeps in the
-		// exec context.
-		{name: "NonBlocking", get: func(u *loader.Unit, _ *State) string { return yesno(u.Service != nil && u.Service.NonBlocking) }},
-		exProp("StandardInput", func(c *loader.ExecContext) string { return c.StandardInput }),
-		exProp("StandardInputFileDescriptorName", func(c *loader.ExecContext) string {
-			return exFDName(c.StandardInput == "fd", c.StandardInputFDName, "stdin")
-		}),
-		exProp("StandardInputData", func(c *loader.ExecContext) string { return base64.StdEncoding.EncodeToString(c.StandardInputData) }),
-		exProp("StandardOutput", func(c *loader.ExecContext) string { return c.StandardOutput }),
-		exProp("StandardOutputFileDescriptorName", func(c *loader.ExecContext) string {
-			return exFDName(c.StandardOutput == "fd", c.StandardOutputFDName, "stdout")
-		}),
-		exProp("StandardError", func(c *loader.ExecContext) string { return c.StandardError }),
-		exProp("StandardErrorFileDescriptorName", func(c *loader.ExecContext) string {
-			return exFDName(c.StandardError == "fd", c.StandardErrorFDName, "stderr")
-		}),
-		exProp("TTYPath", func(c *loader.ExecContext) string { return c.TTYPath }),
-		exBool("TTYReset", func(c *loader.ExecContext) bool { return c.TTYReset }),
-		exBool("TTYVHangup", func(c *loader.ExecContext) bool { return c.TTYVHangup }),
-		exBool("TTYVTDisallocate", func(c *loader.ExecContext) bool { return c.TTYVTDisallocate }),
-		// systemctl 252 cannot print these uint16 properties.
-		{name: "TTYRows", get: constant("[unprintable]")},
-		{name: "TTYColumns", get: constant("[unprintable]")},
-		exInt("SyslogPriority", func(c *loader.ExecContext) int { return c.SyslogPriority }),
-		exProp("SyslogIdentifier", func(c *loader.ExecContext) string { return c.SyslogIdentifier }),
-		exBool("SyslogLevelPrefix", func(c *loader.ExecContext) bool { return c.SyslogLevelPrefix }),
-		exInt("SyslogLevel", func(c *loader.ExecContext) int { return c.SyslogPriority & 7 }),
-		exInt("SyslogFacility", func(c *loader.ExecContext) int { return c.SyslogPriority >> 3 }),
-		exInt("LogLevelMax", func(c *loader.ExecContext) int { return c.LogLevelMax }),
-		exProp("LogRateLimitIntervalUSec", func(c *loader.ExecContext) string { return usec(c.LogRateLimitIntervalUSec) }),
-		exProp("LogRateLimitBurst", func(c *loader.ExecContext) string { return u64(uint64(c.LogRateLimitBurst)) }),
-		exProp("LogExtraFields", func(c *loader.ExecContext) string { return words(c.LogExtraFields) }),
-		exProp("LogNamespace", func(c *loader.ExecContext) string { return c.LogNamespace }),
-		exInt("SecureBits", func(c *loader.ExecContext) int { return c.SecureBits }),
-		exProp("CapabilityBoundingSet", func(c *loader.ExecContext) string { return exCapabilities(c.CapabilityBoundingSet) }),
-		exProp("AmbientCapabilities", func(c *loader.ExecContext) string { return exCapabilities(c.AmbientCapabilities) }),
-		exProp("User", func(c *loader.ExecContext) string { return c.User }),
-		exProp("Group", func(c *loader.ExecContext) string { return c.Group }),
-		exBool("DynamicUser", func(c *loader.ExecContext) bool { return c.DynamicUser }),
-		exBool("RemoveIPC", func(c *loader.ExecContext) bool { return c.RemoveIPC }),
-		// systemctl 252 cannot print these arrays of structures.
-		{name: "SetCredential", get: constant("[unprintable]")},
-		{name: "SetCredentialEncrypted", get: constant("[unprintable]")},
-		{name: "LoadCredential", get: constant("[unprintable]")},
-		{name: "LoadCredentialEncrypted", get: constant("[unprintable]")},
-		exProp("SupplementaryGroups", func(c *loader.ExecContext) string { return shellQuoteList(c.SupplementaryGroups) }),
-		exProp("PAMName", func(c *loader.ExecContext) string { return c.PAMName }),
-		exProp("ReadWritePaths", func(c *loader.ExecContext) string { return shellQuoteList(c.ReadWritePaths) }),
-		exProp("ReadOnlyPaths", func(c *loader.ExecContext) string { return shellQuoteList(c.ReadOnlyPaths) }),
-		exProp("InaccessiblePaths", func(c *loader.ExecContext) string { return shellQuoteList(c.InaccessiblePaths) }),
-		exProp("ExecPaths", func(c *loader.ExecContext) string { return shellQuoteList(c.ExecPaths) }),
-		exProp("NoExecPaths", func(c *loader.ExecContext) string { return shellQuoteList(c.NoExecPaths) }),
-		exProp("ExecSearchPath", func(c *loader.ExecContext) string { return shellQuoteList(c.ExecSearchPath) }),
-		exProp("MountFlags", func(c *loader.ExecContext) string { return c.MountFlags }),
-		exBool("PrivateTmp", func(c *loader.ExecContext) bool { return c.PrivateTmp }),
-		exBool("PrivateDevices", func(c *loader.ExecContext) bool { return c.PrivateDevices }),
-		exBool("ProtectClock", func(c *loader.ExecContext) bool { return c.ProtectClock }),
-		exBool("ProtectKernelTunables", func(c *loader.ExecContext) bool { return c.ProtectKernelTunables }),
-		exBool("ProtectKernelModules", func(c *loader.ExecContext) bool { return c.ProtectKernelModules }),
-		exBool("ProtectKernelLogs", func(c *loader.ExecContext) bool { return c.ProtectKernelLogs }),
-		exBool("ProtectControlGroups", func(c *loader.ExecContext) bool { return c.ProtectControlGroups }),
-		exBool("PrivateNetwork", func(c *loader.ExecContext) bool { return c.PrivateNetwork }),
-		exBool("PrivateUsers", func(c *loader.ExecContext) bool { return c.PrivateUsers }),
-		exBool("PrivateMounts", func(c *loader.ExecContext) bool { return c.PrivateMounts }),
-		exBool("PrivateIPC", func(c *loader.ExecContext) bool { return c.PrivateIPC }),
-		exProp("ProtectHome", func(c *loader.ExecContext) string { return c.ProtectHome }),
-		exProp("ProtectSystem", func(c *loader.ExecContext) string { return c.ProtectSystem }),
-		exBool("SameProcessGroup", func(c *loader.ExecContext) bool { return c.SameProcessGroup }),
-		exProp("UtmpIdentifier", func(c *loader.ExecContext) string { return c.UtmpIdentifier }),
-		exProp("UtmpMode", func(c *loader.ExecContext) string { return c.UtmpMode }),
-		exProp("SELinuxContext", func(c *loader.ExecContext) string { return exLabel(c.SELinuxContext, c.SELinuxContextIgnore) }),
-		exProp("AppArmorProfile", func(c *loader.ExecContext) string { return exLabel(c.AppArmorProfile, c.AppArmorProfileIgnore) }),
-		exProp("SmackProcessLabel", func(c *loader.ExecContext) string {
-			return exLabel(c.SmackProcessLabel, c.SmackProcessLabelIgnore)
-		}),
-		exBool("IgnoreSIGPIPE", func(c *loader.ExecContext) bool { return c.IgnoreSIGPIPE }),
-		exBool("NoNewPrivileges", func(c *loader.ExecContext) bool { return c.NoNewPrivileges }),
-		exProp("SystemCallFilter", exSystemCallFilter),
-		exProp("SystemCallArchitectures", func(c *loader.ExecContext) string { return shellQuoteList(c.SystemCallArchitectures) }),
-		exInt("SystemCallErrorNumber", func(c *loader.ExecContext) int { return c.SystemCallErrorNumber }),
-		exProp("SystemCallLog", func(c *loader.ExecContext) string {
-			var l []string
-			for n := range c.SystemCallLog {
-				l = append(l, n)
-			}
-			return exAllowList(c.SystemCallLogAllowList, l)
-		}),
-		exProp("Personality", func(c *loader.ExecContext) string { return c.Personality }),
-		exBool("LockPersonality", func(c *loader.ExecContext) bool { return c.LockPersonality }),
-		exProp("RestrictAddressFamilies", func(c *loader.ExecContext) string {
-			var l []string
-			for n := range c.RestrictAddressFamilies {
-				l = append(l, n)
-			}
-			return exAllowList(c.RestrictAddressFamiliesAllowList, l)
-		}),
-		exProp("RuntimeDirectoryPreserve", func(c *loader.ExecContext) string { return c.RuntimeDirectoryPreserve }),
-		exMode("RuntimeDirectoryMode", func(c *loader.ExecContext) uint32 { return c.RuntimeDirectoryMode }),
-		exProp("RuntimeDirectory", func(c *loader.ExecContext) string { return shellQuoteList(c.RuntimeDirectory) }),
-		exMode("StateDirectoryMode", func(c *loader.ExecContext) uint32 { return c.StateDirectoryMode }),
-		exProp("StateDirectory", func(c *loader.ExecContext) string { return shellQuoteList(c.StateDirectory) }),
-		exMode("CacheDirectoryMode", func(c *loader.ExecContext) uint32 { return c.CacheDirectoryMode }),
-		exProp("CacheDirectory", func(c *loader.ExecContext) string { return shellQuoteList(c.CacheDirectory) }),
-		exMode("LogsDirectoryMode", func(c *loader.ExecContext) uint32 { return c.LogsDirectoryMode }),
-		exProp("LogsDirectory", func(c *loader.ExecContext) string { return shellQuoteList(c.LogsDirectory) }),
-		exMode("ConfigurationDirectoryMode", func(c *loader.ExecContext) uint32 { return c.ConfigurationDirectoryMode }),
-		exProp("ConfigurationDirectory", func(c *loader.ExecContext) string { return shellQuoteList(c.ConfigurationDirectory) }),
-		exProp("TimeoutCleanUSec", func(c *loader.ExecContext) string { return usec(c.TimeoutCleanUSec) }),
-		exBool("MemoryDenyWriteExecute", func(c *loader.ExecContext) bool { return c.MemoryDenyWriteExecute }),
-		exBool("RestrictRealtime", func(c *loader.ExecContext) bool { return c.RestrictRealtime }),
-		exBool("RestrictSUIDSGID", func(c *loader.ExecContext) bool { return c.RestrictSUIDSGID }),
-		exProp("RestrictNamespaces", exRestrictNamespaces),
-		// Debian's systemd 252 is built without libbpf: it keeps the list
-		// but always shows it empty.
-		exProp("RestrictFileSystems", func(c *loader.ExecContext) string { return exAllowList(c.RestrictFileSystemsAllowList, nil) }),
-		exProp("BindPaths", func(c *loader.ExecContext) string { return exBindPaths(c.BindPaths) }),
-		exProp("BindReadOnlyPaths", func(c *loader.ExecContext) string { return exBindPaths(c.BindReadOnlyPaths) }),
-		exProp("TemporaryFileSystem", func(c *loader.ExecContext) string {
-			var l []string
-			for _, t := range c.TemporaryFileSystem {
-				s := t.Path
-				if t.Options != "" {
-					s += ":" + t.Options
-				}
-				l = append(l, s)
-			}
-			return words(l)
-		}),
-		exBool("MountAPIVFS", func(c *loader.ExecContext) bool { return c.EffectiveMountAPIVFS() }),
-		exProp("KeyringMode", func(c *loader.ExecContext) string { return c.KeyringMode }),
-		exProp("ProtectProc", func(c *loader.ExecContext) string { return c.ProtectProc }),
-		exProp("ProcSubset", func(c *loader.ExecContext) string { return c.ProcSubset }),
-		exBool("ProtectHostname", func(c *loader.ExecContext) bool { return c.ProtectHostname }),
-		exProp("NetworkNamespacePath", func(c *loader.ExecContext) string { return c.NetworkNamespacePath }),
-		exProp("IPCNamespacePath", func(c *loader.ExecContext) string { return c.IPCNamespacePath }),
-	},
-)
+			l = append(l, s)
+		}
+		return words(l)
+	}},
+	{name: "MountAPIVFS", get: func(c *loader.ExecContext) bool { return c.EffectiveMountAPIVFS() }},
+	{name: "KeyringMode", get: func(c *loader.ExecContext) string { return c.KeyringMode }},
+	{name: "ProtectProc", get: func(c *loader.ExecContext) string { return c.ProtectProc }},
+	{name: "ProcSubset", get: func(c *loader.ExecContext) string { return c.ProcSubset }},
+	{name: "ProtectHostname", get: func(c *loader.ExecContext) bool { return c.ProtectHostname }},
+	{name: "NetworkNamespacePath", get: func(c *loader.ExecContext) string { return c.NetworkNamespacePath }},
+	{name: "IPCNamespacePath", get: func(c *loader.ExecContext) string { return c.IPCNamespacePath }},
+}
 
-func exConcat(tables ...[]prop) []prop {
-	var out []prop
-	for _, t := range tables {
-		out = append(out, t...)
+// rlimit is a Limit* property: the hard limit of resource res (Linux's
+// number, loader.RlimitCPU...), or the soft one. A unit without that
+// Limit*= shows the manager's own limit.
+type rlimit struct {
+	res  int
+	soft bool
+}
+
+func (r rlimit) format(c *loader.ExecContext) string {
+	var l loader.Rlimit
+	if p := c.Limits[r.res]; p != nil {
+		l = *p
+	} else {
+		l = loader.ManagerRlimit(r.res)
 	}
-	return out
+	v := l.Hard
+	if r.soft {
+		v = l.Soft
+	}
+	if v == loader.RlimInfinity {
+		return "infinity"
+	}
+	return u64(v)
 }
 
 func exWorkingDirectory(c *loader.ExecContext) string {

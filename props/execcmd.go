@@ -7,20 +7,12 @@ import (
 	"github.com/gosd/gosd/unit"
 )
 
-// execCommandProps returns the pair of properties systemd shows for one
-// list of commands, e.g. ExecStart and ExecStartEx, each printed once per
-// command, for a unit that has not run them. list returns the commands.
-//
-//go:noinline
-func execCommandProps(name string, list func(u *loader.Unit) []unit.ExecCommand) []prop {
-	return []prop{
-		{name: name, multi: func(u *loader.Unit, _ *State) []string {
-			return formatCommands(list(u), false)
-		}},
-		{name: name + "Ex", multi: func(u *loader.Unit, _ *State) []string {
-			return formatCommands(list(u), true)
-		}},
-	}
+// commands is a property that shows a list of commands (list returns it),
+// once per command, for a unit that has not run them: as ExecStart shows
+// them, or with ex set as ExecStartEx does.
+type commands struct {
+	list func(u *loader.Unit) []unit.ExecCommand
+	ex   bool
 }
 
 // formatCommands renders commands as systemctl show prints them: argv

@@ -6,19 +6,14 @@ import (
 	"github.com/gosd/gosd/loader"
 )
 
-//go:noinline
-func killProp(name string, get func(k *loader.KillContext) string) prop {
-	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.Kill) }}
-}
-
 // killProps is the org.freedesktop.systemd1.Kill interface of systemd 252
 // (dbus-kill.c); signals are shown as numbers.
 var killProps = []prop{
-	killProp("KillMode", func(k *loader.KillContext) string { return k.KillMode }),
-	killProp("KillSignal", func(k *loader.KillContext) string { return strconv.Itoa(k.KillSignal) }),
-	killProp("RestartKillSignal", func(k *loader.KillContext) string { return strconv.Itoa(k.RestartSignal()) }),
-	killProp("FinalKillSignal", func(k *loader.KillContext) string { return strconv.Itoa(k.FinalKillSignal) }),
-	killProp("SendSIGKILL", func(k *loader.KillContext) string { return yesno(k.SendSIGKILL) }),
-	killProp("SendSIGHUP", func(k *loader.KillContext) string { return yesno(k.SendSIGHUP) }),
-	killProp("WatchdogSignal", func(k *loader.KillContext) string { return strconv.Itoa(k.WatchdogSignal) }),
+	{name: "KillMode", get: func(k *loader.KillContext) string { return k.KillMode }},
+	{name: "KillSignal", get: func(k *loader.KillContext) string { return strconv.Itoa(k.KillSignal) }},
+	{name: "RestartKillSignal", get: func(k *loader.KillContext) string { return strconv.Itoa(k.RestartSignal()) }},
+	{name: "FinalKillSignal", get: func(k *loader.KillContext) string { return strconv.Itoa(k.FinalKillSignal) }},
+	{name: "SendSIGKILL", get: func(k *loader.KillContext) bool { return k.SendSIGKILL }},
+	{name: "SendSIGHUP", get: func(k *loader.KillContext) bool { return k.SendSIGHUP }},
+	{name: "WatchdogSignal", get: func(k *loader.KillContext) string { return strconv.Itoa(k.WatchdogSignal) }},
 }

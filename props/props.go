@@ -38,19 +38,107 @@ type Property struct {
 	Value string
 }
 
-// prop computes one property. runtime marks properties whose value comes
-// from the running manager rather than from the unit's files. A property
-// with multi instead of get is printed once per value (systemd prints one
-// ExecStart= line per command), and not at all when there is none.
+// prop is one property of a table. get says how its value is computed,
+// by its type:
 //
-// The helpers that build a prop around a closure (svc, exProp, ...) are
-// marked go:noinline, as loader's directive helpers are: inlined, each
-// call compiled its own copy of the closure's code.
+//	string                                the value itself
+//	func(*loader.Unit, *State) string     the value
+//	func(*loader.X) string                the value, from context X of the unit:
+//	                                      KillContext, ExecContext (with the
+//	                                      type's defaults, Unit.ExecSettings),
+//	                                      Service, Socket, Timer, Mount or
+//	                                      CGroupContext
+//	func(*loader.X) bool                  the same, shown as yes or no
+//	loader.Dep                            the units of that dependency
+//	rlimit                                a Limit* property
+//	func(*loader.Unit, *State) []string   the values (see below)
+//	func(*loader.CGroupContext) []string  the values
+//	ioLimit, blockIOBandwidth, commands   the values
+//
+// A property with values is printed once per value (systemd prints one
+// ExecStart= line per command), and not at all when there is none.
+// A getter of any other type panics when shown (TestTablesComputable
+// computes every property). runtime marks properties whose value comes
+// from the running manager rather than from the unit's files.
+//
+// The tables are composite literals of these, which the compiler lays out
+// as data: the manager maps all of its binary, and package init neither
+// runs code nor allocates for them (TestTablesStatic). So an entry holds no
+// function call and no closure over variables.
 type prop struct {
 	name    string
-	get     func(u *loader.Unit, st *State) string
-	multi   func(u *loader.Unit, st *State) []string
+	get     any
 	runtime bool
+}
+
+// value computes a property that has one value.
+func (p *prop) value(u *loader.Unit, st *State) string {
+	var yes bool // the value of a property shown as yes or no
+	switch g := p.get.(type) {
+	case string:
+		return g
+	case func(*loader.Unit, *State) string:
+		return g(u, st)
+	case func(*loader.KillContext) string:
+		return g(u.Kill)
+	case func(*loader.ExecContext) string:
+		return g(execSettings(u))
+	case func(*loader.Service) string:
+		return g(u.Service)
+	case func(*loader.Socket) string:
+		return g(u.Socket)
+	case func(*loader.Timer) string:
+		return g(u.Timer)
+	case func(*loader.Mount) string:
+		return g(u.Mount)
+	case func(*loader.CGroupContext) string:
+		return g(u.CGroup)
+	case loader.Dep:
+		return shellQuoteList(u.Deps.Of(g))
+	case rlimit:
+		return g.format(execSettings(u))
+	case func(*loader.KillContext) bool:
+		yes = g(u.Kill)
+	case func(*loader.ExecContext) bool:
+		yes = g(execSettings(u))
+	case func(*loader.Service) bool:
+		yes = g(u.Service)
+	case func(*loader.Socket) bool:
+		yes = g(u.Socket)
+	case func(*loader.Timer) bool:
+		yes = g(u.Timer)
+	case func(*loader.Mount) bool:
+		yes = g(u.Mount)
+	case func(*loader.CGroupContext) bool:
+		yes = g(u.CGroup)
+	default:
+		panic(fmt.Sprintf("props: %s: cannot compute a value from a %T", p.name, p.get))
+	}
+	return yesno(yes)
+}
+
+// execSettings is u.ExecSettings(), which copies the exec context; not
+// inlined into value's three calls, each of which would copy that code.
+//
+//go:noinline
+func execSettings(u *loader.Unit) *loader.ExecContext { return u.ExecSettings() }
+
+// values computes a property printed once per value; ok is false for a
+// property with one value.
+func (p *prop) values(u *loader.Unit, st *State) (vs []string, ok bool) {
+	switch g := p.get.(type) {
+	case func(*loader.Unit, *State) []string:
+		return g(u, st), true
+	case func(*loader.CGroupContext) []string:
+		return g(u.CGroup), true
+	case ioLimit:
+		return g.values(u.CGroup), true
+	case blockIOBandwidth:
+		return g.values(u.CGroup), true
+	case commands:
+		return formatCommands(g.list(u), g.ex), true
+	}
+	return nil, false
 }
 
 func tablesFor(u *loader.Unit) [][]prop {
@@ -91,17 +179,18 @@ func List(u *loader.Unit, st *State) []Property {
 	var out []Property
 	for _, t := range tablesFor(u) {
 		for i := range t {
-			if t[i].multi != nil {
-				for _, v := range t[i].multi(u, st) {
-					out = append(out, Property{Name: t[i].name, Value: v})
+			p := &t[i]
+			if vs, ok := p.values(u, st); ok {
+				for _, v := range vs {
+					out = append(out, Property{Name: p.name, Value: v})
 				}
 				continue
 			}
-			if v, ok := st.Runtime[t[i].name]; ok && t[i].runtime {
-				out = append(out, Property{Name: t[i].name, Value: v})
+			if v, ok := st.Runtime[p.name]; ok && p.runtime {
+				out = append(out, Property{Name: p.name, Value: v})
 				continue
 			}
-			out = append(out, Property{Name: t[i].name, Value: t[i].get(u, st)})
+			out = append(out, Property{Name: p.name, Value: p.value(u, st)})
 		}
 	}
 	return out
@@ -170,10 +259,8 @@ func i64(v int64) string { return strconv.FormatInt(v, 10) }
 
 func words(l []string) string { return strings.Join(l, " ") }
 
-//go:noinline
-func constant(s string) func(*loader.Unit, *State) string {
-	return func(*loader.Unit, *State) string { return s }
-}
+// octal prints a file mode as systemctl does.
+func octal(m uint32) string { return fmt.Sprintf("%04o", m) }
 
 // shellQuote is systemd's shell_maybe_quote(s, 0), which systemctl uses for
 // each string of an array property: s itself unless it holds a blank, a

@@ -7,77 +7,83 @@ import (
 	"github.com/gosd/gosd/unit"
 )
 
-// svc gives a property of the unit's [Service] settings.
-//
-//go:noinline
-func svc(name string, get func(s *loader.Service) string) prop {
-	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.Service) }}
-}
-
-//go:noinline
-func svcExec(name string, list func(s *loader.Service) []unit.ExecCommand) []prop {
-	return execCommandProps(name, func(u *loader.Unit) []unit.ExecCommand { return list(u.Service) })
-}
-
 // serviceProps is the org.freedesktop.systemd1.Service interface, in
 // systemd 252's order (hidden compatibility properties left out, as
 // systemctl show leaves them out).
-var serviceProps = concat([]prop{
-	svc("Type", func(s *loader.Service) string { return s.Type }),
-	svc("ExitType", func(s *loader.Service) string { return s.ExitType }),
-	svc("Restart", func(s *loader.Service) string { return s.Restart }),
-	svc("PIDFile", func(s *loader.Service) string { return printable(s.PIDFile) }),
-	svc("NotifyAccess", func(s *loader.Service) string { return s.NotifyAccess }),
-	svc("RestartUSec", func(s *loader.Service) string { return usec(s.RestartUSec) }),
-	svc("TimeoutStartUSec", func(s *loader.Service) string { return usec(s.TimeoutStartUSec) }),
-	svc("TimeoutStopUSec", func(s *loader.Service) string { return usec(s.TimeoutStopUSec) }),
-	svc("TimeoutAbortUSec", func(s *loader.Service) string { return usec(s.TimeoutAbort()) }),
-	svc("TimeoutStartFailureMode", func(s *loader.Service) string { return s.TimeoutStartFailureMode() }),
-	svc("TimeoutStopFailureMode", func(s *loader.Service) string { return s.TimeoutStopFailureMode() }),
-	svc("RuntimeMaxUSec", func(s *loader.Service) string { return usec(s.RuntimeMaxUSec) }),
-	svc("RuntimeRandomizedExtraUSec", func(s *loader.Service) string { return usec(s.RuntimeRandomizedExtraUSec) }),
+var serviceProps = []prop{
+	{name: "Type", get: func(s *loader.Service) string { return s.Type }},
+	{name: "ExitType", get: func(s *loader.Service) string { return s.ExitType }},
+	{name: "Restart", get: func(s *loader.Service) string { return s.Restart }},
+	{name: "PIDFile", get: func(s *loader.Service) string { return printable(s.PIDFile) }},
+	{name: "NotifyAccess", get: func(s *loader.Service) string { return s.NotifyAccess }},
+	{name: "RestartUSec", get: func(s *loader.Service) string { return usec(s.RestartUSec) }},
+	{name: "TimeoutStartUSec", get: func(s *loader.Service) string { return usec(s.TimeoutStartUSec) }},
+	{name: "TimeoutStopUSec", get: func(s *loader.Service) string { return usec(s.TimeoutStopUSec) }},
+	{name: "TimeoutAbortUSec", get: func(s *loader.Service) string { return usec(s.TimeoutAbort()) }},
+	{name: "TimeoutStartFailureMode", get: func(s *loader.Service) string { return s.TimeoutStartFailureMode() }},
+	{name: "TimeoutStopFailureMode", get: func(s *loader.Service) string { return s.TimeoutStopFailureMode() }},
+	{name: "RuntimeMaxUSec", get: func(s *loader.Service) string { return usec(s.RuntimeMaxUSec) }},
+	{name: "RuntimeRandomizedExtraUSec", get: func(s *loader.Service) string { return usec(s.RuntimeRandomizedExtraUSec) }},
 	// WatchdogUSec is the watchdog timeout of the current run: systemd
 	// copies WatchdogSec= into it when the service starts (and sd_notify can
 	// override it); before the first start it is infinity.
-	rt("WatchdogUSec", "infinity"),
-	rt("WatchdogTimestamp", ""), rt("WatchdogTimestampMonotonic", "0"),
-	svc("RootDirectoryStartOnly", func(s *loader.Service) string { return yesno(s.RootDirectoryStartOnly) }),
-	svc("RemainAfterExit", func(s *loader.Service) string { return yesno(s.RemainAfterExit) }),
-	svc("GuessMainPID", func(s *loader.Service) string { return yesno(s.GuessMainPID) }),
-	svc("RestartPreventExitStatus", func(s *loader.Service) string { return exitStatusSet(s.RestartPreventExitStatus()) }),
-	svc("RestartForceExitStatus", func(s *loader.Service) string { return exitStatusSet(s.RestartForceExitStatus()) }),
-	svc("SuccessExitStatus", func(s *loader.Service) string { return exitStatusSet(s.SuccessExitStatus()) }),
-	rt("MainPID", "0"), rt("ControlPID", "0"),
-	svc("BusName", func(s *loader.Service) string { return printable(s.BusName) }),
-	svc("FileDescriptorStoreMax", func(s *loader.Service) string { return u64(uint64(s.FileDescriptorStoreMax)) }),
-	rt("NFileDescriptorStore", "0"),
-	rt("StatusText", ""), rt("StatusErrno", "0"),
-	rt("Result", "success"), rt("ReloadResult", "success"), rt("CleanResult", "success"),
-	svc("USBFunctionDescriptors", func(s *loader.Service) string { return printable(s.USBFunctionDescriptors()) }),
-	svc("USBFunctionStrings", func(s *loader.Service) string { return printable(s.USBFunctionStrings()) }),
-	rt("UID", "[not set]"), rt("GID", "[not set]"),
-	rt("NRestarts", "0"),
-	svc("OOMPolicy", func(s *loader.Service) string { return s.OOMPolicy }),
-	rt("ExecMainStartTimestamp", ""), rt("ExecMainStartTimestampMonotonic", "0"),
-	rt("ExecMainExitTimestamp", ""), rt("ExecMainExitTimestampMonotonic", "0"),
-	rt("ExecMainPID", "0"), rt("ExecMainCode", "0"), rt("ExecMainStatus", "0"),
-},
-	svcExec("ExecCondition", func(s *loader.Service) []unit.ExecCommand { return s.ExecCondition }),
-	svcExec("ExecStartPre", func(s *loader.Service) []unit.ExecCommand { return s.ExecStartPre }),
-	svcExec("ExecStart", func(s *loader.Service) []unit.ExecCommand { return s.ExecStart }),
-	svcExec("ExecStartPost", func(s *loader.Service) []unit.ExecCommand { return s.ExecStartPost }),
-	svcExec("ExecReload", func(s *loader.Service) []unit.ExecCommand { return s.ExecReload }),
-	svcExec("ExecStop", func(s *loader.Service) []unit.ExecCommand { return s.ExecStop }),
-	svcExec("ExecStopPost", func(s *loader.Service) []unit.ExecCommand { return s.ExecStopPost }),
-)
-
-func concat(tables ...[]prop) []prop {
-	var out []prop
-	for _, t := range tables {
-		out = append(out, t...)
-	}
-	return out
+	{name: "WatchdogUSec", get: "infinity", runtime: true},
+	{name: "WatchdogTimestamp", get: "", runtime: true},
+	{name: "WatchdogTimestampMonotonic", get: "0", runtime: true},
+	{name: "RootDirectoryStartOnly", get: func(s *loader.Service) bool { return s.RootDirectoryStartOnly }},
+	{name: "RemainAfterExit", get: func(s *loader.Service) bool { return s.RemainAfterExit }},
+	{name: "GuessMainPID", get: func(s *loader.Service) bool { return s.GuessMainPID }},
+	{name: "RestartPreventExitStatus", get: func(s *loader.Service) string { return exitStatusSet(s.RestartPreventExitStatus()) }},
+	{name: "RestartForceExitStatus", get: func(s *loader.Service) string { return exitStatusSet(s.RestartForceExitStatus()) }},
+	{name: "SuccessExitStatus", get: func(s *loader.Service) string { return exitStatusSet(s.SuccessExitStatus()) }},
+	{name: "MainPID", get: "0", runtime: true},
+	{name: "ControlPID", get: "0", runtime: true},
+	{name: "BusName", get: func(s *loader.Service) string { return printable(s.BusName) }},
+	{name: "FileDescriptorStoreMax", get: func(s *loader.Service) string { return u64(uint64(s.FileDescriptorStoreMax)) }},
+	{name: "NFileDescriptorStore", get: "0", runtime: true},
+	{name: "StatusText", get: "", runtime: true},
+	{name: "StatusErrno", get: "0", runtime: true},
+	{name: "Result", get: "success", runtime: true},
+	{name: "ReloadResult", get: "success", runtime: true},
+	{name: "CleanResult", get: "success", runtime: true},
+	{name: "USBFunctionDescriptors", get: func(s *loader.Service) string { return printable(s.USBFunctionDescriptors()) }},
+	{name: "USBFunctionStrings", get: func(s *loader.Service) string { return printable(s.USBFunctionStrings()) }},
+	{name: "UID", get: "[not set]", runtime: true},
+	{name: "GID", get: "[not set]", runtime: true},
+	{name: "NRestarts", get: "0", runtime: true},
+	{name: "OOMPolicy", get: func(s *loader.Service) string { return s.OOMPolicy }},
+	{name: "ExecMainStartTimestamp", get: "", runtime: true},
+	{name: "ExecMainStartTimestampMonotonic", get: "0", runtime: true},
+	{name: "ExecMainExitTimestamp", get: "", runtime: true},
+	{name: "ExecMainExitTimestampMonotonic", get: "0", runtime: true},
+	{name: "ExecMainPID", get: "0", runtime: true},
+	{name: "ExecMainCode", get: "0", runtime: true},
+	{name: "ExecMainStatus", get: "0", runtime: true},
+	{name: "ExecCondition", get: commands{list: svcExecCondition}},
+	{name: "ExecConditionEx", get: commands{list: svcExecCondition, ex: true}},
+	{name: "ExecStartPre", get: commands{list: svcExecStartPre}},
+	{name: "ExecStartPreEx", get: commands{list: svcExecStartPre, ex: true}},
+	{name: "ExecStart", get: commands{list: svcExecStart}},
+	{name: "ExecStartEx", get: commands{list: svcExecStart, ex: true}},
+	{name: "ExecStartPost", get: commands{list: svcExecStartPost}},
+	{name: "ExecStartPostEx", get: commands{list: svcExecStartPost, ex: true}},
+	{name: "ExecReload", get: commands{list: svcExecReload}},
+	{name: "ExecReloadEx", get: commands{list: svcExecReload, ex: true}},
+	{name: "ExecStop", get: commands{list: svcExecStop}},
+	{name: "ExecStopEx", get: commands{list: svcExecStop, ex: true}},
+	{name: "ExecStopPost", get: commands{list: svcExecStopPost}},
+	{name: "ExecStopPostEx", get: commands{list: svcExecStopPost, ex: true}},
 }
+
+// The command lists of a service, each shown by two properties.
+
+func svcExecCondition(u *loader.Unit) []unit.ExecCommand { return u.Service.ExecCondition }
+func svcExecStartPre(u *loader.Unit) []unit.ExecCommand  { return u.Service.ExecStartPre }
+func svcExecStart(u *loader.Unit) []unit.ExecCommand     { return u.Service.ExecStart }
+func svcExecStartPost(u *loader.Unit) []unit.ExecCommand { return u.Service.ExecStartPost }
+func svcExecReload(u *loader.Unit) []unit.ExecCommand    { return u.Service.ExecReload }
+func svcExecStop(u *loader.Unit) []unit.ExecCommand      { return u.Service.ExecStop }
+func svcExecStopPost(u *loader.Unit) []unit.ExecCommand  { return u.Service.ExecStopPost }
 
 // printable is how systemctl shows a string property: as it is, unless
 // it holds a newline.

@@ -6,16 +6,6 @@ import (
 	"github.com/gosd/gosd/loader"
 )
 
-//go:noinline
-func tm(name string, get func(t *loader.Timer) string) prop {
-	return prop{name: name, get: func(u *loader.Unit, _ *State) string { return get(u.Timer) }}
-}
-
-//go:noinline
-func tmBool(name string, get func(t *loader.Timer) bool) prop {
-	return tm(name, func(t *loader.Timer) string { return yesno(get(t)) })
-}
-
 // triggerUnit is the Unit= property of timers and paths: the unit they
 // trigger ("" when there is none, e.g. when the unit did not load).
 func triggerUnit(u *loader.Unit, _ *State) string {
@@ -30,7 +20,7 @@ func triggerUnit(u *loader.Unit, _ *State) string {
 // been started: 0 and (null).
 var timerProps = []prop{
 	{name: "Unit", get: triggerUnit},
-	{name: "TimersMonotonic", multi: func(u *loader.Unit, _ *State) []string {
+	{name: "TimersMonotonic", get: func(u *loader.Unit, _ *State) []string {
 		var out []string
 		for _, v := range u.Timer.Values {
 			if v.Calendar == nil {
@@ -39,7 +29,7 @@ var timerProps = []prop{
 		}
 		return out
 	}},
-	{name: "TimersCalendar", multi: func(u *loader.Unit, _ *State) []string {
+	{name: "TimersCalendar", get: func(u *loader.Unit, _ *State) []string {
 		var out []string
 		for _, v := range u.Timer.Values {
 			if v.Calendar != nil {
@@ -48,17 +38,17 @@ var timerProps = []prop{
 		}
 		return out
 	}},
-	tmBool("OnClockChange", func(t *loader.Timer) bool { return t.OnClockChange }),
-	tmBool("OnTimezoneChange", func(t *loader.Timer) bool { return t.OnTimezoneChange }),
-	rt("NextElapseUSecRealtime", ""),
-	rt("NextElapseUSecMonotonic", "infinity"),
-	rt("LastTriggerUSec", ""),
-	rt("LastTriggerUSecMonotonic", "0"),
-	rt("Result", "success"),
-	tm("AccuracyUSec", func(t *loader.Timer) string { return usec(t.AccuracyUSec) }),
-	tm("RandomizedDelayUSec", func(t *loader.Timer) string { return usec(t.RandomizedDelayUSec) }),
-	tmBool("FixedRandomDelay", func(t *loader.Timer) bool { return t.FixedRandomDelay }),
-	tmBool("Persistent", func(t *loader.Timer) bool { return t.Persistent }),
-	tmBool("WakeSystem", func(t *loader.Timer) bool { return t.WakeSystem }),
-	tmBool("RemainAfterElapse", func(t *loader.Timer) bool { return t.RemainAfterElapse }),
+	{name: "OnClockChange", get: func(t *loader.Timer) bool { return t.OnClockChange }},
+	{name: "OnTimezoneChange", get: func(t *loader.Timer) bool { return t.OnTimezoneChange }},
+	{name: "NextElapseUSecRealtime", get: "", runtime: true},
+	{name: "NextElapseUSecMonotonic", get: "infinity", runtime: true},
+	{name: "LastTriggerUSec", get: "", runtime: true},
+	{name: "LastTriggerUSecMonotonic", get: "0", runtime: true},
+	{name: "Result", get: "success", runtime: true},
+	{name: "AccuracyUSec", get: func(t *loader.Timer) string { return usec(t.AccuracyUSec) }},
+	{name: "RandomizedDelayUSec", get: func(t *loader.Timer) string { return usec(t.RandomizedDelayUSec) }},
+	{name: "FixedRandomDelay", get: func(t *loader.Timer) bool { return t.FixedRandomDelay }},
+	{name: "Persistent", get: func(t *loader.Timer) bool { return t.Persistent }},
+	{name: "WakeSystem", get: func(t *loader.Timer) bool { return t.WakeSystem }},
+	{name: "RemainAfterElapse", get: func(t *loader.Timer) bool { return t.RemainAfterElapse }},
 }
