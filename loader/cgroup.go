@@ -330,68 +330,76 @@ func (u *Unit) initCGroup() {
 // noCGroups is why gosd does not honour the resource-control directives.
 const noCGroups = "gosd manages no cgroup hierarchy: resource control is not applied"
 
-//go:noinline
-func cg(name string, parse func(u *Unit, c *CGroupContext, o *unit.Option) error) directive {
-	return directive{in: secCGroup, name: name, unsupported: noCGroups, parse: func(u *Unit, o *unit.Option) error {
-		return parse(u, u.cgCtx(), o)
-	}}
-}
+// cgFunc is a resource-control parser of its own; it is given the
+// unit's own cgroup context.
+type cgFunc func(u *Unit, c *CGroupContext, o *unit.Option) error
 
-//go:noinline
-func cgBool(name string, field func(c *CGroupContext) *bool) directive {
-	return cg(name, func(_ *Unit, c *CGroupContext, o *unit.Option) error {
-		b, err := unit.ParseBool(o.Value)
-		if err != nil {
-			return fmt.Errorf("Failed to parse boolean value, ignoring: %s", o.Value)
-		}
-		*field(c) = b
-		return nil
-	})
+func (f cgFunc) parse(u *Unit, o *unit.Option) error { return f(u, u.cgCtx(), o) }
+
+// cgBool is config_parse_bool on the cgroup context.
+type cgBool func(c *CGroupContext) *bool
+
+func (field cgBool) parse(u *Unit, o *unit.Option) error {
+	c := u.cgCtx()
+	b, err := unit.ParseBool(o.Value)
+	if err != nil {
+		return fmt.Errorf("Failed to parse boolean value, ignoring: %s", o.Value)
+	}
+	*field(c) = b
+	return nil
 }
 
 // cgWeight parses the weights of the unified hierarchy (1..10000, or
-// "idle" for CPU weights); empty unsets.
-//
-//go:noinline
-func cgWeight(name, what string, idle bool, field func(c *CGroupContext) *uint64) directive {
-	return cg(name, func(_ *Unit, c *CGroupContext, o *unit.Option) error {
-		if o.Value == "" {
-			*field(c) = CGroupUnset
-			return nil
-		}
-		if idle && o.Value == "idle" {
-			*field(c) = 0
-			return nil
-		}
-		v, err := cgParseRange(o.Value, 1, 10000)
-		if err != nil {
-			return fmt.Errorf("Invalid %s, ignoring: %s", what, o.Value)
-		}
-		*field(c) = v
+// "idle" for CPU weights); empty unsets. what names the weight in
+// systemd's message.
+type cgWeight struct {
+	what  string
+	idle  bool
+	field func(c *CGroupContext) *uint64
+}
+
+func (w cgWeight) parse(u *Unit, o *unit.Option) error {
+	c := u.cgCtx()
+	if o.Value == "" {
+		*w.field(c) = CGroupUnset
 		return nil
-	})
+	}
+	if w.idle && o.Value == "idle" {
+		*w.field(c) = 0
+		return nil
+	}
+	v, err := cgParseRange(o.Value, 1, 10000)
+	if err != nil {
+		return fmt.Errorf("Invalid %s, ignoring: %s", w.what, o.Value)
+	}
+	*w.field(c) = v
+	return nil
 }
 
 // cgLegacyWeight parses CPUShares= (2..262144) and BlockIOWeight=
-// (10..1000); empty unsets.
-//
-//go:noinline
-func cgLegacyWeight(name, what, deprecated string, lo, hi uint64, field func(c *CGroupContext) *uint64) directive {
-	return cg(name, func(u *Unit, c *CGroupContext, o *unit.Option) error {
-		if deprecated != "" {
-			u.diagWarn(o, fmt.Sprintf("Unit uses %s=; please use %s= instead. Support for %s= will be removed soon.", o.Name, deprecated, o.Name))
-		}
-		if o.Value == "" {
-			*field(c) = CGroupUnset
-			return nil
-		}
-		v, err := cgParseRange(o.Value, lo, hi)
-		if err != nil {
-			return fmt.Errorf("Invalid %s, ignoring: %s", what, o.Value)
-		}
-		*field(c) = v
+// (10..1000); empty unsets. deprecated, when set, names the setting
+// systemd's warning says to use instead.
+type cgLegacyWeight struct {
+	what, deprecated string
+	lo, hi           uint64
+	field            func(c *CGroupContext) *uint64
+}
+
+func (w cgLegacyWeight) parse(u *Unit, o *unit.Option) error {
+	c := u.cgCtx()
+	if w.deprecated != "" {
+		u.diagWarn(o, fmt.Sprintf("Unit uses %s=; please use %s= instead. Support for %s= will be removed soon.", o.Name, w.deprecated, o.Name))
+	}
+	if o.Value == "" {
+		*w.field(c) = CGroupUnset
 		return nil
-	})
+	}
+	v, err := cgParseRange(o.Value, w.lo, w.hi)
+	if err != nil {
+		return fmt.Errorf("Invalid %s, ignoring: %s", w.what, o.Value)
+	}
+	*w.field(c) = v
+	return nil
 }
 
 // cgParseRange parses an unsigned decimal in [lo, hi] (safe_atou64).
@@ -585,53 +593,52 @@ func parseCPUQuotaPeriod(_ *Unit, c *CGroupContext, o *unit.Option) error {
 	return nil
 }
 
-// cpuSetDirective parses AllowedCPUs= and its kin: a list of numbers and
-// ranges that extends the set; empty resets it.
-//
-//go:noinline
-func cpuSetDirective(name string, field func(c *CGroupContext) *CGroupCPUSet) directive {
-	return cg(name, func(u *Unit, c *CGroupContext, o *unit.Option) error {
-		var set CGroupCPUSet
-		rest := o.Value
-		for {
-			w, r, ok, err := unit.ExtractWord(rest, " \t\n\r,", unit.ExtractUnquote)
-			if err != nil {
-				return fmt.Errorf("Invalid value for %s: %s", o.Name, o.Value)
-			}
-			if !ok {
-				break
-			}
-			rest = r
-			lo, hi, err := cgParseRangeWord(w)
-			if err != nil {
-				return fmt.Errorf("Failed to parse CPU affinity '%s'", w)
-			}
-			if lo > hi {
-				u.diagWarn(o, fmt.Sprintf("Range '%s' is invalid, %d > %d, ignoring.", w, lo, hi))
-				set.grow(1)
-				continue
-			}
-			for n := lo; n <= hi; n++ {
-				if err := set.add(n); err != nil {
-					return fmt.Errorf("Cannot add CPU %d to set: %s", n, cgStrerror(err))
-				}
+// cgCPUSet parses AllowedCPUs= and its kin: a list of numbers and ranges
+// that extends the set; empty resets it.
+type cgCPUSet func(c *CGroupContext) *CGroupCPUSet
+
+func (field cgCPUSet) parse(u *Unit, o *unit.Option) error {
+	c := u.cgCtx()
+	var set CGroupCPUSet
+	rest := o.Value
+	for {
+		w, r, ok, err := unit.ExtractWord(rest, " \t\n\r,", unit.ExtractUnquote)
+		if err != nil {
+			return fmt.Errorf("Invalid value for %s: %s", o.Name, o.Value)
+		}
+		if !ok {
+			break
+		}
+		rest = r
+		lo, hi, err := cgParseRangeWord(w)
+		if err != nil {
+			return fmt.Errorf("Failed to parse CPU affinity '%s'", w)
+		}
+		if lo > hi {
+			u.diagWarn(o, fmt.Sprintf("Range '%s' is invalid, %d > %d, ignoring.", w, lo, hi))
+			set.grow(1)
+			continue
+		}
+		for n := lo; n <= hi; n++ {
+			if err := set.add(n); err != nil {
+				return fmt.Errorf("Cannot add CPU %d to set: %s", n, cgStrerror(err))
 			}
 		}
-		dst := field(c)
-		if set == nil {
-			*dst = nil
-			return nil
-		}
-		if *dst == nil {
-			*dst = set
-			return nil
-		}
-		dst.grow(uint(len(set) * 8))
-		for i, b := range set {
-			(*dst)[i] |= b
-		}
+	}
+	dst := field(c)
+	if set == nil {
+		*dst = nil
 		return nil
-	})
+	}
+	if *dst == nil {
+		*dst = set
+		return nil
+	}
+	dst.grow(uint(len(set) * 8))
+	for i, b := range set {
+		(*dst)[i] |= b
+	}
+	return nil
 }
 
 // cgParseRangeWord is systemd's parse_range(): "N" or "N-M".
@@ -762,35 +769,38 @@ func parseIODeviceWeight(u *Unit, c *CGroupContext, o *unit.Option) error {
 	return nil
 }
 
-//go:noinline
-func ioLimitDirective(kind int) directive {
-	return cg(IOLimitNames[kind], func(u *Unit, c *CGroupContext, o *unit.Option) error {
-		if o.Value == "" {
-			for i := range c.IODeviceLimits {
-				c.IODeviceLimits[i].Limits[kind] = Infinity
-			}
-			return nil
+// cgIOLimit parses the IO*Max= setting of its kind (IOReadBandwidthMax,
+// ...): "PATH LIMIT" or "PATH infinity"; empty resets that limit of every
+// device.
+type cgIOLimit int
+
+func (kind cgIOLimit) parse(u *Unit, o *unit.Option) error {
+	c := u.cgCtx()
+	if o.Value == "" {
+		for i := range c.IODeviceLimits {
+			c.IODeviceLimits[i].Limits[kind] = Infinity
 		}
-		p, v, msg := cgDeviceAndValue(u, o, "node or bandwidth")
-		if msg != "" {
-			return fmt.Errorf("%s", msg)
-		}
-		n := Infinity
-		if v != "infinity" {
-			x, err := unit.ParseSize(v, 1000)
-			if err != nil || x == 0 {
-				return fmt.Errorf("Invalid IO limit '%s', ignoring.", v)
-			}
-			n = x
-		}
-		i := slices.IndexFunc(c.IODeviceLimits, func(l IODeviceLimit) bool { return l.Path == p })
-		if i < 0 {
-			c.IODeviceLimits = append(c.IODeviceLimits, IODeviceLimit{Path: p, Limits: [4]uint64{Infinity, Infinity, Infinity, Infinity}})
-			i = len(c.IODeviceLimits) - 1
-		}
-		c.IODeviceLimits[i].Limits[kind] = n
 		return nil
-	})
+	}
+	p, v, msg := cgDeviceAndValue(u, o, "node or bandwidth")
+	if msg != "" {
+		return fmt.Errorf("%s", msg)
+	}
+	n := Infinity
+	if v != "infinity" {
+		x, err := unit.ParseSize(v, 1000)
+		if err != nil || x == 0 {
+			return fmt.Errorf("Invalid IO limit '%s', ignoring.", v)
+		}
+		n = x
+	}
+	i := slices.IndexFunc(c.IODeviceLimits, func(l IODeviceLimit) bool { return l.Path == p })
+	if i < 0 {
+		c.IODeviceLimits = append(c.IODeviceLimits, IODeviceLimit{Path: p, Limits: [4]uint64{Infinity, Infinity, Infinity, Infinity}})
+		i = len(c.IODeviceLimits) - 1
+	}
+	c.IODeviceLimits[i].Limits[kind] = n
+	return nil
 }
 
 func parseIODeviceLatency(u *Unit, c *CGroupContext, o *unit.Option) error {
@@ -950,49 +960,48 @@ func parseDisableControllers(_ *Unit, c *CGroupContext, o *unit.Option) error {
 	return nil
 }
 
-// ipAddressDirective parses IPAddressAllow=/IPAddressDeny=: addresses
+// cgIPAddress parses IPAddressAllow=/IPAddressDeny=: addresses
 // with an optional prefix length, and the names any, localhost,
 // link-local and multicast. systemd keeps them in a hash set, so its
 // order varies; gosd keeps them in the order given, without duplicates.
-//
-//go:noinline
-func ipAddressDirective(name string, field func(c *CGroupContext) *[]netip.Prefix) directive {
-	return cg(name, func(u *Unit, c *CGroupContext, o *unit.Option) error {
-		l := field(c)
-		if o.Value == "" {
-			*l = nil
-			return nil
-		}
-		add := func(ps ...string) {
-			for _, p := range ps {
-				x := netip.MustParsePrefix(p)
-				if !slices.Contains(*l, x) {
-					*l = append(*l, x)
-				}
+type cgIPAddress func(c *CGroupContext) *[]netip.Prefix
+
+func (field cgIPAddress) parse(u *Unit, o *unit.Option) error {
+	c := u.cgCtx()
+	l := field(c)
+	if o.Value == "" {
+		*l = nil
+		return nil
+	}
+	add := func(ps ...string) {
+		for _, p := range ps {
+			x := netip.MustParsePrefix(p)
+			if !slices.Contains(*l, x) {
+				*l = append(*l, x)
 			}
 		}
-		return eachWord(o, o.Value, 0, func(w string) error {
-			switch lw := strings.ToLower(w); {
-			case w == "any":
-				add("0.0.0.0/0", "::/0")
-			case lw == "localhost" || lw == "localhost." || lw == "localhost.localdomain" || lw == "localhost.localdomain." ||
-				strings.HasSuffix(lw, ".localhost") || strings.HasSuffix(lw, ".localhost.") ||
-				strings.HasSuffix(lw, ".localhost.localdomain") || strings.HasSuffix(lw, ".localhost.localdomain."):
-				add("127.0.0.0/8", "::1/128")
-			case w == "link-local":
-				add("169.254.0.0/16", "fe80::/64")
-			case w == "multicast":
-				add("224.0.0.0/4", "ff00::/8")
-			default:
-				p, ok := cgParsePrefix(w)
-				if !ok {
-					u.diagWarn(o, "Address prefix is invalid, ignoring assignment: "+w)
-					return nil
-				}
-				add(p.String())
+	}
+	return eachWord(o, o.Value, 0, func(w string) error {
+		switch lw := strings.ToLower(w); {
+		case w == "any":
+			add("0.0.0.0/0", "::/0")
+		case lw == "localhost" || lw == "localhost." || lw == "localhost.localdomain" || lw == "localhost.localdomain." ||
+			strings.HasSuffix(lw, ".localhost") || strings.HasSuffix(lw, ".localhost.") ||
+			strings.HasSuffix(lw, ".localhost.localdomain") || strings.HasSuffix(lw, ".localhost.localdomain."):
+			add("127.0.0.0/8", "::1/128")
+		case w == "link-local":
+			add("169.254.0.0/16", "fe80::/64")
+		case w == "multicast":
+			add("224.0.0.0/4", "ff00::/8")
+		default:
+			p, ok := cgParsePrefix(w)
+			if !ok {
+				u.diagWarn(o, "Address prefix is invalid, ignoring assignment: "+w)
+				return nil
 			}
-			return nil
-		})
+			add(p.String())
+		}
+		return nil
 	})
 }
 
@@ -1016,26 +1025,25 @@ func cgParsePrefix(s string) (netip.Prefix, bool) {
 	return p, err == nil
 }
 
-// ipFilterDirective parses IPIngressFilterPath=/IPEgressFilterPath=: one
+// cgIPFilter parses IPIngressFilterPath=/IPEgressFilterPath=: one
 // absolute path per assignment, added once.
-//
-//go:noinline
-func ipFilterDirective(name string, field func(c *CGroupContext) *[]string) directive {
-	return cg(name, func(u *Unit, c *CGroupContext, o *unit.Option) error {
-		l := field(c)
-		if o.Value == "" {
-			*l = nil
-			return nil
-		}
-		p, msg := cgPath(u, o, o.Value, true)
-		if msg != "" {
-			return fmt.Errorf("%s", msg)
-		}
-		if !slices.Contains(*l, p) {
-			*l = append(*l, p)
-		}
+type cgIPFilter func(c *CGroupContext) *[]string
+
+func (field cgIPFilter) parse(u *Unit, o *unit.Option) error {
+	c := u.cgCtx()
+	l := field(c)
+	if o.Value == "" {
+		*l = nil
 		return nil
-	})
+	}
+	p, msg := cgPath(u, o, o.Value, true)
+	if msg != "" {
+		return fmt.Errorf("%s", msg)
+	}
+	if !slices.Contains(*l, p) {
+		*l = append(*l, p)
+	}
+	return nil
 }
 
 // bpfAttachTypes are the attach points BPFProgram= accepts.
@@ -1065,21 +1073,23 @@ func parseBPFProgram(u *Unit, c *CGroupContext, o *unit.Option) error {
 	return nil
 }
 
-//go:noinline
-func socketBindDirective(name string, field func(c *CGroupContext) *[]SocketBind) directive {
-	return cg(name, func(_ *Unit, c *CGroupContext, o *unit.Option) error {
-		l := field(c)
-		if o.Value == "" {
-			*l = nil
-			return nil
-		}
-		b, ok := cgParseSocketBind(o.Value)
-		if !ok {
-			return fmt.Errorf("Unable to parse %s= assignment, ignoring: %s", o.Name, o.Value)
-		}
-		*l = append([]SocketBind{b}, *l...)
+// cgSocketBind parses SocketBindAllow= and SocketBindDeny=: each rule is
+// added in front; empty resets.
+type cgSocketBind func(c *CGroupContext) *[]SocketBind
+
+func (field cgSocketBind) parse(u *Unit, o *unit.Option) error {
+	c := u.cgCtx()
+	l := field(c)
+	if o.Value == "" {
+		*l = nil
 		return nil
-	})
+	}
+	b, ok := cgParseSocketBind(o.Value)
+	if !ok {
+		return fmt.Errorf("Unable to parse %s= assignment, ignoring: %s", o.Name, o.Value)
+	}
+	*l = append([]SocketBind{b}, *l...)
+	return nil
 }
 
 // cgParseSocketBind parses "[ipv4|ipv6:][tcp|udp:]any|PORT|PORT-PORT".
@@ -1151,19 +1161,26 @@ func cgIfnameValid(s string) bool {
 	return !numeric
 }
 
-//go:noinline
-func cgEnum(name, what string, values []string, emptyDefault string, field func(c *CGroupContext) *string) directive {
-	return cg(name, func(_ *Unit, c *CGroupContext, o *unit.Option) error {
-		v := o.Value
-		if v == "" && emptyDefault != "" {
-			v = emptyDefault
-		}
-		if !slices.Contains(values, v) {
-			return fmt.Errorf("%s, ignoring: %s", what, o.Value)
-		}
-		*field(c) = v
-		return nil
-	})
+// cgEnum takes one of values, emptyDefault for an empty value when set;
+// what is systemd's message for anything else.
+type cgEnum struct {
+	what         string
+	values       []string
+	emptyDefault string
+	field        func(c *CGroupContext) *string
+}
+
+func (e cgEnum) parse(u *Unit, o *unit.Option) error {
+	c := u.cgCtx()
+	v := o.Value
+	if v == "" && e.emptyDefault != "" {
+		v = e.emptyDefault
+	}
+	if !slices.Contains(e.values, v) {
+		return fmt.Errorf("%s, ignoring: %s", e.what, o.Value)
+	}
+	*e.field(c) = v
+	return nil
 }
 
 func parseManagedOOMLimit(_ *Unit, c *CGroupContext, o *unit.Option) error {
@@ -1203,65 +1220,65 @@ func parseSlice(u *Unit, c *CGroupContext, o *unit.Option) error {
 }
 
 var cgroupDirectives = []directive{
-	cg("Slice", parseSlice),
-	cpuSetDirective("AllowedCPUs", func(c *CGroupContext) *CGroupCPUSet { return &c.AllowedCPUs }),
-	cpuSetDirective("StartupAllowedCPUs", func(c *CGroupContext) *CGroupCPUSet { return &c.StartupAllowedCPUs }),
-	cpuSetDirective("AllowedMemoryNodes", func(c *CGroupContext) *CGroupCPUSet { return &c.AllowedMemoryNodes }),
-	cpuSetDirective("StartupAllowedMemoryNodes", func(c *CGroupContext) *CGroupCPUSet { return &c.StartupAllowedMemoryNodes }),
-	cgBool("CPUAccounting", func(c *CGroupContext) *bool { return &c.CPUAccounting }),
-	cgWeight("CPUWeight", "CPU weight", true, func(c *CGroupContext) *uint64 { return &c.CPUWeight }),
-	cgWeight("StartupCPUWeight", "CPU weight", true, func(c *CGroupContext) *uint64 { return &c.StartupCPUWeight }),
-	cgLegacyWeight("CPUShares", "CPU shares", "CPUWeight", 2, 262144, func(c *CGroupContext) *uint64 { return &c.CPUShares }),
-	cgLegacyWeight("StartupCPUShares", "CPU shares", "CPUWeight", 2, 262144, func(c *CGroupContext) *uint64 { return &c.StartupCPUShares }),
-	cg("CPUQuota", parseCPUQuota),
-	cg("CPUQuotaPeriodSec", parseCPUQuotaPeriod),
-	cgBool("MemoryAccounting", func(c *CGroupContext) *bool { return &c.MemoryAccounting }),
-	cg("MemoryMin", parseMemoryLimit),
-	cg("DefaultMemoryMin", parseMemoryLimit),
-	cg("DefaultMemoryLow", parseMemoryLimit),
-	cg("MemoryLow", parseMemoryLimit),
-	cg("MemoryHigh", parseMemoryLimit),
-	cg("MemoryMax", parseMemoryLimit),
-	cg("MemorySwapMax", parseMemoryLimit),
-	cg("MemoryLimit", func(u *Unit, c *CGroupContext, o *unit.Option) error {
+	{in: secCGroup, name: "Slice", parse: cgFunc(parseSlice), unsupported: noCGroups},
+	{in: secCGroup, name: "AllowedCPUs", parse: cgCPUSet(func(c *CGroupContext) *CGroupCPUSet { return &c.AllowedCPUs }), unsupported: noCGroups},
+	{in: secCGroup, name: "StartupAllowedCPUs", parse: cgCPUSet(func(c *CGroupContext) *CGroupCPUSet { return &c.StartupAllowedCPUs }), unsupported: noCGroups},
+	{in: secCGroup, name: "AllowedMemoryNodes", parse: cgCPUSet(func(c *CGroupContext) *CGroupCPUSet { return &c.AllowedMemoryNodes }), unsupported: noCGroups},
+	{in: secCGroup, name: "StartupAllowedMemoryNodes", parse: cgCPUSet(func(c *CGroupContext) *CGroupCPUSet { return &c.StartupAllowedMemoryNodes }), unsupported: noCGroups},
+	{in: secCGroup, name: "CPUAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.CPUAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "CPUWeight", parse: cgWeight{what: "CPU weight", idle: true, field: func(c *CGroupContext) *uint64 { return &c.CPUWeight }}, unsupported: noCGroups},
+	{in: secCGroup, name: "StartupCPUWeight", parse: cgWeight{what: "CPU weight", idle: true, field: func(c *CGroupContext) *uint64 { return &c.StartupCPUWeight }}, unsupported: noCGroups},
+	{in: secCGroup, name: "CPUShares", parse: cgLegacyWeight{what: "CPU shares", deprecated: "CPUWeight", lo: 2, hi: 262144, field: func(c *CGroupContext) *uint64 { return &c.CPUShares }}, unsupported: noCGroups},
+	{in: secCGroup, name: "StartupCPUShares", parse: cgLegacyWeight{what: "CPU shares", deprecated: "CPUWeight", lo: 2, hi: 262144, field: func(c *CGroupContext) *uint64 { return &c.StartupCPUShares }}, unsupported: noCGroups},
+	{in: secCGroup, name: "CPUQuota", parse: cgFunc(parseCPUQuota), unsupported: noCGroups},
+	{in: secCGroup, name: "CPUQuotaPeriodSec", parse: cgFunc(parseCPUQuotaPeriod), unsupported: noCGroups},
+	{in: secCGroup, name: "MemoryAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.MemoryAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "MemoryMin", parse: cgFunc(parseMemoryLimit), unsupported: noCGroups},
+	{in: secCGroup, name: "DefaultMemoryMin", parse: cgFunc(parseMemoryLimit), unsupported: noCGroups},
+	{in: secCGroup, name: "DefaultMemoryLow", parse: cgFunc(parseMemoryLimit), unsupported: noCGroups},
+	{in: secCGroup, name: "MemoryLow", parse: cgFunc(parseMemoryLimit), unsupported: noCGroups},
+	{in: secCGroup, name: "MemoryHigh", parse: cgFunc(parseMemoryLimit), unsupported: noCGroups},
+	{in: secCGroup, name: "MemoryMax", parse: cgFunc(parseMemoryLimit), unsupported: noCGroups},
+	{in: secCGroup, name: "MemorySwapMax", parse: cgFunc(parseMemoryLimit), unsupported: noCGroups},
+	{in: secCGroup, name: "MemoryLimit", parse: cgFunc(func(u *Unit, c *CGroupContext, o *unit.Option) error {
 		u.diagWarn(o, "Unit uses MemoryLimit=; please use MemoryMax= instead. Support for MemoryLimit= will be removed soon.")
 		return parseMemoryLimit(u, c, o)
-	}),
-	cg("DeviceAllow", parseDeviceAllow),
-	cgEnum("DevicePolicy", "Failed to parse device policy", []string{"auto", "closed", "strict"}, "", func(c *CGroupContext) *string { return &c.DevicePolicy }),
-	cgBool("IOAccounting", func(c *CGroupContext) *bool { return &c.IOAccounting }),
-	cgWeight("IOWeight", "weight", false, func(c *CGroupContext) *uint64 { return &c.IOWeight }),
-	cgWeight("StartupIOWeight", "weight", false, func(c *CGroupContext) *uint64 { return &c.StartupIOWeight }),
-	cg("IODeviceWeight", parseIODeviceWeight),
-	ioLimitDirective(IOReadBandwidthMax),
-	ioLimitDirective(IOWriteBandwidthMax),
-	ioLimitDirective(IOReadIOPSMax),
-	ioLimitDirective(IOWriteIOPSMax),
-	cg("IODeviceLatencyTargetSec", parseIODeviceLatency),
-	cgBool("BlockIOAccounting", func(c *CGroupContext) *bool { return &c.BlockIOAccounting }),
-	cgLegacyWeight("BlockIOWeight", "block IO weight", "", 10, 1000, func(c *CGroupContext) *uint64 { return &c.BlockIOWeight }),
-	cgLegacyWeight("StartupBlockIOWeight", "block IO weight", "", 10, 1000, func(c *CGroupContext) *uint64 { return &c.StartupBlockIOWeight }),
-	cg("BlockIODeviceWeight", parseBlockIODeviceWeight),
-	cg("BlockIOReadBandwidth", parseBlockIOBandwidth),
-	cg("BlockIOWriteBandwidth", parseBlockIOBandwidth),
-	cgBool("TasksAccounting", func(c *CGroupContext) *bool { return &c.TasksAccounting }),
-	cg("TasksMax", parseTasksMax),
-	cg("Delegate", parseDelegate),
-	cg("DisableControllers", parseDisableControllers),
-	cgBool("IPAccounting", func(c *CGroupContext) *bool { return &c.IPAccounting }),
-	ipAddressDirective("IPAddressAllow", func(c *CGroupContext) *[]netip.Prefix { return &c.IPAddressAllow }),
-	ipAddressDirective("IPAddressDeny", func(c *CGroupContext) *[]netip.Prefix { return &c.IPAddressDeny }),
-	ipFilterDirective("IPIngressFilterPath", func(c *CGroupContext) *[]string { return &c.IPIngressFilterPath }),
-	ipFilterDirective("IPEgressFilterPath", func(c *CGroupContext) *[]string { return &c.IPEgressFilterPath }),
-	cgEnum("ManagedOOMSwap", "Invalid syntax", []string{"auto", "kill"}, "auto", func(c *CGroupContext) *string { return &c.ManagedOOMSwap }),
-	cgEnum("ManagedOOMMemoryPressure", "Invalid syntax", []string{"auto", "kill"}, "auto", func(c *CGroupContext) *string { return &c.ManagedOOMMemoryPressure }),
-	cg("ManagedOOMMemoryPressureLimit", parseManagedOOMLimit),
-	cgEnum("ManagedOOMPreference", "Failed to parse ManagedOOMPreference=", []string{"none", "avoid", "omit"}, "none", func(c *CGroupContext) *string { return &c.ManagedOOMPreference }),
-	removedDirective(secCGroup, "NetClass"),
-	cg("BPFProgram", parseBPFProgram),
-	socketBindDirective("SocketBindAllow", func(c *CGroupContext) *[]SocketBind { return &c.SocketBindAllow }),
-	socketBindDirective("SocketBindDeny", func(c *CGroupContext) *[]SocketBind { return &c.SocketBindDeny }),
-	cg("RestrictNetworkInterfaces", parseRestrictNetworkInterfaces),
+	}), unsupported: noCGroups},
+	{in: secCGroup, name: "DeviceAllow", parse: cgFunc(parseDeviceAllow), unsupported: noCGroups},
+	{in: secCGroup, name: "DevicePolicy", parse: cgEnum{what: "Failed to parse device policy", values: []string{"auto", "closed", "strict"}, field: func(c *CGroupContext) *string { return &c.DevicePolicy }}, unsupported: noCGroups},
+	{in: secCGroup, name: "IOAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.IOAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "IOWeight", parse: cgWeight{what: "weight", field: func(c *CGroupContext) *uint64 { return &c.IOWeight }}, unsupported: noCGroups},
+	{in: secCGroup, name: "StartupIOWeight", parse: cgWeight{what: "weight", field: func(c *CGroupContext) *uint64 { return &c.StartupIOWeight }}, unsupported: noCGroups},
+	{in: secCGroup, name: "IODeviceWeight", parse: cgFunc(parseIODeviceWeight), unsupported: noCGroups},
+	{in: secCGroup, name: "IOReadBandwidthMax", parse: cgIOLimit(IOReadBandwidthMax), unsupported: noCGroups},
+	{in: secCGroup, name: "IOWriteBandwidthMax", parse: cgIOLimit(IOWriteBandwidthMax), unsupported: noCGroups},
+	{in: secCGroup, name: "IOReadIOPSMax", parse: cgIOLimit(IOReadIOPSMax), unsupported: noCGroups},
+	{in: secCGroup, name: "IOWriteIOPSMax", parse: cgIOLimit(IOWriteIOPSMax), unsupported: noCGroups},
+	{in: secCGroup, name: "IODeviceLatencyTargetSec", parse: cgFunc(parseIODeviceLatency), unsupported: noCGroups},
+	{in: secCGroup, name: "BlockIOAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.BlockIOAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "BlockIOWeight", parse: cgLegacyWeight{what: "block IO weight", lo: 10, hi: 1000, field: func(c *CGroupContext) *uint64 { return &c.BlockIOWeight }}, unsupported: noCGroups},
+	{in: secCGroup, name: "StartupBlockIOWeight", parse: cgLegacyWeight{what: "block IO weight", lo: 10, hi: 1000, field: func(c *CGroupContext) *uint64 { return &c.StartupBlockIOWeight }}, unsupported: noCGroups},
+	{in: secCGroup, name: "BlockIODeviceWeight", parse: cgFunc(parseBlockIODeviceWeight), unsupported: noCGroups},
+	{in: secCGroup, name: "BlockIOReadBandwidth", parse: cgFunc(parseBlockIOBandwidth), unsupported: noCGroups},
+	{in: secCGroup, name: "BlockIOWriteBandwidth", parse: cgFunc(parseBlockIOBandwidth), unsupported: noCGroups},
+	{in: secCGroup, name: "TasksAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.TasksAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "TasksMax", parse: cgFunc(parseTasksMax), unsupported: noCGroups},
+	{in: secCGroup, name: "Delegate", parse: cgFunc(parseDelegate), unsupported: noCGroups},
+	{in: secCGroup, name: "DisableControllers", parse: cgFunc(parseDisableControllers), unsupported: noCGroups},
+	{in: secCGroup, name: "IPAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.IPAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "IPAddressAllow", parse: cgIPAddress(func(c *CGroupContext) *[]netip.Prefix { return &c.IPAddressAllow }), unsupported: noCGroups},
+	{in: secCGroup, name: "IPAddressDeny", parse: cgIPAddress(func(c *CGroupContext) *[]netip.Prefix { return &c.IPAddressDeny }), unsupported: noCGroups},
+	{in: secCGroup, name: "IPIngressFilterPath", parse: cgIPFilter(func(c *CGroupContext) *[]string { return &c.IPIngressFilterPath }), unsupported: noCGroups},
+	{in: secCGroup, name: "IPEgressFilterPath", parse: cgIPFilter(func(c *CGroupContext) *[]string { return &c.IPEgressFilterPath }), unsupported: noCGroups},
+	{in: secCGroup, name: "ManagedOOMSwap", parse: cgEnum{what: "Invalid syntax", values: []string{"auto", "kill"}, emptyDefault: "auto", field: func(c *CGroupContext) *string { return &c.ManagedOOMSwap }}, unsupported: noCGroups},
+	{in: secCGroup, name: "ManagedOOMMemoryPressure", parse: cgEnum{what: "Invalid syntax", values: []string{"auto", "kill"}, emptyDefault: "auto", field: func(c *CGroupContext) *string { return &c.ManagedOOMMemoryPressure }}, unsupported: noCGroups},
+	{in: secCGroup, name: "ManagedOOMMemoryPressureLimit", parse: cgFunc(parseManagedOOMLimit), unsupported: noCGroups},
+	{in: secCGroup, name: "ManagedOOMPreference", parse: cgEnum{what: "Failed to parse ManagedOOMPreference=", values: []string{"none", "avoid", "omit"}, emptyDefault: "none", field: func(c *CGroupContext) *string { return &c.ManagedOOMPreference }}, unsupported: noCGroups},
+	{in: secCGroup, name: "NetClass", parse: parseFunc(parseRemoved)},
+	{in: secCGroup, name: "BPFProgram", parse: cgFunc(parseBPFProgram), unsupported: noCGroups},
+	{in: secCGroup, name: "SocketBindAllow", parse: cgSocketBind(func(c *CGroupContext) *[]SocketBind { return &c.SocketBindAllow }), unsupported: noCGroups},
+	{in: secCGroup, name: "SocketBindDeny", parse: cgSocketBind(func(c *CGroupContext) *[]SocketBind { return &c.SocketBindDeny }), unsupported: noCGroups},
+	{in: secCGroup, name: "RestrictNetworkInterfaces", parse: cgFunc(parseRestrictNetworkInterfaces), unsupported: noCGroups},
 }
 
 // setDefaultSlice places a loaded unit in the slice systemd 252 would

@@ -34,25 +34,63 @@ const (
 	secCGroup = secExec | secSlice | secScope
 )
 
-var sectionBits = map[string]sections{
-	"Unit": secUnit, "Install": secInstall, "Service": secService, "Socket": secSocket,
-	"Timer": secTimer, "Path": secPath, "Mount": secMount, "Automount": secAutomount,
-	"Swap": secSwap, "Slice": secSlice, "Scope": secScope,
+// sectionNames are the sections' names, in the order of their bits.
+var sectionNames = [...]string{"Unit", "Install", "Service", "Socket", "Timer", "Path", "Mount", "Automount", "Swap", "Slice", "Scope"}
+
+// sectionOf returns the bit of the section called name, 0 for none.
+func sectionOf(name string) sections {
+	switch name {
+	case "Unit":
+		return secUnit
+	case "Install":
+		return secInstall
+	case "Service":
+		return secService
+	case "Socket":
+		return secSocket
+	case "Timer":
+		return secTimer
+	case "Path":
+		return secPath
+	case "Mount":
+		return secMount
+	case "Automount":
+		return secAutomount
+	case "Swap":
+		return secSwap
+	case "Slice":
+		return secSlice
+	case "Scope":
+		return secScope
+	}
+	return 0
 }
 
-// typeSections are the sections a unit file of each type may contain.
-var typeSections = map[string]sections{
-	"service":   secUnit | secInstall | secService,
-	"socket":    secUnit | secInstall | secSocket,
-	"target":    secUnit | secInstall,
-	"timer":     secUnit | secInstall | secTimer,
-	"path":      secUnit | secInstall | secPath,
-	"mount":     secUnit | secInstall | secMount,
-	"automount": secUnit | secInstall | secAutomount,
-	"swap":      secUnit | secInstall | secSwap,
-	"slice":     secUnit | secInstall | secSlice,
-	"scope":     secUnit | secScope,
-	"device":    secUnit | secInstall,
+// typeSections returns the sections a unit file of type typ may contain.
+func typeSections(typ string) sections {
+	switch typ {
+	case "service":
+		return secUnit | secInstall | secService
+	case "socket":
+		return secUnit | secInstall | secSocket
+	case "target", "device":
+		return secUnit | secInstall
+	case "timer":
+		return secUnit | secInstall | secTimer
+	case "path":
+		return secUnit | secInstall | secPath
+	case "mount":
+		return secUnit | secInstall | secMount
+	case "automount":
+		return secUnit | secInstall | secAutomount
+	case "swap":
+		return secUnit | secInstall | secSwap
+	case "slice":
+		return secUnit | secInstall | secSlice
+	case "scope":
+		return secUnit | secScope
+	}
+	return 0
 }
 
 // A directive is one setting a unit file may contain. parse stores the
@@ -61,19 +99,31 @@ var typeSections = map[string]sections{
 // unless it wraps errBadSetting, which makes the whole unit bad-setting,
 // as systemd's fatal parse errors do.
 //
-// The helpers that build a directive around a closure (boolDirective,
-// serviceEnum, ...) are marked go:noinline: inlined into the tables, each
-// call compiled its own copy of the closure's code. Together with props'
-// helpers that was 345 KB of the binary, all of it mapped into the
-// manager's RSS.
+// The tables of directives are static data: every entry is a literal the
+// compiler lays out, with no code run at start. A parser shared by many
+// directives is a type whose fields say what differs between them (the
+// field it sets, a message), never a closure made by a helper function:
+// those were built by 50 KB of init code and held 70 KB of heap
+// (TestInitHeap keeps it so).
 type directive struct {
 	in    sections
 	name  string
-	parse func(u *Unit, o *unit.Option) error
+	parse optionParser
 	// unsupported, when set, says why gosd parses the directive but does
 	// not honour it; `gosd verify` lists these.
 	unsupported string
 }
+
+// An optionParser parses the value of an option o of unit u; o.Name is the
+// directive's name.
+type optionParser interface {
+	parse(u *Unit, o *unit.Option) error
+}
+
+// parseFunc is the parser of a directive of its own.
+type parseFunc func(u *Unit, o *unit.Option) error
+
+func (f parseFunc) parse(u *Unit, o *unit.Option) error { return f(u, o) }
 
 // errBadSetting marks a parse error that makes the unit fail to load.
 var errBadSetting = errors.New("bad setting")
@@ -88,9 +138,7 @@ func fatal(err error) error { return badSetting{err} }
 
 // directiveTables lists every table of directives gosd knows. Each file
 // that defines typed settings contributes one table.
-func directiveTables() [][]directive {
-	return [][]directive{unitDirectives, installDirectives, serviceDirectives, socketDirectives, timerDirectives, pathDirectives, execDirectives, killDirectives, cgroupDirectives, mountDirectives, scopeDirectives}
-}
+var directiveTables = [...][]directive{unitDirectives, installDirectives, serviceDirectives, socketDirectives, timerDirectives, pathDirectives, execDirectives, killDirectives, cgroupDirectives, mountDirectives, scopeDirectives}
 
 // noScopes is why gosd ignores the [Scope] settings.
 const noScopes = "gosd runs no scope units: scopes are transient units other programs create"
@@ -100,64 +148,84 @@ const noScopes = "gosd runs no scope units: scopes are transient units other pro
 // transient files of scopes, which gosd does not create: they are
 // checked and dropped.
 var scopeDirectives = []directive{
-	{in: secScope, name: "OOMPolicy", unsupported: noScopes, parse: func(_ *Unit, o *unit.Option) error {
+	{in: secScope, name: "OOMPolicy", unsupported: noScopes, parse: parseFunc(func(_ *Unit, o *unit.Option) error {
 		if !slices.Contains([]string{"continue", "stop", "kill"}, o.Value) {
 			return fmt.Errorf("Failed to parse OOM policy, ignoring: %s", o.Value)
 		}
 		return nil
-	}},
-	scopeSec("RuntimeMaxSec"),
-	scopeSec("RuntimeRandomizedExtraSec"),
-	scopeSec("TimeoutStopSec"),
+	})},
+	{in: secScope, name: "RuntimeMaxSec", unsupported: noScopes, parse: parseFunc(parseScopeSec)},
+	{in: secScope, name: "RuntimeRandomizedExtraSec", unsupported: noScopes, parse: parseFunc(parseScopeSec)},
+	{in: secScope, name: "TimeoutStopSec", unsupported: noScopes, parse: parseFunc(parseScopeSec)},
 }
 
-//go:noinline
-func scopeSec(name string) directive {
-	return directive{in: secScope, name: name, unsupported: noScopes, parse: func(_ *Unit, o *unit.Option) error {
-		if _, err := unit.ParseTimespan(o.Value, time.Second); err != nil {
-			return fmt.Errorf("Failed to parse sec value, ignoring: %s", o.Value)
-		}
-		return nil
-	}}
+// parseScopeSec checks a time span of [Scope].
+func parseScopeSec(_ *Unit, o *unit.Option) error {
+	if _, err := unit.ParseTimespan(o.Value, time.Second); err != nil {
+		return fmt.Errorf("Failed to parse sec value, ignoring: %s", o.Value)
+	}
+	return nil
 }
 
-// directivesByName holds every directive sorted by name (table order
-// among equal names) and directiveFirst each name's first position there.
-// One entry per name, not per (section, name): the map of 1204 pairs took
-// 190 KB and a millisecond of every start; this one about a tenth.
-var directivesByName, directiveFirst = buildDirectiveIndex()
+// directiveIndex finds every directive by name with no map built at
+// start: an open-addressing hash table (linear probing) whose slots hold
+// 1 + a directive's position in directiveTables, table<<indexBits | index,
+// or 0 when empty. One slot per directive, not per name, so that a lookup
+// goes on past a name's directive of another section. It is 4 KB, built
+// in a few microseconds, and no heap; the map of names it replaced took
+// 60 KB of heap.
+type directiveIndex [1 << 11]uint16
 
-func buildDirectiveIndex() ([]*directive, map[string]uint16) {
-	var all []*directive
-	for _, t := range directiveTables() {
-		for i := range t {
-			all = append(all, &t[i])
+// indexBits is the width of a directive's index in its table in a slot.
+const indexBits = 11
+
+var directivesByName = buildDirectiveIndex()
+
+func buildDirectiveIndex() directiveIndex {
+	var x directiveIndex
+	n := 0
+	for t := range directiveTables {
+		if len(directiveTables[t]) >= 1<<indexBits || t >= 1<<(16-indexBits) {
+			panic("loader: directive tables too large for their index")
+		}
+		for i := range directiveTables[t] {
+			if n++; 3*n > 2*len(x) {
+				panic("loader: directive index more than 2/3 full")
+			}
+			h := directiveHash(directiveTables[t][i].name)
+			for x[h%uint32(len(x))] != 0 {
+				h++
+			}
+			x[h%uint32(len(x))] = uint16(t<<indexBits|i) + 1
 		}
 	}
-	slices.SortStableFunc(all, func(a, b *directive) int { return strings.Compare(a.name, b.name) })
-	first := make(map[string]uint16, len(all))
-	for i := len(all) - 1; i >= 0; i-- {
-		first[all[i].name] = uint16(i)
+	return x
+}
+
+// directiveHash is FNV-1a.
+func directiveHash(name string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
 	}
-	return all, first
+	return h
 }
 
 // lookupDirective returns the directive called name in the sections bit
 // names, or nil.
 func lookupDirective(bit sections, name string) *directive {
-	i, ok := directiveFirst[name]
-	if !ok {
-		return nil
-	}
-	for _, d := range directivesByName[i:] {
-		if d.name != name {
-			break
+	for h := directiveHash(name); ; h++ {
+		p := directivesByName[h%uint32(len(directivesByName))]
+		if p == 0 {
+			return nil
 		}
-		if d.in&bit != 0 {
+		p--
+		d := &directiveTables[p>>indexBits][p&(1<<indexBits-1)]
+		if d.name == name && d.in&bit != 0 {
 			return d
 		}
 	}
-	return nil
 }
 
 // Directive describes a directive for documentation and `gosd verify`.
@@ -170,11 +238,11 @@ type Directive struct {
 // Directives returns every directive gosd parses, in table order.
 func Directives() []Directive {
 	var out []Directive
-	for _, t := range directiveTables() {
+	for _, t := range directiveTables {
 		for _, d := range t {
 			var secs []string
-			for _, s := range []string{"Unit", "Install", "Service", "Socket", "Timer", "Path", "Mount", "Automount", "Swap", "Slice", "Scope"} {
-				if d.in&sectionBits[s] != 0 {
+			for i, s := range sectionNames {
+				if d.in&(1<<i) != 0 {
 					secs = append(secs, s)
 				}
 			}
@@ -193,7 +261,7 @@ func (u *Unit) sectionAllowed(sec string) bool {
 // sectionBit returns section sec's bit when systemd reads it in a unit of
 // u's type, 0 otherwise.
 func (u *Unit) sectionBit(sec string) sections {
-	return sectionBits[sec] & typeSections[u.Type]
+	return sectionOf(sec) & typeSections(u.Type)
 }
 
 // apply runs options through the directive tables in order, as if they
@@ -294,7 +362,7 @@ func (u *Unit) applyOption(o *unit.Option, vals *values) *unit.Diag {
 		n := u.notesRW()
 		n.unsupported = append(n.unsupported, o.Section+"."+o.Name)
 	}
-	err := d.parse(u, o)
+	err := d.parse.parse(u, o)
 	if err == nil {
 		return nil
 	}

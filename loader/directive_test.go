@@ -3,6 +3,8 @@ package loader
 import (
 	"testing"
 	"unsafe"
+
+	"github.com/gosd/gosd/unit"
 )
 
 // TestDirectiveLookup checks the name-sorted index against the tables: a
@@ -11,10 +13,11 @@ import (
 // one silently), and unknown names are not found.
 func TestDirectiveLookup(t *testing.T) {
 	owner := map[[2]string]*directive{}
-	for _, tbl := range directiveTables() {
-		for i := range tbl {
-			d := &tbl[i]
-			for sec, bit := range sectionBits {
+	for ti := range directiveTables {
+		for i := range directiveTables[ti] {
+			d := &directiveTables[ti][i]
+			for _, sec := range sectionNames {
+				bit := sectionOf(sec)
 				got := lookupDirective(bit, d.name)
 				if d.in&bit == 0 {
 					if got == d {
@@ -37,11 +40,57 @@ func TestDirectiveLookup(t *testing.T) {
 		t.Errorf("%d (section, directive) pairs; the tables have more than 1000", len(owner))
 	}
 	for _, name := range []string{"", "ExecStar", "ExecStartX", "zzz", "Description "} {
-		for sec, bit := range sectionBits {
-			if d := lookupDirective(bit, name); d != nil {
+		for _, sec := range sectionNames {
+			if d := lookupDirective(sectionOf(sec), name); d != nil {
 				t.Errorf("lookupDirective([%s], %q) = %s=, want none", sec, name, d.name)
 			}
 		}
+	}
+}
+
+// sectionUnitTypes names, for each section, a unit type that has it.
+var sectionUnitTypes = map[string]string{
+	"Unit": "service", "Install": "service", "Service": "service", "Socket": "socket",
+	"Timer": "timer", "Path": "path", "Mount": "mount", "Automount": "automount",
+	"Swap": "swap", "Slice": "slice", "Scope": "scope",
+}
+
+// TestEveryDirectiveParses applies a few values to every directive in
+// every section it is in, on a new unit of a type that has that section:
+// a parser reaching for a context its unit types lack, or a table entry
+// of the wrong parser type for its section, panics. (The types of the
+// fields a parser sets are checked by the compiler.)
+func TestEveryDirectiveParses(t *testing.T) {
+	host := &unit.Host{Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"}
+	applied := 0
+	for ti := range directiveTables {
+		for _, d := range directiveTables[ti] {
+			for _, sec := range sectionNames {
+				if d.in&sectionOf(sec) == 0 {
+					continue
+				}
+				typ := sectionUnitTypes[sec]
+				applied++
+				for _, v := range []string{"", "yes", "1", "/x", "x y", "-"} {
+					func() {
+						defer func() {
+							if r := recover(); r != nil {
+								t.Errorf("[%s] %s=%s in a %s: %v", sec, d.name, v, typ, r)
+							}
+						}()
+						id := "x." + typ
+						u := newUnit(id, []string{id}, host, "/etc/systemd/system/"+id)
+						u.apply([]unit.Option{{Section: sec, Name: d.name, Value: v, File: u.FragmentPath, Line: 1}})
+						if lookupDirective(u.sectionBit(sec), d.name) == nil {
+							t.Errorf("[%s] %s= not found in a %s", sec, d.name, typ)
+						}
+					}()
+				}
+			}
+		}
+	}
+	if applied < 1000 {
+		t.Errorf("%d (section, directive) pairs applied; the tables have more than 1000", applied)
 	}
 }
 

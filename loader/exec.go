@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -404,11 +405,11 @@ const (
 	exFDSetSize            = 1024
 )
 
-// The directories the *Directory= settings are relative to, for the
-// system manager.
-var exDirectoryPrefixes = map[string]string{
-	"RuntimeDirectory": "/run", "StateDirectory": "/var/lib", "CacheDirectory": "/var/cache",
-	"LogsDirectory": "/var/log", "ConfigurationDirectory": "/etc",
+// exDirectoryPrefixes are the *Directory= settings and the directories
+// they are relative to, for the system manager.
+var exDirectoryPrefixes = [...]struct{ setting, prefix string }{
+	{"RuntimeDirectory", "/run"}, {"StateDirectory", "/var/lib"}, {"CacheDirectory", "/var/cache"},
+	{"LogsDirectory", "/var/log"}, {"ConfigurationDirectory", "/etc"},
 }
 
 func newExecContext() *ExecContext {
@@ -552,187 +553,187 @@ const (
 // (EXEC_CONTEXT_CONFIG_ITEMS), for [Service], [Socket], [Mount] and [Swap].
 // Service.NonBlocking= lives in serviceDirectives.
 var execDirectives = []directive{
-	{in: secExec, name: "WorkingDirectory", parse: exParseWorkingDirectory},
-	exPathDirective("RootDirectory", true, "", func(c *ExecContext) *string { return &c.RootDirectory }),
-	exPathDirective("RootImage", true, exNoImages, func(c *ExecContext) *string { return &c.RootImage }),
-	{in: secExec, name: "RootImageOptions", parse: exParseRootImageOptions, unsupported: exNoImages},
-	{in: secExec, name: "RootHash", parse: exParseRootHash, unsupported: exNoImages},
-	{in: secExec, name: "RootHashSignature", parse: exParseRootHashSignature, unsupported: exNoImages},
-	exPathDirective("RootVerity", true, exNoImages, func(c *ExecContext) *string { return &c.RootVerity }),
-	exNamespacePathsDirective("ExtensionDirectories", exNoImages, func(c *ExecContext) *[]string { return &c.ExtensionDirectories }),
-	{in: secExec, name: "ExtensionImages", parse: exParseExtensionImages, unsupported: exNoImages},
-	{in: secExec, name: "MountImages", parse: exParseMountImages, unsupported: exNoImages},
-	exUserDirective("User", func(c *ExecContext) *string { return &c.User }),
-	exUserDirective("Group", func(c *ExecContext) *string { return &c.Group }),
-	{in: secExec, name: "SupplementaryGroups", parse: exParseSupplementaryGroups},
-	{in: secExec, name: "Nice", parse: exParseNice},
-	{in: secExec, name: "OOMScoreAdjust", parse: exParseOOMScoreAdjust},
-	{in: secExec, name: "CoredumpFilter", parse: exParseCoredumpFilter, unsupported: exNoMisc},
-	{in: secExec, name: "IOSchedulingClass", parse: exParseIOClass, unsupported: exNoSched},
-	{in: secExec, name: "IOSchedulingPriority", parse: exParseIOPriority, unsupported: exNoSched},
-	{in: secExec, name: "CPUSchedulingPolicy", parse: exParseCPUSchedPolicy, unsupported: exNoSched},
-	{in: secExec, name: "CPUSchedulingPriority", parse: exParseCPUSchedPriority, unsupported: exNoSched},
-	exBoolDirective("CPUSchedulingResetOnFork", false, exNoSched, func(c *ExecContext) *bool { return &c.CPUSchedulingResetOnFork }),
-	{in: secExec, name: "CPUAffinity", parse: exParseCPUAffinity, unsupported: exNoSched},
-	{in: secExec, name: "NUMAPolicy", parse: exParseNUMAPolicy, unsupported: exNoSched},
-	{in: secExec, name: "NUMAMask", parse: exParseNUMAMask, unsupported: exNoSched},
-	exModeDirective("UMask", "", func(c *ExecContext) *uint32 { return &c.UMask }),
-	{in: secExec, name: "Environment", parse: exParseEnvironment},
-	{in: secExec, name: "EnvironmentFile", parse: exParseEnvironmentFile},
-	{in: secExec, name: "PassEnvironment", parse: exParsePassEnvironment},
-	{in: secExec, name: "UnsetEnvironment", parse: exParseUnsetEnvironment},
-	exBoolDirective("DynamicUser", true, "", func(c *ExecContext) *bool { return &c.DynamicUser }),
-	exBoolDirective("RemoveIPC", false, exNoMisc, func(c *ExecContext) *bool { return &c.RemoveIPC }),
-	{in: secExec, name: "StandardInput", parse: exParseStandardInput},
-	{in: secExec, name: "StandardOutput", parse: exParseStandardOutput},
-	{in: secExec, name: "StandardError", parse: exParseStandardOutput},
-	{in: secExec, name: "StandardInputText", parse: exParseStandardInputText},
-	{in: secExec, name: "StandardInputData", parse: exParseStandardInputData},
-	exPathDirective("TTYPath", false, "", func(c *ExecContext) *string { return &c.TTYPath }),
-	exBoolDirective("TTYReset", false, exNoTTY, func(c *ExecContext) *bool { return &c.TTYReset }),
-	exBoolDirective("TTYVHangup", false, exNoTTY, func(c *ExecContext) *bool { return &c.TTYVHangup }),
-	exBoolDirective("TTYVTDisallocate", false, exNoTTY, func(c *ExecContext) *bool { return &c.TTYVTDisallocate }),
-	exTTYSizeDirective("TTYRows", func(c *ExecContext) *int { return &c.TTYRows }),
-	exTTYSizeDirective("TTYColumns", func(c *ExecContext) *int { return &c.TTYColumns }),
-	exStringDirective("SyslogIdentifier", "", func(c *ExecContext) *string { return &c.SyslogIdentifier }),
-	{in: secExec, name: "SyslogFacility", parse: exParseSyslogFacility, unsupported: exNoJournal},
-	{in: secExec, name: "SyslogLevel", parse: exParseSyslogLevel, unsupported: exNoJournal},
-	exBoolDirective("SyslogLevelPrefix", false, exNoJournal, func(c *ExecContext) *bool { return &c.SyslogLevelPrefix }),
-	{in: secExec, name: "LogLevelMax", parse: exParseLogLevelMax, unsupported: exNoJournal},
-	{in: secExec, name: "LogRateLimitIntervalSec", parse: exParseLogRateLimitInterval, unsupported: exNoJournal},
-	{in: secExec, name: "LogRateLimitBurst", parse: exParseLogRateLimitBurst, unsupported: exNoJournal},
-	{in: secExec, name: "LogExtraFields", parse: exParseLogExtraFields, unsupported: exNoJournal},
-	{in: secExec, name: "Capabilities", parse: parseRemoved, unsupported: exLegacy},
-	{in: secExec, name: "SecureBits", parse: exParseSecureBits, unsupported: exNoMisc},
-	{in: secExec, name: "CapabilityBoundingSet", parse: exParseCapabilities},
-	{in: secExec, name: "AmbientCapabilities", parse: exParseCapabilities},
-	{in: secExec, name: "TimerSlackNSec", parse: exParseTimerSlack, unsupported: exNoSched},
-	exBoolDirective("NoNewPrivileges", false, "", func(c *ExecContext) *bool { return &c.NoNewPrivileges }),
-	exEnumDirective("KeyringMode", "Failed to parse keyring mode", exNoMisc, []string{"inherit", "private", "shared"}, false, func(c *ExecContext) *string { return &c.KeyringMode }),
-	exEnumDirective("ProtectProc", "Failed to parse /proc/ protection mode", exNoSandbox, []string{"noaccess", "invisible", "ptraceable", "default"}, false, func(c *ExecContext) *string { return &c.ProtectProc }),
-	exEnumDirective("ProcSubset", "Failed to parse /proc/ subset mode", exNoSandbox, []string{"all", "pid"}, false, func(c *ExecContext) *string { return &c.ProcSubset }),
-	{in: secExec, name: "SystemCallFilter", parse: exParseSystemCallFilter, unsupported: exNoSeccomp},
-	{in: secExec, name: "SystemCallArchitectures", parse: exParseSystemCallArchitectures, unsupported: exNoSeccomp},
-	{in: secExec, name: "SystemCallErrorNumber", parse: exParseSystemCallErrorNumber, unsupported: exNoSeccomp},
-	{in: secExec, name: "SystemCallLog", parse: exParseSystemCallLog, unsupported: exNoSeccomp},
-	exBoolDirective("MemoryDenyWriteExecute", false, exNoSeccomp, func(c *ExecContext) *bool { return &c.MemoryDenyWriteExecute }),
-	{in: secExec, name: "RestrictNamespaces", parse: exParseRestrictNamespaces, unsupported: exNoSeccomp},
-	exBoolDirective("RestrictRealtime", false, exNoSeccomp, func(c *ExecContext) *bool { return &c.RestrictRealtime }),
-	exBoolDirective("RestrictSUIDSGID", false, exNoSeccomp, func(c *ExecContext) *bool { return &c.RestrictSUIDSGID }),
-	{in: secExec, name: "RestrictAddressFamilies", parse: exParseRestrictAddressFamilies, unsupported: exNoSeccomp},
-	exBoolDirective("LockPersonality", false, exNoSeccomp, func(c *ExecContext) *bool { return &c.LockPersonality }),
-	{in: secExec, name: "RestrictFileSystems", parse: exParseRestrictFileSystems, unsupported: "BPF LSM filesystem restrictions are not implemented"},
-	exRlimitDirective("LimitCPU", RlimitCPU),
-	exRlimitDirective("LimitFSIZE", RlimitFSIZE),
-	exRlimitDirective("LimitDATA", RlimitDATA),
-	exRlimitDirective("LimitSTACK", RlimitSTACK),
-	exRlimitDirective("LimitCORE", RlimitCORE),
-	exRlimitDirective("LimitRSS", RlimitRSS),
-	exRlimitDirective("LimitNOFILE", RlimitNOFILE),
-	exRlimitDirective("LimitAS", RlimitAS),
-	exRlimitDirective("LimitNPROC", RlimitNPROC),
-	exRlimitDirective("LimitMEMLOCK", RlimitMEMLOCK),
-	exRlimitDirective("LimitLOCKS", RlimitLOCKS),
-	exRlimitDirective("LimitSIGPENDING", RlimitSIGPENDING),
-	exRlimitDirective("LimitMSGQUEUE", RlimitMSGQUEUE),
-	exRlimitDirective("LimitNICE", RlimitNICE),
-	exRlimitDirective("LimitRTPRIO", RlimitRTPRIO),
-	exRlimitDirective("LimitRTTIME", RlimitRTTIME),
-	exNamespacePathsDirective("ReadWriteDirectories", exNoSandbox, func(c *ExecContext) *[]string { return &c.ReadWritePaths }),
-	exNamespacePathsDirective("ReadOnlyDirectories", exNoSandbox, func(c *ExecContext) *[]string { return &c.ReadOnlyPaths }),
-	exNamespacePathsDirective("InaccessibleDirectories", exNoSandbox, func(c *ExecContext) *[]string { return &c.InaccessiblePaths }),
-	exNamespacePathsDirective("ReadWritePaths", exNoSandbox, func(c *ExecContext) *[]string { return &c.ReadWritePaths }),
-	exNamespacePathsDirective("ReadOnlyPaths", exNoSandbox, func(c *ExecContext) *[]string { return &c.ReadOnlyPaths }),
-	exNamespacePathsDirective("InaccessiblePaths", exNoSandbox, func(c *ExecContext) *[]string { return &c.InaccessiblePaths }),
-	exNamespacePathsDirective("ExecPaths", exNoSandbox, func(c *ExecContext) *[]string { return &c.ExecPaths }),
-	exNamespacePathsDirective("NoExecPaths", exNoSandbox, func(c *ExecContext) *[]string { return &c.NoExecPaths }),
-	{in: secExec, name: "ExecSearchPath", parse: exParseExecSearchPath, unsupported: exNoMisc},
-	{in: secExec, name: "BindPaths", parse: exParseBindPaths, unsupported: exNoSandbox},
-	{in: secExec, name: "BindReadOnlyPaths", parse: exParseBindPaths, unsupported: exNoSandbox},
-	{in: secExec, name: "TemporaryFileSystem", parse: exParseTemporaryFileSystem, unsupported: exNoSandbox},
-	exBoolDirective("PrivateTmp", false, "", func(c *ExecContext) *bool { return &c.PrivateTmp }),
-	exBoolDirective("PrivateDevices", false, exNoSandbox, func(c *ExecContext) *bool { return &c.PrivateDevices }),
-	exBoolDirective("ProtectKernelTunables", false, exNoSandbox, func(c *ExecContext) *bool { return &c.ProtectKernelTunables }),
-	exBoolDirective("ProtectKernelModules", false, exNoSandbox, func(c *ExecContext) *bool { return &c.ProtectKernelModules }),
-	exBoolDirective("ProtectKernelLogs", false, exNoSandbox, func(c *ExecContext) *bool { return &c.ProtectKernelLogs }),
-	exBoolDirective("ProtectClock", false, exNoSandbox, func(c *ExecContext) *bool { return &c.ProtectClock }),
-	exBoolDirective("ProtectControlGroups", false, exNoSandbox, func(c *ExecContext) *bool { return &c.ProtectControlGroups }),
-	exPathDirective("NetworkNamespacePath", false, exNoNamespaces, func(c *ExecContext) *string { return &c.NetworkNamespacePath }),
-	exPathDirective("IPCNamespacePath", false, exNoNamespaces, func(c *ExecContext) *string { return &c.IPCNamespacePath }),
-	{in: secExec, name: "LogNamespace", parse: exParseLogNamespace, unsupported: exNoJournal},
-	exBoolDirective("PrivateNetwork", false, exNoNamespaces, func(c *ExecContext) *bool { return &c.PrivateNetwork }),
-	exBoolDirective("PrivateUsers", false, exNoSandbox, func(c *ExecContext) *bool { return &c.PrivateUsers }),
-	exBoolDirective("PrivateMounts", false, exNoSandbox, func(c *ExecContext) *bool { return &c.PrivateMounts }),
-	exBoolDirective("PrivateIPC", false, exNoNamespaces, func(c *ExecContext) *bool { return &c.PrivateIPC }),
-	exEnumDirective("ProtectSystem", "Failed to parse protect system value", exNoSandbox, []string{"no", "yes", "full", "strict"}, true, func(c *ExecContext) *string { return &c.ProtectSystem }),
-	exEnumDirective("ProtectHome", "Failed to parse protect home value", exNoSandbox, []string{"no", "yes", "read-only", "tmpfs"}, true, func(c *ExecContext) *string { return &c.ProtectHome }),
-	{in: secExec, name: "MountFlags", parse: exParseMountFlags, unsupported: exNoSandbox},
-	{in: secExec, name: "MountAPIVFS", parse: exParseMountAPIVFS, unsupported: exNoSandbox},
-	{in: secExec, name: "Personality", parse: exParsePersonality, unsupported: exNoMisc},
-	exEnumDirective("RuntimeDirectoryPreserve", "Failed to parse runtime directory preserve mode", exNoMisc, []string{"no", "yes", "restart"}, true, func(c *ExecContext) *string { return &c.RuntimeDirectoryPreserve }),
-	exModeDirective("RuntimeDirectoryMode", "", func(c *ExecContext) *uint32 { return &c.RuntimeDirectoryMode }),
-	{in: secExec, name: "RuntimeDirectory", parse: exParseDirectories},
-	exModeDirective("StateDirectoryMode", "", func(c *ExecContext) *uint32 { return &c.StateDirectoryMode }),
-	{in: secExec, name: "StateDirectory", parse: exParseDirectories},
-	exModeDirective("CacheDirectoryMode", "", func(c *ExecContext) *uint32 { return &c.CacheDirectoryMode }),
-	{in: secExec, name: "CacheDirectory", parse: exParseDirectories},
-	exModeDirective("LogsDirectoryMode", "", func(c *ExecContext) *uint32 { return &c.LogsDirectoryMode }),
-	{in: secExec, name: "LogsDirectory", parse: exParseDirectories},
-	exModeDirective("ConfigurationDirectoryMode", "", func(c *ExecContext) *uint32 { return &c.ConfigurationDirectoryMode }),
-	{in: secExec, name: "ConfigurationDirectory", parse: exParseDirectories},
-	{in: secExec, name: "SetCredential", parse: exParseSetCredential, unsupported: exNoCreds},
-	{in: secExec, name: "SetCredentialEncrypted", parse: exParseSetCredential, unsupported: exNoCreds},
-	{in: secExec, name: "LoadCredential", parse: exParseLoadCredential, unsupported: exNoCreds},
-	{in: secExec, name: "LoadCredentialEncrypted", parse: exParseLoadCredential, unsupported: exNoCreds},
-	{in: secExec, name: "TimeoutCleanSec", parse: exParseTimeoutClean, unsupported: "systemctl clean is not implemented"},
-	exStringDirective("PAMName", exNoPAM, func(c *ExecContext) *string { return &c.PAMName }),
-	exBoolDirective("IgnoreSIGPIPE", false, exNoMisc, func(c *ExecContext) *bool { return &c.IgnoreSIGPIPE }),
-	exStringDirective("UtmpIdentifier", "utmp records are not written", func(c *ExecContext) *string { return &c.UtmpIdentifier }),
-	exEnumDirective("UtmpMode", "Failed to parse utmp mode", "utmp records are not written", []string{"init", "login", "user"}, false, func(c *ExecContext) *string { return &c.UtmpMode }),
-	exLabelDirective("SELinuxContext", func(c *ExecContext) (*string, *bool) { return &c.SELinuxContext, &c.SELinuxContextIgnore }),
-	exLabelDirective("AppArmorProfile", func(c *ExecContext) (*string, *bool) { return &c.AppArmorProfile, &c.AppArmorProfileIgnore }),
-	exLabelDirective("SmackProcessLabel", func(c *ExecContext) (*string, *bool) { return &c.SmackProcessLabel, &c.SmackProcessLabelIgnore }),
-	exBoolDirective("ProtectHostname", false, exNoNamespaces, func(c *ExecContext) *bool { return &c.ProtectHostname }),
+	{in: secExec, name: "WorkingDirectory", parse: parseFunc(exParseWorkingDirectory)},
+	{in: secExec, name: "RootDirectory", parse: exPath{field: func(c *ExecContext) *string { return &c.RootDirectory }, fatal: true}},
+	{in: secExec, name: "RootImage", parse: exPath{field: func(c *ExecContext) *string { return &c.RootImage }, fatal: true}, unsupported: exNoImages},
+	{in: secExec, name: "RootImageOptions", parse: parseFunc(exParseRootImageOptions), unsupported: exNoImages},
+	{in: secExec, name: "RootHash", parse: parseFunc(exParseRootHash), unsupported: exNoImages},
+	{in: secExec, name: "RootHashSignature", parse: parseFunc(exParseRootHashSignature), unsupported: exNoImages},
+	{in: secExec, name: "RootVerity", parse: exPath{field: func(c *ExecContext) *string { return &c.RootVerity }, fatal: true}, unsupported: exNoImages},
+	{in: secExec, name: "ExtensionDirectories", parse: exNamespacePaths(func(c *ExecContext) *[]string { return &c.ExtensionDirectories }), unsupported: exNoImages},
+	{in: secExec, name: "ExtensionImages", parse: parseFunc(exParseExtensionImages), unsupported: exNoImages},
+	{in: secExec, name: "MountImages", parse: parseFunc(exParseMountImages), unsupported: exNoImages},
+	{in: secExec, name: "User", parse: exUser(func(c *ExecContext) *string { return &c.User })},
+	{in: secExec, name: "Group", parse: exUser(func(c *ExecContext) *string { return &c.Group })},
+	{in: secExec, name: "SupplementaryGroups", parse: parseFunc(exParseSupplementaryGroups)},
+	{in: secExec, name: "Nice", parse: parseFunc(exParseNice)},
+	{in: secExec, name: "OOMScoreAdjust", parse: parseFunc(exParseOOMScoreAdjust)},
+	{in: secExec, name: "CoredumpFilter", parse: parseFunc(exParseCoredumpFilter), unsupported: exNoMisc},
+	{in: secExec, name: "IOSchedulingClass", parse: parseFunc(exParseIOClass), unsupported: exNoSched},
+	{in: secExec, name: "IOSchedulingPriority", parse: parseFunc(exParseIOPriority), unsupported: exNoSched},
+	{in: secExec, name: "CPUSchedulingPolicy", parse: parseFunc(exParseCPUSchedPolicy), unsupported: exNoSched},
+	{in: secExec, name: "CPUSchedulingPriority", parse: parseFunc(exParseCPUSchedPriority), unsupported: exNoSched},
+	{in: secExec, name: "CPUSchedulingResetOnFork", parse: boolField(func(u *Unit) *bool { return &u.exCtx().CPUSchedulingResetOnFork }), unsupported: exNoSched},
+	{in: secExec, name: "CPUAffinity", parse: parseFunc(exParseCPUAffinity), unsupported: exNoSched},
+	{in: secExec, name: "NUMAPolicy", parse: parseFunc(exParseNUMAPolicy), unsupported: exNoSched},
+	{in: secExec, name: "NUMAMask", parse: parseFunc(exParseNUMAMask), unsupported: exNoSched},
+	{in: secExec, name: "UMask", parse: modeField(func(u *Unit) *uint32 { return &u.exCtx().UMask })},
+	{in: secExec, name: "Environment", parse: parseFunc(exParseEnvironment)},
+	{in: secExec, name: "EnvironmentFile", parse: parseFunc(exParseEnvironmentFile)},
+	{in: secExec, name: "PassEnvironment", parse: parseFunc(exParsePassEnvironment)},
+	{in: secExec, name: "UnsetEnvironment", parse: parseFunc(exParseUnsetEnvironment)},
+	{in: secExec, name: "DynamicUser", parse: parseFunc(exParseDynamicUser)},
+	{in: secExec, name: "RemoveIPC", parse: boolField(func(u *Unit) *bool { return &u.exCtx().RemoveIPC }), unsupported: exNoMisc},
+	{in: secExec, name: "StandardInput", parse: parseFunc(exParseStandardInput)},
+	{in: secExec, name: "StandardOutput", parse: parseFunc(exParseStandardOutput)},
+	{in: secExec, name: "StandardError", parse: parseFunc(exParseStandardOutput)},
+	{in: secExec, name: "StandardInputText", parse: parseFunc(exParseStandardInputText)},
+	{in: secExec, name: "StandardInputData", parse: parseFunc(exParseStandardInputData)},
+	{in: secExec, name: "TTYPath", parse: exPath{field: func(c *ExecContext) *string { return &c.TTYPath }}},
+	{in: secExec, name: "TTYReset", parse: boolField(func(u *Unit) *bool { return &u.exCtx().TTYReset }), unsupported: exNoTTY},
+	{in: secExec, name: "TTYVHangup", parse: boolField(func(u *Unit) *bool { return &u.exCtx().TTYVHangup }), unsupported: exNoTTY},
+	{in: secExec, name: "TTYVTDisallocate", parse: boolField(func(u *Unit) *bool { return &u.exCtx().TTYVTDisallocate }), unsupported: exNoTTY},
+	{in: secExec, name: "TTYRows", parse: exTTYSize(func(c *ExecContext) *int { return &c.TTYRows }), unsupported: exNoTTY},
+	{in: secExec, name: "TTYColumns", parse: exTTYSize(func(c *ExecContext) *int { return &c.TTYColumns }), unsupported: exNoTTY},
+	{in: secExec, name: "SyslogIdentifier", parse: exString(func(c *ExecContext) *string { return &c.SyslogIdentifier })},
+	{in: secExec, name: "SyslogFacility", parse: parseFunc(exParseSyslogFacility), unsupported: exNoJournal},
+	{in: secExec, name: "SyslogLevel", parse: parseFunc(exParseSyslogLevel), unsupported: exNoJournal},
+	{in: secExec, name: "SyslogLevelPrefix", parse: boolField(func(u *Unit) *bool { return &u.exCtx().SyslogLevelPrefix }), unsupported: exNoJournal},
+	{in: secExec, name: "LogLevelMax", parse: parseFunc(exParseLogLevelMax), unsupported: exNoJournal},
+	{in: secExec, name: "LogRateLimitIntervalSec", parse: parseFunc(exParseLogRateLimitInterval), unsupported: exNoJournal},
+	{in: secExec, name: "LogRateLimitBurst", parse: parseFunc(exParseLogRateLimitBurst), unsupported: exNoJournal},
+	{in: secExec, name: "LogExtraFields", parse: parseFunc(exParseLogExtraFields), unsupported: exNoJournal},
+	{in: secExec, name: "Capabilities", parse: parseFunc(parseRemoved), unsupported: exLegacy},
+	{in: secExec, name: "SecureBits", parse: parseFunc(exParseSecureBits), unsupported: exNoMisc},
+	{in: secExec, name: "CapabilityBoundingSet", parse: parseFunc(exParseCapabilities)},
+	{in: secExec, name: "AmbientCapabilities", parse: parseFunc(exParseCapabilities)},
+	{in: secExec, name: "TimerSlackNSec", parse: parseFunc(exParseTimerSlack), unsupported: exNoSched},
+	{in: secExec, name: "NoNewPrivileges", parse: boolField(func(u *Unit) *bool { return &u.exCtx().NoNewPrivileges })},
+	{in: secExec, name: "KeyringMode", parse: exEnum{msg: "Failed to parse keyring mode", values: []string{"inherit", "private", "shared"}, field: func(c *ExecContext) *string { return &c.KeyringMode }}, unsupported: exNoMisc},
+	{in: secExec, name: "ProtectProc", parse: exEnum{msg: "Failed to parse /proc/ protection mode", values: []string{"noaccess", "invisible", "ptraceable", "default"}, field: func(c *ExecContext) *string { return &c.ProtectProc }}, unsupported: exNoSandbox},
+	{in: secExec, name: "ProcSubset", parse: exEnum{msg: "Failed to parse /proc/ subset mode", values: []string{"all", "pid"}, field: func(c *ExecContext) *string { return &c.ProcSubset }}, unsupported: exNoSandbox},
+	{in: secExec, name: "SystemCallFilter", parse: parseFunc(exParseSystemCallFilter), unsupported: exNoSeccomp},
+	{in: secExec, name: "SystemCallArchitectures", parse: parseFunc(exParseSystemCallArchitectures), unsupported: exNoSeccomp},
+	{in: secExec, name: "SystemCallErrorNumber", parse: parseFunc(exParseSystemCallErrorNumber), unsupported: exNoSeccomp},
+	{in: secExec, name: "SystemCallLog", parse: parseFunc(exParseSystemCallLog), unsupported: exNoSeccomp},
+	{in: secExec, name: "MemoryDenyWriteExecute", parse: boolField(func(u *Unit) *bool { return &u.exCtx().MemoryDenyWriteExecute }), unsupported: exNoSeccomp},
+	{in: secExec, name: "RestrictNamespaces", parse: parseFunc(exParseRestrictNamespaces), unsupported: exNoSeccomp},
+	{in: secExec, name: "RestrictRealtime", parse: boolField(func(u *Unit) *bool { return &u.exCtx().RestrictRealtime }), unsupported: exNoSeccomp},
+	{in: secExec, name: "RestrictSUIDSGID", parse: boolField(func(u *Unit) *bool { return &u.exCtx().RestrictSUIDSGID }), unsupported: exNoSeccomp},
+	{in: secExec, name: "RestrictAddressFamilies", parse: parseFunc(exParseRestrictAddressFamilies), unsupported: exNoSeccomp},
+	{in: secExec, name: "LockPersonality", parse: boolField(func(u *Unit) *bool { return &u.exCtx().LockPersonality }), unsupported: exNoSeccomp},
+	{in: secExec, name: "RestrictFileSystems", parse: parseFunc(exParseRestrictFileSystems), unsupported: "BPF LSM filesystem restrictions are not implemented"},
+	{in: secExec, name: "LimitCPU", parse: exRlimit(RlimitCPU)},
+	{in: secExec, name: "LimitFSIZE", parse: exRlimit(RlimitFSIZE)},
+	{in: secExec, name: "LimitDATA", parse: exRlimit(RlimitDATA)},
+	{in: secExec, name: "LimitSTACK", parse: exRlimit(RlimitSTACK)},
+	{in: secExec, name: "LimitCORE", parse: exRlimit(RlimitCORE)},
+	{in: secExec, name: "LimitRSS", parse: exRlimit(RlimitRSS)},
+	{in: secExec, name: "LimitNOFILE", parse: exRlimit(RlimitNOFILE)},
+	{in: secExec, name: "LimitAS", parse: exRlimit(RlimitAS)},
+	{in: secExec, name: "LimitNPROC", parse: exRlimit(RlimitNPROC)},
+	{in: secExec, name: "LimitMEMLOCK", parse: exRlimit(RlimitMEMLOCK)},
+	{in: secExec, name: "LimitLOCKS", parse: exRlimit(RlimitLOCKS)},
+	{in: secExec, name: "LimitSIGPENDING", parse: exRlimit(RlimitSIGPENDING)},
+	{in: secExec, name: "LimitMSGQUEUE", parse: exRlimit(RlimitMSGQUEUE)},
+	{in: secExec, name: "LimitNICE", parse: exRlimit(RlimitNICE)},
+	{in: secExec, name: "LimitRTPRIO", parse: exRlimit(RlimitRTPRIO)},
+	{in: secExec, name: "LimitRTTIME", parse: exRlimit(RlimitRTTIME)},
+	{in: secExec, name: "ReadWriteDirectories", parse: exNamespacePaths(func(c *ExecContext) *[]string { return &c.ReadWritePaths }), unsupported: exNoSandbox},
+	{in: secExec, name: "ReadOnlyDirectories", parse: exNamespacePaths(func(c *ExecContext) *[]string { return &c.ReadOnlyPaths }), unsupported: exNoSandbox},
+	{in: secExec, name: "InaccessibleDirectories", parse: exNamespacePaths(func(c *ExecContext) *[]string { return &c.InaccessiblePaths }), unsupported: exNoSandbox},
+	{in: secExec, name: "ReadWritePaths", parse: exNamespacePaths(func(c *ExecContext) *[]string { return &c.ReadWritePaths }), unsupported: exNoSandbox},
+	{in: secExec, name: "ReadOnlyPaths", parse: exNamespacePaths(func(c *ExecContext) *[]string { return &c.ReadOnlyPaths }), unsupported: exNoSandbox},
+	{in: secExec, name: "InaccessiblePaths", parse: exNamespacePaths(func(c *ExecContext) *[]string { return &c.InaccessiblePaths }), unsupported: exNoSandbox},
+	{in: secExec, name: "ExecPaths", parse: exNamespacePaths(func(c *ExecContext) *[]string { return &c.ExecPaths }), unsupported: exNoSandbox},
+	{in: secExec, name: "NoExecPaths", parse: exNamespacePaths(func(c *ExecContext) *[]string { return &c.NoExecPaths }), unsupported: exNoSandbox},
+	{in: secExec, name: "ExecSearchPath", parse: parseFunc(exParseExecSearchPath), unsupported: exNoMisc},
+	{in: secExec, name: "BindPaths", parse: parseFunc(exParseBindPaths), unsupported: exNoSandbox},
+	{in: secExec, name: "BindReadOnlyPaths", parse: parseFunc(exParseBindPaths), unsupported: exNoSandbox},
+	{in: secExec, name: "TemporaryFileSystem", parse: parseFunc(exParseTemporaryFileSystem), unsupported: exNoSandbox},
+	{in: secExec, name: "PrivateTmp", parse: boolField(func(u *Unit) *bool { return &u.exCtx().PrivateTmp })},
+	{in: secExec, name: "PrivateDevices", parse: boolField(func(u *Unit) *bool { return &u.exCtx().PrivateDevices }), unsupported: exNoSandbox},
+	{in: secExec, name: "ProtectKernelTunables", parse: boolField(func(u *Unit) *bool { return &u.exCtx().ProtectKernelTunables }), unsupported: exNoSandbox},
+	{in: secExec, name: "ProtectKernelModules", parse: boolField(func(u *Unit) *bool { return &u.exCtx().ProtectKernelModules }), unsupported: exNoSandbox},
+	{in: secExec, name: "ProtectKernelLogs", parse: boolField(func(u *Unit) *bool { return &u.exCtx().ProtectKernelLogs }), unsupported: exNoSandbox},
+	{in: secExec, name: "ProtectClock", parse: boolField(func(u *Unit) *bool { return &u.exCtx().ProtectClock }), unsupported: exNoSandbox},
+	{in: secExec, name: "ProtectControlGroups", parse: boolField(func(u *Unit) *bool { return &u.exCtx().ProtectControlGroups }), unsupported: exNoSandbox},
+	{in: secExec, name: "NetworkNamespacePath", parse: exPath{field: func(c *ExecContext) *string { return &c.NetworkNamespacePath }}, unsupported: exNoNamespaces},
+	{in: secExec, name: "IPCNamespacePath", parse: exPath{field: func(c *ExecContext) *string { return &c.IPCNamespacePath }}, unsupported: exNoNamespaces},
+	{in: secExec, name: "LogNamespace", parse: parseFunc(exParseLogNamespace), unsupported: exNoJournal},
+	{in: secExec, name: "PrivateNetwork", parse: boolField(func(u *Unit) *bool { return &u.exCtx().PrivateNetwork }), unsupported: exNoNamespaces},
+	{in: secExec, name: "PrivateUsers", parse: boolField(func(u *Unit) *bool { return &u.exCtx().PrivateUsers }), unsupported: exNoSandbox},
+	{in: secExec, name: "PrivateMounts", parse: boolField(func(u *Unit) *bool { return &u.exCtx().PrivateMounts }), unsupported: exNoSandbox},
+	{in: secExec, name: "PrivateIPC", parse: boolField(func(u *Unit) *bool { return &u.exCtx().PrivateIPC }), unsupported: exNoNamespaces},
+	{in: secExec, name: "ProtectSystem", parse: exEnum{msg: "Failed to parse protect system value", values: []string{"no", "yes", "full", "strict"}, withBool: true, field: func(c *ExecContext) *string { return &c.ProtectSystem }}, unsupported: exNoSandbox},
+	{in: secExec, name: "ProtectHome", parse: exEnum{msg: "Failed to parse protect home value", values: []string{"no", "yes", "read-only", "tmpfs"}, withBool: true, field: func(c *ExecContext) *string { return &c.ProtectHome }}, unsupported: exNoSandbox},
+	{in: secExec, name: "MountFlags", parse: parseFunc(exParseMountFlags), unsupported: exNoSandbox},
+	{in: secExec, name: "MountAPIVFS", parse: parseFunc(exParseMountAPIVFS), unsupported: exNoSandbox},
+	{in: secExec, name: "Personality", parse: parseFunc(exParsePersonality), unsupported: exNoMisc},
+	{in: secExec, name: "RuntimeDirectoryPreserve", parse: exEnum{msg: "Failed to parse runtime directory preserve mode", values: []string{"no", "yes", "restart"}, withBool: true, field: func(c *ExecContext) *string { return &c.RuntimeDirectoryPreserve }}, unsupported: exNoMisc},
+	{in: secExec, name: "RuntimeDirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.exCtx().RuntimeDirectoryMode })},
+	{in: secExec, name: "RuntimeDirectory", parse: parseFunc(exParseDirectories)},
+	{in: secExec, name: "StateDirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.exCtx().StateDirectoryMode })},
+	{in: secExec, name: "StateDirectory", parse: parseFunc(exParseDirectories)},
+	{in: secExec, name: "CacheDirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.exCtx().CacheDirectoryMode })},
+	{in: secExec, name: "CacheDirectory", parse: parseFunc(exParseDirectories)},
+	{in: secExec, name: "LogsDirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.exCtx().LogsDirectoryMode })},
+	{in: secExec, name: "LogsDirectory", parse: parseFunc(exParseDirectories)},
+	{in: secExec, name: "ConfigurationDirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.exCtx().ConfigurationDirectoryMode })},
+	{in: secExec, name: "ConfigurationDirectory", parse: parseFunc(exParseDirectories)},
+	{in: secExec, name: "SetCredential", parse: parseFunc(exParseSetCredential), unsupported: exNoCreds},
+	{in: secExec, name: "SetCredentialEncrypted", parse: parseFunc(exParseSetCredential), unsupported: exNoCreds},
+	{in: secExec, name: "LoadCredential", parse: parseFunc(exParseLoadCredential), unsupported: exNoCreds},
+	{in: secExec, name: "LoadCredentialEncrypted", parse: parseFunc(exParseLoadCredential), unsupported: exNoCreds},
+	{in: secExec, name: "TimeoutCleanSec", parse: parseFunc(exParseTimeoutClean), unsupported: "systemctl clean is not implemented"},
+	{in: secExec, name: "PAMName", parse: exString(func(c *ExecContext) *string { return &c.PAMName }), unsupported: exNoPAM},
+	{in: secExec, name: "IgnoreSIGPIPE", parse: boolField(func(u *Unit) *bool { return &u.exCtx().IgnoreSIGPIPE }), unsupported: exNoMisc},
+	{in: secExec, name: "UtmpIdentifier", parse: exString(func(c *ExecContext) *string { return &c.UtmpIdentifier }), unsupported: "utmp records are not written"},
+	{in: secExec, name: "UtmpMode", parse: exEnum{msg: "Failed to parse utmp mode", values: []string{"init", "login", "user"}, field: func(c *ExecContext) *string { return &c.UtmpMode }}, unsupported: "utmp records are not written"},
+	{in: secExec, name: "SELinuxContext", parse: exLabel(func(c *ExecContext) (*string, *bool) { return &c.SELinuxContext, &c.SELinuxContextIgnore }), unsupported: exNoMAC},
+	{in: secExec, name: "AppArmorProfile", parse: exLabel(func(c *ExecContext) (*string, *bool) { return &c.AppArmorProfile, &c.AppArmorProfileIgnore }), unsupported: exNoMAC},
+	{in: secExec, name: "SmackProcessLabel", parse: exLabel(func(c *ExecContext) (*string, *bool) { return &c.SmackProcessLabel, &c.SmackProcessLabelIgnore }), unsupported: exNoMAC},
+	{in: secExec, name: "ProtectHostname", parse: boolField(func(u *Unit) *bool { return &u.exCtx().ProtectHostname }), unsupported: exNoNamespaces},
 }
 
 // ---------------------------------------------------------------------
 // Generic parsers (systemd's conf-parser.c ones, on the exec context)
 
-//go:noinline
-func exBoolDirective(name string, isFatal bool, unsupported string, field func(c *ExecContext) *bool) directive {
-	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
-		b, err := unit.ParseBool(o.Value)
-		if err != nil {
-			if isFatal {
-				return fatal(fmt.Errorf("Failed to parse boolean value: %s", o.Value))
-			}
-			return fmt.Errorf("Failed to parse boolean value, ignoring: %s", o.Value)
-		}
-		*field(u.exCtx()) = b
-		return nil
-	}}
+// exParseDynamicUser is config_parse_bool for DynamicUser=, where a bad
+// value is fatal.
+func exParseDynamicUser(u *Unit, o *unit.Option) error {
+	b, err := unit.ParseBool(o.Value)
+	if err != nil {
+		return fatal(fmt.Errorf("Failed to parse boolean value: %s", o.Value))
+	}
+	u.exCtx().DynamicUser = b
+	return nil
 }
 
-// exEnumDirective is DEFINE_CONFIG_PARSE_ENUM: one of values (the first
-// two being "no" and "yes" when withBool, which also takes any boolean).
-//
-//go:noinline
-func exEnumDirective(name, msg, unsupported string, values []string, withBool bool, field func(c *ExecContext) *string) directive {
-	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
-		for _, v := range values {
-			if o.Value == v {
-				*field(u.exCtx()) = v
-				return nil
-			}
+// exEnum is DEFINE_CONFIG_PARSE_ENUM: one of values (the first two being
+// "no" and "yes" when withBool, which also takes any boolean); msg is
+// systemd's message for anything else.
+type exEnum struct {
+	msg      string
+	values   []string
+	withBool bool
+	field    func(c *ExecContext) *string
+}
+
+func (p exEnum) parse(u *Unit, o *unit.Option) error {
+	for _, v := range p.values {
+		if o.Value == v {
+			*p.field(u.exCtx()) = v
+			return nil
 		}
-		if withBool {
-			if b, err := unit.ParseBool(o.Value); err == nil {
-				*field(u.exCtx()) = values[exBoolIndex(b)]
-				return nil
-			}
+	}
+	if p.withBool {
+		if b, err := unit.ParseBool(o.Value); err == nil {
+			*p.field(u.exCtx()) = p.values[exBoolIndex(b)]
+			return nil
 		}
-		return fmt.Errorf("%s, ignoring: %s", msg, o.Value)
-	}}
+	}
+	return fmt.Errorf("%s, ignoring: %s", p.msg, o.Value)
 }
 
 func exBoolIndex(b bool) int {
@@ -742,105 +743,88 @@ func exBoolIndex(b bool) int {
 	return 0
 }
 
-// exModeDirective is config_parse_mode: an octal mode; no reset.
-//
-//go:noinline
-func exModeDirective(name, unsupported string, field func(c *ExecContext) *uint32) directive {
-	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
-		m, err := unit.ParseMode(o.Value)
-		if err != nil {
-			return fmt.Errorf("Failed to parse mode value, ignoring: %s", o.Value)
-		}
-		*field(u.exCtx()) = m
-		return nil
-	}}
+// exString is config_parse_unit_string_printf: specifiers are expanded;
+// an empty value resets.
+type exString func(c *ExecContext) *string
+
+func (field exString) parse(u *Unit, o *unit.Option) error {
+	s, err := u.spec.Expand(o.Value)
+	if err != nil {
+		return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %s", o.Value, exErrText(err))
+	}
+	*field(u.exCtx()) = s
+	return nil
 }
 
-// exStringDirective is config_parse_unit_string_printf: specifiers are
-// expanded; an empty value resets.
-//
-//go:noinline
-func exStringDirective(name, unsupported string, field func(c *ExecContext) *string) directive {
-	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
-		s, err := u.spec.Expand(o.Value)
-		if err != nil {
-			return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %s", o.Value, exErrText(err))
-		}
-		*field(u.exCtx()) = s
-		return nil
-	}}
+// exPath is config_parse_unit_path_printf: an absolute path, specifiers
+// expanded and simplified; an empty value resets. With fatal
+// (RootDirectory=, RootImage=, RootVerity=) a bad path makes the unit
+// bad-setting.
+type exPath struct {
+	field func(c *ExecContext) *string
+	fatal bool
 }
 
-// exPathDirective is config_parse_unit_path_printf: an absolute path,
-// specifiers expanded and simplified; an empty value resets. With
-// isFatal (RootDirectory=, RootImage=, RootVerity=) a bad path makes the
-// unit bad-setting.
-//
-//go:noinline
-func exPathDirective(name string, isFatal bool, unsupported string, field func(c *ExecContext) *string) directive {
-	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
-		c := u.exCtx()
-		if o.Value == "" {
-			*field(c) = ""
-			return nil
-		}
-		s, err := u.spec.ExpandPath(o.Value)
-		if err != nil {
-			if isFatal {
-				return fatal(fmt.Errorf("Failed to resolve unit specifiers in '%s': %s", o.Value, exErrText(err)))
-			}
-			return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %s", o.Value, exErrText(err))
-		}
-		p, err := exCheckPath(o.Name, s, exAbsolute, isFatal)
-		if err != nil && isFatal {
-			return fatal(err)
-		}
-		if err != nil {
-			return err
-		}
-		*field(c) = p
+func (x exPath) parse(u *Unit, o *unit.Option) error {
+	c := u.exCtx()
+	if o.Value == "" {
+		*x.field(c) = ""
 		return nil
-	}}
+	}
+	s, err := u.spec.ExpandPath(o.Value)
+	if err != nil {
+		if x.fatal {
+			return fatal(fmt.Errorf("Failed to resolve unit specifiers in '%s': %s", o.Value, exErrText(err)))
+		}
+		return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %s", o.Value, exErrText(err))
+	}
+	p, err := exCheckPath(o.Name, s, exAbsolute, x.fatal)
+	if err != nil && x.fatal {
+		return fatal(err)
+	}
+	if err != nil {
+		return err
+	}
+	*x.field(c) = p
+	return nil
 }
 
-// exLabelDirective is SELinuxContext=, AppArmorProfile= and
-// SmackProcessLabel=: "-" makes a failure to apply the label non-fatal.
-//
-//go:noinline
-func exLabelDirective(name string, field func(c *ExecContext) (*string, *bool)) directive {
-	return directive{in: secExec, name: name, unsupported: exNoMAC, parse: func(u *Unit, o *unit.Option) error {
-		s, ign := field(u.exCtx())
-		if o.Value == "" {
-			*s, *ign = "", false
-			return nil
-		}
-		v, ignore := strings.CutPrefix(o.Value, "-")
-		k, err := u.spec.Expand(v)
-		if err != nil {
-			if ignore {
-				return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %s", v, exErrText(err))
-			}
-			return fatal(fmt.Errorf("Failed to resolve unit specifiers in '%s': %s", v, exErrText(err)))
-		}
-		*s, *ign = k, ignore
+// exLabel is SELinuxContext=, AppArmorProfile= and SmackProcessLabel=:
+// "-" makes a failure to apply the label non-fatal.
+type exLabel func(c *ExecContext) (*string, *bool)
+
+func (field exLabel) parse(u *Unit, o *unit.Option) error {
+	s, ign := field(u.exCtx())
+	if o.Value == "" {
+		*s, *ign = "", false
 		return nil
-	}}
+	}
+	v, ignore := strings.CutPrefix(o.Value, "-")
+	k, err := u.spec.Expand(v)
+	if err != nil {
+		if ignore {
+			return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %s", v, exErrText(err))
+		}
+		return fatal(fmt.Errorf("Failed to resolve unit specifiers in '%s': %s", v, exErrText(err)))
+	}
+	*s, *ign = k, ignore
+	return nil
 }
 
-//go:noinline
-func exTTYSizeDirective(name string, field func(c *ExecContext) *int) directive {
-	return directive{in: secExec, name: name, unsupported: exNoTTY, parse: func(u *Unit, o *unit.Option) error {
-		if o.Value == "" {
-			*field(u.exCtx()) = -1
-			return nil
-		}
-		v, err := exParseUint(o.Value, 32)
-		if err != nil {
-			return fmt.Errorf("Failed to parse unsigned value, ignoring: %s", o.Value)
-		}
-		*field(u.exCtx()) = int(v)
+// exTTYSize is TTYRows= and TTYColumns=: an unsigned number; empty unsets.
+type exTTYSize func(c *ExecContext) *int
+
+func (field exTTYSize) parse(u *Unit, o *unit.Option) error {
+	if o.Value == "" {
+		*field(u.exCtx()) = -1
 		return nil
-	}}
+	}
+	v, err := exParseUint(o.Value, 32)
+	if err != nil {
+		return fmt.Errorf("Failed to parse unsigned value, ignoring: %s", o.Value)
+	}
+	*field(u.exCtx()) = int(v)
+	return nil
 }
 
 // exWarn records a warning about part of a setting whose other parts are
@@ -1112,31 +1096,29 @@ func exParseEnvNames(u *Unit, o *unit.Option, unset bool, list *[]string) error 
 // ---------------------------------------------------------------------
 // Users, directories, paths
 
-// exUserDirective is config_parse_user_group_compat: a user or group
-// name or numeric ID, specifiers expanded; an invalid one is fatal.
-//
-//go:noinline
-func exUserDirective(name string, field func(c *ExecContext) *string) directive {
-	return directive{in: secExec, name: name, parse: func(u *Unit, o *unit.Option) error {
-		c := u.exCtx()
-		if o.Value == "" {
-			*field(c) = ""
-			return nil
-		}
-		k, err := u.spec.Expand(o.Value)
-		if err != nil {
-			return fatal(fmt.Errorf("Failed to resolve unit specifiers in %s: %s", o.Value, exErrText(err)))
-		}
-		if !exValidUserRelaxed(k) {
-			return fatal(fmt.Errorf("Invalid user/group name or numeric ID: %s", k))
-		}
-		exWarnUnsafeUser(u, o, k)
-		if name == "User" && k == "nobody" {
-			exWarn(u, o, "Special user %s configured, this is not safe!", k)
-		}
-		*field(c) = k
+// exUser is config_parse_user_group_compat: a user or group name or
+// numeric ID, specifiers expanded; an invalid one is fatal.
+type exUser func(c *ExecContext) *string
+
+func (field exUser) parse(u *Unit, o *unit.Option) error {
+	c := u.exCtx()
+	if o.Value == "" {
+		*field(c) = ""
 		return nil
-	}}
+	}
+	k, err := u.spec.Expand(o.Value)
+	if err != nil {
+		return fatal(fmt.Errorf("Failed to resolve unit specifiers in %s: %s", o.Value, exErrText(err)))
+	}
+	if !exValidUserRelaxed(k) {
+		return fatal(fmt.Errorf("Invalid user/group name or numeric ID: %s", k))
+	}
+	exWarnUnsafeUser(u, o, k)
+	if o.Name == "User" && k == "nobody" {
+		exWarn(u, o, "Special user %s configured, this is not safe!", k)
+	}
+	*field(c) = k
+	return nil
 }
 
 func exWarnUnsafeUser(u *Unit, o *unit.Option, k string) {
@@ -1267,47 +1249,45 @@ func exParseWorkingDirectory(u *Unit, o *unit.Option) error {
 	return nil
 }
 
-// exNamespacePathsDirective is config_parse_namespace_path_strv: absolute
-// paths, each optionally prefixed "-" and then "+"; an empty value resets.
-//
-//go:noinline
-func exNamespacePathsDirective(name, unsupported string, field func(c *ExecContext) *[]string) directive {
-	return directive{in: secExec, name: name, unsupported: unsupported, parse: func(u *Unit, o *unit.Option) error {
-		list := field(u.exCtx())
-		if o.Value == "" {
-			*list = nil
+// exNamespacePaths is config_parse_namespace_path_strv: absolute paths,
+// each optionally prefixed "-" and then "+"; an empty value resets.
+type exNamespacePaths func(c *ExecContext) *[]string
+
+func (field exNamespacePaths) parse(u *Unit, o *unit.Option) error {
+	list := field(u.exCtx())
+	if o.Value == "" {
+		*list = nil
+		return nil
+	}
+	w := unit.NewWords(o.Value)
+	for {
+		word, ok, err := w.Next("", unit.ExtractUnquote)
+		if err != nil {
+			return fmt.Errorf("Failed to extract first word, ignoring: %s", o.Value)
+		}
+		if !ok {
 			return nil
 		}
-		w := unit.NewWords(o.Value)
-		for {
-			word, ok, err := w.Next("", unit.ExtractUnquote)
-			if err != nil {
-				return fmt.Errorf("Failed to extract first word, ignoring: %s", o.Value)
-			}
-			if !ok {
-				return nil
-			}
-			p, ignore := strings.CutPrefix(word, "-")
-			p, prefix := strings.CutPrefix(p, "+")
-			k, err := u.spec.ExpandPath(p)
-			if err != nil {
-				exWarn(u, o, "Failed to resolve unit specifiers in %s: %s", p, exErrText(err))
-				continue
-			}
-			k, err = exCheckPath(o.Name, k, exAbsolute, false)
-			if err != nil {
-				exWarn(u, o, "%s", err)
-				continue
-			}
-			if prefix {
-				k = "+" + k
-			}
-			if ignore {
-				k = "-" + k
-			}
-			*list = append(*list, k)
+		p, ignore := strings.CutPrefix(word, "-")
+		p, prefix := strings.CutPrefix(p, "+")
+		k, err := u.spec.ExpandPath(p)
+		if err != nil {
+			exWarn(u, o, "Failed to resolve unit specifiers in %s: %s", p, exErrText(err))
+			continue
 		}
-	}}
+		k, err = exCheckPath(o.Name, k, exAbsolute, false)
+		if err != nil {
+			exWarn(u, o, "%s", err)
+			continue
+		}
+		if prefix {
+			k = "+" + k
+		}
+		if ignore {
+			k = "-" + k
+		}
+		*list = append(*list, k)
+	}
 }
 
 // exParseExecSearchPath is config_parse_colon_separated_paths: each path
@@ -2140,23 +2120,21 @@ func exParseNsec(s string) (uint64, error) {
 	return uint64(total), nil
 }
 
-// exRlimitDirective is config_parse_rlimit: "soft[:hard]", each a number
-// in the resource's unit (bytes with K/M/G... suffixes, seconds for CPU,
-// microseconds for RTTIME, nice levels for NICE) or "infinity".
-//
-//go:noinline
-func exRlimitDirective(name string, res int) directive {
-	return directive{in: secExec, name: name, parse: func(u *Unit, o *unit.Option) error {
-		rl, err := exParseRlimit(res, o.Value)
-		if errors.Is(err, syscall.EILSEQ) {
-			return fmt.Errorf("Soft resource limit chosen higher than hard limit, ignoring: %s", o.Value)
-		}
-		if err != nil {
-			return fmt.Errorf("Failed to parse resource value, ignoring: %s", o.Value)
-		}
-		u.exCtx().Limits[res] = &rl
-		return nil
-	}}
+// exRlimit is config_parse_rlimit of its resource: "soft[:hard]", each a
+// number in the resource's unit (bytes with K/M/G... suffixes, seconds for
+// CPU, microseconds for RTTIME, nice levels for NICE) or "infinity".
+type exRlimit int
+
+func (res exRlimit) parse(u *Unit, o *unit.Option) error {
+	rl, err := exParseRlimit(int(res), o.Value)
+	if errors.Is(err, syscall.EILSEQ) {
+		return fmt.Errorf("Soft resource limit chosen higher than hard limit, ignoring: %s", o.Value)
+	}
+	if err != nil {
+		return fmt.Errorf("Failed to parse resource value, ignoring: %s", o.Value)
+	}
+	u.exCtx().Limits[res] = &rl
+	return nil
 }
 
 func exParseRlimit(res int, s string) (Rlimit, error) {
@@ -2641,7 +2619,8 @@ func exParseCapabilities(u *Unit, o *unit.Option) error {
 	return nil
 }
 
-var exSecureBits = map[string]int{"noroot": 0, "noroot-locked": 1, "no-setuid-fixup": 2, "no-setuid-fixup-locked": 3, "keep-caps": 4, "keep-caps-locked": 5}
+// exSecureBits are the names of the secure bits, by bit number.
+var exSecureBits = [...]string{"noroot", "noroot-locked", "no-setuid-fixup", "no-setuid-fixup-locked", "keep-caps", "keep-caps-locked"}
 
 // exParseSecureBits is config_parse_exec_secure_bits: names, unknown ones
 // skipped; the value replaces the previous one.
@@ -2653,7 +2632,7 @@ func exParseSecureBits(u *Unit, o *unit.Option) error {
 		if err != nil || !ok {
 			break
 		}
-		if b, known := exSecureBits[word]; known {
+		if b := slices.Index(exSecureBits[:], word); b >= 0 {
 			bitsSet |= 1 << b
 		}
 	}
@@ -2889,15 +2868,22 @@ func exParseRestrictFileSystems(u *Unit, o *unit.Option) error {
 // exSyscallNames maps every system call name of the groups that
 // libseccomp knows to the name it resolves back to; built on the first
 // system call filter (not at start: 100 KB and a fifth of a millisecond
-// that most boots never use), never written after.
-var exSyscallNames = sync.OnceValue(func() map[string]string {
+// that most boots never use), never written after. (A sync.Once, not a
+// package-level sync.OnceValue: that call at start would make the
+// compiler build the directive tables at start too; see TestStaticInit.)
+var exSyscallNames struct {
+	once sync.Once
+	m    map[string]string
+}
+
+func exBuildSyscallNames() map[string]string {
 	unknown := map[string]bool{}
 	for _, n := range strings.Fields(exSyscallsUnknownToLibseccomp) {
 		unknown[n] = true
 	}
 	m := map[string]string{}
-	for _, members := range exSyscallGroups {
-		for _, n := range strings.Fields(members) {
+	for _, g := range exSyscallGroups {
+		for _, n := range strings.Fields(g.members) {
 			if !strings.HasPrefix(n, "@") && !unknown[n] {
 				m[n] = n
 			}
@@ -2907,12 +2893,23 @@ var exSyscallNames = sync.OnceValue(func() map[string]string {
 	// switch_endian, so it shows under that name.
 	m["sys_debug_setcontext"] = "switch_endian"
 	return m
-})
+}
+
+// exSyscallGroup returns the members of the group called name.
+func exSyscallGroup(name string) (string, bool) {
+	for _, g := range exSyscallGroups {
+		if g.name == name {
+			return g.members, true
+		}
+	}
+	return "", false
+}
 
 // exSyscallKnown reports whether libseccomp knows name, and the name it
 // resolves back to. Names in none of systemd's groups count as unknown.
 func exSyscallKnown(name string) (string, bool) {
-	n, ok := exSyscallNames()[name]
+	exSyscallNames.once.Do(func() { exSyscallNames.m = exBuildSyscallNames() })
+	n, ok := exSyscallNames.m[name]
 	return n, ok
 }
 
@@ -2921,7 +2918,7 @@ func exSyscallKnown(name string) (string, bool) {
 // Unknown names are reported only for the user's own words (report).
 func exSyscallAdd(u *Unit, o *unit.Option, name string, errno int, filter map[string]int, invert, allowList, report bool) {
 	if strings.HasPrefix(name, "@") {
-		members, ok := exSyscallGroups[name]
+		members, ok := exSyscallGroup(name)
 		if !ok {
 			if report {
 				exWarn(u, o, "Unknown system call group, ignoring: %s", name)
@@ -3397,9 +3394,9 @@ func (u *Unit) addExecDependencies() {
 	if c.RootImage != "" {
 		u.exRequireMountsFor(c.RootImage)
 	}
-	for _, setting := range []string{"RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory"} {
-		for _, d := range *c.exDirs(setting) {
-			u.exRequireMountsFor(exDirectoryPrefixes[setting] + "/" + d)
+	for _, p := range exDirectoryPrefixes {
+		for _, d := range *c.exDirs(p.setting) {
+			u.exRequireMountsFor(p.prefix + "/" + d)
 		}
 	}
 	if len(c.StateDirectory) > 0 || len(c.CacheDirectory) > 0 || len(c.LogsDirectory) > 0 {
@@ -3432,75 +3429,75 @@ func (u *Unit) exRequireMountsFor(p string) {
 // exSyscallGroups are the system call groups of systemd 252 (as its
 // "systemd-analyze syscall-filter" lists them), each a space-separated
 // list of system call names and nested "@group" references.
-var exSyscallGroups = map[string]string{
-	"@default": "arch_prctl brk cacheflush clock_getres clock_getres_time64 clock_gettime clock_gettime64 " +
+var exSyscallGroups = [...]struct{ name, members string }{
+	{"@default", "arch_prctl brk cacheflush clock_getres clock_getres_time64 clock_gettime clock_gettime64 " +
 		"clock_nanosleep clock_nanosleep_time64 execve exit exit_group futex futex_time64 futex_waitv " +
 		"get_robust_list get_thread_area getegid getegid32 geteuid geteuid32 getgid getgid32 getgroups " +
 		"getgroups32 getpgid getpgrp getpid getppid getrandom getresgid getresgid32 getresuid getresuid32 " +
 		"getrlimit getsid gettid gettimeofday getuid getuid32 membarrier mmap mmap2 mprotect munmap nanosleep " +
 		"pause prlimit64 restart_syscall riscv_flush_icache riscv_hwprobe rseq rt_sigreturn sched_getaffinity " +
 		"sched_yield set_robust_list set_thread_area set_tid_address set_tls sigreturn time ugetrlimit " +
-		"uretprobe",
-	"@aio": "io_cancel io_destroy io_getevents io_pgetevents io_pgetevents_time64 io_setup io_submit " +
-		"io_uring_enter io_uring_register io_uring_setup",
-	"@basic-io": "_llseek close close_range dup dup2 dup3 lseek pread64 preadv preadv2 pwrite64 pwritev pwritev2 read " +
-		"readv write writev",
-	"@chown":         "chown chown32 fchown fchown32 fchownat lchown lchown32",
-	"@clock":         "adjtimex clock_adjtime clock_adjtime64 clock_settime clock_settime64 settimeofday",
-	"@cpu-emulation": "modify_ldt subpage_prot switch_endian vm86 vm86old",
-	"@debug":         "lookup_dcookie perf_event_open pidfd_getfd ptrace rtas s390_runtime_instr sys_debug_setcontext",
-	"@file-system": "access chdir chmod close creat faccessat faccessat2 fallocate fchdir fchmod fchmodat fchmodat2 fcntl " +
+		"uretprobe"},
+	{"@aio", "io_cancel io_destroy io_getevents io_pgetevents io_pgetevents_time64 io_setup io_submit " +
+		"io_uring_enter io_uring_register io_uring_setup"},
+	{"@basic-io", "_llseek close close_range dup dup2 dup3 lseek pread64 preadv preadv2 pwrite64 pwritev pwritev2 read " +
+		"readv write writev"},
+	{"@chown", "chown chown32 fchown fchown32 fchownat lchown lchown32"},
+	{"@clock", "adjtimex clock_adjtime clock_adjtime64 clock_settime clock_settime64 settimeofday"},
+	{"@cpu-emulation", "modify_ldt subpage_prot switch_endian vm86 vm86old"},
+	{"@debug", "lookup_dcookie perf_event_open pidfd_getfd ptrace rtas s390_runtime_instr sys_debug_setcontext"},
+	{"@file-system", "access chdir chmod close creat faccessat faccessat2 fallocate fchdir fchmod fchmodat fchmodat2 fcntl " +
 		"fcntl64 fgetxattr flistxattr fremovexattr fsetxattr fstat fstat64 fstatat64 fstatfs fstatfs64 " +
 		"ftruncate ftruncate64 futimesat getcwd getdents getdents64 getxattr inotify_add_watch inotify_init " +
 		"inotify_init1 inotify_rm_watch lgetxattr link linkat listxattr llistxattr lremovexattr lsetxattr " +
 		"lstat lstat64 mkdir mkdirat mknod mknodat newfstatat oldfstat oldlstat oldstat open openat openat2 " +
 		"readlink readlinkat removexattr rename renameat renameat2 rmdir setxattr stat stat64 statfs statfs64 " +
-		"statx symlink symlinkat truncate truncate64 unlink unlinkat utime utimensat utimensat_time64 utimes",
-	"@io-event": "_newselect epoll_create epoll_create1 epoll_ctl epoll_ctl_old epoll_pwait epoll_pwait2 epoll_wait " +
-		"epoll_wait_old eventfd eventfd2 poll ppoll ppoll_time64 pselect6 pselect6_time64 select",
-	"@ipc": "ipc memfd_create mq_getsetattr mq_notify mq_open mq_timedreceive mq_timedreceive_time64 mq_timedsend " +
+		"statx symlink symlinkat truncate truncate64 unlink unlinkat utime utimensat utimensat_time64 utimes"},
+	{"@io-event", "_newselect epoll_create epoll_create1 epoll_ctl epoll_ctl_old epoll_pwait epoll_pwait2 epoll_wait " +
+		"epoll_wait_old eventfd eventfd2 poll ppoll ppoll_time64 pselect6 pselect6_time64 select"},
+	{"@ipc", "ipc memfd_create mq_getsetattr mq_notify mq_open mq_timedreceive mq_timedreceive_time64 mq_timedsend " +
 		"mq_timedsend_time64 mq_unlink msgctl msgget msgrcv msgsnd pipe pipe2 process_madvise " +
 		"process_vm_readv process_vm_writev semctl semget semop semtimedop semtimedop_time64 shmat shmctl " +
-		"shmdt shmget",
-	"@keyring": "add_key keyctl request_key",
-	"@memlock": "mlock mlock2 mlockall munlock munlockall",
-	"@module":  "delete_module finit_module init_module",
-	"@mount": "chroot fsconfig fsmount fsopen fspick mount mount_setattr move_mount open_tree pivot_root umount " +
-		"umount2",
-	"@network-io": "accept accept4 bind connect getpeername getsockname getsockopt listen recv recvfrom recvmmsg " +
+		"shmdt shmget"},
+	{"@keyring", "add_key keyctl request_key"},
+	{"@memlock", "mlock mlock2 mlockall munlock munlockall"},
+	{"@module", "delete_module finit_module init_module"},
+	{"@mount", "chroot fsconfig fsmount fsopen fspick mount mount_setattr move_mount open_tree pivot_root umount " +
+		"umount2"},
+	{"@network-io", "accept accept4 bind connect getpeername getsockname getsockopt listen recv recvfrom recvmmsg " +
 		"recvmmsg_time64 recvmsg send sendmmsg sendmsg sendto setsockopt shutdown socket socketcall " +
-		"socketpair",
-	"@obsolete": "_sysctl afs_syscall bdflush break create_module ftime get_kernel_syms getpmsg gtty idle lock mpx " +
+		"socketpair"},
+	{"@obsolete", "_sysctl afs_syscall bdflush break create_module ftime get_kernel_syms getpmsg gtty idle lock mpx " +
 		"prof profil putpmsg query_module security sgetmask ssetmask stime stty sysfs tuxcall ulimit uselib " +
-		"ustat vserver",
-	"@pkey": "pkey_alloc pkey_free pkey_mprotect",
-	"@privileged": "@chown @clock @module @raw-io @reboot @swap _sysctl acct bpf capset chroot fanotify_init " +
+		"ustat vserver"},
+	{"@pkey", "pkey_alloc pkey_free pkey_mprotect"},
+	{"@privileged", "@chown @clock @module @raw-io @reboot @swap _sysctl acct bpf capset chroot fanotify_init " +
 		"fanotify_mark nfsservctl open_by_handle_at pivot_root quotactl quotactl_fd setdomainname setfsuid " +
 		"setfsuid32 setgroups setgroups32 sethostname setresuid setresuid32 setreuid setreuid32 setuid " +
-		"setuid32 vhangup",
-	"@process": "capget clone clone3 execveat fork getrusage kill pidfd_open pidfd_send_signal prctl rt_sigqueueinfo " +
-		"rt_tgsigqueueinfo setns swapcontext tgkill times tkill unshare vfork wait4 waitid waitpid",
-	"@raw-io": "ioperm iopl pciconfig_iobase pciconfig_read pciconfig_write s390_pci_mmio_read s390_pci_mmio_write",
-	"@reboot": "kexec_file_load kexec_load reboot",
-	"@resources": "ioprio_set mbind migrate_pages move_pages nice sched_setaffinity sched_setattr sched_setparam " +
-		"sched_setscheduler set_mempolicy set_mempolicy_home_node setpriority setrlimit",
-	"@setuid": "setgid setgid32 setgroups setgroups32 setregid setregid32 setresgid setresgid32 setresuid " +
-		"setresuid32 setreuid setreuid32 setuid setuid32",
-	"@signal": "rt_sigaction rt_sigpending rt_sigprocmask rt_sigsuspend rt_sigtimedwait rt_sigtimedwait_time64 " +
-		"sigaction sigaltstack signal signalfd signalfd4 sigpending sigprocmask sigsuspend",
-	"@swap": "swapoff swapon",
-	"@sync": "fdatasync fsync msync sync sync_file_range sync_file_range2 syncfs",
-	"@system-service": "@aio @basic-io @chown @default @file-system @io-event @ipc @keyring @memlock @network-io @process " +
+		"setuid32 vhangup"},
+	{"@process", "capget clone clone3 execveat fork getrusage kill pidfd_open pidfd_send_signal prctl rt_sigqueueinfo " +
+		"rt_tgsigqueueinfo setns swapcontext tgkill times tkill unshare vfork wait4 waitid waitpid"},
+	{"@raw-io", "ioperm iopl pciconfig_iobase pciconfig_read pciconfig_write s390_pci_mmio_read s390_pci_mmio_write"},
+	{"@reboot", "kexec_file_load kexec_load reboot"},
+	{"@resources", "ioprio_set mbind migrate_pages move_pages nice sched_setaffinity sched_setattr sched_setparam " +
+		"sched_setscheduler set_mempolicy set_mempolicy_home_node setpriority setrlimit"},
+	{"@setuid", "setgid setgid32 setgroups setgroups32 setregid setregid32 setresgid setresgid32 setresuid " +
+		"setresuid32 setreuid setreuid32 setuid setuid32"},
+	{"@signal", "rt_sigaction rt_sigpending rt_sigprocmask rt_sigsuspend rt_sigtimedwait rt_sigtimedwait_time64 " +
+		"sigaction sigaltstack signal signalfd signalfd4 sigpending sigprocmask sigsuspend"},
+	{"@swap", "swapoff swapon"},
+	{"@sync", "fdatasync fsync msync sync sync_file_range sync_file_range2 syncfs"},
+	{"@system-service", "@aio @basic-io @chown @default @file-system @io-event @ipc @keyring @memlock @network-io @process " +
 		"@resources @setuid @signal @sync @timer arm_fadvise64_64 capget capset copy_file_range fadvise64 " +
 		"fadvise64_64 flock get_mempolicy getcpu getpriority ioctl ioprio_get kcmp madvise mremap " +
 		"name_to_handle_at oldolduname olduname personality readahead readdir remap_file_pages " +
 		"sched_get_priority_max sched_get_priority_min sched_getattr sched_getparam sched_getscheduler " +
 		"sched_rr_get_interval sched_rr_get_interval_time64 sched_yield sendfile sendfile64 setfsgid " +
-		"setfsgid32 setfsuid setfsuid32 setpgid setsid splice sysinfo tee umask uname userfaultfd vmsplice",
-	"@timer": "alarm getitimer setitimer timer_create timer_delete timer_getoverrun timer_gettime timer_gettime64 " +
+		"setfsgid32 setfsuid setfsuid32 setpgid setsid splice sysinfo tee umask uname userfaultfd vmsplice"},
+	{"@timer", "alarm getitimer setitimer timer_create timer_delete timer_getoverrun timer_gettime timer_gettime64 " +
 		"timer_settime timer_settime64 timerfd_create timerfd_gettime timerfd_gettime64 timerfd_settime " +
-		"timerfd_settime64 times",
-	"@known": "@obsolete _llseek _newselect accept accept4 access acct add_key adjtimex alarm arc_gettls arc_settls " +
+		"timerfd_settime64 times"},
+	{"@known", "@obsolete _llseek _newselect accept accept4 access acct add_key adjtimex alarm arc_gettls arc_settls " +
 		"arc_usr_cmpxchg arch_prctl arm_fadvise64_64 atomic_barrier atomic_cmpxchg_32 bind bpf brk cachectl " +
 		"cacheflush capget capset chdir chmod chown chown32 chroot clock_adjtime clock_adjtime64 clock_getres " +
 		"clock_getres_time64 clock_gettime clock_gettime64 clock_nanosleep clock_nanosleep_time64 " +
@@ -3558,7 +3555,7 @@ var exSyscallGroups = map[string]string{
 		"timer_settime64 timerfd timerfd_create timerfd_gettime timerfd_gettime64 timerfd_settime " +
 		"timerfd_settime64 times tkill truncate truncate64 ugetrlimit umask umount umount2 uname unlink " +
 		"unlinkat unshare userfaultfd ustat utime utimensat utimensat_time64 utimes utrap_install vfork " +
-		"vhangup vm86 vm86old vmsplice wait4 waitid waitpid write writev",
+		"vhangup vm86 vm86old vmsplice wait4 waitid waitpid write writev"},
 }
 
 // exSyscallsUnknownToLibseccomp are the names of the groups above that

@@ -45,13 +45,13 @@ var killModes = []string{"control-group", "process", "mixed", "none"}
 
 // killDirectives is systemd 252's kill context table (KILL_CONTEXT_CONFIG_ITEMS).
 var killDirectives = []directive{
-	boolDirective(secKill, "SendSIGKILL", func(u *Unit) *bool { return &u.killCtx().SendSIGKILL }),
-	boolDirective(secKill, "SendSIGHUP", func(u *Unit) *bool { return &u.killCtx().SendSIGHUP }),
-	{in: secKill, name: "KillMode", parse: parseKillMode},
-	killSignalDirective("KillSignal", func(k *KillContext) *int { return &k.KillSignal }),
-	killSignalDirective("RestartKillSignal", func(k *KillContext) *int { return &k.RestartKillSignal }),
-	killSignalDirective("FinalKillSignal", func(k *KillContext) *int { return &k.FinalKillSignal }),
-	killSignalDirective("WatchdogSignal", func(k *KillContext) *int { return &k.WatchdogSignal }),
+	{in: secKill, name: "SendSIGKILL", parse: boolField(func(u *Unit) *bool { return &u.killCtx().SendSIGKILL })},
+	{in: secKill, name: "SendSIGHUP", parse: boolField(func(u *Unit) *bool { return &u.killCtx().SendSIGHUP })},
+	{in: secKill, name: "KillMode", parse: parseFunc(parseKillMode)},
+	{in: secKill, name: "KillSignal", parse: signalField(func(k *KillContext) *int { return &k.KillSignal })},
+	{in: secKill, name: "RestartKillSignal", parse: signalField(func(k *KillContext) *int { return &k.RestartKillSignal })},
+	{in: secKill, name: "FinalKillSignal", parse: signalField(func(k *KillContext) *int { return &k.FinalKillSignal })},
+	{in: secKill, name: "WatchdogSignal", parse: signalField(func(k *KillContext) *int { return &k.WatchdogSignal })},
 }
 
 // parseKillMode is config_parse_kill_mode: an empty value resets to
@@ -77,17 +77,15 @@ func parseKillMode(u *Unit, o *unit.Option) error {
 	return fmt.Errorf("Failed to parse kill mode specification, ignoring: %s", o.Value)
 }
 
-// killSignalDirective is config_parse_signal: a signal name or number; an
-// empty or invalid value is ignored with a warning (there is no reset).
-//
-//go:noinline
-func killSignalDirective(name string, field func(k *KillContext) *int) directive {
-	return directive{in: secKill, name: name, parse: func(u *Unit, o *unit.Option) error {
-		n, err := unit.ParseSignal(o.Value)
-		if err != nil || n <= 0 {
-			return fmt.Errorf("Failed to parse signal name, ignoring: %s", o.Value)
-		}
-		*field(u.killCtx()) = n
-		return nil
-	}}
+// signalField is config_parse_signal: a signal name or number; an empty
+// or invalid value is ignored with a warning (there is no reset).
+type signalField func(k *KillContext) *int
+
+func (field signalField) parse(u *Unit, o *unit.Option) error {
+	n, err := unit.ParseSignal(o.Value)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("Failed to parse signal name, ignoring: %s", o.Value)
+	}
+	*field(u.killCtx()) = n
+	return nil
 }

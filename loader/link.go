@@ -39,7 +39,7 @@ func (u *Unit) initType(d *sharedContexts) {
 		u.Swap = newSwap()
 	}
 	u.ctx = d
-	secs := typeSections[u.Type]
+	secs := typeSections(u.Type)
 	switch {
 	case secs&secExec == 0:
 	case d != nil:

@@ -95,26 +95,26 @@ func trigPathFromName(id string) string {
 
 var mountDirectives = []directive{
 	// [Mount]
-	trigStringDirective(secMount, "What", func(u *Unit) *string { return &u.Mount.What }),
-	trigPathDirective(secMount, "Where", func(u *Unit) *string { return &u.Mount.Where }),
-	trigStringDirective(secMount, "Options", func(u *Unit) *string { return &u.Mount.Options }),
-	trigStringDirective(secMount, "Type", func(u *Unit) *string { return &u.Mount.Type }),
-	trigSecFix0Directive(secMount, "TimeoutSec", func(u *Unit) *uint64 { return &u.Mount.TimeoutUSec }),
-	trigModeDirective(secMount, "DirectoryMode", func(u *Unit) *uint32 { return &u.Mount.DirectoryMode }),
-	boolDirective(secMount, "SloppyOptions", func(u *Unit) *bool { return &u.Mount.SloppyOptions }),
-	boolDirective(secMount, "LazyUnmount", func(u *Unit) *bool { return &u.Mount.LazyUnmount }),
-	boolDirective(secMount, "ForceUnmount", func(u *Unit) *bool { return &u.Mount.ForceUnmount }),
-	boolDirective(secMount, "ReadWriteOnly", func(u *Unit) *bool { return &u.Mount.ReadWriteOnly }),
+	{in: secMount, name: "What", parse: stringField(func(u *Unit) *string { return &u.Mount.What })},
+	{in: secMount, name: "Where", parse: pathField(func(u *Unit) *string { return &u.Mount.Where })},
+	{in: secMount, name: "Options", parse: stringField(func(u *Unit) *string { return &u.Mount.Options })},
+	{in: secMount, name: "Type", parse: stringField(func(u *Unit) *string { return &u.Mount.Type })},
+	{in: secMount, name: "TimeoutSec", parse: secFix0Field(func(u *Unit) *uint64 { return &u.Mount.TimeoutUSec })},
+	{in: secMount, name: "DirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.Mount.DirectoryMode })},
+	{in: secMount, name: "SloppyOptions", parse: boolField(func(u *Unit) *bool { return &u.Mount.SloppyOptions })},
+	{in: secMount, name: "LazyUnmount", parse: boolField(func(u *Unit) *bool { return &u.Mount.LazyUnmount })},
+	{in: secMount, name: "ForceUnmount", parse: boolField(func(u *Unit) *bool { return &u.Mount.ForceUnmount })},
+	{in: secMount, name: "ReadWriteOnly", parse: boolField(func(u *Unit) *bool { return &u.Mount.ReadWriteOnly })},
 
 	// [Automount]
-	trigUnsupported(trigPathDirective(secAutomount, "Where", func(u *Unit) *string { return &u.Automount.Where }), automountUnsupported),
-	trigUnsupported(trigStringDirective(secAutomount, "ExtraOptions", func(u *Unit) *string { return &u.Automount.ExtraOptions }), automountUnsupported),
-	trigUnsupported(trigModeDirective(secAutomount, "DirectoryMode", func(u *Unit) *uint32 { return &u.Automount.DirectoryMode }), automountUnsupported),
-	trigUnsupported(trigSecFix0Directive(secAutomount, "TimeoutIdleSec", func(u *Unit) *uint64 { return &u.Automount.TimeoutIdleUSec }), automountUnsupported),
+	{in: secAutomount, name: "Where", parse: pathField(func(u *Unit) *string { return &u.Automount.Where }), unsupported: automountUnsupported},
+	{in: secAutomount, name: "ExtraOptions", parse: stringField(func(u *Unit) *string { return &u.Automount.ExtraOptions }), unsupported: automountUnsupported},
+	{in: secAutomount, name: "DirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.Automount.DirectoryMode }), unsupported: automountUnsupported},
+	{in: secAutomount, name: "TimeoutIdleSec", parse: secFix0Field(func(u *Unit) *uint64 { return &u.Automount.TimeoutIdleUSec }), unsupported: automountUnsupported},
 
 	// [Swap]
-	trigPathDirective(secSwap, "What", func(u *Unit) *string { return &u.Swap.What }),
-	{in: secSwap, name: "Priority", parse: func(u *Unit, o *unit.Option) error {
+	{in: secSwap, name: "What", parse: pathField(func(u *Unit) *string { return &u.Swap.What })},
+	{in: secSwap, name: "Priority", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		if o.Value == "" {
 			u.Swap.Priority = -1
 			return nil
@@ -130,35 +130,33 @@ var mountDirectives = []directive{
 		}
 		u.Swap.Priority = int(v)
 		return nil
-	}},
-	trigStringDirective(secSwap, "Options", func(u *Unit) *string { return &u.Swap.Options }),
-	trigSecFix0Directive(secSwap, "TimeoutSec", func(u *Unit) *uint64 { return &u.Swap.TimeoutUSec }),
+	})},
+	{in: secSwap, name: "Options", parse: stringField(func(u *Unit) *string { return &u.Swap.Options })},
+	{in: secSwap, name: "TimeoutSec", parse: secFix0Field(func(u *Unit) *uint64 { return &u.Swap.TimeoutUSec })},
 }
 
 // automountUnsupported is why gosd does not honour [Automount].
 const automountUnsupported = "gosd does not implement autofs automount points"
 
-// trigPathDirective is systemd's config_parse_unit_path_printf(): an
-// absolute path, simplified; an empty value unsets it.
-//
-//go:noinline
-func trigPathDirective(in sections, name string, field func(u *Unit) *string) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		if o.Value == "" {
-			*field(u) = ""
-			return nil
-		}
-		v, err := u.spec.ExpandPath(o.Value)
-		if err != nil {
-			return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", o.Value, err)
-		}
-		v, msg := trigSimplifyPath(o.Name, v)
-		if msg != "" {
-			return fmt.Errorf("%s", msg)
-		}
-		*field(u) = v
+// pathField is systemd's config_parse_unit_path_printf(): an absolute
+// path, simplified; an empty value unsets it.
+type pathField func(u *Unit) *string
+
+func (field pathField) parse(u *Unit, o *unit.Option) error {
+	if o.Value == "" {
+		*field(u) = ""
 		return nil
-	}}
+	}
+	v, err := u.spec.ExpandPath(o.Value)
+	if err != nil {
+		return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", o.Value, err)
+	}
+	v, msg := trigSimplifyPath(o.Name, v)
+	if msg != "" {
+		return fmt.Errorf("%s", msg)
+	}
+	*field(u) = v
+	return nil
 }
 
 // mountExtras, automountExtras and swapExtras are what systemd 252's

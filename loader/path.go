@@ -40,22 +40,22 @@ func newPathUnit() *PathUnit {
 }
 
 var pathDirectives = []directive{
-	{in: secPath, name: "PathExists", parse: parsePathSpec},
-	{in: secPath, name: "PathExistsGlob", parse: parsePathSpec},
-	{in: secPath, name: "PathChanged", parse: parsePathSpec},
-	{in: secPath, name: "PathModified", parse: parsePathSpec},
-	{in: secPath, name: "DirectoryNotEmpty", parse: parsePathSpec},
-	{in: secPath, name: "Unit", parse: func(u *Unit, o *unit.Option) error {
+	{in: secPath, name: "PathExists", parse: parseFunc(parsePathSpec)},
+	{in: secPath, name: "PathExistsGlob", parse: parseFunc(parsePathSpec)},
+	{in: secPath, name: "PathChanged", parse: parseFunc(parsePathSpec)},
+	{in: secPath, name: "PathModified", parse: parseFunc(parsePathSpec)},
+	{in: secPath, name: "DirectoryNotEmpty", parse: parseFunc(parsePathSpec)},
+	{in: secPath, name: "Unit", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		name, err := parseTriggerUnit(u, o)
 		if err == nil {
 			u.Path.Unit = name
 		}
 		return err
-	}},
-	boolDirective(secPath, "MakeDirectory", func(u *Unit) *bool { return &u.Path.MakeDirectory }),
-	trigModeDirective(secPath, "DirectoryMode", func(u *Unit) *uint32 { return &u.Path.DirectoryMode }),
-	trigSecDirective(secPath, "TriggerLimitIntervalSec", func(u *Unit) *uint64 { return &u.Path.TriggerLimitIntervalUSec }),
-	trigUintDirective(secPath, "TriggerLimitBurst", func(u *Unit) *uint32 { return &u.Path.TriggerLimitBurst }),
+	})},
+	{in: secPath, name: "MakeDirectory", parse: boolField(func(u *Unit) *bool { return &u.Path.MakeDirectory })},
+	{in: secPath, name: "DirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.Path.DirectoryMode })},
+	{in: secPath, name: "TriggerLimitIntervalSec", parse: secField(func(u *Unit) *uint64 { return &u.Path.TriggerLimitIntervalUSec })},
+	{in: secPath, name: "TriggerLimitBurst", parse: uintField(func(u *Unit) *uint32 { return &u.Path.TriggerLimitBurst })},
 }
 
 // parsePathSpec is systemd's config_parse_path_spec().

@@ -141,89 +141,77 @@ func newUnitSection() UnitSection {
 	}
 }
 
-//go:noinline
-func depDirective(name string, d Dep) directive {
-	return directive{in: secUnit, name: name, parse: func(u *Unit, o *unit.Option) error { return u.parseDeps(o, d) }}
+// unitDeps is a dependency setting of its kind.
+type unitDeps Dep
+
+func (d unitDeps) parse(u *Unit, o *unit.Option) error { return u.parseDeps(o, Dep(d)) }
+
+// obsoleteDeps is a dependency setting systemd 252 still reads under its
+// old name, with a warning.
+type obsoleteDeps Dep
+
+func (d obsoleteDeps) parse(u *Unit, o *unit.Option) error {
+	u.diagWarn(o, fmt.Sprintf("Unit dependency type %s= is obsolete, replacing by %s=, please update your unit file", o.Name, Dep(d)))
+	return u.parseDeps(o, Dep(d))
 }
 
-// obsoleteDepDirective is a dependency directive systemd 252 still reads
-// under its old name, with a warning.
-//
-//go:noinline
-func obsoleteDepDirective(name string, d Dep) directive {
-	return directive{in: secUnit, name: name, parse: func(u *Unit, o *unit.Option) error {
-		u.diagWarn(o, fmt.Sprintf("Unit dependency type %s= is obsolete, replacing by %s=, please update your unit file", o.Name, d))
-		return u.parseDeps(o, d)
-	}}
-}
-
-// removedDirective is a directive systemd 252 accepts and ignores with a
-// warning (config_parse_warn_compat with DISABLED_LEGACY).
-func removedDirective(in sections, name string) directive {
-	return directive{in: in, name: name, parse: parseRemoved}
-}
-
-// parseRemoved is config_parse_warn_compat(DISABLED_LEGACY).
+// parseRemoved is config_parse_warn_compat(DISABLED_LEGACY): a directive
+// systemd 252 accepts and ignores with a warning.
 func parseRemoved(_ *Unit, o *unit.Option) error {
 	return fmt.Errorf("Support for option %s= has been removed and it is ignored", o.Name)
 }
 
-//go:noinline
-func boolDirective(in sections, name string, field func(u *Unit) *bool) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		b, err := unit.ParseBool(o.Value)
-		if err != nil {
-			return fmt.Errorf("Failed to parse boolean value, ignoring: %s", o.Value)
-		}
-		*field(u) = b
-		return nil
-	}}
+// boolField is config_parse_bool into the field it returns.
+type boolField func(u *Unit) *bool
+
+func (field boolField) parse(u *Unit, o *unit.Option) error {
+	b, err := unit.ParseBool(o.Value)
+	if err != nil {
+		return fmt.Errorf("Failed to parse boolean value, ignoring: %s", o.Value)
+	}
+	*field(u) = b
+	return nil
 }
 
-// unitSecDirective is config_parse_sec: a time span, with systemd's generic
-// message.
-//
-//go:noinline
-func unitSecDirective(in sections, name string, field func(u *Unit) *uint64) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := unit.ParseTimespan(o.Value, time.Second)
-		if err != nil {
-			return fmt.Errorf("Failed to parse sec value, ignoring: %s", o.Value)
-		}
-		*field(u) = v
-		return nil
-	}}
+// secField is config_parse_sec: a time span, with systemd's generic
+// message; the empty string is an error, not a reset.
+type secField func(u *Unit) *uint64
+
+func (field secField) parse(u *Unit, o *unit.Option) error {
+	v, err := unit.ParseTimespan(o.Value, time.Second)
+	if err != nil {
+		return fmt.Errorf("Failed to parse sec value, ignoring: %s", o.Value)
+	}
+	*field(u) = v
+	return nil
 }
 
-func enumDirective(in sections, name string, values []string, field func(u *Unit) *string) directive {
-	return namedEnumDirective(in, name, strings.ToLower(name), values, field)
+// enumField takes one of values; anything else, the empty string
+// included, is ignored with systemd's message, what naming the kind of
+// value ("Failed to parse job mode, ignoring: x").
+type enumField struct {
+	what   string
+	values []string
+	field  func(u *Unit) *string
 }
 
-// namedEnumDirective takes one of values; what names the kind of value
-// in systemd's message ("Failed to parse job mode, ignoring: x").
-//
-//go:noinline
-func namedEnumDirective(in sections, name, what string, values []string, field func(u *Unit) *string) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		if !slices.Contains(values, o.Value) {
-			return fmt.Errorf("Failed to parse %s, ignoring: %s", what, o.Value)
-		}
-		*field(u) = o.Value
-		return nil
-	}}
+func (p enumField) parse(u *Unit, o *unit.Option) error {
+	if !slices.Contains(p.values, o.Value) {
+		return fmt.Errorf("Failed to parse %s, ignoring: %s", p.what, o.Value)
+	}
+	*p.field(u) = o.Value
+	return nil
 }
 
-// actionDirective is config_parse_emergency_action for the system manager.
-//
-//go:noinline
-func actionDirective(in sections, name string, field func(u *Unit) *string) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		if !slices.Contains(emergencyActions, o.Value) {
-			return fmt.Errorf("Failed to parse %s=, ignoring: %s", o.Name, o.Value)
-		}
-		*field(u) = o.Value
-		return nil
-	}}
+// actionField is config_parse_emergency_action for the system manager.
+type actionField func(u *Unit) *string
+
+func (field actionField) parse(u *Unit, o *unit.Option) error {
+	if !slices.Contains(emergencyActions, o.Value) {
+		return fmt.Errorf("Failed to parse %s=, ignoring: %s", o.Name, o.Value)
+	}
+	*field(u) = o.Value
+	return nil
 }
 
 // jobModes are systemd 252's job modes.
@@ -233,159 +221,200 @@ var jobModes = []string{"fail", "replace", "replace-irreversibly", "isolate", "f
 // soft-reboot came later).
 var emergencyActions = []string{"none", "reboot", "reboot-force", "reboot-immediate", "poweroff", "poweroff-force", "poweroff-immediate", "exit", "exit-force"}
 
-// conditionTypes are the Condition*= kinds of systemd 252, with whether
-// they take a path. Every one but Firmware also exists as Assert*=.
-var conditionTypes = []struct {
-	name string
-	path bool
-}{
-	{"Architecture", false}, {"Firmware", false}, {"Virtualization", false}, {"Host", false},
-	{"KernelCommandLine", false}, {"KernelVersion", false}, {"Credential", false}, {"Security", false},
-	{"Capability", false}, {"ACPower", false}, {"NeedsUpdate", true}, {"FirstBoot", false},
-	{"PathExists", true}, {"PathExistsGlob", true}, {"PathIsDirectory", true}, {"PathIsSymbolicLink", true},
-	{"PathIsMountPoint", true}, {"PathIsReadWrite", true}, {"PathIsEncrypted", true},
-	{"DirectoryNotEmpty", true}, {"FileNotEmpty", true}, {"FileIsExecutable", true},
-	{"User", false}, {"Group", false}, {"ControlGroupController", false}, {"Memory", false},
-	{"CPUs", false}, {"CPUFeature", false}, {"OSRelease", false}, {"MemoryPressure", false},
-	{"CPUPressure", false}, {"IOPressure", false}, {"Environment", false},
-}
-
-var unitDirectives = func() []directive {
-	t := []directive{
-		{in: secUnit, name: "Description", parse: func(u *Unit, o *unit.Option) error {
-			s, err := u.spec.Expand(o.Value)
-			if err != nil {
-				return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %w", o.Value, err)
-			}
-			u.Unit.Description = s
-			return nil
-		}},
-		{in: secUnit, name: "Documentation", parse: (*Unit).parseDocumentation},
-		{in: secUnit, name: "SourcePath", parse: func(u *Unit, o *unit.Option) error {
-			if o.Value == "" {
-				if u.notes != nil {
-					u.notes.sourcePath = ""
-				}
-				return nil
-			}
-			p, msg := u.unitPath(o, o.Value)
-			if msg != "" {
-				return fmt.Errorf("%s", msg)
-			}
-			u.notesRW().sourcePath = p
-			return nil
-		}},
-		{in: secUnit, name: "RequiresMountsFor", parse: (*Unit).parseRequiresMountsFor},
-		depDirective("Requires", Requires),
-		depDirective("Requisite", Requisite),
-		depDirective("Wants", Wants),
-		depDirective("BindsTo", BindsTo),
-		depDirective("BindTo", BindsTo),
-		depDirective("Upholds", Upholds),
-		depDirective("PartOf", PartOf),
-		depDirective("Conflicts", Conflicts),
-		depDirective("Before", Before),
-		depDirective("After", After),
-		depDirective("OnSuccess", OnSuccess),
-		depDirective("OnFailure", OnFailure),
-		depDirective("PropagatesReloadTo", PropagatesReloadTo),
-		depDirective("PropagateReloadTo", PropagatesReloadTo),
-		depDirective("ReloadPropagatedFrom", ReloadPropagatedFrom),
-		depDirective("PropagateReloadFrom", ReloadPropagatedFrom),
-		depDirective("PropagatesStopTo", PropagatesStopTo),
-		depDirective("StopPropagatedFrom", StopPropagatedFrom),
-		depDirective("JoinsNamespaceOf", JoinsNamespaceOf),
-		obsoleteDepDirective("RequiresOverridable", Requires),
-		obsoleteDepDirective("RequisiteOverridable", Requisite),
-		boolDirective(secUnit, "StopWhenUnneeded", func(u *Unit) *bool { return &u.Unit.StopWhenUnneeded }),
-		boolDirective(secUnit, "RefuseManualStart", func(u *Unit) *bool { return &u.Unit.RefuseManualStart }),
-		boolDirective(secUnit, "RefuseManualStop", func(u *Unit) *bool { return &u.Unit.RefuseManualStop }),
-		boolDirective(secUnit, "AllowIsolate", func(u *Unit) *bool { return &u.Unit.AllowIsolate }),
-		boolDirective(secUnit, "DefaultDependencies", func(u *Unit) *bool { return &u.Unit.DefaultDependencies }),
-		boolDirective(secUnit, "IgnoreOnIsolate", func(u *Unit) *bool { return &u.Unit.IgnoreOnIsolate }),
-		removedDirective(secUnit, "IgnoreOnSnapshot"),
-		namedEnumDirective(secUnit, "OnSuccessJobMode", "job mode", jobModes, func(u *Unit) *string { return &u.Unit.jobsRW().onSuccessJobMode }),
-		namedEnumDirective(secUnit, "OnFailureJobMode", "job mode", jobModes, func(u *Unit) *string { return &u.Unit.jobsRW().onFailureJobMode }),
-		{in: secUnit, name: "OnFailureIsolate", parse: func(u *Unit, o *unit.Option) error {
-			b, err := unit.ParseBool(o.Value)
-			if err != nil {
-				return fmt.Errorf("Failed to parse boolean, ignoring: %s", o.Value)
-			}
-			u.Unit.jobsRW().onFailureJobMode = "replace"
-			if b {
-				u.Unit.jobsRW().onFailureJobMode = "isolate"
-			}
-			return nil
-		}},
-		namedEnumDirective(secUnit, "CollectMode", "garbage collection mode", []string{"inactive", "inactive-or-failed"}, func(u *Unit) *string { return &u.Unit.jobsRW().collectMode }),
-		// JobTimeoutSec= also sets the running timeout, unless
-		// JobRunningTimeoutSec= is given (in any order); 0 is "infinity".
-		{in: secUnit, name: "JobTimeoutSec", parse: func(u *Unit, o *unit.Option) error {
-			v, err := parseSecFix0Unit(o)
-			if err != nil {
-				return err
-			}
-			u.Unit.jobsRW().jobTimeoutUSec = v
-			if !u.Unit.jobsRO().jobRunningTimeoutSet {
-				u.Unit.jobsRW().jobRunningTimeoutUSec = v
-			}
-			return nil
-		}},
-		{in: secUnit, name: "JobRunningTimeoutSec", parse: func(u *Unit, o *unit.Option) error {
-			v, err := parseSecFix0Unit(o)
-			if err != nil {
-				return err
-			}
-			u.Unit.jobsRW().jobRunningTimeoutUSec = v
-			u.Unit.jobsRW().jobRunningTimeoutSet = true
-			return nil
-		}},
-		actionDirective(secUnit, "JobTimeoutAction", func(u *Unit) *string { return &u.Unit.jobsRW().jobTimeoutAction }),
-		{in: secUnit, name: "JobTimeoutRebootArgument", parse: func(u *Unit, o *unit.Option) error {
-			return parseRebootArgument(o, &u.Unit.jobsRW().jobTimeoutRebootArgument)
-		}},
-		unitSecDirective(secUnit, "StartLimitIntervalSec", func(u *Unit) *uint64 { return &u.Unit.StartLimitIntervalUSec }),
-		unitSecDirective(secUnit|secService, "StartLimitInterval", func(u *Unit) *uint64 { return &u.Unit.StartLimitIntervalUSec }),
-		{in: secUnit | secService, name: "StartLimitBurst", parse: func(u *Unit, o *unit.Option) error {
-			n, err := cgAtou64(o.Value)
-			if err != nil || n > 1<<32-1 {
-				return fmt.Errorf("Failed to parse unsigned value, ignoring: %s", o.Value)
-			}
-			u.Unit.StartLimitBurst = n
-			return nil
-		}},
-		actionDirective(secUnit|secService, "StartLimitAction", func(u *Unit) *string { return &u.Unit.jobsRW().startLimitAction }),
-		actionDirective(secUnit|secService, "FailureAction", func(u *Unit) *string { return &u.Unit.jobsRW().failureAction }),
-		actionDirective(secUnit, "SuccessAction", func(u *Unit) *string { return &u.Unit.jobsRW().successAction }),
-		{in: secUnit, name: "FailureActionExitStatus", parse: func(u *Unit, o *unit.Option) error {
-			return parseExitStatus(o, &u.Unit.jobsRW().failureActionExitStatus)
-		}},
-		{in: secUnit, name: "SuccessActionExitStatus", parse: func(u *Unit, o *unit.Option) error {
-			return parseExitStatus(o, &u.Unit.jobsRW().successActionExitStatus)
-		}},
-		{in: secUnit | secService, name: "RebootArgument", parse: func(u *Unit, o *unit.Option) error {
-			return parseRebootArgument(o, &u.Unit.jobsRW().rebootArgument)
-		}},
-	}
-	for _, c := range conditionTypes {
-		t = append(t, directive{in: secUnit, name: "Condition" + c.name, parse: condParser(c.name, c.path, false)})
-		if c.name != "Firmware" {
-			t = append(t, directive{in: secUnit, name: "Assert" + c.name, parse: condParser(c.name, c.path, true)})
+var unitDirectives = []directive{
+	{in: secUnit, name: "Description", parse: parseFunc(func(u *Unit, o *unit.Option) error {
+		s, err := u.spec.Expand(o.Value)
+		if err != nil {
+			return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %w", o.Value, err)
 		}
-	}
-	return t
-}()
+		u.Unit.Description = s
+		return nil
+	})},
+	{in: secUnit, name: "Documentation", parse: parseFunc((*Unit).parseDocumentation)},
+	{in: secUnit, name: "SourcePath", parse: parseFunc(func(u *Unit, o *unit.Option) error {
+		if o.Value == "" {
+			if u.notes != nil {
+				u.notes.sourcePath = ""
+			}
+			return nil
+		}
+		p, msg := u.unitPath(o, o.Value)
+		if msg != "" {
+			return fmt.Errorf("%s", msg)
+		}
+		u.notesRW().sourcePath = p
+		return nil
+	})},
+	{in: secUnit, name: "RequiresMountsFor", parse: parseFunc((*Unit).parseRequiresMountsFor)},
+	{in: secUnit, name: "Requires", parse: unitDeps(Requires)},
+	{in: secUnit, name: "Requisite", parse: unitDeps(Requisite)},
+	{in: secUnit, name: "Wants", parse: unitDeps(Wants)},
+	{in: secUnit, name: "BindsTo", parse: unitDeps(BindsTo)},
+	{in: secUnit, name: "BindTo", parse: unitDeps(BindsTo)},
+	{in: secUnit, name: "Upholds", parse: unitDeps(Upholds)},
+	{in: secUnit, name: "PartOf", parse: unitDeps(PartOf)},
+	{in: secUnit, name: "Conflicts", parse: unitDeps(Conflicts)},
+	{in: secUnit, name: "Before", parse: unitDeps(Before)},
+	{in: secUnit, name: "After", parse: unitDeps(After)},
+	{in: secUnit, name: "OnSuccess", parse: unitDeps(OnSuccess)},
+	{in: secUnit, name: "OnFailure", parse: unitDeps(OnFailure)},
+	{in: secUnit, name: "PropagatesReloadTo", parse: unitDeps(PropagatesReloadTo)},
+	{in: secUnit, name: "PropagateReloadTo", parse: unitDeps(PropagatesReloadTo)},
+	{in: secUnit, name: "ReloadPropagatedFrom", parse: unitDeps(ReloadPropagatedFrom)},
+	{in: secUnit, name: "PropagateReloadFrom", parse: unitDeps(ReloadPropagatedFrom)},
+	{in: secUnit, name: "PropagatesStopTo", parse: unitDeps(PropagatesStopTo)},
+	{in: secUnit, name: "StopPropagatedFrom", parse: unitDeps(StopPropagatedFrom)},
+	{in: secUnit, name: "JoinsNamespaceOf", parse: unitDeps(JoinsNamespaceOf)},
+	{in: secUnit, name: "RequiresOverridable", parse: obsoleteDeps(Requires)},
+	{in: secUnit, name: "RequisiteOverridable", parse: obsoleteDeps(Requisite)},
+	{in: secUnit, name: "StopWhenUnneeded", parse: boolField(func(u *Unit) *bool { return &u.Unit.StopWhenUnneeded })},
+	{in: secUnit, name: "RefuseManualStart", parse: boolField(func(u *Unit) *bool { return &u.Unit.RefuseManualStart })},
+	{in: secUnit, name: "RefuseManualStop", parse: boolField(func(u *Unit) *bool { return &u.Unit.RefuseManualStop })},
+	{in: secUnit, name: "AllowIsolate", parse: boolField(func(u *Unit) *bool { return &u.Unit.AllowIsolate })},
+	{in: secUnit, name: "DefaultDependencies", parse: boolField(func(u *Unit) *bool { return &u.Unit.DefaultDependencies })},
+	{in: secUnit, name: "IgnoreOnIsolate", parse: boolField(func(u *Unit) *bool { return &u.Unit.IgnoreOnIsolate })},
+	{in: secUnit, name: "IgnoreOnSnapshot", parse: parseFunc(parseRemoved)},
+	{in: secUnit, name: "OnSuccessJobMode", parse: enumField{what: "job mode", values: jobModes, field: func(u *Unit) *string { return &u.Unit.jobsRW().onSuccessJobMode }}},
+	{in: secUnit, name: "OnFailureJobMode", parse: enumField{what: "job mode", values: jobModes, field: func(u *Unit) *string { return &u.Unit.jobsRW().onFailureJobMode }}},
+	{in: secUnit, name: "OnFailureIsolate", parse: parseFunc(func(u *Unit, o *unit.Option) error {
+		b, err := unit.ParseBool(o.Value)
+		if err != nil {
+			return fmt.Errorf("Failed to parse boolean, ignoring: %s", o.Value)
+		}
+		u.Unit.jobsRW().onFailureJobMode = "replace"
+		if b {
+			u.Unit.jobsRW().onFailureJobMode = "isolate"
+		}
+		return nil
+	})},
+	{in: secUnit, name: "CollectMode", parse: enumField{what: "garbage collection mode", values: []string{"inactive", "inactive-or-failed"}, field: func(u *Unit) *string { return &u.Unit.jobsRW().collectMode }}},
+	// JobTimeoutSec= also sets the running timeout, unless
+	// JobRunningTimeoutSec= is given (in any order); 0 is "infinity".
+	{in: secUnit, name: "JobTimeoutSec", parse: parseFunc(func(u *Unit, o *unit.Option) error {
+		v, err := parseSecFix0Unit(o)
+		if err != nil {
+			return err
+		}
+		u.Unit.jobsRW().jobTimeoutUSec = v
+		if !u.Unit.jobsRO().jobRunningTimeoutSet {
+			u.Unit.jobsRW().jobRunningTimeoutUSec = v
+		}
+		return nil
+	})},
+	{in: secUnit, name: "JobRunningTimeoutSec", parse: parseFunc(func(u *Unit, o *unit.Option) error {
+		v, err := parseSecFix0Unit(o)
+		if err != nil {
+			return err
+		}
+		u.Unit.jobsRW().jobRunningTimeoutUSec = v
+		u.Unit.jobsRW().jobRunningTimeoutSet = true
+		return nil
+	})},
+	{in: secUnit, name: "JobTimeoutAction", parse: actionField(func(u *Unit) *string { return &u.Unit.jobsRW().jobTimeoutAction })},
+	{in: secUnit, name: "JobTimeoutRebootArgument", parse: parseFunc(func(u *Unit, o *unit.Option) error {
+		return parseRebootArgument(o, &u.Unit.jobsRW().jobTimeoutRebootArgument)
+	})},
+	{in: secUnit, name: "StartLimitIntervalSec", parse: secField(func(u *Unit) *uint64 { return &u.Unit.StartLimitIntervalUSec })},
+	{in: secUnit | secService, name: "StartLimitInterval", parse: secField(func(u *Unit) *uint64 { return &u.Unit.StartLimitIntervalUSec })},
+	{in: secUnit | secService, name: "StartLimitBurst", parse: parseFunc(func(u *Unit, o *unit.Option) error {
+		n, err := cgAtou64(o.Value)
+		if err != nil || n > 1<<32-1 {
+			return fmt.Errorf("Failed to parse unsigned value, ignoring: %s", o.Value)
+		}
+		u.Unit.StartLimitBurst = n
+		return nil
+	})},
+	{in: secUnit | secService, name: "StartLimitAction", parse: actionField(func(u *Unit) *string { return &u.Unit.jobsRW().startLimitAction })},
+	{in: secUnit | secService, name: "FailureAction", parse: actionField(func(u *Unit) *string { return &u.Unit.jobsRW().failureAction })},
+	{in: secUnit, name: "SuccessAction", parse: actionField(func(u *Unit) *string { return &u.Unit.jobsRW().successAction })},
+	{in: secUnit, name: "FailureActionExitStatus", parse: parseFunc(func(u *Unit, o *unit.Option) error {
+		return parseExitStatus(o, &u.Unit.jobsRW().failureActionExitStatus)
+	})},
+	{in: secUnit, name: "SuccessActionExitStatus", parse: parseFunc(func(u *Unit, o *unit.Option) error {
+		return parseExitStatus(o, &u.Unit.jobsRW().successActionExitStatus)
+	})},
+	{in: secUnit | secService, name: "RebootArgument", parse: parseFunc(func(u *Unit, o *unit.Option) error {
+		return parseRebootArgument(o, &u.Unit.jobsRW().rebootArgument)
+	})},
+	// The Condition*= and Assert*= kinds of systemd 252. Every one but
+	// Firmware exists as both.
+	{in: secUnit, name: "ConditionArchitecture", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertArchitecture", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionFirmware", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionVirtualization", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertVirtualization", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionHost", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertHost", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionKernelCommandLine", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertKernelCommandLine", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionKernelVersion", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertKernelVersion", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionCredential", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertCredential", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionSecurity", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertSecurity", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionCapability", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertCapability", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionACPower", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertACPower", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionNeedsUpdate", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertNeedsUpdate", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionFirstBoot", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertFirstBoot", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionPathExists", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertPathExists", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionPathExistsGlob", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertPathExistsGlob", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionPathIsDirectory", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertPathIsDirectory", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionPathIsSymbolicLink", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertPathIsSymbolicLink", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionPathIsMountPoint", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertPathIsMountPoint", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionPathIsReadWrite", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertPathIsReadWrite", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionPathIsEncrypted", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertPathIsEncrypted", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionDirectoryNotEmpty", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertDirectoryNotEmpty", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionFileNotEmpty", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertFileNotEmpty", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionFileIsExecutable", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "AssertFileIsExecutable", parse: parseFunc(parsePathCondition)},
+	{in: secUnit, name: "ConditionUser", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertUser", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionGroup", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertGroup", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionControlGroupController", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertControlGroupController", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionMemory", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertMemory", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionCPUs", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertCPUs", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionCPUFeature", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertCPUFeature", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionOSRelease", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertOSRelease", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionMemoryPressure", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertMemoryPressure", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionCPUPressure", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertCPUPressure", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionIOPressure", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertIOPressure", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "ConditionEnvironment", parse: parseFunc(parseCondition)},
+	{in: secUnit, name: "AssertEnvironment", parse: parseFunc(parseCondition)},
+}
 
 // installDirectives is [Install]. Its settings do not affect a loaded
 // unit and are not kept (the install package reads them from the files
 // itself), but they are checked as systemd checks them on load: a list
 // that does not split into words is reported.
 var installDirectives = []directive{
-	{in: secInstall, name: "WantedBy", parse: parseInstallList},
-	{in: secInstall, name: "RequiredBy", parse: parseInstallList},
-	{in: secInstall, name: "Alias", parse: parseInstallList},
-	{in: secInstall, name: "Also", parse: parseInstallList},
-	{in: secInstall, name: "DefaultInstance", parse: func(*Unit, *unit.Option) error { return nil }},
+	{in: secInstall, name: "WantedBy", parse: parseFunc(parseInstallList)},
+	{in: secInstall, name: "RequiredBy", parse: parseFunc(parseInstallList)},
+	{in: secInstall, name: "Alias", parse: parseFunc(parseInstallList)},
+	{in: secInstall, name: "Also", parse: parseFunc(parseInstallList)},
+	{in: secInstall, name: "DefaultInstance", parse: parseFunc(func(*Unit, *unit.Option) error { return nil })},
 }
 
 // parseInstallList checks a list of [Install]: words, or empty (a reset).
@@ -424,46 +453,50 @@ func parseRebootArgument(o *unit.Option, dst *string) error {
 	return nil
 }
 
-// condParser parses one Condition*= or Assert*=. An empty value removes
-// the conditions of that kind only. A leading "|" marks a triggering
-// condition and a following "!" negates it; systemd skips no blanks
-// between them. Path conditions must be absolute.
-//
-//go:noinline
-func condParser(typ string, isPath, assert bool) func(u *Unit, o *unit.Option) error {
-	return func(u *Unit, o *unit.Option) error {
-		list := &u.Unit.Conditions
-		if assert {
-			list = &u.Unit.Asserts
-		}
-		v := o.Value
-		if v == "" {
-			*list = slices.DeleteFunc(*list, func(c Condition) bool { return c.Type == typ })
-			return nil
-		}
-		c := Condition{Type: typ}
-		v, c.Trigger = strings.CutPrefix(v, "|")
-		v, c.Negate = strings.CutPrefix(v, "!")
-		if isPath {
-			p, err := u.spec.ExpandPath(v)
-			if err != nil {
-				return fmt.Errorf("Failed to resolve unit specifiers in %s, ignoring: %v", v, err)
-			}
-			p, msg := simplifyPathChecked(o.Name, p)
-			if msg != "" {
-				return fmt.Errorf("%s", msg)
-			}
-			c.Param = p
-		} else {
-			s, err := u.spec.Expand(v)
-			if err != nil {
-				return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", v, err)
-			}
-			c.Param = s
-		}
-		*list = append([]Condition{c}, *list...)
+// parseCondition parses a Condition*= or Assert*= whose kind takes no
+// path, parsePathCondition one whose kind does (it must be absolute). An
+// empty value removes the conditions of that kind only. A leading "|"
+// marks a triggering condition and a following "!" negates it; systemd
+// skips no blanks between them.
+func parseCondition(u *Unit, o *unit.Option) error { return u.addCondition(o, false) }
+
+func parsePathCondition(u *Unit, o *unit.Option) error { return u.addCondition(o, true) }
+
+func (u *Unit) addCondition(o *unit.Option, isPath bool) error {
+	list := &u.Unit.Conditions
+	typ, assert := strings.CutPrefix(o.Name, "Assert")
+	if assert {
+		list = &u.Unit.Asserts
+	} else {
+		typ = strings.TrimPrefix(o.Name, "Condition")
+	}
+	v := o.Value
+	if v == "" {
+		*list = slices.DeleteFunc(*list, func(c Condition) bool { return c.Type == typ })
 		return nil
 	}
+	c := Condition{Type: typ}
+	v, c.Trigger = strings.CutPrefix(v, "|")
+	v, c.Negate = strings.CutPrefix(v, "!")
+	if isPath {
+		p, err := u.spec.ExpandPath(v)
+		if err != nil {
+			return fmt.Errorf("Failed to resolve unit specifiers in %s, ignoring: %v", v, err)
+		}
+		p, msg := simplifyPathChecked(o.Name, p)
+		if msg != "" {
+			return fmt.Errorf("%s", msg)
+		}
+		c.Param = p
+	} else {
+		s, err := u.spec.Expand(v)
+		if err != nil {
+			return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", v, err)
+		}
+		c.Param = s
+	}
+	*list = append([]Condition{c}, *list...)
+	return nil
 }
 
 // simplifyPathChecked is systemd's path_simplify_and_warn() with

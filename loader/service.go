@@ -162,26 +162,26 @@ var (
 // cgroup settings are in their own tables; the StartLimit*= and
 // FailureAction=/RebootArgument= compatibility names in unitDirectives).
 var serviceDirectives = []directive{
-	{in: secService, name: "PIDFile", parse: parsePIDFile},
-	execDirective("ExecCondition", func(s *Service) *[]unit.ExecCommand { return &s.ExecCondition }),
-	execDirective("ExecStartPre", func(s *Service) *[]unit.ExecCommand { return &s.ExecStartPre }),
-	execDirective("ExecStart", func(s *Service) *[]unit.ExecCommand { return &s.ExecStart }),
-	execDirective("ExecStartPost", func(s *Service) *[]unit.ExecCommand { return &s.ExecStartPost }),
-	execDirective("ExecReload", func(s *Service) *[]unit.ExecCommand { return &s.ExecReload }),
-	execDirective("ExecStop", func(s *Service) *[]unit.ExecCommand { return &s.ExecStop }),
-	execDirective("ExecStopPost", func(s *Service) *[]unit.ExecCommand { return &s.ExecStopPost }),
-	secDirective("RestartSec", func(s *Service) *uint64 { return &s.RestartUSec }),
-	{in: secService, name: "TimeoutSec", parse: parseServiceTimeout},
-	{in: secService, name: "TimeoutStartSec", parse: parseServiceTimeout},
-	{in: secService, name: "TimeoutStopSec", parse: func(u *Unit, o *unit.Option) error {
+	{in: secService, name: "PIDFile", parse: parseFunc(parsePIDFile)},
+	{in: secService, name: "ExecCondition", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Service.ExecCondition })},
+	{in: secService, name: "ExecStartPre", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Service.ExecStartPre })},
+	{in: secService, name: "ExecStart", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Service.ExecStart })},
+	{in: secService, name: "ExecStartPost", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Service.ExecStartPost })},
+	{in: secService, name: "ExecReload", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Service.ExecReload })},
+	{in: secService, name: "ExecStop", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Service.ExecStop })},
+	{in: secService, name: "ExecStopPost", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Service.ExecStopPost })},
+	{in: secService, name: "RestartSec", parse: secField(func(u *Unit) *uint64 { return &u.Service.RestartUSec })},
+	{in: secService, name: "TimeoutSec", parse: parseFunc(parseServiceTimeout)},
+	{in: secService, name: "TimeoutStartSec", parse: parseFunc(parseServiceTimeout)},
+	{in: secService, name: "TimeoutStopSec", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		v, err := parseSecFix0(o.Value)
 		if err != nil {
 			return fmt.Errorf("Failed to parse time value, ignoring: %s", o.Value)
 		}
 		u.Service.TimeoutStopUSec = v
 		return nil
-	}},
-	{in: secService, name: "TimeoutAbortSec", parse: func(u *Unit, o *unit.Option) error {
+	})},
+	{in: secService, name: "TimeoutAbortSec", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		s := u.Service
 		if o.Value == "" {
 			s.TimeoutAbortUSec, s.TimeoutAbortSet = 0, false
@@ -193,70 +193,41 @@ var serviceDirectives = []directive{
 		}
 		s.TimeoutAbortUSec, s.TimeoutAbortSet = v, true
 		return nil
-	}},
-	serviceEnum("TimeoutStartFailureMode", timeoutFailureModes, "timeout failure mode", func(s *Service) *string { return &s.rareRW().startFailureMode }),
-	serviceEnum("TimeoutStopFailureMode", timeoutFailureModes, "timeout failure mode", func(s *Service) *string { return &s.rareRW().stopFailureMode }),
-	secDirective("RuntimeMaxSec", func(s *Service) *uint64 { return &s.RuntimeMaxUSec }),
-	secDirective("RuntimeRandomizedExtraSec", func(s *Service) *uint64 { return &s.RuntimeRandomizedExtraUSec }),
-	secDirective("WatchdogSec", func(s *Service) *uint64 { return &s.WatchdogUSec }),
-	serviceEnum("Type", serviceTypes, "service type", func(s *Service) *string { return &s.Type }),
-	serviceEnum("ExitType", serviceExitTypes, "service exit type", func(s *Service) *string { return &s.ExitType }),
-	serviceEnum("Restart", serviceRestarts, "service restart specifier", func(s *Service) *string { return &s.Restart }),
-	boolDirective(secService, "PermissionsStartOnly", func(u *Unit) *bool { return &u.Service.PermissionsStartOnly }),
-	boolDirective(secService, "RootDirectoryStartOnly", func(u *Unit) *bool { return &u.Service.RootDirectoryStartOnly }),
-	boolDirective(secService, "RemainAfterExit", func(u *Unit) *bool { return &u.Service.RemainAfterExit }),
-	boolDirective(secService, "GuessMainPID", func(u *Unit) *bool { return &u.Service.GuessMainPID }),
-	exitStatusDirective("RestartPreventExitStatus", func(s *Service) *ExitStatusSet { return &s.rareRW().restartPrevent }),
-	exitStatusDirective("RestartForceExitStatus", func(s *Service) *ExitStatusSet { return &s.rareRW().restartForce }),
-	exitStatusDirective("SuccessExitStatus", func(s *Service) *ExitStatusSet { return &s.rareRW().success }),
-	removedDirective(secService, "SysVStartPriority"),
-	boolDirective(secService, "NonBlocking", func(u *Unit) *bool { return &u.Service.NonBlocking }),
-	{in: secService, name: "BusName", parse: parseBusName},
-	{in: secService, name: "FileDescriptorStoreMax", parse: func(u *Unit, o *unit.Option) error {
+	})},
+	{in: secService, name: "TimeoutStartFailureMode", parse: enumField{what: "timeout failure mode", values: timeoutFailureModes, field: func(u *Unit) *string { return &u.Service.rareRW().startFailureMode }}},
+	{in: secService, name: "TimeoutStopFailureMode", parse: enumField{what: "timeout failure mode", values: timeoutFailureModes, field: func(u *Unit) *string { return &u.Service.rareRW().stopFailureMode }}},
+	{in: secService, name: "RuntimeMaxSec", parse: secField(func(u *Unit) *uint64 { return &u.Service.RuntimeMaxUSec })},
+	{in: secService, name: "RuntimeRandomizedExtraSec", parse: secField(func(u *Unit) *uint64 { return &u.Service.RuntimeRandomizedExtraUSec })},
+	{in: secService, name: "WatchdogSec", parse: secField(func(u *Unit) *uint64 { return &u.Service.WatchdogUSec })},
+	{in: secService, name: "Type", parse: enumField{what: "service type", values: serviceTypes, field: func(u *Unit) *string { return &u.Service.Type }}},
+	{in: secService, name: "ExitType", parse: enumField{what: "service exit type", values: serviceExitTypes, field: func(u *Unit) *string { return &u.Service.ExitType }}},
+	{in: secService, name: "Restart", parse: enumField{what: "service restart specifier", values: serviceRestarts, field: func(u *Unit) *string { return &u.Service.Restart }}},
+	{in: secService, name: "PermissionsStartOnly", parse: boolField(func(u *Unit) *bool { return &u.Service.PermissionsStartOnly })},
+	{in: secService, name: "RootDirectoryStartOnly", parse: boolField(func(u *Unit) *bool { return &u.Service.RootDirectoryStartOnly })},
+	{in: secService, name: "RemainAfterExit", parse: boolField(func(u *Unit) *bool { return &u.Service.RemainAfterExit })},
+	{in: secService, name: "GuessMainPID", parse: boolField(func(u *Unit) *bool { return &u.Service.GuessMainPID })},
+	{in: secService, name: "RestartPreventExitStatus", parse: exitStatusField(func(s *Service) *ExitStatusSet { return &s.rareRW().restartPrevent })},
+	{in: secService, name: "RestartForceExitStatus", parse: exitStatusField(func(s *Service) *ExitStatusSet { return &s.rareRW().restartForce })},
+	{in: secService, name: "SuccessExitStatus", parse: exitStatusField(func(s *Service) *ExitStatusSet { return &s.rareRW().success })},
+	{in: secService, name: "SysVStartPriority", parse: parseFunc(parseRemoved)},
+	{in: secService, name: "NonBlocking", parse: boolField(func(u *Unit) *bool { return &u.Service.NonBlocking })},
+	{in: secService, name: "BusName", parse: parseFunc(parseBusName)},
+	{in: secService, name: "FileDescriptorStoreMax", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		v, err := parseUnsigned(o.Value)
 		if err != nil {
 			return fmt.Errorf("Failed to parse unsigned value, ignoring: %s", o.Value)
 		}
 		u.Service.FileDescriptorStoreMax = v
 		return nil
-	}},
-	serviceEnum("NotifyAccess", notifyAccessValues, "notify access specifier", func(s *Service) *string { return &s.NotifyAccess }),
-	{in: secService, name: "Sockets", parse: parseServiceSockets},
-	removedDirective(secService, "BusPolicy"),
-	{in: secService, name: "USBFunctionDescriptors", parse: usbPath(func(s *Service) *string { return &s.rareRW().usbDescriptors }),
+	})},
+	{in: secService, name: "NotifyAccess", parse: enumField{what: "notify access specifier", values: notifyAccessValues, field: func(u *Unit) *string { return &u.Service.NotifyAccess }}},
+	{in: secService, name: "Sockets", parse: parseFunc(parseServiceSockets)},
+	{in: secService, name: "BusPolicy", parse: parseFunc(parseRemoved)},
+	{in: secService, name: "USBFunctionDescriptors", parse: usbPathField(func(s *Service) *string { return &s.rareRW().usbDescriptors }),
 		unsupported: "gosd does not write USB FunctionFS descriptors"},
-	{in: secService, name: "USBFunctionStrings", parse: usbPath(func(s *Service) *string { return &s.rareRW().usbStrings }),
+	{in: secService, name: "USBFunctionStrings", parse: usbPathField(func(s *Service) *string { return &s.rareRW().usbStrings }),
 		unsupported: "gosd does not write USB FunctionFS descriptors"},
-	serviceEnum("OOMPolicy", oomPolicies, "OOM policy", func(s *Service) *string { return &s.OOMPolicy }),
-}
-
-// serviceEnum parses one of values; anything else, the empty string
-// included, is ignored with systemd's "Failed to parse <what>" warning.
-//
-//go:noinline
-func serviceEnum(name string, values []string, what string, field func(s *Service) *string) directive {
-	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
-		if !slices.Contains(values, o.Value) {
-			return fmt.Errorf("Failed to parse %s, ignoring: %s", what, o.Value)
-		}
-		*field(u.Service) = o.Value
-		return nil
-	}}
-}
-
-// secDirective is systemd's config_parse_sec: a time span in seconds by
-// default; the empty string is an error, not a reset.
-//
-//go:noinline
-func secDirective(name string, field func(s *Service) *uint64) directive {
-	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := unit.ParseTimespan(o.Value, time.Second)
-		if err != nil {
-			return fmt.Errorf("Failed to parse sec value, ignoring: %s", o.Value)
-		}
-		*field(u.Service) = v
-		return nil
-	}}
+	{in: secService, name: "OOMPolicy", parse: enumField{what: "OOM policy", values: oomPolicies, field: func(u *Unit) *string { return &u.Service.OOMPolicy }}},
 }
 
 // parseSecFix0 is systemd's parse_sec_fix_0(): like a time span, but 0
@@ -289,37 +260,32 @@ func parseServiceTimeout(u *Unit, o *unit.Option) error {
 	return nil
 }
 
-// execDirective parses an Exec*= line and appends its commands; an empty
-// value resets the list. A problem in a command line whose command is not
-// "-"-prefixed is fatal (the unit becomes bad-setting); the commands of
-// the line before the bad one are kept, as systemd keeps them.
-//
-//go:noinline
-func execDirective(name string, field func(s *Service) *[]unit.ExecCommand) directive {
-	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
-		return u.parseExecInto(o, field(u.Service))
-	}}
-}
+// execField parses an Exec*= line of a service or socket and appends its
+// commands; an empty value resets the list. A problem in a command line
+// whose command is not "-"-prefixed is fatal (the unit becomes
+// bad-setting); the commands of the line before the bad one are kept, as
+// systemd keeps them.
+type execField func(u *Unit) *[]unit.ExecCommand
 
-// exitStatusDirective adds exit statuses and signals to a set; an empty
-// value empties it.
-//
-//go:noinline
-func exitStatusDirective(name string, field func(s *Service) *ExitStatusSet) directive {
-	return directive{in: secService, name: name, parse: func(u *Unit, o *unit.Option) error {
-		set := field(u.Service)
-		if o.Value == "" {
-			*set = ExitStatusSet{}
-			return nil
-		}
-		v, warnings := unit.ParseExitStatusSet(o.Name, o.Value)
-		for _, w := range warnings {
-			u.diagWarn(o, w.Msg)
-		}
-		set.Status = addSorted(set.Status, v.Status...)
-		set.Signals = addSorted(set.Signals, v.Signals...)
+func (field execField) parse(u *Unit, o *unit.Option) error { return u.parseExecInto(o, field(u)) }
+
+// exitStatusField adds exit statuses and signals to a set; an empty value
+// empties it.
+type exitStatusField func(s *Service) *ExitStatusSet
+
+func (field exitStatusField) parse(u *Unit, o *unit.Option) error {
+	set := field(u.Service)
+	if o.Value == "" {
+		*set = ExitStatusSet{}
 		return nil
-	}}
+	}
+	v, warnings := unit.ParseExitStatusSet(o.Name, o.Value)
+	for _, w := range warnings {
+		u.diagWarn(o, w.Msg)
+	}
+	set.Status = addSorted(set.Status, v.Status...)
+	set.Signals = addSorted(set.Signals, v.Signals...)
+	return nil
 }
 
 // addSorted inserts values into a sorted list without duplicates.
@@ -415,27 +381,25 @@ func simplifyAbsolutePath(lvalue, p string) (string, string) {
 	return p, ""
 }
 
-// usbPath parses USBFunctionDescriptors= and USBFunctionStrings=: an
+// usbPathField parses USBFunctionDescriptors= and USBFunctionStrings=: an
 // absolute path with specifiers; empty resets.
-//
-//go:noinline
-func usbPath(field func(s *Service) *string) func(u *Unit, o *unit.Option) error {
-	return func(u *Unit, o *unit.Option) error {
-		k, err := u.spec.ExpandPath(o.Value)
-		if err != nil {
-			return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", o.Value, err)
-		}
-		if k == "" {
-			*field(u.Service) = ""
-			return nil
-		}
-		p, msg := simplifyAbsolutePath(o.Name, k)
-		if msg != "" {
-			return errors.New(msg)
-		}
-		*field(u.Service) = p
+type usbPathField func(s *Service) *string
+
+func (field usbPathField) parse(u *Unit, o *unit.Option) error {
+	k, err := u.spec.ExpandPath(o.Value)
+	if err != nil {
+		return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", o.Value, err)
+	}
+	if k == "" {
+		*field(u.Service) = ""
 		return nil
 	}
+	p, msg := simplifyAbsolutePath(o.Name, k)
+	if msg != "" {
+		return errors.New(msg)
+	}
+	*field(u.Service) = p
+	return nil
 }
 
 // busNameMax is D-Bus's limit on the length of a name.

@@ -214,16 +214,16 @@ func (p SocketPort) canAccept() bool {
 }
 
 var socketDirectives = []directive{
-	socketListen("ListenStream"),
-	socketListen("ListenDatagram"),
-	socketListen("ListenSequentialPacket"),
-	socketListen("ListenFIFO"),
-	socketListen("ListenNetlink"),
-	socketListen("ListenSpecial"),
-	socketListen("ListenMessageQueue"),
-	{in: secSocket, name: "ListenUSBFunction", parse: parseSocketListen,
+	{in: secSocket, name: "ListenStream", parse: parseFunc(parseSocketListen)},
+	{in: secSocket, name: "ListenDatagram", parse: parseFunc(parseSocketListen)},
+	{in: secSocket, name: "ListenSequentialPacket", parse: parseFunc(parseSocketListen)},
+	{in: secSocket, name: "ListenFIFO", parse: parseFunc(parseSocketListen)},
+	{in: secSocket, name: "ListenNetlink", parse: parseFunc(parseSocketListen)},
+	{in: secSocket, name: "ListenSpecial", parse: parseFunc(parseSocketListen)},
+	{in: secSocket, name: "ListenMessageQueue", parse: parseFunc(parseSocketListen)},
+	{in: secSocket, name: "ListenUSBFunction", parse: parseFunc(parseSocketListen),
 		unsupported: "gosd does not set up USB FunctionFS endpoints"},
-	{in: secSocket, name: "SocketProtocol", parse: func(u *Unit, o *unit.Option) error {
+	{in: secSocket, name: "SocketProtocol", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		// A protocol name (any case) or number; only SCTP and UDP-Lite
 		// are accepted.
 		var p int64
@@ -240,8 +240,8 @@ var socketDirectives = []directive{
 		}
 		u.Socket.SocketProtocol = int(p)
 		return nil
-	}},
-	{in: secSocket, name: "BindIPv6Only", parse: func(u *Unit, o *unit.Option) error {
+	})},
+	{in: secSocket, name: "BindIPv6Only", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		switch o.Value {
 		case "default", "both", "ipv6-only":
 			u.Socket.BindIPv6Only = o.Value
@@ -256,9 +256,9 @@ var socketDirectives = []directive{
 			u.Socket.BindIPv6Only = "ipv6-only"
 		}
 		return nil
-	}},
-	trigUintDirective(secSocket, "Backlog", func(u *Unit) *uint32 { return &u.Socket.Backlog }),
-	{in: secSocket, name: "BindToDevice", parse: func(u *Unit, o *unit.Option) error {
+	})},
+	{in: secSocket, name: "Backlog", parse: uintField(func(u *Unit) *uint32 { return &u.Socket.Backlog })},
+	{in: secSocket, name: "BindToDevice", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		if o.Value == "" || o.Value == "*" {
 			u.Socket.BindToDevice = ""
 			return nil
@@ -268,48 +268,48 @@ var socketDirectives = []directive{
 		}
 		u.Socket.BindToDevice = o.Value
 		return nil
-	}},
-	socketExec("ExecStartPre", func(s *Socket) *[]unit.ExecCommand { return &s.ExecStartPre }),
-	socketExec("ExecStartPost", func(s *Socket) *[]unit.ExecCommand { return &s.ExecStartPost }),
-	socketExec("ExecStopPre", func(s *Socket) *[]unit.ExecCommand { return &s.ExecStopPre }),
-	socketExec("ExecStopPost", func(s *Socket) *[]unit.ExecCommand { return &s.ExecStopPost }),
-	trigSecFix0Directive(secSocket, "TimeoutSec", func(u *Unit) *uint64 { return &u.Socket.TimeoutUSec }),
-	socketUserGroup("SocketUser", func(s *Socket) *string { return &s.SocketUser }),
-	socketUserGroup("SocketGroup", func(s *Socket) *string { return &s.SocketGroup }),
-	trigModeDirective(secSocket, "SocketMode", func(u *Unit) *uint32 { return &u.Socket.SocketMode }),
-	trigModeDirective(secSocket, "DirectoryMode", func(u *Unit) *uint32 { return &u.Socket.DirectoryMode }),
-	boolDirective(secSocket, "Accept", func(u *Unit) *bool { return &u.Socket.Accept }),
-	boolDirective(secSocket, "FlushPending", func(u *Unit) *bool { return &u.Socket.FlushPending }),
-	boolDirective(secSocket, "Writable", func(u *Unit) *bool { return &u.Socket.Writable }),
-	trigUintDirective(secSocket, "MaxConnections", func(u *Unit) *uint32 { return &u.Socket.MaxConnections }),
-	trigUintDirective(secSocket, "MaxConnectionsPerSource", func(u *Unit) *uint32 { return &u.Socket.MaxConnectionsPerSource }),
-	boolDirective(secSocket, "KeepAlive", func(u *Unit) *bool { return &u.Socket.KeepAlive }),
-	trigSecDirective(secSocket, "KeepAliveTimeSec", func(u *Unit) *uint64 { return &u.Socket.KeepAliveTimeUSec }),
-	trigSecDirective(secSocket, "KeepAliveIntervalSec", func(u *Unit) *uint64 { return &u.Socket.KeepAliveIntervalUSec }),
-	trigUintDirective(secSocket, "KeepAliveProbes", func(u *Unit) *uint32 { return &u.Socket.KeepAliveProbes }),
-	trigSecDirective(secSocket, "DeferAcceptSec", func(u *Unit) *uint64 { return &u.Socket.DeferAcceptUSec }),
-	boolDirective(secSocket, "NoDelay", func(u *Unit) *bool { return &u.Socket.NoDelay }),
-	trigIntDirective(secSocket, "Priority", func(u *Unit) *int32 { return &u.Socket.Priority }),
-	trigSizeDirective(secSocket, "ReceiveBuffer", func(u *Unit) *uint64 { return &u.Socket.ReceiveBuffer }),
-	trigSizeDirective(secSocket, "SendBuffer", func(u *Unit) *uint64 { return &u.Socket.SendBuffer }),
-	{in: secSocket, name: "IPTOS", parse: func(u *Unit, o *unit.Option) error {
+	})},
+	{in: secSocket, name: "ExecStartPre", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Socket.ExecStartPre })},
+	{in: secSocket, name: "ExecStartPost", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Socket.ExecStartPost })},
+	{in: secSocket, name: "ExecStopPre", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Socket.ExecStopPre })},
+	{in: secSocket, name: "ExecStopPost", parse: execField(func(u *Unit) *[]unit.ExecCommand { return &u.Socket.ExecStopPost })},
+	{in: secSocket, name: "TimeoutSec", parse: secFix0Field(func(u *Unit) *uint64 { return &u.Socket.TimeoutUSec })},
+	{in: secSocket, name: "SocketUser", parse: userGroupField(func(s *Socket) *string { return &s.SocketUser })},
+	{in: secSocket, name: "SocketGroup", parse: userGroupField(func(s *Socket) *string { return &s.SocketGroup })},
+	{in: secSocket, name: "SocketMode", parse: modeField(func(u *Unit) *uint32 { return &u.Socket.SocketMode })},
+	{in: secSocket, name: "DirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.Socket.DirectoryMode })},
+	{in: secSocket, name: "Accept", parse: boolField(func(u *Unit) *bool { return &u.Socket.Accept })},
+	{in: secSocket, name: "FlushPending", parse: boolField(func(u *Unit) *bool { return &u.Socket.FlushPending })},
+	{in: secSocket, name: "Writable", parse: boolField(func(u *Unit) *bool { return &u.Socket.Writable })},
+	{in: secSocket, name: "MaxConnections", parse: uintField(func(u *Unit) *uint32 { return &u.Socket.MaxConnections })},
+	{in: secSocket, name: "MaxConnectionsPerSource", parse: uintField(func(u *Unit) *uint32 { return &u.Socket.MaxConnectionsPerSource })},
+	{in: secSocket, name: "KeepAlive", parse: boolField(func(u *Unit) *bool { return &u.Socket.KeepAlive })},
+	{in: secSocket, name: "KeepAliveTimeSec", parse: secField(func(u *Unit) *uint64 { return &u.Socket.KeepAliveTimeUSec })},
+	{in: secSocket, name: "KeepAliveIntervalSec", parse: secField(func(u *Unit) *uint64 { return &u.Socket.KeepAliveIntervalUSec })},
+	{in: secSocket, name: "KeepAliveProbes", parse: uintField(func(u *Unit) *uint32 { return &u.Socket.KeepAliveProbes })},
+	{in: secSocket, name: "DeferAcceptSec", parse: secField(func(u *Unit) *uint64 { return &u.Socket.DeferAcceptUSec })},
+	{in: secSocket, name: "NoDelay", parse: boolField(func(u *Unit) *bool { return &u.Socket.NoDelay })},
+	{in: secSocket, name: "Priority", parse: intField(func(u *Unit) *int32 { return &u.Socket.Priority })},
+	{in: secSocket, name: "ReceiveBuffer", parse: sizeField(func(u *Unit) *uint64 { return &u.Socket.ReceiveBuffer })},
+	{in: secSocket, name: "SendBuffer", parse: sizeField(func(u *Unit) *uint64 { return &u.Socket.SendBuffer })},
+	{in: secSocket, name: "IPTOS", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		v, ok := socketIPTOS(o.Value)
 		if !ok {
 			return fmt.Errorf("Failed to parse IP TOS value, ignoring: %s", o.Value)
 		}
 		u.Socket.IPTOS = v
 		return nil
-	}},
-	trigIntDirective(secSocket, "IPTTL", func(u *Unit) *int32 { return &u.Socket.IPTTL }),
-	trigIntDirective(secSocket, "Mark", func(u *Unit) *int32 { return &u.Socket.Mark }),
-	trigSizeDirective(secSocket, "PipeSize", func(u *Unit) *uint64 { return &u.Socket.PipeSize }),
-	boolDirective(secSocket, "FreeBind", func(u *Unit) *bool { return &u.Socket.FreeBind }),
-	boolDirective(secSocket, "Transparent", func(u *Unit) *bool { return &u.Socket.Transparent }),
-	boolDirective(secSocket, "Broadcast", func(u *Unit) *bool { return &u.Socket.Broadcast }),
-	boolDirective(secSocket, "PassCredentials", func(u *Unit) *bool { return &u.Socket.PassCredentials }),
-	boolDirective(secSocket, "PassSecurity", func(u *Unit) *bool { return &u.Socket.PassSecurity }),
-	boolDirective(secSocket, "PassPacketInfo", func(u *Unit) *bool { return &u.Socket.PassPacketInfo }),
-	{in: secSocket, name: "Timestamping", parse: func(u *Unit, o *unit.Option) error {
+	})},
+	{in: secSocket, name: "IPTTL", parse: intField(func(u *Unit) *int32 { return &u.Socket.IPTTL })},
+	{in: secSocket, name: "Mark", parse: intField(func(u *Unit) *int32 { return &u.Socket.Mark })},
+	{in: secSocket, name: "PipeSize", parse: sizeField(func(u *Unit) *uint64 { return &u.Socket.PipeSize })},
+	{in: secSocket, name: "FreeBind", parse: boolField(func(u *Unit) *bool { return &u.Socket.FreeBind })},
+	{in: secSocket, name: "Transparent", parse: boolField(func(u *Unit) *bool { return &u.Socket.Transparent })},
+	{in: secSocket, name: "Broadcast", parse: boolField(func(u *Unit) *bool { return &u.Socket.Broadcast })},
+	{in: secSocket, name: "PassCredentials", parse: boolField(func(u *Unit) *bool { return &u.Socket.PassCredentials })},
+	{in: secSocket, name: "PassSecurity", parse: boolField(func(u *Unit) *bool { return &u.Socket.PassSecurity })},
+	{in: secSocket, name: "PassPacketInfo", parse: boolField(func(u *Unit) *bool { return &u.Socket.PassPacketInfo })},
+	{in: secSocket, name: "Timestamping", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		switch o.Value {
 		case "off":
 			u.Socket.Timestamping = "off"
@@ -329,17 +329,17 @@ var socketDirectives = []directive{
 			}
 		}
 		return nil
-	}},
-	{in: secSocket, name: "TCPCongestion", parse: func(u *Unit, o *unit.Option) error {
+	})},
+	{in: secSocket, name: "TCPCongestion", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		u.Socket.TCPCongestion = o.Value
 		return nil
-	}},
-	boolDirective(secSocket, "ReusePort", func(u *Unit) *bool { return &u.Socket.ReusePort }),
-	trigLongDirective("MessageQueueMaxMessages", func(s *Socket) *int64 { return &s.MessageQueueMaxMessages }),
-	trigLongDirective("MessageQueueMessageSize", func(s *Socket) *int64 { return &s.MessageQueueMessageSize }),
-	boolDirective(secSocket, "RemoveOnStop", func(u *Unit) *bool { return &u.Socket.RemoveOnStop }),
-	{in: secSocket, name: "Symlinks", parse: parseSocketSymlinks},
-	{in: secSocket, name: "FileDescriptorName", parse: func(u *Unit, o *unit.Option) error {
+	})},
+	{in: secSocket, name: "ReusePort", parse: boolField(func(u *Unit) *bool { return &u.Socket.ReusePort })},
+	{in: secSocket, name: "MessageQueueMaxMessages", parse: longField(func(s *Socket) *int64 { return &s.MessageQueueMaxMessages })},
+	{in: secSocket, name: "MessageQueueMessageSize", parse: longField(func(s *Socket) *int64 { return &s.MessageQueueMessageSize })},
+	{in: secSocket, name: "RemoveOnStop", parse: boolField(func(u *Unit) *bool { return &u.Socket.RemoveOnStop })},
+	{in: secSocket, name: "Symlinks", parse: parseFunc(parseSocketSymlinks)},
+	{in: secSocket, name: "FileDescriptorName", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		if o.Value == "" {
 			u.Socket.FileDescriptorName = ""
 			return nil
@@ -353,28 +353,14 @@ var socketDirectives = []directive{
 		}
 		u.Socket.FileDescriptorName = v
 		return nil
-	}},
-	{in: secSocket, name: "Service", parse: parseSocketService},
-	trigSecDirective(secSocket, "TriggerLimitIntervalSec", func(u *Unit) *uint64 { return &u.Socket.TriggerLimitIntervalUSec }),
-	trigUintDirective(secSocket, "TriggerLimitBurst", func(u *Unit) *uint32 { return &u.Socket.TriggerLimitBurst }),
-	trigUnsupported(trigStringDirective(secSocket, "SmackLabel", func(u *Unit) *string { return &u.Socket.SmackLabel }),
-		"SELinux/AppArmor/SMACK labels are not applied"),
-	trigUnsupported(trigStringDirective(secSocket, "SmackLabelIPIn", func(u *Unit) *string { return &u.Socket.SmackLabelIPIn }),
-		"SELinux/AppArmor/SMACK labels are not applied"),
-	trigUnsupported(trigStringDirective(secSocket, "SmackLabelIPOut", func(u *Unit) *string { return &u.Socket.SmackLabelIPOut }),
-		"SELinux/AppArmor/SMACK labels are not applied"),
-	trigUnsupported(boolDirective(secSocket, "SELinuxContextFromNet", func(u *Unit) *bool { return &u.Socket.SELinuxContextFromNet }),
-		"SELinux/AppArmor/SMACK labels are not applied"),
-}
-
-// trigUnsupported marks d as parsed but not honoured by gosd.
-func trigUnsupported(d directive, why string) directive {
-	d.unsupported = why
-	return d
-}
-
-func socketListen(name string) directive {
-	return directive{in: secSocket, name: name, parse: parseSocketListen}
+	})},
+	{in: secSocket, name: "Service", parse: parseFunc(parseSocketService)},
+	{in: secSocket, name: "TriggerLimitIntervalSec", parse: secField(func(u *Unit) *uint64 { return &u.Socket.TriggerLimitIntervalUSec })},
+	{in: secSocket, name: "TriggerLimitBurst", parse: uintField(func(u *Unit) *uint32 { return &u.Socket.TriggerLimitBurst })},
+	{in: secSocket, name: "SmackLabel", parse: stringField(func(u *Unit) *string { return &u.Socket.SmackLabel }), unsupported: "SELinux/AppArmor/SMACK labels are not applied"},
+	{in: secSocket, name: "SmackLabelIPIn", parse: stringField(func(u *Unit) *string { return &u.Socket.SmackLabelIPIn }), unsupported: "SELinux/AppArmor/SMACK labels are not applied"},
+	{in: secSocket, name: "SmackLabelIPOut", parse: stringField(func(u *Unit) *string { return &u.Socket.SmackLabelIPOut }), unsupported: "SELinux/AppArmor/SMACK labels are not applied"},
+	{in: secSocket, name: "SELinuxContextFromNet", parse: boolField(func(u *Unit) *bool { return &u.Socket.SELinuxContextFromNet }), unsupported: "SELinux/AppArmor/SMACK labels are not applied"},
 }
 
 // parseSocketListen is systemd's config_parse_socket_listen(): an empty
@@ -544,8 +530,9 @@ func socketParseIPPort(s string) (SocketAddress, error) {
 	return a, nil
 }
 
-// socketNetlinkFamilies are the names systemd gives netlink protocols.
-var socketNetlinkFamilies = map[int]string{
+// socketNetlinkFamilies are the names systemd gives netlink protocols, by
+// number ("" for none).
+var socketNetlinkFamilies = [...]string{
 	0: "route", 3: "firewall", 4: "inet-diag", 5: "nflog", 6: "xfrm", 7: "selinux",
 	8: "iscsi", 9: "audit", 10: "fib-lookup", 11: "connector", 12: "netfilter",
 	13: "ip6-fw", 14: "dnrtmsg", 15: "kobject-uevent", 16: "generic",
@@ -553,8 +540,8 @@ var socketNetlinkFamilies = map[int]string{
 }
 
 func socketNetlinkName(n int) string {
-	if s, ok := socketNetlinkFamilies[n]; ok {
-		return s
+	if n >= 0 && n < len(socketNetlinkFamilies) && socketNetlinkFamilies[n] != "" {
+		return socketNetlinkFamilies[n]
 	}
 	return strconv.Itoa(n)
 }
@@ -567,10 +554,8 @@ func parseNetlinkAddress(s string) (SocketAddress, error) {
 		return SocketAddress{}, syscall.EINVAL
 	}
 	fam := -1
-	for n, name := range socketNetlinkFamilies {
-		if name == w {
-			fam = n
-		}
+	if w != "" {
+		fam = slices.Index(socketNetlinkFamilies[:], w)
 	}
 	if fam < 0 {
 		v, err := trigStrtoul(w, 32)
@@ -607,41 +592,28 @@ func socketIPTOS(s string) (int32, bool) {
 	return int32(v), true
 }
 
-// socketExec parses ExecStartPre= and friends like the service ones: an
-// empty value resets the list; a broken command line without "-" makes
-// the unit bad-setting.
-//
-//go:noinline
-func socketExec(name string, field func(s *Socket) *[]unit.ExecCommand) directive {
-	return directive{in: secSocket, name: name, parse: func(u *Unit, o *unit.Option) error {
-		return u.parseExecInto(o, field(u.Socket))
-	}}
-}
-
-// socketUserGroup is systemd's config_parse_user_group_compat(): a user
+// userGroupField is systemd's config_parse_user_group_compat(): a user
 // or group name (relaxed rules) or a numeric ID; a bad one is fatal.
-//
-//go:noinline
-func socketUserGroup(name string, field func(s *Socket) *string) directive {
-	return directive{in: secSocket, name: name, parse: func(u *Unit, o *unit.Option) error {
-		f := field(u.Socket)
-		if o.Value == "" {
-			*f = ""
-			return nil
-		}
-		v, err := u.spec.Expand(o.Value)
-		if err != nil {
-			return fatal(fmt.Errorf("Failed to resolve unit specifiers in %s: %v", o.Value, err))
-		}
-		if !trigUserGroupNameValid(v) {
-			return fatal(fmt.Errorf("Invalid user/group name or numeric ID: %s", v))
-		}
-		if name == "SocketUser" && v == "nobody" {
-			u.diagWarn(o, "Special user nobody configured, this is not safe!")
-		}
-		*f = v
+type userGroupField func(s *Socket) *string
+
+func (field userGroupField) parse(u *Unit, o *unit.Option) error {
+	f := field(u.Socket)
+	if o.Value == "" {
+		*f = ""
 		return nil
-	}}
+	}
+	v, err := u.spec.Expand(o.Value)
+	if err != nil {
+		return fatal(fmt.Errorf("Failed to resolve unit specifiers in %s: %v", o.Value, err))
+	}
+	if !trigUserGroupNameValid(v) {
+		return fatal(fmt.Errorf("Invalid user/group name or numeric ID: %s", v))
+	}
+	if o.Name == "SocketUser" && v == "nobody" {
+		u.diagWarn(o, "Special user nobody configured, this is not safe!")
+	}
+	*f = v
+	return nil
 }
 
 // trigUserGroupNameValid is systemd's valid_user_group_name() with
@@ -994,122 +966,94 @@ func trigStrto(s string) (mag uint64, neg bool, err error) {
 	return mag, neg, nil
 }
 
-// trigUintDirective is systemd's config_parse_unsigned().
-//
-//go:noinline
-func trigUintDirective(in sections, name string, field func(u *Unit) *uint32) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := trigStrtoul(o.Value, 32)
-		if err != nil {
-			return fmt.Errorf("Failed to parse unsigned value, ignoring: %s", o.Value)
-		}
-		*field(u) = uint32(v)
-		return nil
-	}}
+// uintField is systemd's config_parse_unsigned().
+type uintField func(u *Unit) *uint32
+
+func (field uintField) parse(u *Unit, o *unit.Option) error {
+	v, err := trigStrtoul(o.Value, 32)
+	if err != nil {
+		return fmt.Errorf("Failed to parse unsigned value, ignoring: %s", o.Value)
+	}
+	*field(u) = uint32(v)
+	return nil
 }
 
-// trigIntDirective is systemd's config_parse_int().
-//
-//go:noinline
-func trigIntDirective(in sections, name string, field func(u *Unit) *int32) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := trigStrtol(o.Value, 32)
-		if err != nil {
-			return fmt.Errorf("Failed to parse int value, ignoring: %s", o.Value)
-		}
-		*field(u) = int32(v)
-		return nil
-	}}
+// intField is systemd's config_parse_int().
+type intField func(u *Unit) *int32
+
+func (field intField) parse(u *Unit, o *unit.Option) error {
+	v, err := trigStrtol(o.Value, 32)
+	if err != nil {
+		return fmt.Errorf("Failed to parse int value, ignoring: %s", o.Value)
+	}
+	*field(u) = int32(v)
+	return nil
 }
 
-// trigLongDirective is systemd's config_parse_long() for the socket's
-// message queue settings.
-//
-//go:noinline
-func trigLongDirective(name string, field func(s *Socket) *int64) directive {
-	return directive{in: secSocket, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := trigStrtol(o.Value, 64)
-		if err != nil {
-			return fmt.Errorf("Failed to parse long value, ignoring: %s", o.Value)
-		}
-		*field(u.Socket) = v
-		return nil
-	}}
+// longField is systemd's config_parse_long() for the socket's message
+// queue settings.
+type longField func(s *Socket) *int64
+
+func (field longField) parse(u *Unit, o *unit.Option) error {
+	v, err := trigStrtol(o.Value, 64)
+	if err != nil {
+		return fmt.Errorf("Failed to parse long value, ignoring: %s", o.Value)
+	}
+	*field(u.Socket) = v
+	return nil
 }
 
-// trigSizeDirective is systemd's config_parse_iec_size().
-//
-//go:noinline
-func trigSizeDirective(in sections, name string, field func(u *Unit) *uint64) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := unit.ParseSize(o.Value, 1024)
-		if err == nil && o.Value == "infinity" {
-			err = syscall.EINVAL // parse_size() itself does not know "infinity"
-		}
-		if err != nil {
-			return fmt.Errorf("Failed to parse size value '%s', ignoring: %s", o.Value, trigErrText(err))
-		}
-		*field(u) = v
-		return nil
-	}}
+// sizeField is systemd's config_parse_iec_size().
+type sizeField func(u *Unit) *uint64
+
+func (field sizeField) parse(u *Unit, o *unit.Option) error {
+	v, err := unit.ParseSize(o.Value, 1024)
+	if err == nil && o.Value == "infinity" {
+		err = syscall.EINVAL // parse_size() itself does not know "infinity"
+	}
+	if err != nil {
+		return fmt.Errorf("Failed to parse size value '%s', ignoring: %s", o.Value, trigErrText(err))
+	}
+	*field(u) = v
+	return nil
 }
 
-// trigModeDirective is systemd's config_parse_mode().
-//
-//go:noinline
-func trigModeDirective(in sections, name string, field func(u *Unit) *uint32) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := unit.ParseMode(o.Value)
-		if err != nil {
-			return fmt.Errorf("Failed to parse mode value, ignoring: %s", o.Value)
-		}
-		*field(u) = v
-		return nil
-	}}
+// modeField is systemd's config_parse_mode(): an octal mode; no reset.
+type modeField func(u *Unit) *uint32
+
+func (field modeField) parse(u *Unit, o *unit.Option) error {
+	v, err := unit.ParseMode(o.Value)
+	if err != nil {
+		return fmt.Errorf("Failed to parse mode value, ignoring: %s", o.Value)
+	}
+	*field(u) = v
+	return nil
 }
 
-// trigSecDirective is systemd's config_parse_sec().
-//
-//go:noinline
-func trigSecDirective(in sections, name string, field func(u *Unit) *uint64) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := unit.ParseTimespan(o.Value, time.Second)
-		if err != nil {
-			return fmt.Errorf("Failed to parse sec value, ignoring: %s", o.Value)
-		}
-		*field(u) = v
-		return nil
-	}}
+// secFix0Field is systemd's config_parse_sec_fix_0(): like secField, but
+// 0 means infinity.
+type secFix0Field func(u *Unit) *uint64
+
+func (field secFix0Field) parse(u *Unit, o *unit.Option) error {
+	v, err := unit.ParseTimespan(o.Value, time.Second)
+	if err != nil {
+		return fmt.Errorf("Failed to parse time value, ignoring: %s", o.Value)
+	}
+	if v == 0 {
+		v = Infinity
+	}
+	*field(u) = v
+	return nil
 }
 
-// trigSecFix0Directive is systemd's config_parse_sec_fix_0(): like
-// trigSecDirective, but 0 means infinity.
-//
-//go:noinline
-func trigSecFix0Directive(in sections, name string, field func(u *Unit) *uint64) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := unit.ParseTimespan(o.Value, time.Second)
-		if err != nil {
-			return fmt.Errorf("Failed to parse time value, ignoring: %s", o.Value)
-		}
-		if v == 0 {
-			v = Infinity
-		}
-		*field(u) = v
-		return nil
-	}}
-}
+// stringField is systemd's config_parse_unit_string_printf().
+type stringField func(u *Unit) *string
 
-// trigStringDirective is systemd's config_parse_unit_string_printf().
-//
-//go:noinline
-func trigStringDirective(in sections, name string, field func(u *Unit) *string) directive {
-	return directive{in: in, name: name, parse: func(u *Unit, o *unit.Option) error {
-		v, err := u.spec.Expand(o.Value)
-		if err != nil {
-			return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", o.Value, err)
-		}
-		*field(u) = v
-		return nil
-	}}
+func (field stringField) parse(u *Unit, o *unit.Option) error {
+	v, err := u.spec.Expand(o.Value)
+	if err != nil {
+		return fmt.Errorf("Failed to resolve unit specifiers in '%s', ignoring: %v", o.Value, err)
+	}
+	*field(u) = v
+	return nil
 }

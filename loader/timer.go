@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -49,28 +50,27 @@ func newTimer() *Timer {
 }
 
 var timerDirectives = []directive{
-	{in: secTimer, name: "OnCalendar", parse: parseTimerValue},
-	{in: secTimer, name: "OnActiveSec", parse: parseTimerValue},
-	{in: secTimer, name: "OnBootSec", parse: parseTimerValue},
-	{in: secTimer, name: "OnStartupSec", parse: parseTimerValue},
-	{in: secTimer, name: "OnUnitActiveSec", parse: parseTimerValue},
-	{in: secTimer, name: "OnUnitInactiveSec", parse: parseTimerValue},
-	boolDirective(secTimer, "OnClockChange", func(u *Unit) *bool { return &u.Timer.OnClockChange }),
-	boolDirective(secTimer, "OnTimezoneChange", func(u *Unit) *bool { return &u.Timer.OnTimezoneChange }),
-	boolDirective(secTimer, "Persistent", func(u *Unit) *bool { return &u.Timer.Persistent }),
-	trigUnsupported(boolDirective(secTimer, "WakeSystem", func(u *Unit) *bool { return &u.Timer.WakeSystem }),
-		"gosd does not wake the system from suspend"),
-	boolDirective(secTimer, "RemainAfterElapse", func(u *Unit) *bool { return &u.Timer.RemainAfterElapse }),
-	boolDirective(secTimer, "FixedRandomDelay", func(u *Unit) *bool { return &u.Timer.FixedRandomDelay }),
-	trigSecDirective(secTimer, "AccuracySec", func(u *Unit) *uint64 { return &u.Timer.AccuracyUSec }),
-	trigSecDirective(secTimer, "RandomizedDelaySec", func(u *Unit) *uint64 { return &u.Timer.RandomizedDelayUSec }),
-	{in: secTimer, name: "Unit", parse: func(u *Unit, o *unit.Option) error {
+	{in: secTimer, name: "OnCalendar", parse: parseFunc(parseTimerValue)},
+	{in: secTimer, name: "OnActiveSec", parse: parseFunc(parseTimerValue)},
+	{in: secTimer, name: "OnBootSec", parse: parseFunc(parseTimerValue)},
+	{in: secTimer, name: "OnStartupSec", parse: parseFunc(parseTimerValue)},
+	{in: secTimer, name: "OnUnitActiveSec", parse: parseFunc(parseTimerValue)},
+	{in: secTimer, name: "OnUnitInactiveSec", parse: parseFunc(parseTimerValue)},
+	{in: secTimer, name: "OnClockChange", parse: boolField(func(u *Unit) *bool { return &u.Timer.OnClockChange })},
+	{in: secTimer, name: "OnTimezoneChange", parse: boolField(func(u *Unit) *bool { return &u.Timer.OnTimezoneChange })},
+	{in: secTimer, name: "Persistent", parse: boolField(func(u *Unit) *bool { return &u.Timer.Persistent })},
+	{in: secTimer, name: "WakeSystem", parse: boolField(func(u *Unit) *bool { return &u.Timer.WakeSystem }), unsupported: "gosd does not wake the system from suspend"},
+	{in: secTimer, name: "RemainAfterElapse", parse: boolField(func(u *Unit) *bool { return &u.Timer.RemainAfterElapse })},
+	{in: secTimer, name: "FixedRandomDelay", parse: boolField(func(u *Unit) *bool { return &u.Timer.FixedRandomDelay })},
+	{in: secTimer, name: "AccuracySec", parse: secField(func(u *Unit) *uint64 { return &u.Timer.AccuracyUSec })},
+	{in: secTimer, name: "RandomizedDelaySec", parse: secField(func(u *Unit) *uint64 { return &u.Timer.RandomizedDelayUSec })},
+	{in: secTimer, name: "Unit", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		name, err := parseTriggerUnit(u, o)
 		if err == nil {
 			u.Timer.Unit = name
 		}
 		return err
-	}},
+	})},
 }
 
 // parseTimerValue is systemd's config_parse_timer().
@@ -205,20 +205,20 @@ var calendarDayNames = [...]struct {
 }
 
 // calendarShorthands are the named expressions and what they stand for.
-var calendarShorthands = map[string]string{
-	"minutely":      "*-*-* *:*:00",
-	"hourly":        "*-*-* *:00:00",
-	"daily":         "*-*-* 00:00:00",
-	"monthly":       "*-*-01 00:00:00",
-	"weekly":        "Mon *-*-* 00:00:00",
-	"yearly":        "*-01-01 00:00:00",
-	"annually":      "*-01-01 00:00:00",
-	"anually":       "*-01-01 00:00:00",
-	"quarterly":     "*-01,04,07,10-01 00:00:00",
-	"semiannually":  "*-01,07-01 00:00:00",
-	"semi-annually": "*-01,07-01 00:00:00",
-	"biannually":    "*-01,07-01 00:00:00",
-	"bi-annually":   "*-01,07-01 00:00:00",
+var calendarShorthands = [...]struct{ name, expr string }{
+	{"minutely", "*-*-* *:*:00"},
+	{"hourly", "*-*-* *:00:00"},
+	{"daily", "*-*-* 00:00:00"},
+	{"monthly", "*-*-01 00:00:00"},
+	{"weekly", "Mon *-*-* 00:00:00"},
+	{"yearly", "*-01-01 00:00:00"},
+	{"annually", "*-01-01 00:00:00"},
+	{"anually", "*-01-01 00:00:00"},
+	{"quarterly", "*-01,04,07,10-01 00:00:00"},
+	{"semiannually", "*-01,07-01 00:00:00"},
+	{"semi-annually", "*-01,07-01 00:00:00"},
+	{"biannually", "*-01,07-01 00:00:00"},
+	{"bi-annually", "*-01,07-01 00:00:00"},
 }
 
 // ParseCalendarSpec parses an OnCalendar= expression as systemd 252's
@@ -253,8 +253,12 @@ func ParseCalendarSpec(s string) (*CalendarSpec, error) {
 	if p == "" {
 		return nil, errCalendar
 	}
-	if exp, ok := calendarShorthands[strings.ToLower(p)]; ok {
-		p = exp
+	lp := strings.ToLower(p)
+	for _, sh := range calendarShorthands {
+		if sh.name == lp {
+			p = sh.expr
+			break
+		}
 	}
 	cp := &calendarParser{s: p}
 	if err := cp.weekdays(c); err != nil {
@@ -279,7 +283,7 @@ func ParseCalendarSpec(s string) (*CalendarSpec, error) {
 	return c, nil
 }
 
-var errCalendar = fmt.Errorf("invalid calendar specification")
+var errCalendar = errors.New("invalid calendar specification")
 
 // localZoneNames returns the local time zone's abbreviations for
 // standard and daylight saving time, as tzset() sets tzname[].
