@@ -104,7 +104,7 @@ func typeSections(typ string) sections {
 // directives is a type whose fields say what differs between them (the
 // field it sets, a message), never a closure made by a helper function:
 // those were built by 50 KB of init code and held 70 KB of heap
-// (TestInitHeap keeps it so).
+// (TestStaticInit and TestInitHeap keep it so).
 type directive struct {
 	in    sections
 	name  string
@@ -174,7 +174,7 @@ func parseScopeSec(_ *Unit, o *unit.Option) error {
 // goes on past a name's directive of another section. It is 4 KB, built
 // in a few microseconds, and no heap; the map of names it replaced took
 // 60 KB of heap.
-type directiveIndex [1 << 11]uint16
+type directiveIndex [2048]uint16
 
 // indexBits is the width of a directive's index in its table in a slot.
 const indexBits = 11
