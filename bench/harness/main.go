@@ -548,9 +548,10 @@ func (h *harness) countInstructions(m *manager, tool string) bool {
 	}
 	// gosd re-executes itself once at start (spawn.PrepareManager), so
 	// children are traced, except every program of the unit graph.
-	// --fair-sched: valgrind runs one thread at a time, and with its
-	// default lock a thread spinning on a Go runtime lock could keep
-	// running while the holder waited (one count of 11.9 G among ~0.36 G).
+	// --fair-sched: valgrind runs one thread at a time; its default lock
+	// may let a thread spinning on a Go runtime lock run on while the
+	// holder waits (a guess at one count of 11.9 G among ~0.36 G, not
+	// seen again in 27 counts either way).
 	argv := []string{prog, "--tool=" + tool, "-q", "--fair-sched=yes", "--trace-children=yes", "--trace-children-skip=" + traceSkip}
 	switch tool {
 	case "cachegrind":
