@@ -22,9 +22,9 @@ import (
 // reads its own, as systemd reads its own.
 var execProps = []prop{
 	{name: "Environment", get: func(c *loader.ExecContext) string { return shellQuoteList(c.Environment) }},
-	{name: "EnvironmentFiles", get: func(u *loader.Unit, _ *State) []string {
+	{name: "EnvironmentFiles", get: func(c *loader.ExecContext) []string {
 		var out []string
-		for _, f := range u.ExecSettings().EnvironmentFiles {
+		for _, f := range c.EnvironmentFiles {
 			p, ignore := strings.CutPrefix(f, "-")
 			out = append(out, p+" (ignore_errors="+yesno(ignore)+")")
 		}

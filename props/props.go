@@ -52,6 +52,7 @@ type Property struct {
 //	loader.Dep                            the units of that dependency
 //	rlimit                                a Limit* property
 //	func(*loader.Unit, *State) []string   the values (see below)
+//	func(*loader.ExecContext) []string    the values
 //	func(*loader.CGroupContext) []string  the values
 //	ioLimit, blockIOBandwidth, commands   the values
 //
@@ -71,8 +72,8 @@ type prop struct {
 	runtime bool
 }
 
-// value computes a property that has one value.
-func (p *prop) value(u *loader.Unit, st *State) string {
+// value computes a property that has one value; ex is u.ExecSettings().
+func (p *prop) value(u *loader.Unit, st *State, ex *loader.ExecContext) string {
 	var yes bool // the value of a property shown as yes or no
 	switch g := p.get.(type) {
 	case string:
@@ -82,7 +83,7 @@ func (p *prop) value(u *loader.Unit, st *State) string {
 	case func(*loader.KillContext) string:
 		return g(u.Kill)
 	case func(*loader.ExecContext) string:
-		return g(execSettings(u))
+		return g(ex)
 	case func(*loader.Service) string:
 		return g(u.Service)
 	case func(*loader.Socket) string:
@@ -96,11 +97,11 @@ func (p *prop) value(u *loader.Unit, st *State) string {
 	case loader.Dep:
 		return shellQuoteList(u.Deps.Of(g))
 	case rlimit:
-		return g.format(execSettings(u))
+		return g.format(ex)
 	case func(*loader.KillContext) bool:
 		yes = g(u.Kill)
 	case func(*loader.ExecContext) bool:
-		yes = g(execSettings(u))
+		yes = g(ex)
 	case func(*loader.Service) bool:
 		yes = g(u.Service)
 	case func(*loader.Socket) bool:
@@ -117,18 +118,14 @@ func (p *prop) value(u *loader.Unit, st *State) string {
 	return yesno(yes)
 }
 
-// execSettings is u.ExecSettings(), which copies the exec context; not
-// inlined into value's three calls, each of which would copy that code.
-//
-//go:noinline
-func execSettings(u *loader.Unit) *loader.ExecContext { return u.ExecSettings() }
-
 // values computes a property printed once per value; ok is false for a
-// property with one value.
-func (p *prop) values(u *loader.Unit, st *State) (vs []string, ok bool) {
+// property with one value. ex is u.ExecSettings().
+func (p *prop) values(u *loader.Unit, st *State, ex *loader.ExecContext) (vs []string, ok bool) {
 	switch g := p.get.(type) {
 	case func(*loader.Unit, *State) []string:
 		return g(u, st), true
+	case func(*loader.ExecContext) []string:
+		return g(ex), true
 	case func(*loader.CGroupContext) []string:
 		return g(u.CGroup), true
 	case ioLimit:
@@ -141,34 +138,39 @@ func (p *prop) values(u *loader.Unit, st *State) (vs []string, ok bool) {
 	return nil, false
 }
 
-func tablesFor(u *loader.Unit) [][]prop {
-	var t [][]prop
-	switch u.Type {
+// tablesFor returns the property tables of a unit of type typ in show's
+// order: the type's own interface, those of the cgroup, exec and kill
+// contexts the unit has, and the Unit interface. A table the unit does not
+// have is nil.
+func tablesFor(typ string, cgroup, exec, kill bool) [5][]prop {
+	var t [5][]prop
+	switch typ {
 	case "service":
-		t = append(t, serviceProps)
+		t[0] = serviceProps
 	case "socket":
-		t = append(t, socketProps)
+		t[0] = socketProps
 	case "timer":
-		t = append(t, timerProps)
+		t[0] = timerProps
 	case "path":
-		t = append(t, pathProps)
+		t[0] = pathProps
 	case "mount":
-		t = append(t, mountProps)
+		t[0] = mountProps
 	case "automount":
-		t = append(t, automountProps)
+		t[0] = automountProps
 	case "swap":
-		t = append(t, swapProps)
+		t[0] = swapProps
 	}
-	if u.CGroup != nil {
-		t = append(t, cgroupProps)
+	if cgroup {
+		t[1] = cgroupProps
 	}
-	if u.Exec != nil {
-		t = append(t, execProps)
+	if exec {
+		t[2] = execProps
 	}
-	if u.Kill != nil {
-		t = append(t, killProps)
+	if kill {
+		t[3] = killProps
 	}
-	return append(t, unitProps)
+	t[4] = unitProps
+	return t
 }
 
 // List returns every property of u in systemctl show's order.
@@ -176,11 +178,18 @@ func List(u *loader.Unit, st *State) []Property {
 	if st == nil {
 		st = &State{}
 	}
-	var out []Property
-	for _, t := range tablesFor(u) {
+	// Once for all exec properties: it copies the exec context.
+	ex := u.ExecSettings()
+	tables := tablesFor(u.Type, u.CGroup != nil, u.Exec != nil, u.Kill != nil)
+	n := 0
+	for _, t := range tables {
+		n += len(t)
+	}
+	out := make([]Property, 0, n)
+	for _, t := range tables {
 		for i := range t {
 			p := &t[i]
-			if vs, ok := p.values(u, st); ok {
+			if vs, ok := p.values(u, st, ex); ok {
 				for _, v := range vs {
 					out = append(out, Property{Name: p.name, Value: v})
 				}
@@ -190,7 +199,7 @@ func List(u *loader.Unit, st *State) []Property {
 				out = append(out, Property{Name: p.name, Value: v})
 				continue
 			}
-			out = append(out, Property{Name: p.name, Value: p.value(u, st)})
+			out = append(out, Property{Name: p.name, Value: p.value(u, st, ex)})
 		}
 	}
 	return out
@@ -199,16 +208,16 @@ func List(u *loader.Unit, st *State) []Property {
 // IsRuntime reports whether property name of a unit of type typ is a
 // run-time property (it comes from the manager, not from the unit files).
 func IsRuntime(typ, name string) bool {
-	u := &loader.Unit{Type: typ}
+	var cgroup, exec, kill bool // the contexts loader gives a unit of type typ
 	switch typ {
 	case "service", "socket", "mount", "swap":
-		u.CGroup, u.Exec, u.Kill = &loader.CGroupContext{}, &loader.ExecContext{}, &loader.KillContext{}
+		cgroup, exec, kill = true, true, true
 	case "slice":
-		u.CGroup = &loader.CGroupContext{}
+		cgroup = true
 	case "scope":
-		u.CGroup, u.Kill = &loader.CGroupContext{}, &loader.KillContext{}
+		cgroup, kill = true, true
 	}
-	for _, t := range tablesFor(u) {
+	for _, t := range tablesFor(typ, cgroup, exec, kill) {
 		for _, p := range t {
 			if p.name == name {
 				return p.runtime

@@ -42,6 +42,7 @@ func TestTablesComputable(t *testing.T) {
 		Swap: &loader.Swap{}, Exec: &loader.ExecContext{}, Kill: &loader.KillContext{},
 		CGroup: &loader.CGroupContext{},
 	}
+	ex := u.ExecSettings()
 	limits := 0
 	for _, tb := range tables {
 		for i := range tb.t {
@@ -52,8 +53,8 @@ func TestTablesComputable(t *testing.T) {
 						t.Errorf("%s: %s: %v", tb.name, p.name, r)
 					}
 				}()
-				if _, ok := p.values(u, &State{}); !ok {
-					p.value(u, &State{})
+				if _, ok := p.values(u, &State{}, ex); !ok {
+					p.value(u, &State{}, ex)
 				}
 			}()
 			want := p.name
