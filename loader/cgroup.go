@@ -336,19 +336,6 @@ type cgFunc func(u *Unit, c *CGroupContext, o *unit.Option) error
 
 func (f cgFunc) parse(u *Unit, o *unit.Option) error { return f(u, u.cgCtx(), o) }
 
-// cgBool is config_parse_bool on the cgroup context.
-type cgBool func(c *CGroupContext) *bool
-
-func (field cgBool) parse(u *Unit, o *unit.Option) error {
-	c := u.cgCtx()
-	b, err := unit.ParseBool(o.Value)
-	if err != nil {
-		return fmt.Errorf("Failed to parse boolean value, ignoring: %s", o.Value)
-	}
-	*field(c) = b
-	return nil
-}
-
 // cgWeight parses the weights of the unified hierarchy (1..10000, or
 // "idle" for CPU weights); empty unsets. what names the weight in
 // systemd's message.
@@ -1161,28 +1148,6 @@ func cgIfnameValid(s string) bool {
 	return !numeric
 }
 
-// cgEnum takes one of values, emptyDefault for an empty value when set;
-// what is systemd's message for anything else.
-type cgEnum struct {
-	what         string
-	values       []string
-	emptyDefault string
-	field        func(c *CGroupContext) *string
-}
-
-func (e cgEnum) parse(u *Unit, o *unit.Option) error {
-	c := u.cgCtx()
-	v := o.Value
-	if v == "" && e.emptyDefault != "" {
-		v = e.emptyDefault
-	}
-	if !slices.Contains(e.values, v) {
-		return fmt.Errorf("%s, ignoring: %s", e.what, o.Value)
-	}
-	*e.field(c) = v
-	return nil
-}
-
 func parseManagedOOMLimit(_ *Unit, c *CGroupContext, o *unit.Option) error {
 	if o.Value == "" {
 		c.ManagedOOMMemoryPressureLimit = 0
@@ -1225,14 +1190,14 @@ var cgroupDirectives = []directive{
 	{in: secCGroup, name: "StartupAllowedCPUs", parse: cgCPUSet(func(c *CGroupContext) *CGroupCPUSet { return &c.StartupAllowedCPUs }), unsupported: noCGroups},
 	{in: secCGroup, name: "AllowedMemoryNodes", parse: cgCPUSet(func(c *CGroupContext) *CGroupCPUSet { return &c.AllowedMemoryNodes }), unsupported: noCGroups},
 	{in: secCGroup, name: "StartupAllowedMemoryNodes", parse: cgCPUSet(func(c *CGroupContext) *CGroupCPUSet { return &c.StartupAllowedMemoryNodes }), unsupported: noCGroups},
-	{in: secCGroup, name: "CPUAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.CPUAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "CPUAccounting", parse: boolField(func(u *Unit) *bool { return &u.cgCtx().CPUAccounting }), unsupported: noCGroups},
 	{in: secCGroup, name: "CPUWeight", parse: cgWeight{what: "CPU weight", idle: true, field: func(c *CGroupContext) *uint64 { return &c.CPUWeight }}, unsupported: noCGroups},
 	{in: secCGroup, name: "StartupCPUWeight", parse: cgWeight{what: "CPU weight", idle: true, field: func(c *CGroupContext) *uint64 { return &c.StartupCPUWeight }}, unsupported: noCGroups},
 	{in: secCGroup, name: "CPUShares", parse: cgLegacyWeight{what: "CPU shares", deprecated: "CPUWeight", lo: 2, hi: 262144, field: func(c *CGroupContext) *uint64 { return &c.CPUShares }}, unsupported: noCGroups},
 	{in: secCGroup, name: "StartupCPUShares", parse: cgLegacyWeight{what: "CPU shares", deprecated: "CPUWeight", lo: 2, hi: 262144, field: func(c *CGroupContext) *uint64 { return &c.StartupCPUShares }}, unsupported: noCGroups},
 	{in: secCGroup, name: "CPUQuota", parse: cgFunc(parseCPUQuota), unsupported: noCGroups},
 	{in: secCGroup, name: "CPUQuotaPeriodSec", parse: cgFunc(parseCPUQuotaPeriod), unsupported: noCGroups},
-	{in: secCGroup, name: "MemoryAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.MemoryAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "MemoryAccounting", parse: boolField(func(u *Unit) *bool { return &u.cgCtx().MemoryAccounting }), unsupported: noCGroups},
 	{in: secCGroup, name: "MemoryMin", parse: cgFunc(parseMemoryLimit), unsupported: noCGroups},
 	{in: secCGroup, name: "DefaultMemoryMin", parse: cgFunc(parseMemoryLimit), unsupported: noCGroups},
 	{in: secCGroup, name: "DefaultMemoryLow", parse: cgFunc(parseMemoryLimit), unsupported: noCGroups},
@@ -1245,8 +1210,8 @@ var cgroupDirectives = []directive{
 		return parseMemoryLimit(u, c, o)
 	}), unsupported: noCGroups},
 	{in: secCGroup, name: "DeviceAllow", parse: cgFunc(parseDeviceAllow), unsupported: noCGroups},
-	{in: secCGroup, name: "DevicePolicy", parse: cgEnum{what: "Failed to parse device policy", values: []string{"auto", "closed", "strict"}, field: func(c *CGroupContext) *string { return &c.DevicePolicy }}, unsupported: noCGroups},
-	{in: secCGroup, name: "IOAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.IOAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "DevicePolicy", parse: enumField{msg: "Failed to parse device policy", values: []string{"auto", "closed", "strict"}, field: func(u *Unit) *string { return &u.cgCtx().DevicePolicy }}, unsupported: noCGroups},
+	{in: secCGroup, name: "IOAccounting", parse: boolField(func(u *Unit) *bool { return &u.cgCtx().IOAccounting }), unsupported: noCGroups},
 	{in: secCGroup, name: "IOWeight", parse: cgWeight{what: "weight", field: func(c *CGroupContext) *uint64 { return &c.IOWeight }}, unsupported: noCGroups},
 	{in: secCGroup, name: "StartupIOWeight", parse: cgWeight{what: "weight", field: func(c *CGroupContext) *uint64 { return &c.StartupIOWeight }}, unsupported: noCGroups},
 	{in: secCGroup, name: "IODeviceWeight", parse: cgFunc(parseIODeviceWeight), unsupported: noCGroups},
@@ -1255,25 +1220,25 @@ var cgroupDirectives = []directive{
 	{in: secCGroup, name: "IOReadIOPSMax", parse: cgIOLimit(IOReadIOPSMax), unsupported: noCGroups},
 	{in: secCGroup, name: "IOWriteIOPSMax", parse: cgIOLimit(IOWriteIOPSMax), unsupported: noCGroups},
 	{in: secCGroup, name: "IODeviceLatencyTargetSec", parse: cgFunc(parseIODeviceLatency), unsupported: noCGroups},
-	{in: secCGroup, name: "BlockIOAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.BlockIOAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "BlockIOAccounting", parse: boolField(func(u *Unit) *bool { return &u.cgCtx().BlockIOAccounting }), unsupported: noCGroups},
 	{in: secCGroup, name: "BlockIOWeight", parse: cgLegacyWeight{what: "block IO weight", lo: 10, hi: 1000, field: func(c *CGroupContext) *uint64 { return &c.BlockIOWeight }}, unsupported: noCGroups},
 	{in: secCGroup, name: "StartupBlockIOWeight", parse: cgLegacyWeight{what: "block IO weight", lo: 10, hi: 1000, field: func(c *CGroupContext) *uint64 { return &c.StartupBlockIOWeight }}, unsupported: noCGroups},
 	{in: secCGroup, name: "BlockIODeviceWeight", parse: cgFunc(parseBlockIODeviceWeight), unsupported: noCGroups},
 	{in: secCGroup, name: "BlockIOReadBandwidth", parse: cgFunc(parseBlockIOBandwidth), unsupported: noCGroups},
 	{in: secCGroup, name: "BlockIOWriteBandwidth", parse: cgFunc(parseBlockIOBandwidth), unsupported: noCGroups},
-	{in: secCGroup, name: "TasksAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.TasksAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "TasksAccounting", parse: boolField(func(u *Unit) *bool { return &u.cgCtx().TasksAccounting }), unsupported: noCGroups},
 	{in: secCGroup, name: "TasksMax", parse: cgFunc(parseTasksMax), unsupported: noCGroups},
 	{in: secCGroup, name: "Delegate", parse: cgFunc(parseDelegate), unsupported: noCGroups},
 	{in: secCGroup, name: "DisableControllers", parse: cgFunc(parseDisableControllers), unsupported: noCGroups},
-	{in: secCGroup, name: "IPAccounting", parse: cgBool(func(c *CGroupContext) *bool { return &c.IPAccounting }), unsupported: noCGroups},
+	{in: secCGroup, name: "IPAccounting", parse: boolField(func(u *Unit) *bool { return &u.cgCtx().IPAccounting }), unsupported: noCGroups},
 	{in: secCGroup, name: "IPAddressAllow", parse: cgIPAddress(func(c *CGroupContext) *[]netip.Prefix { return &c.IPAddressAllow }), unsupported: noCGroups},
 	{in: secCGroup, name: "IPAddressDeny", parse: cgIPAddress(func(c *CGroupContext) *[]netip.Prefix { return &c.IPAddressDeny }), unsupported: noCGroups},
 	{in: secCGroup, name: "IPIngressFilterPath", parse: cgIPFilter(func(c *CGroupContext) *[]string { return &c.IPIngressFilterPath }), unsupported: noCGroups},
 	{in: secCGroup, name: "IPEgressFilterPath", parse: cgIPFilter(func(c *CGroupContext) *[]string { return &c.IPEgressFilterPath }), unsupported: noCGroups},
-	{in: secCGroup, name: "ManagedOOMSwap", parse: cgEnum{what: "Invalid syntax", values: []string{"auto", "kill"}, emptyDefault: "auto", field: func(c *CGroupContext) *string { return &c.ManagedOOMSwap }}, unsupported: noCGroups},
-	{in: secCGroup, name: "ManagedOOMMemoryPressure", parse: cgEnum{what: "Invalid syntax", values: []string{"auto", "kill"}, emptyDefault: "auto", field: func(c *CGroupContext) *string { return &c.ManagedOOMMemoryPressure }}, unsupported: noCGroups},
+	{in: secCGroup, name: "ManagedOOMSwap", parse: enumField{msg: "Invalid syntax", values: []string{"auto", "kill"}, emptyDefault: "auto", field: func(u *Unit) *string { return &u.cgCtx().ManagedOOMSwap }}, unsupported: noCGroups},
+	{in: secCGroup, name: "ManagedOOMMemoryPressure", parse: enumField{msg: "Invalid syntax", values: []string{"auto", "kill"}, emptyDefault: "auto", field: func(u *Unit) *string { return &u.cgCtx().ManagedOOMMemoryPressure }}, unsupported: noCGroups},
 	{in: secCGroup, name: "ManagedOOMMemoryPressureLimit", parse: cgFunc(parseManagedOOMLimit), unsupported: noCGroups},
-	{in: secCGroup, name: "ManagedOOMPreference", parse: cgEnum{what: "Failed to parse ManagedOOMPreference=", values: []string{"none", "avoid", "omit"}, emptyDefault: "none", field: func(c *CGroupContext) *string { return &c.ManagedOOMPreference }}, unsupported: noCGroups},
+	{in: secCGroup, name: "ManagedOOMPreference", parse: enumField{msg: "Failed to parse ManagedOOMPreference=", values: []string{"none", "avoid", "omit"}, emptyDefault: "none", field: func(u *Unit) *string { return &u.cgCtx().ManagedOOMPreference }}, unsupported: noCGroups},
 	{in: secCGroup, name: "NetClass", parse: parseFunc(parseRemoved)},
 	{in: secCGroup, name: "BPFProgram", parse: cgFunc(parseBPFProgram), unsupported: noCGroups},
 	{in: secCGroup, name: "SocketBindAllow", parse: cgSocketBind(func(c *CGroupContext) *[]SocketBind { return &c.SocketBindAllow }), unsupported: noCGroups},

@@ -39,29 +39,10 @@ var sectionNames = [...]string{"Unit", "Install", "Service", "Socket", "Timer", 
 
 // sectionOf returns the bit of the section called name, 0 for none.
 func sectionOf(name string) sections {
-	switch name {
-	case "Unit":
-		return secUnit
-	case "Install":
-		return secInstall
-	case "Service":
-		return secService
-	case "Socket":
-		return secSocket
-	case "Timer":
-		return secTimer
-	case "Path":
-		return secPath
-	case "Mount":
-		return secMount
-	case "Automount":
-		return secAutomount
-	case "Swap":
-		return secSwap
-	case "Slice":
-		return secSlice
-	case "Scope":
-		return secScope
+	for i, s := range sectionNames {
+		if s == name {
+			return 1 << i
+		}
 	}
 	return 0
 }

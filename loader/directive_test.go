@@ -7,7 +7,7 @@ import (
 	"github.com/gosd/gosd/unit"
 )
 
-// TestDirectiveLookup checks the name-sorted index against the tables: a
+// TestDirectiveLookup checks the hashed name index against the tables: a
 // directive is found under each section it is in and under no other, no
 // two directives claim one section and name (the index would then pick
 // one silently), and unknown names are not found.

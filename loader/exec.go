@@ -609,9 +609,9 @@ var execDirectives = []directive{
 	{in: secExec, name: "AmbientCapabilities", parse: parseFunc(exParseCapabilities)},
 	{in: secExec, name: "TimerSlackNSec", parse: parseFunc(exParseTimerSlack), unsupported: exNoSched},
 	{in: secExec, name: "NoNewPrivileges", parse: boolField(func(u *Unit) *bool { return &u.exCtx().NoNewPrivileges })},
-	{in: secExec, name: "KeyringMode", parse: exEnum{msg: "Failed to parse keyring mode", values: []string{"inherit", "private", "shared"}, field: func(c *ExecContext) *string { return &c.KeyringMode }}, unsupported: exNoMisc},
-	{in: secExec, name: "ProtectProc", parse: exEnum{msg: "Failed to parse /proc/ protection mode", values: []string{"noaccess", "invisible", "ptraceable", "default"}, field: func(c *ExecContext) *string { return &c.ProtectProc }}, unsupported: exNoSandbox},
-	{in: secExec, name: "ProcSubset", parse: exEnum{msg: "Failed to parse /proc/ subset mode", values: []string{"all", "pid"}, field: func(c *ExecContext) *string { return &c.ProcSubset }}, unsupported: exNoSandbox},
+	{in: secExec, name: "KeyringMode", parse: enumField{msg: "Failed to parse keyring mode", values: []string{"inherit", "private", "shared"}, field: func(u *Unit) *string { return &u.exCtx().KeyringMode }}, unsupported: exNoMisc},
+	{in: secExec, name: "ProtectProc", parse: enumField{msg: "Failed to parse /proc/ protection mode", values: []string{"noaccess", "invisible", "ptraceable", "default"}, field: func(u *Unit) *string { return &u.exCtx().ProtectProc }}, unsupported: exNoSandbox},
+	{in: secExec, name: "ProcSubset", parse: enumField{msg: "Failed to parse /proc/ subset mode", values: []string{"all", "pid"}, field: func(u *Unit) *string { return &u.exCtx().ProcSubset }}, unsupported: exNoSandbox},
 	{in: secExec, name: "SystemCallFilter", parse: parseFunc(exParseSystemCallFilter), unsupported: exNoSeccomp},
 	{in: secExec, name: "SystemCallArchitectures", parse: parseFunc(exParseSystemCallArchitectures), unsupported: exNoSeccomp},
 	{in: secExec, name: "SystemCallErrorNumber", parse: parseFunc(exParseSystemCallErrorNumber), unsupported: exNoSeccomp},
@@ -665,12 +665,12 @@ var execDirectives = []directive{
 	{in: secExec, name: "PrivateUsers", parse: boolField(func(u *Unit) *bool { return &u.exCtx().PrivateUsers }), unsupported: exNoSandbox},
 	{in: secExec, name: "PrivateMounts", parse: boolField(func(u *Unit) *bool { return &u.exCtx().PrivateMounts }), unsupported: exNoSandbox},
 	{in: secExec, name: "PrivateIPC", parse: boolField(func(u *Unit) *bool { return &u.exCtx().PrivateIPC }), unsupported: exNoNamespaces},
-	{in: secExec, name: "ProtectSystem", parse: exEnum{msg: "Failed to parse protect system value", values: []string{"no", "yes", "full", "strict"}, withBool: true, field: func(c *ExecContext) *string { return &c.ProtectSystem }}, unsupported: exNoSandbox},
-	{in: secExec, name: "ProtectHome", parse: exEnum{msg: "Failed to parse protect home value", values: []string{"no", "yes", "read-only", "tmpfs"}, withBool: true, field: func(c *ExecContext) *string { return &c.ProtectHome }}, unsupported: exNoSandbox},
+	{in: secExec, name: "ProtectSystem", parse: enumField{msg: "Failed to parse protect system value", values: []string{"no", "yes", "full", "strict"}, withBool: true, field: func(u *Unit) *string { return &u.exCtx().ProtectSystem }}, unsupported: exNoSandbox},
+	{in: secExec, name: "ProtectHome", parse: enumField{msg: "Failed to parse protect home value", values: []string{"no", "yes", "read-only", "tmpfs"}, withBool: true, field: func(u *Unit) *string { return &u.exCtx().ProtectHome }}, unsupported: exNoSandbox},
 	{in: secExec, name: "MountFlags", parse: parseFunc(exParseMountFlags), unsupported: exNoSandbox},
 	{in: secExec, name: "MountAPIVFS", parse: parseFunc(exParseMountAPIVFS), unsupported: exNoSandbox},
 	{in: secExec, name: "Personality", parse: parseFunc(exParsePersonality), unsupported: exNoMisc},
-	{in: secExec, name: "RuntimeDirectoryPreserve", parse: exEnum{msg: "Failed to parse runtime directory preserve mode", values: []string{"no", "yes", "restart"}, withBool: true, field: func(c *ExecContext) *string { return &c.RuntimeDirectoryPreserve }}, unsupported: exNoMisc},
+	{in: secExec, name: "RuntimeDirectoryPreserve", parse: enumField{msg: "Failed to parse runtime directory preserve mode", values: []string{"no", "yes", "restart"}, withBool: true, field: func(u *Unit) *string { return &u.exCtx().RuntimeDirectoryPreserve }}, unsupported: exNoMisc},
 	{in: secExec, name: "RuntimeDirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.exCtx().RuntimeDirectoryMode })},
 	{in: secExec, name: "RuntimeDirectory", parse: parseFunc(exParseDirectories)},
 	{in: secExec, name: "StateDirectoryMode", parse: modeField(func(u *Unit) *uint32 { return &u.exCtx().StateDirectoryMode })},
@@ -689,7 +689,7 @@ var execDirectives = []directive{
 	{in: secExec, name: "PAMName", parse: exString(func(c *ExecContext) *string { return &c.PAMName }), unsupported: exNoPAM},
 	{in: secExec, name: "IgnoreSIGPIPE", parse: boolField(func(u *Unit) *bool { return &u.exCtx().IgnoreSIGPIPE }), unsupported: exNoMisc},
 	{in: secExec, name: "UtmpIdentifier", parse: exString(func(c *ExecContext) *string { return &c.UtmpIdentifier }), unsupported: "utmp records are not written"},
-	{in: secExec, name: "UtmpMode", parse: exEnum{msg: "Failed to parse utmp mode", values: []string{"init", "login", "user"}, field: func(c *ExecContext) *string { return &c.UtmpMode }}, unsupported: "utmp records are not written"},
+	{in: secExec, name: "UtmpMode", parse: enumField{msg: "Failed to parse utmp mode", values: []string{"init", "login", "user"}, field: func(u *Unit) *string { return &u.exCtx().UtmpMode }}, unsupported: "utmp records are not written"},
 	{in: secExec, name: "SELinuxContext", parse: exLabel(func(c *ExecContext) (*string, *bool) { return &c.SELinuxContext, &c.SELinuxContextIgnore }), unsupported: exNoMAC},
 	{in: secExec, name: "AppArmorProfile", parse: exLabel(func(c *ExecContext) (*string, *bool) { return &c.AppArmorProfile, &c.AppArmorProfileIgnore }), unsupported: exNoMAC},
 	{in: secExec, name: "SmackProcessLabel", parse: exLabel(func(c *ExecContext) (*string, *bool) { return &c.SmackProcessLabel, &c.SmackProcessLabelIgnore }), unsupported: exNoMAC},
@@ -708,39 +708,6 @@ func exParseDynamicUser(u *Unit, o *unit.Option) error {
 	}
 	u.exCtx().DynamicUser = b
 	return nil
-}
-
-// exEnum is DEFINE_CONFIG_PARSE_ENUM: one of values (the first two being
-// "no" and "yes" when withBool, which also takes any boolean); msg is
-// systemd's message for anything else.
-type exEnum struct {
-	msg      string
-	values   []string
-	withBool bool
-	field    func(c *ExecContext) *string
-}
-
-func (p exEnum) parse(u *Unit, o *unit.Option) error {
-	for _, v := range p.values {
-		if o.Value == v {
-			*p.field(u.exCtx()) = v
-			return nil
-		}
-	}
-	if p.withBool {
-		if b, err := unit.ParseBool(o.Value); err == nil {
-			*p.field(u.exCtx()) = p.values[exBoolIndex(b)]
-			return nil
-		}
-	}
-	return fmt.Errorf("%s, ignoring: %s", p.msg, o.Value)
-}
-
-func exBoolIndex(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // exString is config_parse_unit_string_printf: specifiers are expanded;

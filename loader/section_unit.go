@@ -186,20 +186,37 @@ func (field secField) parse(u *Unit, o *unit.Option) error {
 	return nil
 }
 
-// enumField takes one of values; anything else, the empty string
-// included, is ignored with systemd's message, what naming the kind of
-// value ("Failed to parse job mode, ignoring: x").
+// enumField is DEFINE_CONFIG_PARSE_ENUM: one of values, with
+// emptyDefault (when set) standing for the empty string, and with
+// withBool (values starting "no", "yes") any boolean too. Anything else,
+// the empty string included, is ignored with systemd's message, msg
+// followed by ", ignoring: " and the value.
 type enumField struct {
-	what   string
-	values []string
-	field  func(u *Unit) *string
+	msg          string
+	values       []string
+	withBool     bool
+	emptyDefault string
+	field        func(u *Unit) *string
 }
 
 func (p enumField) parse(u *Unit, o *unit.Option) error {
-	if !slices.Contains(p.values, o.Value) {
-		return fmt.Errorf("Failed to parse %s, ignoring: %s", p.what, o.Value)
+	v := o.Value
+	if v == "" && p.emptyDefault != "" {
+		v = p.emptyDefault
 	}
-	*p.field(u) = o.Value
+	i := slices.Index(p.values, v)
+	if i < 0 && p.withBool {
+		if b, err := unit.ParseBool(v); err == nil {
+			i = 0
+			if b {
+				i = 1
+			}
+		}
+	}
+	if i < 0 {
+		return fmt.Errorf("%s, ignoring: %s", p.msg, o.Value)
+	}
+	*p.field(u) = p.values[i]
 	return nil
 }
 
@@ -274,8 +291,8 @@ var unitDirectives = []directive{
 	{in: secUnit, name: "DefaultDependencies", parse: boolField(func(u *Unit) *bool { return &u.Unit.DefaultDependencies })},
 	{in: secUnit, name: "IgnoreOnIsolate", parse: boolField(func(u *Unit) *bool { return &u.Unit.IgnoreOnIsolate })},
 	{in: secUnit, name: "IgnoreOnSnapshot", parse: parseFunc(parseRemoved)},
-	{in: secUnit, name: "OnSuccessJobMode", parse: enumField{what: "job mode", values: jobModes, field: func(u *Unit) *string { return &u.Unit.jobsRW().onSuccessJobMode }}},
-	{in: secUnit, name: "OnFailureJobMode", parse: enumField{what: "job mode", values: jobModes, field: func(u *Unit) *string { return &u.Unit.jobsRW().onFailureJobMode }}},
+	{in: secUnit, name: "OnSuccessJobMode", parse: enumField{msg: "Failed to parse job mode", values: jobModes, field: func(u *Unit) *string { return &u.Unit.jobsRW().onSuccessJobMode }}},
+	{in: secUnit, name: "OnFailureJobMode", parse: enumField{msg: "Failed to parse job mode", values: jobModes, field: func(u *Unit) *string { return &u.Unit.jobsRW().onFailureJobMode }}},
 	{in: secUnit, name: "OnFailureIsolate", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		b, err := unit.ParseBool(o.Value)
 		if err != nil {
@@ -287,7 +304,7 @@ var unitDirectives = []directive{
 		}
 		return nil
 	})},
-	{in: secUnit, name: "CollectMode", parse: enumField{what: "garbage collection mode", values: []string{"inactive", "inactive-or-failed"}, field: func(u *Unit) *string { return &u.Unit.jobsRW().collectMode }}},
+	{in: secUnit, name: "CollectMode", parse: enumField{msg: "Failed to parse garbage collection mode", values: []string{"inactive", "inactive-or-failed"}, field: func(u *Unit) *string { return &u.Unit.jobsRW().collectMode }}},
 	// JobTimeoutSec= also sets the running timeout, unless
 	// JobRunningTimeoutSec= is given (in any order); 0 is "infinity".
 	{in: secUnit, name: "JobTimeoutSec", parse: parseFunc(func(u *Unit, o *unit.Option) error {

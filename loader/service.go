@@ -173,14 +173,7 @@ var serviceDirectives = []directive{
 	{in: secService, name: "RestartSec", parse: secField(func(u *Unit) *uint64 { return &u.Service.RestartUSec })},
 	{in: secService, name: "TimeoutSec", parse: parseFunc(parseServiceTimeout)},
 	{in: secService, name: "TimeoutStartSec", parse: parseFunc(parseServiceTimeout)},
-	{in: secService, name: "TimeoutStopSec", parse: parseFunc(func(u *Unit, o *unit.Option) error {
-		v, err := parseSecFix0(o.Value)
-		if err != nil {
-			return fmt.Errorf("Failed to parse time value, ignoring: %s", o.Value)
-		}
-		u.Service.TimeoutStopUSec = v
-		return nil
-	})},
+	{in: secService, name: "TimeoutStopSec", parse: secFix0Field(func(u *Unit) *uint64 { return &u.Service.TimeoutStopUSec })},
 	{in: secService, name: "TimeoutAbortSec", parse: parseFunc(func(u *Unit, o *unit.Option) error {
 		s := u.Service
 		if o.Value == "" {
@@ -194,14 +187,14 @@ var serviceDirectives = []directive{
 		s.TimeoutAbortUSec, s.TimeoutAbortSet = v, true
 		return nil
 	})},
-	{in: secService, name: "TimeoutStartFailureMode", parse: enumField{what: "timeout failure mode", values: timeoutFailureModes, field: func(u *Unit) *string { return &u.Service.rareRW().startFailureMode }}},
-	{in: secService, name: "TimeoutStopFailureMode", parse: enumField{what: "timeout failure mode", values: timeoutFailureModes, field: func(u *Unit) *string { return &u.Service.rareRW().stopFailureMode }}},
+	{in: secService, name: "TimeoutStartFailureMode", parse: enumField{msg: "Failed to parse timeout failure mode", values: timeoutFailureModes, field: func(u *Unit) *string { return &u.Service.rareRW().startFailureMode }}},
+	{in: secService, name: "TimeoutStopFailureMode", parse: enumField{msg: "Failed to parse timeout failure mode", values: timeoutFailureModes, field: func(u *Unit) *string { return &u.Service.rareRW().stopFailureMode }}},
 	{in: secService, name: "RuntimeMaxSec", parse: secField(func(u *Unit) *uint64 { return &u.Service.RuntimeMaxUSec })},
 	{in: secService, name: "RuntimeRandomizedExtraSec", parse: secField(func(u *Unit) *uint64 { return &u.Service.RuntimeRandomizedExtraUSec })},
 	{in: secService, name: "WatchdogSec", parse: secField(func(u *Unit) *uint64 { return &u.Service.WatchdogUSec })},
-	{in: secService, name: "Type", parse: enumField{what: "service type", values: serviceTypes, field: func(u *Unit) *string { return &u.Service.Type }}},
-	{in: secService, name: "ExitType", parse: enumField{what: "service exit type", values: serviceExitTypes, field: func(u *Unit) *string { return &u.Service.ExitType }}},
-	{in: secService, name: "Restart", parse: enumField{what: "service restart specifier", values: serviceRestarts, field: func(u *Unit) *string { return &u.Service.Restart }}},
+	{in: secService, name: "Type", parse: enumField{msg: "Failed to parse service type", values: serviceTypes, field: func(u *Unit) *string { return &u.Service.Type }}},
+	{in: secService, name: "ExitType", parse: enumField{msg: "Failed to parse service exit type", values: serviceExitTypes, field: func(u *Unit) *string { return &u.Service.ExitType }}},
+	{in: secService, name: "Restart", parse: enumField{msg: "Failed to parse service restart specifier", values: serviceRestarts, field: func(u *Unit) *string { return &u.Service.Restart }}},
 	{in: secService, name: "PermissionsStartOnly", parse: boolField(func(u *Unit) *bool { return &u.Service.PermissionsStartOnly })},
 	{in: secService, name: "RootDirectoryStartOnly", parse: boolField(func(u *Unit) *bool { return &u.Service.RootDirectoryStartOnly })},
 	{in: secService, name: "RemainAfterExit", parse: boolField(func(u *Unit) *bool { return &u.Service.RemainAfterExit })},
@@ -220,14 +213,14 @@ var serviceDirectives = []directive{
 		u.Service.FileDescriptorStoreMax = v
 		return nil
 	})},
-	{in: secService, name: "NotifyAccess", parse: enumField{what: "notify access specifier", values: notifyAccessValues, field: func(u *Unit) *string { return &u.Service.NotifyAccess }}},
+	{in: secService, name: "NotifyAccess", parse: enumField{msg: "Failed to parse notify access specifier", values: notifyAccessValues, field: func(u *Unit) *string { return &u.Service.NotifyAccess }}},
 	{in: secService, name: "Sockets", parse: parseFunc(parseServiceSockets)},
 	{in: secService, name: "BusPolicy", parse: parseFunc(parseRemoved)},
 	{in: secService, name: "USBFunctionDescriptors", parse: usbPathField(func(s *Service) *string { return &s.rareRW().usbDescriptors }),
 		unsupported: "gosd does not write USB FunctionFS descriptors"},
 	{in: secService, name: "USBFunctionStrings", parse: usbPathField(func(s *Service) *string { return &s.rareRW().usbStrings }),
 		unsupported: "gosd does not write USB FunctionFS descriptors"},
-	{in: secService, name: "OOMPolicy", parse: enumField{what: "OOM policy", values: oomPolicies, field: func(u *Unit) *string { return &u.Service.OOMPolicy }}},
+	{in: secService, name: "OOMPolicy", parse: enumField{msg: "Failed to parse OOM policy", values: oomPolicies, field: func(u *Unit) *string { return &u.Service.OOMPolicy }}},
 }
 
 // parseSecFix0 is systemd's parse_sec_fix_0(): like a time span, but 0
@@ -610,12 +603,12 @@ func (u *Unit) serviceExtras() {
 // once loadOne has registered the unit (built ahead or not), in load
 // order: two loaded services cannot both own a bus name, and the second
 // one fails to load (systemd's unit_watch_bus_name()). It does nothing
-// for other units: those without BusName=, those whose files did not
+// for other units: those without BusName= and those whose files did not
 // load (serviceExtras, which ran for every unit still loaded, left them
-// no claim) and one that has claimed its name already.
+// no claim).
 func (u *Unit) claimBusName(s *Set) {
 	sv := u.Service
-	if sv == nil || sv.BusName == "" || u.LoadState != StateLoaded || sv.busNameWatched {
+	if sv == nil || sv.BusName == "" || u.LoadState != StateLoaded {
 		return
 	}
 	for _, o := range s.order {

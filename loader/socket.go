@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 	"unicode/utf8"
 
 	"github.com/gosd/gosd/unit"
@@ -1035,12 +1034,9 @@ func (field modeField) parse(u *Unit, o *unit.Option) error {
 type secFix0Field func(u *Unit) *uint64
 
 func (field secFix0Field) parse(u *Unit, o *unit.Option) error {
-	v, err := unit.ParseTimespan(o.Value, time.Second)
+	v, err := parseSecFix0(o.Value)
 	if err != nil {
 		return fmt.Errorf("Failed to parse time value, ignoring: %s", o.Value)
-	}
-	if v == 0 {
-		v = Infinity
 	}
 	*field(u) = v
 	return nil
