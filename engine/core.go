@@ -203,8 +203,9 @@ type Core struct {
 
 	jobs    map[uint32]*job
 	nextJob uint32
-	// waitingEmpty holds the IDs of the units waiting for their processes
-	// to be gone (unitRT.waitEmpty; see setWaitEmpty).
+	// waitingEmpty holds the IDs of the services waiting for their
+	// processes to be gone (see setWaitEmpty): an exit no unit knew is
+	// checked against these alone.
 	waitingEmpty map[string]struct{}
 	// the most entries jobs, tokens and runq held since they were last made
 	// anew (see shrunk)
@@ -666,9 +667,8 @@ func (c *Core) recheckEmpty() {
 	}
 }
 
-// setWaitEmpty sets r.waitEmpty, kept in c.waitingEmpty.
+// setWaitEmpty records whether r waits for its processes to be gone.
 func (c *Core) setWaitEmpty(r *unitRT, wait bool) {
-	r.waitEmpty = wait
 	if !wait {
 		delete(c.waitingEmpty, r.id)
 		return

@@ -394,32 +394,11 @@ func (ts *transcript) feed(b *strings.Builder, ev Event) {
 	ts.print(b, ts.core.Handle(ts.now, ev))
 }
 
-// checkWaitingEmpty fails the test unless the core's set of units
-// waiting for their processes to be gone is exactly the units waiting:
-// an orphan's exit looks at that set alone.
-func (ts *transcript) checkWaitingEmpty() {
-	var want, got []string
-	for id, r := range ts.core.units {
-		if r.waitEmpty && r.id == id {
-			want = append(want, id)
-		}
-	}
-	for id := range ts.core.waitingEmpty {
-		got = append(got, id)
-	}
-	slices.Sort(want)
-	slices.Sort(got)
-	if !slices.Equal(got, want) {
-		ts.t.Errorf("the core's units waiting for their processes to be gone are %v; %v are", got, want)
-	}
-}
-
 // print prints the actions; spawns are answered (unless held) and what
 // the core does with the answers is printed in turn.
 func (ts *transcript) print(b *strings.Builder, actions []Action) {
 	var queue []Event
 	for {
-		ts.checkWaitingEmpty()
 		for _, a := range actions {
 			switch a := a.(type) {
 			case Spawn:

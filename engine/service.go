@@ -3,7 +3,6 @@ package engine
 import (
 	"container/heap"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,9 +72,8 @@ func (c *Core) startLimitOK(r *unitRT) bool {
 	if iv == 0 || burst == 0 {
 		return true
 	}
-	// infinity (or anything past time.Duration's range) never ends the window
-	ends := iv < uint64(math.MaxInt64/int64(time.Microsecond))
-	if r.limitCount == 0 || ends && c.now >= r.limitBegin+time.Duration(iv)*time.Microsecond {
+	// compared in µs, so that infinity (loader.Infinity) never ends the window
+	if r.limitCount == 0 || uint64((c.now-r.limitBegin)/time.Microsecond) >= iv {
 		r.limitBegin = c.now
 		r.limitCount = 0
 	}
@@ -782,7 +780,7 @@ func (c *Core) svcTimeoutSignal(r *unitRT, phase, mode string) {
 
 // svcCheckEmpty moves a service on once the last of its processes is gone.
 func (c *Core) svcCheckEmpty(r *unitRT) {
-	if !r.waitEmpty || r.main > 0 || r.control > 0 {
+	if _, waiting := c.waitingEmpty[r.id]; !waiting || r.main > 0 || r.control > 0 {
 		return
 	}
 	if len(c.host.UnitPIDs(r.id)) > 0 {

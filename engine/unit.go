@@ -45,8 +45,8 @@ type unitRT struct {
 	rare *unitRare
 
 	// together at the end: no padding after each
-	condResult, assertResult                           bool
-	forbidRestart, waitEmpty, willRestart, pollPIDFile bool
+	condResult, assertResult                bool
+	forbidRestart, willRestart, pollPIDFile bool
 }
 
 // unitRare is the part of a unit's state that only timers, sockets, units

@@ -420,7 +420,8 @@ func (h managerHost) ReadPIDFile(path string) (int, error) {
 func (h managerHost) PIDAlive(pid int) bool {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		// no /proc: whether the pid exists at all
+		// no such entry, or one that went while it was read: the
+		// kernel says whether the pid exists
 		return unix.Kill(pid, 0) != unix.ESRCH
 	}
 	// "PID (COMM) S ...": COMM may hold blanks and parentheses.
