@@ -126,10 +126,9 @@ type procKey struct {
 type sentSignal struct {
 	sig  syscall.Signal
 	skip map[int]bool // the pids it signalled or was told to spare
-	// the unit's processes it saw (pid -> start time), and their sessions
-	// and groups but the manager's
-	roots       map[int]uint64
-	sids, pgids map[int]bool
+	// reached holds the unit's processes it saw, and their sessions and
+	// groups: what a process new at the batch's end must be a member of
+	reached *unitProcs
 }
 
 // unitProcs is what the fallback mode knows of one unit.
@@ -216,14 +215,14 @@ func (t *Tracker) mkdirCgroup(p string) error {
 // event with it, so that stopping 1000 units reads /proc once, not 1000
 // times (13 s before this for a shutdown of 1000 services). A process
 // adopted meanwhile (Adopt, from a spawn worker) is added to the reading.
-// Children a signalled process forks within the batch are not seen by
-// Signal's later passes: when Signal was called, end reads /proc once
-// more and sends each signal to the processes new since the batch's
-// reading that descend from, or share a session or group with, one it
-// reached (not to the manager's own children: a unit's next process,
-// spawned meanwhile, has a session of its own). Later children are found
-// by the looks that follow their parents' exits. In the cgroup mode it
-// does nothing.
+// Children a signalled process forks within the batch are not in the
+// reading, so Signal makes one pass: when Signal was called, end reads
+// /proc once more and sends each signal to the processes new since the
+// batch's reading that descend from, or share a session or group with,
+// one it reached (not to the manager's own children: a unit's next
+// process, spawned meanwhile, has a session of its own). Later children
+// are found by the looks that follow their parents' exits. In the cgroup
+// mode it does nothing.
 func (t *Tracker) Batch() (end func()) {
 	if t.mode == ModeCgroup {
 		return noBatch
@@ -246,13 +245,10 @@ func (t *Tracker) endBatch() {
 	if t.batch--; t.batch > 0 {
 		return
 	}
-	old := t.snap
+	old := t.snap // not nil when a signal was kept (noteSignal)
 	t.snap = nil
 	if len(t.sent) == 0 {
 		return
-	}
-	if old == nil {
-		old = newSnapshot(nil)
 	}
 	for _, l := range t.lateSignals(old, t.snapshot()) {
 		syscall.Kill(l.pid, l.sig)
@@ -267,40 +263,29 @@ type lateSignal struct {
 }
 
 // lateSignals says which of the processes in fresh, a reading made at a
-// batch's end, get which of the batch's signals (t.sent); old is the
-// batch's reading.
+// batch's end, get which of the batch's signals (t.sent): those new since
+// old, the batch's reading, that are members of what a signal reached.
 func (t *Tracker) lateSignals(old, fresh *snapshot) []lateSignal {
-	var out []lateSignal
+	var born []procStat // the processes the batch's looks did not see
 	for _, p := range fresh.procs {
-		if o, ok := old.byPid[p.pid]; ok && o.start == p.start || p.pid == t.self || p.pid <= 1 {
-			continue // seen by the batch's looks
+		if o, ok := old.byPid[p.pid]; !ok || o.start != p.start {
+			born = append(born, p)
 		}
-		for _, s := range t.sent {
-			if !s.skip[p.pid] && s.reaches(p, fresh, t.self) {
+	}
+	if len(born) == 0 {
+		return nil
+	}
+	var out []lateSignal
+	for _, s := range t.sent {
+		memo := map[int]bool{}
+		for _, p := range born {
+			if !s.skip[p.pid] && t.member(s.reached, p, fresh.byPid, memo, 0) {
 				s.skip[p.pid] = true
 				out = append(out, lateSignal{p.pid, s.sig})
 			}
 		}
 	}
 	return out
-}
-
-// reaches reports whether p, or an ancestor of p below the manager, is a
-// process s saw or in one of their sessions or groups.
-func (s *sentSignal) reaches(p procStat, sn *snapshot, self int) bool {
-	for depth := 0; depth < 64; depth++ {
-		if start, ok := s.roots[p.pid]; ok && start == p.start || s.sids[p.sid] || s.pgids[p.pgid] {
-			return true
-		}
-		if p.ppid <= 1 || p.ppid == self {
-			return false
-		}
-		var ok bool
-		if p, ok = sn.byPid[p.ppid]; !ok {
-			return false
-		}
-	}
-	return false
 }
 
 // Mode says how processes are tracked: "cgroup2" or "process-groups".
@@ -429,7 +414,7 @@ func (t *Tracker) Adopt(unitID string, pid int, invocation string) {
 		return
 	}
 	u.known[pid] = st.start
-	t.noteGroups(u.sids, u.pgids, st)
+	t.noteGroups(u, st)
 	if invocation != "" {
 		// What the process was started with: its environment is read
 		// only without it (a child that has not yet executed its command
@@ -499,10 +484,14 @@ func (t *Tracker) UnitOf(pid int) string {
 func (t *Tracker) unit(id string) *unitProcs {
 	u := t.units[id]
 	if u == nil {
-		u = &unitProcs{known: map[int]uint64{}, sids: map[int]bool{}, pgids: map[int]bool{}, invocations: map[string]bool{}}
+		u = newUnitProcs()
 		t.units[id] = u
 	}
 	return u
+}
+
+func newUnitProcs() *unitProcs {
+	return &unitProcs{known: map[int]uint64{}, sids: map[int]bool{}, pgids: map[int]bool{}, invocations: map[string]bool{}}
 }
 
 func (u *unitProcs) isKnown(p procStat) bool {
@@ -510,14 +499,14 @@ func (u *unitProcs) isKnown(p procStat) bool {
 	return ok && s == p.start
 }
 
-// noteGroups records a process's session and process group, unless they
+// noteGroups records a member's session and process group, unless they
 // are the manager's own.
-func (t *Tracker) noteGroups(sids, pgids map[int]bool, st procStat) {
+func (t *Tracker) noteGroups(u *unitProcs, st procStat) {
 	if st.sid > 1 && st.sid != t.selfSid {
-		sids[st.sid] = true
+		u.sids[st.sid] = true
 	}
 	if st.pgid > 1 && st.pgid != t.selfPgid {
-		pgids[st.pgid] = true
+		u.pgids[st.pgid] = true
 	}
 }
 
@@ -597,9 +586,10 @@ func (t *Tracker) cgroupKeyValue(path, key string) int {
 
 // Signal sends sig to every process of the unit but those in except. It
 // repeats until a pass finds no process it has not signalled yet, so that
-// children forked meanwhile get it too (within a Batch, in the
-// process-groups mode, at the batch's end). A SIGKILL of all of a unit's
-// processes in the cgroup mode is one write to cgroup.kill.
+// children forked meanwhile get it too; within a Batch, in the
+// process-groups mode, one pass sees the batch's reading, and the batch's
+// end finds those children. A SIGKILL of all of a unit's processes in the
+// cgroup mode is one write to cgroup.kill.
 func (t *Tracker) Signal(unitID string, sig syscall.Signal, except ...int) {
 	t.signal(unitID, sig, except, false)
 }
@@ -620,24 +610,30 @@ func (t *Tracker) signal(unitID string, sig syscall.Signal, except []int, list b
 		}
 		// Zombies included: signalling one does no harm, and leaving them
 		// out costs a read of /proc/PID/stat per process.
-		return signalPasses(func(string) []int { return t.cgroupPids(p, false) }, unitID, sig, except, map[int]bool{}, list)
+		return signalPasses(func(string) []int { return t.cgroupPids(p, false) }, unitID, sig, except, map[int]bool{}, list, maxPasses)
 	}
-	seen := map[int]bool{}
-	out := signalPasses(t.Pids, unitID, sig, except, seen, list)
 	t.mu.Lock()
-	if t.batch > 0 {
-		t.noteSignal(sig, seen, except)
+	if t.batch == 0 {
+		t.mu.Unlock()
+		return signalPasses(t.Pids, unitID, sig, except, map[int]bool{}, list, maxPasses)
 	}
-	t.mu.Unlock()
+	defer t.mu.Unlock()
+	// A second pass would find the batch's reading again.
+	seen := map[int]bool{}
+	out := signalPasses(t.scan, unitID, sig, except, seen, list, 1)
+	t.noteSignal(sig, seen, except)
 	return out
 }
 
+// maxPasses bounds Signal's passes over a unit that keeps forking.
+const maxPasses = 16
+
 // signalPasses sends sig to the unit's pids list returns but except, pass
-// after pass until one finds no pid not in seen yet (each is added to
-// it); with want it returns the pids signalled.
-func signalPasses(list func(string) []int, unitID string, sig syscall.Signal, except []int, seen map[int]bool, want bool) []int {
+// after pass (at most passes) until one finds no pid not in seen yet
+// (each is added to it); with want it returns the pids signalled.
+func signalPasses(list func(string) []int, unitID string, sig syscall.Signal, except []int, seen map[int]bool, want bool, passes int) []int {
 	var out []int
-	for pass := 0; pass < 16; pass++ {
+	for range passes {
 		found := false
 		for _, pid := range list(unitID) {
 			if seen[pid] {
@@ -668,11 +664,11 @@ func (t *Tracker) noteSignal(sig syscall.Signal, seen map[int]bool, except []int
 	if t.snap == nil || len(seen) == 0 {
 		return
 	}
-	s := &sentSignal{sig: sig, skip: seen, roots: map[int]uint64{}, sids: map[int]bool{}, pgids: map[int]bool{}}
+	s := &sentSignal{sig: sig, skip: seen, reached: newUnitProcs()}
 	for pid := range seen {
 		if st, ok := t.snap.byPid[pid]; ok {
-			s.roots[pid] = st.start
-			t.noteGroups(s.sids, s.pgids, st)
+			s.reached.known[pid] = st.start
+			t.noteGroups(s.reached, st)
 		}
 	}
 	for _, pid := range except {
@@ -891,39 +887,43 @@ func (t *Tracker) scan(unitID string) []int {
 	}
 
 	memo := map[int]bool{}
-	var member func(p procStat, depth int) bool
-	member = func(p procStat, depth int) bool {
-		if v, ok := memo[p.pid]; ok {
-			return v
-		}
-		in := false
-		switch {
-		case p.pid == t.self || p.pid <= 1:
-		case u.isKnown(p):
-			in = true
-		case u.sids[p.sid] || u.pgids[p.pgid]:
-			in = true
-		case depth < 64 && p.ppid > 1 && p.ppid != t.self:
-			if parent, ok := byPid[p.ppid]; ok {
-				in = member(parent, depth+1)
-			}
-		}
-		if !in && len(u.invocations) > 0 && p.pid != t.self && p.pid > 1 {
-			in = u.invocations[t.invocation(p)]
-		}
-		memo[p.pid] = in
-		return in
-	}
 	var out []int
 	for _, p := range procs {
-		if member(p, 0) {
+		if t.member(u, p, byPid, memo, 0) {
 			out = append(out, p.pid)
 			u.known[p.pid] = p.start
-			t.noteGroups(u.sids, u.pgids, p)
+			t.noteGroups(u, p)
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// member reports whether p is u's: a process u knows, in one of u's
+// sessions or process groups, a descendant of one below the manager (byPid
+// holds the ancestors), or one carrying an invocation ID of u's. memo keeps
+// the answers by pid (t.mu held).
+func (t *Tracker) member(u *unitProcs, p procStat, byPid map[int]procStat, memo map[int]bool, depth int) bool {
+	if v, ok := memo[p.pid]; ok {
+		return v
+	}
+	in := false
+	switch {
+	case p.pid == t.self || p.pid <= 1:
+	case u.isKnown(p):
+		in = true
+	case u.sids[p.sid] || u.pgids[p.pgid]:
+		in = true
+	case depth < 64 && p.ppid > 1 && p.ppid != t.self:
+		if parent, ok := byPid[p.ppid]; ok {
+			in = t.member(u, parent, byPid, memo, depth+1)
+		}
+	}
+	if !in && len(u.invocations) > 0 && p.pid != t.self && p.pid > 1 {
+		in = u.invocations[t.invocation(p)]
+	}
+	memo[p.pid] = in
+	return in
 }
 
 // snapshot reads /proc, or returns the batch's reading (t.mu held).

@@ -667,14 +667,16 @@ func TestLateSignals(t *testing.T) {
 	}
 	old := ps(
 		st(self, 1, self, self),
-		st(200, self, 200, 200), // a's main
-		st(201, 200, 201, 200),  // its child, in a group of its own
-		st(400, self, 400, 400), // b's main
-		st(500, 1, 500, 500),    // no unit's
+		st(200, self, 200, 200),   // a's main
+		st(201, 200, 201, 200),    // its child, in a group of its own
+		st(400, self, 400, 400),   // b's main
+		st(300, self, self, self), // c's main, not yet in a session of its own
+		st(500, 1, 500, 500),      // no unit's
 	)
 	tr.snap = newSnapshot(old)
 	tr.noteSignal(syscall.SIGTERM, map[int]bool{200: true, 201: true}, nil)
-	tr.noteSignal(syscall.SIGKILL, map[int]bool{400: true}, []int{400})
+	tr.noteSignal(syscall.SIGKILL, map[int]bool{400: true}, []int{400, 420})
+	tr.noteSignal(syscall.SIGINT, map[int]bool{300: true}, nil)
 	fresh := newSnapshot(append(slices.Clone(old),
 		st(210, 200, 200, 200),    // forked by a's main
 		st(211, 210, 211, 211),    // by that child, after setsid
@@ -684,11 +686,13 @@ func TestLateSignals(t *testing.T) {
 		st(250, self, self, self), // the manager's, not yet
 		st(260, 999, 260, 260),    // parent gone, no group of a unit's
 		st(410, 400, 400, 400),    // forked by b's main, spared itself
+		st(420, 400, 400, 400),    // forked by b's main, spared by the caller
+		st(310, 300, 310, 310),    // forked by c's main, after setsid
 		st(510, 500, 500, 500),    // no unit's
 	))
 	got := tr.lateSignals(tr.snap, fresh)
 	want := []lateSignal{{210, syscall.SIGTERM}, {211, syscall.SIGTERM}, {220, syscall.SIGTERM},
-		{230, syscall.SIGTERM}, {410, syscall.SIGKILL}}
+		{230, syscall.SIGTERM}, {410, syscall.SIGKILL}, {310, syscall.SIGINT}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
