@@ -807,6 +807,17 @@ func (t *Tracker) stat(pid int) (procStat, error) {
 	return parseStat(pid, b)
 }
 
+// Alive reports whether pid is a live process: a zombie (Z) or dead (X)
+// one counts as gone, as systemd counts it; without a readable entry the
+// kernel says whether the pid exists.
+func (t *Tracker) Alive(pid int) bool {
+	st, err := t.stat(pid)
+	if err != nil {
+		return unix.Kill(pid, 0) != unix.ESRCH
+	}
+	return !st.zombie
+}
+
 // parseStat parses /proc/PID/stat (the command name may hold blanks and
 // parentheses: the fields start after the last ')').
 func parseStat(pid int, b []byte) (procStat, error) {

@@ -749,3 +749,34 @@ func TestPrepareWhileRemovalPending(t *testing.T) {
 		t.Errorf("%d removals pending", left)
 	}
 }
+
+// TestAlive: a running process is alive; a zombie, whose /proc entry is
+// still there, is not; nor is a pid that is gone.
+func TestAlive(t *testing.T) {
+	tr, err := NewWithOptions(Options{ProcessGroups: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if !tr.Alive(os.Getpid()) {
+		t.Fatal("the test process is not alive")
+	}
+	p, err := os.StartProcess("/bin/true", []string{"true"}, &os.ProcAttr{})
+	if err != nil {
+		t.Skip(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for tr.Alive(p.Pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d still alive after it exited", p.Pid)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := os.Stat("/proc/" + strconv.Itoa(p.Pid)); err != nil {
+		t.Fatalf("the zombie's /proc entry: %v", err)
+	}
+	p.Wait()
+	if tr.Alive(p.Pid) {
+		t.Errorf("pid %d alive after it was reaped", p.Pid)
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -415,22 +414,8 @@ func (h managerHost) ReadPIDFile(path string) (int, error) {
 	return pid, nil
 }
 
-// PIDAlive reads the process's state in /proc/PID/stat: a zombie (Z) or
-// dead (X) process counts as gone, as systemd counts it.
-func (h managerHost) PIDAlive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		// no such entry, or one that went while it was read: the
-		// kernel says whether the pid exists
-		return unix.Kill(pid, 0) != unix.ESRCH
-	}
-	// "PID (COMM) S ...": COMM may hold blanks and parentheses.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) {
-		return true
-	}
-	return b[i+2] != 'Z' && b[i+2] != 'X'
-}
+// PIDAlive: see track.Tracker.Alive.
+func (h managerHost) PIDAlive(pid int) bool { return h.m.tracker.Alive(pid) }
 
 func (h managerHost) UnitPIDs(id string) []int { return h.m.tracker.Pids(id) }
 
