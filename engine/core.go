@@ -11,6 +11,7 @@ package engine
 import (
 	"container/heap"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -76,6 +77,7 @@ type Spawned struct {
 // Notified is one sd_notify datagram.
 type Notified struct {
 	PID    int
+	UID    uint32 // the sender's, from its credentials
 	Fields [][2]string
 }
 
@@ -197,6 +199,7 @@ func (Watch) action()   {}
 // use: one goroutine (the loop) owns it.
 type Core struct {
 	host  Host
+	self  int           // the manager's own pid (1 unless the loop says): never a main process
 	now   time.Duration // monotonic time of the event being handled
 	units map[string]*unitRT
 	out   []Action
@@ -217,6 +220,7 @@ type Core struct {
 	tokens    map[uint64]*spawnRec
 	nextToken uint64
 	pids      map[int]*unitRT
+	shared    map[int][]*unitRT // more units watching a pid of pids (watch)
 	// orphans are exits of pids no unit owned when they were reaped: a
 	// process that exited before its Spawned event arrived, or a daemon
 	// whose pid a PID file or MAINPID= will name later.
@@ -257,6 +261,7 @@ func New(h Host) *Core {
 		tokens:  map[uint64]*spawnRec{},
 		pids:    map[int]*unitRT{},
 		orphans: map[int]Exited{},
+		self:    1,
 	}
 }
 
@@ -576,7 +581,7 @@ func (c *Core) spawned(e Spawned) {
 		c.emit(Kill{Unit: r.id, Signal: syscall.SIGKILL, PIDs: []int{e.PID}})
 		return
 	}
-	c.pids[e.PID] = r
+	c.watch(e.PID, r)
 	if rec.role == roleMain {
 		r.main = e.PID
 		r.execMainPID = e.PID
@@ -605,6 +610,16 @@ func (c *Core) exited(e Exited) {
 		return
 	}
 	delete(c.pids, e.PID)
+	more := c.shared[e.PID]
+	delete(c.shared, e.PID)
+	c.exitedIn(r, e)
+	for _, r := range more {
+		c.exitedIn(r, e)
+	}
+}
+
+// exitedIn hands a process's exit to one unit that watches it.
+func (c *Core) exitedIn(r *unitRT, e Exited) {
 	switch e.PID {
 	case r.main:
 		r.main = 0
@@ -636,19 +651,57 @@ func (c *Core) claimMain(r *unitRT, pid int) bool {
 		return true
 	}
 	if r.main > 0 {
-		delete(c.pids, r.main)
+		c.unwatch(r.main, r)
 	}
 	r.main = pid
 	r.execMainPID = pid
 	r.mainCode, r.mainStatus = 0, 0
 	r.mainStart = c.now
-	c.pids[pid] = r
+	c.watch(pid, r)
 	if ex, ok := c.orphans[pid]; ok {
 		delete(c.orphans, pid)
 		c.exited(ex)
 		return false
 	}
 	return true
+}
+
+// watch makes r one of the units that get pid's exit. A process is
+// usually one unit's, but MAINPID= from root may name another unit's
+// process, which then ends both (conformance 910); the others wait in
+// shared.
+func (c *Core) watch(pid int, r *unitRT) {
+	cur := c.pids[pid]
+	if cur == nil || cur == r {
+		c.pids[pid] = r
+		return
+	}
+	if slices.Contains(c.shared[pid], r) {
+		return
+	}
+	if c.shared == nil {
+		c.shared = map[int][]*unitRT{}
+	}
+	c.shared[pid] = append(c.shared[pid], r)
+}
+
+// unwatch undoes watch for r alone.
+func (c *Core) unwatch(pid int, r *unitRT) {
+	more := c.shared[pid]
+	if c.pids[pid] == r {
+		if len(more) == 0 {
+			delete(c.pids, pid)
+			return
+		}
+		c.pids[pid], more = more[0], more[1:]
+	} else {
+		more = slices.DeleteFunc(more, func(x *unitRT) bool { return x == r })
+	}
+	if len(more) == 0 {
+		delete(c.shared, pid)
+	} else {
+		c.shared[pid] = more
+	}
 }
 
 // recheckEmpty looks again at the units waiting for their processes to
@@ -703,7 +756,7 @@ func (c *Core) notified(e Notified) {
 			return
 		}
 	}
-	c.svcNotify(r, e.PID, e.Fields)
+	c.svcNotify(r, e)
 }
 
 // unitOfPID finds the unit a pid that the core did not spawn belongs to.

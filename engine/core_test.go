@@ -268,12 +268,18 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		ts.host.drop(pid)
 		ts.feed(&b, ev)
 	case "notify":
-		pid := ts.pid(arg(0))
-		var f [][2]string
+		// notify PID|UNIT [uid=N] FIELD=VALUE...: the sender is root
+		// unless uid= says otherwise.
+		n := Notified{PID: ts.pid(arg(0))}
 		for _, a := range d.CmdArgs[1:] {
-			f = append(f, [2]string{a.Key, strings.Join(a.Vals, ",")})
+			if a.Key == "uid" {
+				u, _ := strconv.Atoi(strings.Join(a.Vals, ""))
+				n.UID = uint32(u)
+				continue
+			}
+			n.Fields = append(n.Fields, [2]string{a.Key, strings.Join(a.Vals, ",")})
 		}
-		ts.feed(&b, Notified{PID: pid, Fields: f})
+		ts.feed(&b, n)
 	case "tick":
 		dur, err := time.ParseDuration(arg(0))
 		if err != nil {
@@ -464,5 +470,42 @@ func (ts *transcript) print(b *strings.Builder, actions []Action) {
 		ev := queue[0]
 		queue = queue[1:]
 		actions = ts.core.Handle(ts.now, ev)
+	}
+}
+
+// TestWatchShared: a pid watched by two units (MAINPID= from root naming
+// another unit's process) reaches both, and unwatching one, the primary
+// or a shared one, leaves the other watching.
+func TestWatchShared(t *testing.T) {
+	c := New(&fakeHost{})
+	a, b := &unitRT{id: "a"}, &unitRT{id: "b"}
+	watching := func(pid int) []string {
+		var ids []string
+		if r := c.pids[pid]; r != nil {
+			ids = append(ids, r.id)
+		}
+		for _, r := range c.shared[pid] {
+			ids = append(ids, r.id)
+		}
+		return ids
+	}
+	c.watch(7, a)
+	c.watch(7, b)
+	c.watch(7, b)
+	if got := watching(7); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("after watch: %v", got)
+	}
+	c.unwatch(7, a)
+	if got := watching(7); !slices.Equal(got, []string{"b"}) || len(c.shared) != 0 {
+		t.Fatalf("after unwatching the primary: %v, shared %v", got, c.shared)
+	}
+	c.watch(7, a)
+	c.unwatch(7, a)
+	if got := watching(7); !slices.Equal(got, []string{"b"}) || len(c.shared) != 0 {
+		t.Fatalf("after unwatching a shared one: %v, shared %v", got, c.shared)
+	}
+	c.unwatch(7, b)
+	if len(c.pids) != 0 || len(c.shared) != 0 {
+		t.Fatalf("after unwatching both: %v %v", c.pids, c.shared)
 	}
 }

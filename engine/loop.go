@@ -143,6 +143,7 @@ func NewLoop(cfg Config) *Loop {
 		done:    make(chan struct{}),
 	}
 	l.core = New(cfg.Host)
+	l.core.self = os.Getpid()
 	l.core.InvocationID = newInvocationID
 	l.core.NotifySocket = cfg.NotifySocket
 	l.core.Wall = func(d time.Duration) time.Time { return l.start.Add(d) }

@@ -570,14 +570,22 @@ func (c *Core) svcControlExit(r *unitRT, code, status int) {
 		}
 		c.forkingStarted(r)
 	case "start-post":
+		// systemd 252 kills a failed start-post without ExecStop=
+		// (conformance 416 c.service).
+		if f != "success" {
+			c.svcSignal(r, "stop-sigterm", f)
+			return
+		}
 		if next() {
 			return
 		}
-		if f == "success" {
-			c.svcRunning(r, "success")
-		} else {
-			c.svcStopCmds(r, f)
+		if s.Type == "forking" && s.PIDFile != "" {
+			// The PID file is demanded only now: ExecStartPost= may
+			// write it (conformance 416).
+			c.forkingStarted(r)
+			return
 		}
+		c.svcRunning(r, "success")
 	case "reload":
 		if next() {
 			return
@@ -613,42 +621,59 @@ func (c *Core) svcControlExit(r *unitRT, code, status int) {
 }
 
 // forkingStarted finds the main process of a forking service once its
-// ExecStart= returned, and again at each look at its PID file while it
-// waits for one that names a live process (armPoll).
+// ExecStart= returned, again once its ExecStartPost= did, and at each look
+// at its PID file while it waits for one that names a live process
+// (armPoll).
 func (c *Core) forkingStarted(r *unitRT) {
 	s := r.u.Service
-	if s.PIDFile != "" {
-		pid, why := c.pidFromFile(r)
-		if why != "" {
-			// As systemd: only the first look, when ExecStart= has
-			// returned, is logged and fails a unit with no process left
-			// ("protocol"); after that the unit waits for the file to
-			// change until the start timeout, even once its processes
-			// are gone. systemd watches the file; gosd reads it every
-			// 20 ms.
-			if r.pollPIDFile {
-				c.armPoll(r)
-				return
+	if s.PIDFile == "" {
+		if s.GuessMainPID {
+			if ps := c.host.UnitPIDs(r.id); len(ps) == 1 {
+				if !c.claimMain(r, ps[0]) {
+					return
+				}
 			}
-			c.logf(r, 6, "%s", why)
-			if len(c.host.UnitPIDs(r.id)) > 0 {
-				c.armPoll(r)
-				return
-			}
-			c.svcSignal(r, "stop-sigterm", "protocol")
-			return
 		}
+		c.svcStartPost(r)
+		return
+	}
+	pid, why := c.pidFromFile(r)
+	if why == "" {
 		if !c.claimMain(r, pid) {
 			return
 		}
-	} else if s.GuessMainPID {
-		if ps := c.host.UnitPIDs(r.id); len(ps) == 1 {
-			if !c.claimMain(r, ps[0]) {
-				return
-			}
+		if r.sub == "start" {
+			c.svcStartPost(r) // none when the unit waited for the file
+		} else {
+			c.svcRunning(r, "success")
 		}
+		return
 	}
-	c.svcStartPost(r)
+	if r.sub == "start" && len(s.ExecStartPost) > 0 {
+		// With ExecStartPost=, a missing PID file is not an error yet:
+		// systemd reads it quietly and demands it after start-post.
+		c.svcStartPost(r)
+		return
+	}
+	// As systemd: only the first look is logged and fails a unit with no
+	// process left ("protocol"; after start-post through ExecStop=);
+	// after that the unit waits for the file to change until the start
+	// timeout, even once its processes are gone. systemd watches the
+	// file; gosd reads it every 20 ms.
+	if r.pollPIDFile {
+		c.armPoll(r)
+		return
+	}
+	c.logf(r, 6, "%s", why)
+	if len(c.host.UnitPIDs(r.id)) > 0 {
+		c.armPoll(r)
+		return
+	}
+	if r.sub == "start-post" {
+		c.svcStopCmds(r, "protocol")
+		return
+	}
+	c.svcSignal(r, "stop-sigterm", "protocol")
 }
 
 // pidFromFile reads the service's PID file. A pid that cannot be the main
@@ -662,19 +687,29 @@ func (c *Core) pidFromFile(r *unitRT) (pid int, why string) {
 	pid, err := c.host.ReadPIDFile(path)
 	switch {
 	case err != nil:
-		return 0, fmt.Sprintf("Can't open PID file %s (yet?) after start: %v", path, err)
+		return 0, fmt.Sprintf("Can't open PID file %s (yet?) after %s: %v", path, r.sub, err)
 	case pid < 1:
 		return 0, fmt.Sprintf("Failed to parse PID from file %s: Numerical result out of range", path)
-	case pid == 1:
-		return 0, "New main PID 1 is the manager, refusing."
+	}
+	return pid, c.unsuitableMain(pid)
+}
+
+// unsuitableMain says why pid cannot become a main process, by a PID file
+// or MAINPID=, as systemd's service_is_suitable_main_pid: the manager
+// itself, or a process that does not exist or is a zombie. A daemon that
+// exited before is such a process, even when the core holds its exit
+// among the orphans: systemd never takes that exit as the main process's.
+func (c *Core) unsuitableMain(pid int) string {
+	if pid == c.self {
+		return fmt.Sprintf("New main PID %d is the manager, refusing.", pid)
 	}
 	if !c.host.PIDAlive(pid) {
-		return 0, fmt.Sprintf("New main PID %d does not exist or is a zombie.", pid)
+		return fmt.Sprintf("New main PID %d does not exist or is a zombie.", pid)
 	}
 	// A live process with the pid of an exit held among the orphans is a
 	// new process: that pid was reaped, then used again.
 	delete(c.orphans, pid)
-	return pid, ""
+	return ""
 }
 
 // armPoll re-arms a short deadline used to look at a PID file again,
@@ -683,8 +718,10 @@ func (c *Core) armPoll(r *unitRT) {
 	r.pollPIDFile = true
 	x := r.rareRW()
 	if x.pollDeadline == 0 {
-		if t := r.u.Service.TimeoutStartUSec; t != 0 && t != loader.Infinity {
-			x.pollDeadline = c.now + time.Duration(t)*time.Microsecond
+		// the state's own deadline, armed on entering start or
+		// start-post, as systemd's timer
+		if r.timerGen != 0 {
+			x.pollDeadline = r.timerAt
 		} else {
 			x.pollDeadline = c.now + time.Hour*24*365
 		}
@@ -709,8 +746,9 @@ func (c *Core) svcTimeout(r *unitRT) {
 		c.logf(r, 4, "%s operation timed out. Terminating.", startWord(r.sub))
 		c.svcTimeoutSignal(r, "stop", s.TimeoutStartFailureMode())
 	case "start-post":
+		// systemd 252 skips ExecStop= here (conformance 806)
 		c.logf(r, 4, "Start-post operation timed out. Stopping.")
-		c.svcStopCmds(r, "timeout")
+		c.svcSignal(r, "stop-sigterm", "timeout")
 	case "running":
 		c.logf(r, 4, "Service reached runtime time limit. Stopping.")
 		c.svcStopCmds(r, "timeout")
@@ -796,10 +834,10 @@ func (c *Core) svcCheckEmpty(r *unitRT) {
 }
 
 // svcNotify handles an accepted sd_notify message.
-func (c *Core) svcNotify(r *unitRT, pid int, fields [][2]string) {
+func (c *Core) svcNotify(r *unitRT, e Notified) {
 	s := r.u.Service
 	ready, reloading, stopping := false, false, false
-	for _, f := range fields {
+	for _, f := range e.Fields {
 		switch f[0] {
 		case "READY":
 			ready = f[1] == "1"
@@ -815,15 +853,27 @@ func (c *Core) svcNotify(r *unitRT, pid int, fields [][2]string) {
 			}
 		case "MAINPID":
 			n, err := strconv.Atoi(f[1])
-			if err != nil || n <= 1 {
+			if err != nil || n < 1 {
 				c.logf(r, 4, "Failed to parse MAINPID=%s field in notification message, ignoring.", f[1])
 				continue
 			}
 			switch r.sub {
 			case "start", "start-post", "running", "reload":
-				if n != r.main {
-					c.claimMain(r, n)
+				if n == r.main {
+					break
 				}
+				// systemd refuses the manager, a dead pid and a zombie
+				// (conformance 909), and a live process outside the unit
+				// unless root sent it (910).
+				if why := c.unsuitableMain(n); why != "" {
+					c.logf(r, 4, "%s", why)
+					break
+				}
+				if c.pids[n] != r && c.host.UnitOfPID(n) != r.id && e.UID != 0 {
+					c.logf(r, 4, "New main PID %d does not belong to service, refusing.", n)
+					break
+				}
+				c.claimMain(r, n)
 			}
 		case "WATCHDOG":
 			switch f[1] {

@@ -275,7 +275,7 @@ func (m *manager) readNotify(l *notify.Listener) {
 		for i, f := range msg.Fields {
 			fields[i] = [2]string{f.Key, f.Value}
 		}
-		m.loop.Post(engine.Notified{PID: int(msg.PID), Fields: fields})
+		m.loop.Post(engine.Notified{PID: int(msg.PID), UID: msg.UID, Fields: fields})
 	}
 }
 
