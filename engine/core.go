@@ -33,8 +33,9 @@ type Host interface {
 	// do not, the message systemd logs ("x.service - X was skipped because
 	// of an unmet condition check (ConditionPathExists=/x).").
 	Conditions(u *loader.Unit, asserts bool) (ok bool, msg string)
-	// ReadPIDFile returns the pid written in path.
-	ReadPIDFile(path string) (int, error)
+	// ReadPIDFile returns the pid written in path, and whether root owns
+	// the file (only then may it name a process outside the unit).
+	ReadPIDFile(path string) (pid int, rootOwned bool, err error)
 	// PIDAlive reports whether pid names a process that exists and is not
 	// a zombie; a PID file's pid becomes the main process only then.
 	PIDAlive(pid int) bool

@@ -26,6 +26,7 @@ type fakeHost struct {
 	set      *loader.Set
 	paths    map[string]bool
 	pidfiles map[string]int
+	notRoot  map[string]bool // PID files not owned by root
 	procs    map[string][]int
 	zombies  map[int]bool
 }
@@ -69,11 +70,11 @@ func (h *fakeHost) Conditions(u *loader.Unit, asserts bool) (bool, string) {
 	return true, ""
 }
 
-func (h *fakeHost) ReadPIDFile(path string) (int, error) {
+func (h *fakeHost) ReadPIDFile(path string) (int, bool, error) {
 	if pid, ok := h.pidfiles[path]; ok {
-		return pid, nil
+		return pid, !h.notRoot[path], nil
 	}
-	return 0, os.ErrNotExist
+	return 0, false, os.ErrNotExist
 }
 
 func (h *fakeHost) UnitPIDs(id string) []int { return slices.Clone(h.procs[id]) }
@@ -127,6 +128,7 @@ func (ts *transcript) reset() {
 		set:      loader.NewSet(loader.SystemPaths(ts.root), &unit.Host{Root: ts.root, Hostname: "test", MachineID: "0123456789abcdef0123456789abcdef"}),
 		paths:    map[string]bool{},
 		pidfiles: map[string]int{},
+		notRoot:  map[string]bool{},
 		procs:    map[string][]int{},
 		zombies:  map[int]bool{},
 	}
@@ -302,8 +304,11 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		ts.host.procs[arg(0)] = append(ts.host.procs[arg(0)], pid)
 		return ""
 	case "pidfile":
+		// pidfile PATH PID [not-root]: the file, owned by root unless
+		// not-root says otherwise.
 		pid, _ := strconv.Atoi(arg(1))
 		ts.host.pidfiles[arg(0)] = pid
+		ts.host.notRoot[arg(0)] = slices.ContainsFunc(d.CmdArgs, func(a datadriven.CmdArg) bool { return a.Key == "not-root" })
 		return ""
 	case "zombie":
 		// zombie PID: the process exited, but its parent (not the

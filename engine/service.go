@@ -684,14 +684,21 @@ func (c *Core) forkingStarted(r *unitRT) {
 // process's.
 func (c *Core) pidFromFile(r *unitRT) (pid int, why string) {
 	path := r.u.Service.PIDFile
-	pid, err := c.host.ReadPIDFile(path)
+	pid, root, err := c.host.ReadPIDFile(path)
 	switch {
 	case err != nil:
 		return 0, fmt.Sprintf("Can't open PID file %s (yet?) after %s: %v", path, r.sub, err)
 	case pid < 1:
 		return 0, fmt.Sprintf("Failed to parse PID from file %s: Numerical result out of range", path)
 	}
-	return pid, c.unsuitableMain(pid)
+	if why := c.unsuitableMain(pid); why != "" {
+		return 0, why
+	}
+	if !root && c.pids[pid] != r && c.host.UnitOfPID(pid) != r.id {
+		// conformance 417
+		return 0, fmt.Sprintf("New main PID %d does not belong to service, and PID file is not owned by root. Refusing.", pid)
+	}
+	return pid, ""
 }
 
 // unsuitableMain says why pid cannot become a main process, by a PID file

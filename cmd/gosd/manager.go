@@ -402,16 +402,26 @@ func (h managerHost) Conditions(u *loader.Unit, asserts bool) (bool, string) {
 	return false, condition.SkipMessage(label, results)
 }
 
-func (h managerHost) ReadPIDFile(path string) (int, error) {
-	b, err := os.ReadFile(path)
+func (h managerHost) ReadPIDFile(path string) (int, bool, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	defer f.Close()
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
+		return 0, false, err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 4096))
 	if err != nil {
-		return 0, fmt.Errorf("%s: not a pid: %q", path, strings.TrimSpace(string(b)))
+		return 0, false, err
 	}
-	return pid, nil
+	line, _, _ := strings.Cut(string(b), "\n") // the first line, as systemd
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		return 0, false, fmt.Errorf("%s: not a pid: %q", path, strings.TrimSpace(line))
+	}
+	return pid, st.Uid == 0, nil
 }
 
 // PIDAlive: see track.Tracker.Alive.
