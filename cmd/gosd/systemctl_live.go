@@ -73,25 +73,25 @@ func systemctlLive(argv []string, stdout, stderr io.Writer, m *manager) int {
 	return f(c, pos)
 }
 
-// jobVerbs are the job type and mode of each job verb but start.
-var jobVerbs = map[string]struct {
-	typ  graph.JobType
-	mode graph.Mode
-}{
-	"stop":                  {graph.Stop, graph.Replace},
-	"restart":               {graph.Restart, graph.Replace},
-	"try-restart":           {graph.TryRestart, graph.Replace},
-	"reload":                {graph.Reload, graph.Replace},
-	"reload-or-restart":     {graph.ReloadOrStart, graph.Replace},
-	"try-reload-or-restart": {graph.TryReload, graph.Replace},
-	"isolate":               {graph.Start, graph.Isolate},
-	"verify-active":         {graph.VerifyActive, graph.Replace},
-}
-
 // jobOf gives the job type and mode of each job verb (start for any other).
 func jobOf(verb string) (graph.JobType, graph.Mode) {
-	if j, ok := jobVerbs[verb]; ok {
-		return j.typ, j.mode
+	switch verb {
+	case "stop":
+		return graph.Stop, graph.Replace
+	case "restart":
+		return graph.Restart, graph.Replace
+	case "try-restart":
+		return graph.TryRestart, graph.Replace
+	case "reload":
+		return graph.Reload, graph.Replace
+	case "reload-or-restart":
+		return graph.ReloadOrStart, graph.Replace
+	case "try-reload-or-restart":
+		return graph.TryReload, graph.Replace
+	case "isolate":
+		return graph.Start, graph.Isolate
+	case "verify-active":
+		return graph.VerifyActive, graph.Replace
 	}
 	return graph.Start, graph.Replace
 }
