@@ -128,10 +128,16 @@ type proc struct {
 	in  *os.File      // the write end of its standard input
 }
 
+// runTag makes the test's INVOCATION_IDs its own: a process left over by
+// another run of the tests, with the same short ID, must not match.
+var runTag = fmt.Sprintf("-%d-%x", os.Getpid(), time.Now().UnixNano())
+
 // start starts the test binary as name in a new session (as spawn does),
-// in the unit's cgroup when there is one, with the unit's INVOCATION_ID.
+// in the unit's cgroup when there is one, with the unit's INVOCATION_ID
+// (invocation+runTag).
 func start(t *testing.T, tr *Tracker, unit, invocation string, argv ...string) *proc {
 	t.Helper()
+	invocation += runTag
 	self, _ := os.Executable()
 	ir, iw, _ := os.Pipe()
 	or, ow, _ := os.Pipe()
@@ -507,14 +513,14 @@ func TestAdoptGone(t *testing.T) {
 	or, ow, _ := os.Pipe()
 	defer or.Close()
 	pid, err := syscall.ForkExec(self, []string{"daemon", "now"}, &syscall.ProcAttr{
-		Env: []string{"INVOCATION_ID=gone1"}, Files: []uintptr{0, ow.Fd(), 2}, Sys: &syscall.SysProcAttr{Setsid: true}})
+		Env: []string{"INVOCATION_ID=gone1" + runTag}, Files: []uintptr{0, ow.Fd(), 2}, Sys: &syscall.SysProcAttr{Setsid: true}})
 	ow.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	daemon := (&proc{out: bufio.NewReader(or)}).readPid(t)
 	reap(t, pid)
-	tr.Adopt("g.service", pid, "gone1")
+	tr.Adopt("g.service", pid, "gone1"+runTag)
 	if got := tr.Pids("g.service"); !reflect.DeepEqual(got, []int{daemon}) {
 		t.Errorf("g: %v, want the daemon %d", got, daemon)
 		syscall.Kill(daemon, syscall.SIGKILL)
