@@ -1,9 +1,14 @@
 // Package floor is the lower bound of gosd's boot benchmark: a minimal
 // spawner that runs the processes of a unitgraph.Graph in the order its
 // requirements impose, as fast as fork and exec allow, and does nothing
-// else (no unit files, no cgroups, no logging, no state beyond a counter
-// per unit). A service manager's boot time above the floor's is the
-// manager's own overhead.
+// else (no unit files, no logging, no state beyond a counter per unit).
+// A service manager's boot time above the floor's is the manager's own
+// overhead.
+//
+// Two options add the kernel work a manager such as systemd or gosd
+// cannot avoid, so that its shutdown can be set against that cost too:
+// stopping units in the reverse order of their requirements
+// (Options.OrderedStop) and one cgroup per process (Options.Cgroups).
 //
 // Run is meant to be PID 1 of a namespace, where it reaps every process;
 // it owns the only wait in its process.
@@ -39,9 +44,23 @@ type Options struct {
 	Env []string
 	// Stdout and Stderr receive the processes' output; nil means /dev/null.
 	Stdout, Stderr *os.File
-	// StopTimeout is how long stopping waits after SIGTERM before it sends
-	// SIGKILL; 0 means 5 s.
+	// StopTimeout is how long stopping waits after it began before it
+	// sends SIGKILL to every process left; 0 means 5 s.
 	StopTimeout time.Duration
+	// OrderedStop stops units in the reverse order of their requirements,
+	// as systemd and gosd do: SIGTERM goes first only to the units no
+	// running unit requires, then to each unit once every unit requiring
+	// it has exited (been reaped) or never ran. A target, having no
+	// process, is stopped at once when its turn comes. Off, every process
+	// gets SIGTERM at once.
+	OrderedStop bool
+	// Cgroups, if not empty, is a cgroup v2 directory (see OwnCgroup):
+	// each process is spawned (clone3 with CLONE_INTO_CGROUP) into a new
+	// directory of it named after its unit, which is removed as soon as
+	// the process is reaped, as gosd does with a cgroup per unit. No
+	// controller is enabled. The unit names must be usable as directory
+	// names.
+	Cgroups string
 	// Log receives one line per unit that fails; nil discards them.
 	Log io.Writer
 	// OnEvent, if set, is called from Run's loop for every spawn, start,
@@ -85,9 +104,18 @@ const (
 type unitRun struct {
 	u          *unitgraph.Unit
 	left       int   // requirements not started yet
+	needs      []int // indexes of the units this one requires
 	dependents []int // indexes of the units requiring this one
 	state      unitState
 	pid        int
+	alive      bool // pid is running or not reaped yet
+
+	// An ordered stop (Options.OrderedStop): the unit is up while it
+	// has a process or a spawn in flight (a target: while reached) and
+	// is released (sent SIGTERM) once upReq, its requirers up, is 0.
+	up       bool
+	upReq    int
+	released bool
 }
 
 type spawnReq struct{ idx int }
@@ -100,15 +128,16 @@ type spawnRes struct {
 
 // Run spawns g's processes, each once everything it requires has started,
 // until ctx is done; then it sends SIGTERM to every process still running
-// (SIGKILL after StopTimeout), reaps them all and returns. The restart
-// unit is spawned again whenever it ends, until ctx is done. Run installs
-// a SIGCHLD handler and reaps every child of the process with wait4(-1):
-// nothing else in the process may wait for children while it runs.
+// (all at once, or in order with OrderedStop; SIGKILL after StopTimeout),
+// reaps them all and returns. The restart unit is spawned again whenever
+// it ends, until ctx is done. Run installs a SIGCHLD handler and reaps
+// every child of the process with wait4(-1): nothing else in the process
+// may wait for children while it runs.
 //
 // Run is where a graph is checked (unitgraph.Decode only reads it): it
 // fails before spawning anything if a unit comes before a unit it
-// requires, a name is there twice, or a unit other than a target has no
-// command.
+// requires, a name is there twice, a unit other than a target has no
+// command, or (with Cgroups) a name cannot name a directory.
 func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 	if opt.Jobs <= 0 {
 		opt.Jobs = 8
@@ -138,16 +167,23 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 		if u.Kind != unitgraph.Target && len(u.Argv) == 0 {
 			return fmt.Errorf("floor: %s has no command", u.Name)
 		}
+		if opt.Cgroups != "" && !dirName(u.Name) {
+			return fmt.Errorf("floor: %s cannot name a cgroup directory", u.Name)
+		}
 		units[i] = unitRun{u: u, left: len(u.Requires)}
 		for _, d := range u.Requires {
 			j, ok := index[d]
 			if !ok {
 				return fmt.Errorf("floor: %s requires %s, which does not come before it", u.Name, d)
 			}
+			units[i].needs = append(units[i].needs, j)
 			units[j].dependents = append(units[j].dependents, i)
 		}
 		index[u.Name] = i
 		needNotify = needNotify || u.Kind == unitgraph.Notify
+	}
+	if needNotify && opt.NotifySocket == "" {
+		return errors.New("floor: the graph has notify units but Options.NotifySocket is empty")
 	}
 
 	devnull, err := os.Open(os.DevNull)
@@ -164,15 +200,20 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 	}
 	envNotify := append(append([]string(nil), opt.Env...), "NOTIFY_SOCKET="+opt.NotifySocket)
 
+	var cg *cgroups
+	if opt.Cgroups != "" {
+		if cg, err = openCgroups(opt.Cgroups); err != nil {
+			return fmt.Errorf("floor: %w", err)
+		}
+		defer cg.close()
+	}
+
 	sigchld := make(chan os.Signal, 1)
 	signal.Notify(sigchld, syscall.SIGCHLD)
 	defer signal.Stop(sigchld)
 
 	ready := make(chan int, 64)
 	if needNotify {
-		if opt.NotifySocket == "" {
-			return errors.New("floor: the graph has notify units but Options.NotifySocket is empty")
-		}
 		sock, err := notify.Listen(opt.NotifySocket)
 		if err != nil {
 			return fmt.Errorf("floor: %w", err)
@@ -199,13 +240,30 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 				if u.Kind == unitgraph.Notify {
 					env = envNotify
 				}
+				// Services get a session of their own, as under systemd.
+				sys := &syscall.SysProcAttr{Setsid: true}
+				dirFd := -1
+				if cg != nil {
+					fd, err := cg.make(u.Name)
+					if err != nil {
+						results <- spawnRes{idx: r.idx, err: err}
+						continue
+					}
+					dirFd = fd
+					sys.UseCgroupFD, sys.CgroupFD = true, fd
+				}
 				pid, err := syscall.ForkExec(u.Argv[0], u.Argv, &syscall.ProcAttr{
 					Dir:   "/",
 					Env:   env,
 					Files: []uintptr{devnull.Fd(), stdout.Fd(), stderr.Fd()},
-					// Services get a session of their own, as under systemd.
-					Sys: &syscall.SysProcAttr{Setsid: true},
+					Sys:   sys,
 				})
+				if dirFd >= 0 {
+					unix.Close(dirFd)
+					if err != nil {
+						cg.remove(u.Name)
+					}
+				}
 				results <- spawnRes{idx: r.idx, pid: pid, err: err}
 			}
 		}()
@@ -217,7 +275,9 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 	earlyReady := map[int]bool{}       // READY=1 received before the spawn was reported
 	inflight := 0
 	stopping := false
+	killing := false // StopTimeout passed: SIGKILL, not SIGTERM
 	var killTimer <-chan time.Time
+	var leftCgroups []string // cgroups whose removal failed, tried again at the end
 
 	spawn := func(i int) {
 		units[i].state = spawning
@@ -244,11 +304,44 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 		fmt.Fprintf(opt.Log, "floor: %s failed: %v\n", units[i].u.Name, err)
 		emit(Event{Unit: units[i].u.Name, Kind: Failed, Pid: units[i].pid, Err: err})
 	}
+	// terminate signals i's process, or a target's requirements, in an
+	// ordered stop once i's requirers are down; a unit whose spawn is in
+	// flight gets its signal when the spawn is reported.
+	var down func(i int)
+	terminate := func(i int) {
+		ur := &units[i]
+		ur.released = true
+		switch {
+		case ur.alive:
+			unix.Kill(ur.pid, stopSignal(killing))
+		case ur.u.Kind == unitgraph.Target:
+			down(i)
+		}
+	}
+	// down records, in an ordered stop, that i is no longer up, and
+	// releases the units it requires that nothing up requires any more.
+	down = func(i int) {
+		ur := &units[i]
+		if !opt.OrderedStop || !ur.up {
+			return
+		}
+		ur.up = false
+		for _, r := range ur.needs {
+			if units[r].upReq--; units[r].upReq == 0 && units[r].up && !units[r].released {
+				terminate(r)
+			}
+		}
+	}
 	exited := func(i int, st unix.WaitStatus) {
 		ur := &units[i]
+		ur.alive = false
+		if cg != nil && cg.remove(ur.u.Name) != nil {
+			leftCgroups = append(leftCgroups, ur.u.Name)
+		}
 		emit(Event{Unit: ur.u.Name, Kind: Exited, Pid: ur.pid, Status: st})
 		delete(byPid, ur.pid)
 		if stopping {
+			down(i)
 			return
 		}
 		ok := st.Exited() && st.ExitStatus() == 0
@@ -278,15 +371,24 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 			if r.err != errStopping {
 				fail(r.idx, fmt.Errorf("spawning %s: %w", ur.u.Argv[0], r.err))
 			}
+			if stopping {
+				down(r.idx)
+			}
 			return
 		}
 		ur.pid = r.pid
 		ur.state = running
+		ur.alive = true
 		byPid[r.pid] = r.idx
 		emit(Event{Unit: ur.u.Name, Kind: Spawned, Pid: r.pid})
-		if stopping {
-			unix.Kill(r.pid, unix.SIGTERM)
-		} else if ur.u.Kind == unitgraph.Simple || ur.u.Kind == unitgraph.Notify && earlyReady[r.pid] {
+		_, reaped := early[r.pid] // then the pid may be another process's already
+		switch {
+		case stopping && reaped:
+		case stopping && (!opt.OrderedStop || ur.released):
+			unix.Kill(r.pid, stopSignal(killing))
+		case stopping:
+			// Ordered: its turn comes when its requirers are down.
+		case ur.u.Kind == unitgraph.Simple || ur.u.Kind == unitgraph.Notify && earlyReady[r.pid]:
 			start(r.idx)
 		}
 		delete(earlyReady, r.pid)
@@ -326,6 +428,11 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 	done := ctx.Done()
 	for {
 		if stopping && len(byPid) == 0 && inflight == 0 {
+			for _, name := range leftCgroups {
+				if err := cg.remove(name); err != nil {
+					fmt.Fprintf(opt.Log, "floor: %s: its cgroup is left: %v\n", name, err)
+				}
+			}
 			return nil
 		}
 		select {
@@ -346,11 +453,21 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 			done = nil
 			stopping = true
 			close(stopSpawning)
-			for pid := range byPid {
-				unix.Kill(pid, unix.SIGTERM)
+			if opt.OrderedStop {
+				orderStop(units)
+				for i := len(units) - 1; i >= 0; i-- {
+					if units[i].up && units[i].upReq == 0 && !units[i].released {
+						terminate(i)
+					}
+				}
+			} else {
+				for pid := range byPid {
+					unix.Kill(pid, unix.SIGTERM)
+				}
 			}
 			killTimer = time.After(opt.StopTimeout)
 		case <-killTimer:
+			killing = true
 			for pid := range byPid {
 				unix.Kill(pid, unix.SIGKILL)
 			}
@@ -359,6 +476,30 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 }
 
 var errStopping = errors.New("stopping")
+
+// orderStop readies an ordered stop: it marks the units that are up (a
+// process running or being spawned, a target reached) and counts, for
+// each, the units up that require it.
+func orderStop(units []unitRun) {
+	for i := range units {
+		ur := &units[i]
+		ur.up = ur.alive || ur.state == spawning || ur.u.Kind == unitgraph.Target && ur.state == started
+	}
+	for i := range units {
+		if units[i].up {
+			for _, r := range units[i].needs {
+				units[r].upReq++
+			}
+		}
+	}
+}
+
+func stopSignal(killing bool) unix.Signal {
+	if killing {
+		return unix.SIGKILL
+	}
+	return unix.SIGTERM
+}
 
 func describe(st unix.WaitStatus) string {
 	if st.Signaled() {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +51,25 @@ func TestMain(m *testing.M) {
 			os.Exit(7)
 		}
 		os.WriteFile(filepath.Join(os.Args[2], fmt.Sprintf("barrier-%d", os.Getpid())), nil, 0o644)
+		idle()
+	case "term-after":
+		// Exits 0 the given time after SIGTERM; once it is ready for the
+		// signal, it leaves a file in the directory named by the third
+		// argument.
+		delay, err := time.ParseDuration(os.Args[2])
+		if err != nil {
+			os.Exit(2)
+		}
+		term := make(chan os.Signal, 1)
+		signal.Notify(term, unix.SIGTERM)
+		os.WriteFile(filepath.Join(os.Args[3], fmt.Sprintf("ready-%d", os.Getpid())), nil, 0o644)
+		<-term
+		time.Sleep(delay)
+		os.Exit(0)
+	case "ignore-term":
+		// Ignores SIGTERM; ready as term-after.
+		signal.Ignore(unix.SIGTERM)
+		os.WriteFile(filepath.Join(os.Args[2], fmt.Sprintf("ready-%d", os.Getpid())), nil, 0o644)
 		idle()
 	case "crash-once":
 		// Exits 1 the first time (while the marker file is missing), then idles.
@@ -263,10 +285,14 @@ func TestRunRejectsBadGraph(t *testing.T) {
 			{Name: "a.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}},
 			{Name: "c.service", Kind: unitgraph.Oneshot, Argv: []string{}, Requires: []string{"a.service"}},
 		}}},
+		{"name no cgroup can have", "x/y.service cannot name a cgroup directory", unitgraph.Graph{Units: []unitgraph.Unit{
+			{Name: "a.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}},
+			{Name: "x/y.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}},
+		}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var ev events
-			err := Run(context.Background(), &tc.g, Options{OnEvent: ev.add})
+			err := Run(context.Background(), &tc.g, Options{OnEvent: ev.add, Cgroups: "/nonexistent"})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Run: %v, want an error saying %q", err, tc.want)
 			}
@@ -275,6 +301,380 @@ func TestRunRejectsBadGraph(t *testing.T) {
 			}
 		})
 	}
+}
+
+// requirersOf maps each unit to the units with a process that require
+// it, directly or through targets (which have none): in an ordered stop
+// each of those must be gone before the unit is signalled.
+func requirersOf(g *unitgraph.Graph) map[string][]string {
+	direct := map[string][]string{}
+	kind := map[string]unitgraph.Kind{}
+	for _, u := range g.Units {
+		kind[u.Name] = u.Kind
+		for _, r := range u.Requires {
+			direct[r] = append(direct[r], u.Name)
+		}
+	}
+	var through func(name string, out *[]string)
+	through = func(name string, out *[]string) {
+		for _, d := range direct[name] {
+			if kind[d] == unitgraph.Target {
+				through(d, out)
+			} else {
+				*out = append(*out, d)
+			}
+		}
+	}
+	req := map[string][]string{}
+	for _, u := range g.Units {
+		var out []string
+		through(u.Name, &out)
+		req[u.Name] = out
+	}
+	return req
+}
+
+// stopOrderViolations lists the units among names that exited before a
+// unit requiring them (directly or through targets) did, by the order of
+// the Exited events in ev.
+func stopOrderViolations(g *unitgraph.Graph, ev events, names []string) []string {
+	var out []string
+	req := requirersOf(g)
+	for _, u := range names {
+		x := ev.last(u, Exited)
+		if x < 0 {
+			continue
+		}
+		for _, d := range req[u] {
+			if y := ev.last(d, Exited); y > x {
+				out = append(out, fmt.Sprintf("%s exited (event %d) before %s, which requires it (event %d)", u, x, d, y))
+			}
+		}
+	}
+	return out
+}
+
+func (e events) last(unit string, k EventKind) int {
+	for i, ev := range slices.Backward(e) {
+		if ev.Unit == unit && ev.Kind == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestStopOrderViolations: the check TestRunOrderedStop relies on finds
+// a unit stopped too early, also through a target.
+func TestStopOrderViolations(t *testing.T) {
+	g := &unitgraph.Graph{Units: []unitgraph.Unit{
+		{Name: "a.service", Kind: unitgraph.Simple},
+		{Name: "b.service", Kind: unitgraph.Simple, Requires: []string{"a.service"}},
+		{Name: "t.target", Kind: unitgraph.Target, Requires: []string{"b.service"}},
+		{Name: "c.service", Kind: unitgraph.Simple, Requires: []string{"t.target"}},
+	}}
+	exits := func(names ...string) events {
+		var ev events
+		for _, n := range names {
+			ev = append(ev, Event{Unit: n, Kind: Exited})
+		}
+		return ev
+	}
+	all := []string{"a.service", "b.service", "c.service"}
+	for _, tc := range []struct {
+		name  string
+		ev    events
+		wrong int
+	}{
+		{"in order", exits("c.service", "b.service", "a.service"), 0},
+		{"requirement first", exits("c.service", "a.service", "b.service"), 1},
+		{"through a target", exits("b.service", "c.service", "a.service"), 1},
+		{"reversed", exits("a.service", "b.service", "c.service"), 2},
+	} {
+		if v := stopOrderViolations(g, tc.ev, all); len(v) != tc.wrong {
+			t.Errorf("%s: %d violations, want %d: %q", tc.name, len(v), tc.wrong, v)
+		}
+	}
+}
+
+// runUntil runs g until until(events so far) holds (and, if dir is
+// set, n processes have left their ready file in dir), then cancels Run
+// and returns its events once it returned. opt.OnEvent, if set, is
+// called for each event too.
+func runUntil(t *testing.T, g *unitgraph.Graph, opt Options, until func(events) bool, dir string, n int) events {
+	t.Helper()
+	var ev events
+	up := make(chan struct{})
+	hook := opt.OnEvent
+	opt.OnEvent = func(e Event) {
+		ev.add(e)
+		if hook != nil {
+			hook(e)
+		}
+		if up != nil && until(ev) {
+			close(up)
+			up = nil
+		}
+	}
+	wait := up // up is the loop goroutine's from here
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- Run(ctx, g, opt) }()
+	stop := func(format string, args ...any) {
+		t.Helper()
+		cancel()
+		<-errc
+		t.Fatalf(format, args...)
+	}
+	select {
+	case <-wait:
+	case err := <-errc:
+		t.Fatalf("Run returned before the units were up: %v", err)
+	case <-time.After(20 * time.Second):
+		stop("the units were still not up after 20 s")
+	}
+	for deadline := time.Now().Add(20 * time.Second); dir != ""; time.Sleep(5 * time.Millisecond) {
+		if m, _ := filepath.Glob(filepath.Join(dir, "ready-*")); len(m) == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			stop("fewer than %d processes ready for SIGTERM", n)
+		}
+	}
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not return after its context was cancelled")
+	}
+	if _, err := unix.Wait4(-1, nil, unix.WNOHANG, nil); err != unix.ECHILD {
+		t.Errorf("children left after Run returned (wait4: %v)", err)
+	}
+	return ev
+}
+
+// have is true of events once every unit in want had the event given
+// for it.
+func have(want map[string]EventKind) func(events) bool {
+	return func(ev events) bool {
+		for u, k := range want {
+			if ev.index(u, k) < 0 {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// TestRunOrderedStop: with OrderedStop, no unit exits before a unit
+// that requires it, directly or through a target, as systemd stops
+// them; units that never ran hold nothing back. The units that require
+// others take longer to exit after SIGTERM than those they require, so
+// signalling all at once would break the order.
+func TestRunOrderedStop(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	svc := func(name, delay string, requires ...string) unitgraph.Unit {
+		return unitgraph.Unit{Name: name, Kind: unitgraph.Simple, Requires: requires,
+			Argv: []string{self, "gosd-floor-role:term-after", delay, dir}}
+	}
+	g := &unitgraph.Graph{Units: []unitgraph.Unit{
+		svc("a.service", "0s"),
+		{Name: "bad.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/false"}},
+		svc("b.service", "50ms", "a.service"),
+		svc("c.service", "50ms", "a.service"),
+		svc("late.service", "0s", "a.service", "bad.service"), // never runs
+		{Name: "mid.target", Kind: unitgraph.Target, Requires: []string{"b.service", "c.service"}},
+		svc("d.service", "150ms", "mid.target"),
+		svc("top.service", "100ms", "d.service", "b.service"),
+		{Name: "done.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}, Requires: []string{"mid.target"}},
+	}}
+	simple := []string{"a.service", "b.service", "c.service", "d.service", "top.service"}
+	want := map[string]EventKind{"bad.service": Failed, "done.service": Started}
+	for _, n := range simple {
+		want[n] = Started
+	}
+	ev := runUntil(t, g, Options{Env: []string{"PATH=/usr/bin:/bin"}, OrderedStop: true, StopTimeout: 30 * time.Second}, have(want), dir, len(simple))
+
+	for _, v := range stopOrderViolations(g, ev, simple) {
+		t.Error(v)
+	}
+	for _, n := range simple {
+		i := ev.last(n, Exited)
+		if i < 0 {
+			t.Errorf("%s never exited", n)
+			continue
+		}
+		// Exit status 0: the process ended on SIGTERM, not on SIGKILL.
+		if st := ev[i].Status; !st.Exited() || st.ExitStatus() != 0 {
+			t.Errorf("%s ended with %s, want exit status 0 after SIGTERM", n, describe(st))
+		}
+	}
+	if ev.index("late.service", Spawned) >= 0 {
+		t.Error("late.service was spawned although bad.service failed")
+	}
+}
+
+// TestRunOrderedStopKill: a unit that ignores SIGTERM holds back the
+// units it requires until StopTimeout, when everything left gets SIGKILL.
+func TestRunOrderedStopKill(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	g := &unitgraph.Graph{Units: []unitgraph.Unit{
+		{Name: "a.service", Kind: unitgraph.Simple, Argv: []string{self, "gosd-floor-role:term-after", "0s", dir}},
+		{Name: "stubborn.service", Kind: unitgraph.Simple, Requires: []string{"a.service"},
+			Argv: []string{self, "gosd-floor-role:ignore-term", dir}},
+	}}
+	want := map[string]EventKind{"a.service": Started, "stubborn.service": Started}
+	ev := runUntil(t, g, Options{OrderedStop: true, StopTimeout: 300 * time.Millisecond}, have(want), dir, 2)
+	for _, n := range []string{"a.service", "stubborn.service"} {
+		i := ev.last(n, Exited)
+		if i < 0 {
+			t.Errorf("%s never exited", n)
+		} else if st := ev[i].Status; !st.Signaled() || st.Signal() != unix.SIGKILL {
+			t.Errorf("%s ended with %s, want signal SIGKILL", n, describe(st))
+		}
+	}
+}
+
+// TestRunCgroups: with Cgroups, each process runs in a cgroup of its own
+// named after its unit, below the directory given, and none of those
+// directories is left after Run returns (the restart unit's is made
+// again for its second process). Needs root and a writable cgroup v2
+// hierarchy holding the test's cgroup.
+func TestRunCgroups(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: creates cgroups")
+	}
+	own, err := OwnCgroup()
+	if err != nil {
+		t.Skipf("no cgroup v2 directory of our own: %v", err)
+	}
+	base := filepath.Join(own, fmt.Sprintf("gosd-floor-test-%d", os.Getpid()))
+	if err := os.Mkdir(base, 0o755); err != nil {
+		t.Skipf("cannot create a cgroup under our own: %v", err)
+	}
+	t.Cleanup(func() {
+		entries, _ := os.ReadDir(base)
+		for _, e := range entries {
+			if e.IsDir() {
+				os.Remove(filepath.Join(base, e.Name()))
+			}
+		}
+		if err := os.Remove(base); err != nil {
+			t.Errorf("removing the test's cgroup: %v", err)
+		}
+	})
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sleep := []string{"/bin/sleep", "infinity"}
+	g := &unitgraph.Graph{Units: []unitgraph.Unit{
+		{Name: "restart.service", Kind: unitgraph.Simple, Restart: true, Argv: []string{self, "gosd-floor-role:crash-once", filepath.Join(dir, "crashed")}},
+		{Name: "a.service", Kind: unitgraph.Simple, Argv: sleep},
+		{Name: "b.service", Kind: unitgraph.Simple, Argv: sleep, Requires: []string{"a.service"}},
+		{Name: "c.service", Kind: unitgraph.Simple, Argv: sleep, Requires: []string{"a.service"}},
+		{Name: "t.target", Kind: unitgraph.Target, Requires: []string{"b.service", "c.service"}},
+		{Name: "done.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}, Requires: []string{"t.target"}},
+	}}
+
+	// The cgroup each process was in when its spawn was reported, as the
+	// kernel names it (relative to the hierarchy's root).
+	type spawn struct{ unit, cgroup string }
+	var spawns []spawn
+	record := func(e Event) {
+		if e.Kind != Spawned {
+			return
+		}
+		cg, err := cgroupV2(fmt.Sprintf("/proc/%d/cgroup", e.Pid))
+		if err != nil {
+			cg = err.Error()
+		}
+		spawns = append(spawns, spawn{e.Unit, cg})
+	}
+	want := map[string]EventKind{}
+	for _, u := range g.Units {
+		want[u.Name] = Started
+	}
+	up := have(want)
+	until := func(ev events) bool { return up(ev) && ev.count("restart.service", Spawned) == 2 }
+	runUntil(t, g, Options{Env: []string{"PATH=/usr/bin:/bin"}, Cgroups: base, OrderedStop: true, OnEvent: record}, until, "", 0)
+
+	ownRel, err := cgroupV2("/proc/self/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range spawns {
+		if w := path.Join(ownRel, filepath.Base(base), s.unit); s.cgroup != w {
+			t.Errorf("%s ran in cgroup %q, want %q", s.unit, s.cgroup, w)
+		}
+	}
+	if len(spawns) != 6 { // a, b, c, done, and restart twice
+		t.Errorf("%d spawns seen, want 6: %+v", len(spawns), spawns)
+	}
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			t.Errorf("cgroup %s left after Run returned", e.Name())
+		}
+	}
+}
+
+// TestOwnCgroup: the directory OwnCgroup finds is the one whose
+// cgroup.procs lists the test process.
+func TestOwnCgroup(t *testing.T) {
+	own, err := OwnCgroup()
+	if err != nil {
+		t.Skipf("no cgroup v2 directory of our own: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(own, "cgroup.procs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(strings.Fields(string(b)), strconv.Itoa(os.Getpid())) {
+		t.Errorf("%s/cgroup.procs does not list pid %d", own, os.Getpid())
+	}
+}
+
+func TestUnescapeMount(t *testing.T) {
+	for in, want := range map[string]string{
+		"/sys/fs/cgroup":      "/sys/fs/cgroup",
+		`/mnt/a\040b`:         "/mnt/a b",
+		`/mnt/tab\011\134end`: "/mnt/tab\t\\end",
+		`/mnt/short\04`:       `/mnt/short\04`,
+	} {
+		if got := unescapeMount(in); got != want {
+			t.Errorf("unescapeMount(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// cgroupV2 returns the cgroup v2 path in a /proc/PID/cgroup file.
+func cgroupV2(file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(l, "0::"); ok {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: no cgroup v2 line", file)
 }
 
 func waitFile(t *testing.T, path string) {

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gosd/gosd/bench/floor"
 	"github.com/gosd/gosd/bench/unitgraph"
 )
 
@@ -22,8 +25,10 @@ func TestMain(m *testing.M) {
 // a small simple graph over the cached Debian root, as a benchmark run
 // does: t0 comes before the final unit's stamp, PID 1's figures are read,
 // the restart unit is crashed and restarted (the latency comes from the
-// kernel's process events) and SIGTERM stops the namespace. Needs root
-// and the root file system nsboot builds.
+// kernel's process events) and SIGTERM stops the namespace. It does so
+// with the floor's defaults, and with the ordered stop and cgroups of
+// -floor-ordered-stop -floor-cgroups (then the units' cgroups are gone
+// after the stop). Needs root and the root file system nsboot builds.
 func TestBootFloor(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: mounts and namespaces")
@@ -48,43 +53,80 @@ func TestBootFloor(t *testing.T) {
 	if err := writeLayer(layer, g, self, "", false); err != nil {
 		t.Fatal(err)
 	}
-	b, err := startBoot(bootSpec{
-		Lower: []string{layer, rootfs},
-		Dir:   filepath.Join(work, "run"),
-		Argv:  []string{unitgraph.HelperPath, "floor", unitgraph.GraphPath},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if !b.Exited() {
-			b.Kill()
-		}
-	}()
-	done, err := b.WaitFile(unitgraph.DonePath, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, tDone, err := parseStamp(done)
-	if err != nil || tDone <= b.T0 {
-		t.Fatalf("done stamp %q (%v) is not after t0 %d", done, err, b.T0)
-	}
-	if rss, _, err := pid1Stats(b.Pid); err != nil || rss <= 0 {
-		t.Errorf("PID 1 stats: %v MiB, %v", rss, err)
-	}
-	lat, err := measureRestart(b, 2, 20*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range lat {
-		if l <= 0 {
-			t.Errorf("restart latency %v ms: the exec must come after the exit", l)
-		}
-	}
-	if _, err := b.Stop(15, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	if r := b.ExitReason(); r != "PID 1 exited with status 0" {
-		t.Errorf("floor ended with %q", r)
+	for _, tc := range []struct {
+		name    string
+		cfg     config
+		cgroups bool // the floor makes cgroups below PID 1's, which is the test's
+	}{
+		{"defaults", config{floorJobs: 8}, false},
+		{"ordered stop and cgroups", config{floorJobs: 8, floorOrdered: true, floorCgroups: true}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var units string
+			if tc.cgroups {
+				own, err := floor.OwnCgroup()
+				if err != nil {
+					t.Skipf("no cgroup v2 directory for the floor's units: %v", err)
+				}
+				units = filepath.Join(own, floorCgroup)
+			}
+			b, err := startBoot(bootSpec{
+				Lower: []string{layer, rootfs},
+				Dir:   filepath.Join(work, "run-"+strings.ReplaceAll(tc.name, " ", "-")),
+				Argv:  tc.cfg.floorArgv(),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if !b.Exited() {
+					b.Kill()
+				}
+			}()
+			done, err := b.WaitFile(unitgraph.DonePath, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, tDone, err := parseStamp(done)
+			if err != nil || tDone <= b.T0 {
+				t.Fatalf("done stamp %q (%v) is not after t0 %d", done, err, b.T0)
+			}
+			if rss, _, err := pid1Stats(b.Pid); err != nil || rss <= 0 {
+				t.Errorf("PID 1 stats: %v MiB, %v", rss, err)
+			}
+			if units != "" {
+				// Every unit with a process has its cgroup, holding one
+				// process (the final unit's has gone with it).
+				for _, u := range g.Units {
+					if u.Kind == unitgraph.Target || u.Name == unitgraph.FinalName {
+						continue
+					}
+					procs, err := os.ReadFile(filepath.Join(units, u.Name, "cgroup.procs"))
+					if n := len(strings.Fields(string(procs))); err != nil || n != 1 {
+						t.Errorf("%s's cgroup: %d processes (%v), want 1", u.Name, n, err)
+					}
+				}
+			}
+			lat, err := measureRestart(b, 2, 20*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range lat {
+				if l <= 0 {
+					t.Errorf("restart latency %v ms: the exec must come after the exit", l)
+				}
+			}
+			if _, err := b.Stop(15, time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			if r := b.ExitReason(); r != "PID 1 exited with status 0" {
+				t.Errorf("floor ended with %q", r)
+			}
+			if units != "" {
+				if _, err := os.Stat(units); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("%s after the floor stopped: %v, want it removed", units, err)
+				}
+			}
+		})
 	}
 }

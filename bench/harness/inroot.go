@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -127,16 +128,44 @@ func timeCmd(args []string) int {
 // floorNotifySocket is where the floor spawner listens for READY=1.
 const floorNotifySocket = "/run/gosd-bench-floor-notify"
 
-// runFloor is `floor [-j N] GRAPH`: the floor spawner as PID 1. It runs
-// the graph until SIGTERM or SIGINT, then stops every process and exits.
-func runFloor(args []string) int {
+// floorCgroup is the directory, below the floor's own cgroup, that holds
+// the units' cgroups with -cgroups (gosd's is gosd.slice).
+const floorCgroup = "gosd-bench-floor"
+
+// floorCmd is the floor's command line.
+type floorCmd struct {
+	jobs             int
+	ordered, cgroups bool
+	graph            string
+}
+
+func parseFloor(args []string, stderr io.Writer) (*floorCmd, error) {
+	c := &floorCmd{}
 	fs := flag.NewFlagSet("floor", flag.ContinueOnError)
-	jobs := fs.Int("j", 8, "spawns in flight at once")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: gosd-bench floor [-j N] GRAPH")
+	fs.SetOutput(stderr)
+	fs.IntVar(&c.jobs, "j", 8, "spawns in flight at once")
+	fs.BoolVar(&c.ordered, "ordered-stop", false, "stop units in the reverse order of their requirements (floor.Options.OrderedStop)")
+	fs.BoolVar(&c.cgroups, "cgroups", false, "spawn each process into a cgroup of its own, removed after the reap (floor.Options.Cgroups), below "+floorCgroup+" in the floor's own cgroup")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() != 1 {
+		return nil, errors.New("one graph file expected")
+	}
+	c.graph = fs.Arg(0)
+	return c, nil
+}
+
+// runFloor is `floor [-j N] [-ordered-stop] [-cgroups] GRAPH`: the floor
+// spawner as PID 1. It runs the graph until SIGTERM or SIGINT, then stops
+// every process and exits.
+func runFloor(args []string) int {
+	cmd, err := parseFloor(args, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "usage: gosd-bench floor [-j N] [-ordered-stop] [-cgroups] GRAPH")
 		return 2
 	}
-	f, err := os.Open(fs.Arg(0))
+	f, err := os.Open(cmd.graph)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gosd-bench floor:", err)
 		return 1
@@ -147,12 +176,31 @@ func runFloor(args []string) int {
 		fmt.Fprintln(os.Stderr, "gosd-bench floor:", err)
 		return 1
 	}
+	opt := floor.Options{
+		Jobs: cmd.jobs, NotifySocket: floorNotifySocket, OrderedStop: cmd.ordered,
+		Stdout: os.Stdout, Stderr: os.Stderr, Log: os.Stderr,
+	}
+	if cmd.cgroups {
+		// As gosd (track.Tracker): the units' cgroups go below the
+		// manager's own, which stays where it is.
+		own, err := floor.OwnCgroup()
+		if err == nil {
+			opt.Cgroups = filepath.Join(own, floorCgroup)
+			err = os.MkdirAll(opt.Cgroups, 0o755)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gosd-bench floor: -cgroups: no cgroup v2 directory to make the units' cgroups in:", err)
+			return 1
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	err = floor.Run(ctx, g, floor.Options{
-		Jobs: *jobs, NotifySocket: floorNotifySocket,
-		Stdout: os.Stdout, Stderr: os.Stderr, Log: os.Stderr,
-	})
+	err = floor.Run(ctx, g, opt)
+	if opt.Cgroups != "" {
+		if err := os.Remove(opt.Cgroups); err != nil {
+			fmt.Fprintln(os.Stderr, "gosd-bench floor:", err)
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gosd-bench floor:", err)
 		return 1

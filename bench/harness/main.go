@@ -78,6 +78,8 @@ type config struct {
 	instructions []string // valgrind tools: cachegrind, callgrind
 	counts       int      // boots each tool counts
 	floorJobs    int
+	floorOrdered bool // -floor-ordered-stop
+	floorCgroups bool // -floor-cgroups
 	notifyClient string
 	record       bool
 	benchmarks   string
@@ -104,6 +106,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	tools := fs.String("instructions", "cachegrind,callgrind", "valgrind tools counting PID 1's instructions on oneshot boots: cachegrind (boot and shutdown), callgrind (to the final unit); empty: skip")
 	fs.IntVar(&c.counts, "counts", 3, "oneshot boots each valgrind tool counts per manager (the median is reported: collections and scheduling vary between counts)")
 	fs.IntVar(&c.floorJobs, "floor-jobs", 8, "spawns the floor keeps in flight at once")
+	fs.BoolVar(&c.floorOrdered, "floor-ordered-stop", false, "the floor stops units in the reverse order of their requirements, as systemd and gosd do, instead of signalling every process at once")
+	fs.BoolVar(&c.floorCgroups, "floor-cgroups", false, "the floor spawns each process into a cgroup v2 directory of its own (clone3 CLONE_INTO_CGROUP) and removes it after the reap, as gosd does")
 	fs.StringVar(&c.notifyClient, "notify-client", "systemd", "the systemd-notify every notify unit runs, under every manager: systemd's, or gosd's multi-call one")
 	gosdEnv := fs.String("gosd-env", "", "comma-separated NAME=VALUE added to gosd's environment; the profile variables (GOSD_CPUPROFILE=/var/tmp/cpu.prof, GOSD_MEMSTATS=...) need -gosd pointing at a gosd built with -tags gosd_profile: the default build writes none (kept under the run's up/ with -keep)")
 	fs.BoolVar(&c.record, "record", false, "add the figures to BENCHMARKS.md")
@@ -159,6 +163,18 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("-counts must be at least 1")
 	}
 	return c, nil
+}
+
+// floorArgv is the floor's command line in the root.
+func (c *config) floorArgv() []string {
+	argv := []string{unitgraph.HelperPath, "floor", "-j", strconv.Itoa(c.floorJobs)}
+	if c.floorOrdered {
+		argv = append(argv, "-ordered-stop")
+	}
+	if c.floorCgroups {
+		argv = append(argv, "-cgroups")
+	}
+	return append(argv, unitgraph.GraphPath)
 }
 
 // harness is one benchmark session.
@@ -288,8 +304,7 @@ func (h *harness) setup() error {
 			stop: sigRTMin3, endSignal: unix.SIGINT, client: []string{"/usr/bin/systemctl"}},
 		"gosd": {name: "gosd", argv: []string{gosdPath, "--unit=" + unitgraph.TargetName},
 			stop: 15, client: []string{gosdPath, "systemctl"}, env: c.gosdEnv},
-		"floor": {name: "floor", argv: []string{unitgraph.HelperPath, "floor", "-j", strconv.Itoa(c.floorJobs), unitgraph.GraphPath},
-			stop: 15},
+		"floor": {name: "floor", argv: c.floorArgv(), stop: 15},
 	}
 	gosd := c.gosd
 	if slices.Contains(c.managers, "gosd") {

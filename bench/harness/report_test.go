@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gosd/gosd/bench/unitgraph"
 )
 
 func TestMedian(t *testing.T) {
@@ -125,6 +127,9 @@ func TestParseFlags(t *testing.T) {
 		{"gosd env without =", []string{"-gosd-env", "GOGC"}, false, nil},
 		{"gosd env without name", []string{"-gosd-env", "=25"}, false, nil},
 		{"bad notify client", []string{"-notify-client", "busybox"}, false, nil},
+		{"floor ordered stop", []string{"-floor-ordered-stop"}, true, nil},
+		{"floor cgroups", []string{"-floor-cgroups", "-floor-jobs", "4"}, true, nil},
+		{"floor both", []string{"-floor-ordered-stop", "-floor-cgroups"}, true, nil},
 		{"stray argument", []string{"extra"}, false, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,6 +142,24 @@ func TestParseFlags(t *testing.T) {
 			}
 			if tc.env != nil && !slices.Equal(c.gosdEnv, tc.env) {
 				t.Errorf("gosd environment %q, want %q", c.gosdEnv, tc.env)
+			}
+			if !tc.ok {
+				return
+			}
+			if c.floorOrdered != slices.Contains(tc.args, "-floor-ordered-stop") || c.floorCgroups != slices.Contains(tc.args, "-floor-cgroups") {
+				t.Errorf("floor options: ordered stop %v, cgroups %v", c.floorOrdered, c.floorCgroups)
+			}
+			// The floor's command line, as the floor reads it in the root.
+			argv := c.floorArgv()
+			if argv[0] != unitgraph.HelperPath || argv[1] != "floor" {
+				t.Fatalf("floor argv %q", argv)
+			}
+			fc, err := parseFloor(argv[2:], &strings.Builder{})
+			if err != nil {
+				t.Fatalf("the floor rejects its command line %q: %v", argv, err)
+			}
+			if fc.jobs != c.floorJobs || fc.ordered != c.floorOrdered || fc.cgroups != c.floorCgroups || fc.graph != unitgraph.GraphPath {
+				t.Errorf("the floor reads %q as %+v", argv, *fc)
 			}
 		})
 	}
