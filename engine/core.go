@@ -221,7 +221,9 @@ type Core struct {
 	tokens    map[uint64]*spawnRec
 	nextToken uint64
 	pids      map[int]*unitRT
-	shared    map[int][]*unitRT // more units watching a pid of pids (watch)
+	shared    map[int][]*unitRT   // more units watching a pid of pids (watch)
+	unneededQ map[string]struct{} // StopWhenUnneeded= units to look at (unneeded.go)
+	busNames  map[string]busState // D-Bus names watched for Type=dbus (dbus.go)
 	// orphans are exits of pids no unit owned when they were reaped: a
 	// process that exited before its Spawned event arrived, or a daemon
 	// whose pid a PID file or MAINPID= will name later.
@@ -299,8 +301,12 @@ func (c *Core) Handle(now time.Duration, ev Event) []Action {
 		c.connection(e)
 	case StopAll:
 		c.stopAll()
+	case BusName:
+		c.busName(e)
 	}
 	c.fireTimers()
+	c.runJobs()
+	c.stopUnneeded()
 	c.runJobs()
 	out := c.out
 	c.out = nil

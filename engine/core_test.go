@@ -282,6 +282,19 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			n.Fields = append(n.Fields, [2]string{a.Key, strings.Join(a.Vals, ",")})
 		}
 		ts.feed(&b, n)
+	case "busname":
+		// busname NAME owned|unowned|nobus: what the bus says of a name.
+		e := BusName{Name: arg(0)}
+		switch arg(1) {
+		case "owned":
+			e.Owned = true
+		case "nobus":
+			e.NoBus = true
+		case "unowned":
+		default:
+			t.Fatalf("%s: busname: want owned, unowned or nobus, not %q", d.Pos, arg(1))
+		}
+		ts.feed(&b, e)
 	case "tick":
 		dur, err := time.ParseDuration(arg(0))
 		if err != nil {
@@ -463,6 +476,8 @@ func (ts *transcript) print(b *strings.Builder, actions []Action) {
 				fmt.Fprintf(b, "watch %s on=%v\n", a.Unit, a.On)
 			case CloseConn:
 				fmt.Fprintf(b, "close-conn %d\n", a.Conn)
+			case WatchBusName:
+				fmt.Fprintf(b, "watch-bus-name %s\n", a.Name)
 			case Stopped:
 				// cleanup of the loop's; not part of the transcripts
 			default:

@@ -288,6 +288,7 @@ func (c *Core) finishJob(j *job, result string) {
 		return
 	}
 	r.job = nil
+	c.checkUnneeded(r)
 	delete(c.jobs, j.id)
 	c.jobs = shrunk(c.jobs, 1, &c.jobsPeak)
 	delete(c.runq, j.id)

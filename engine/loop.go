@@ -71,6 +71,7 @@ type Loop struct {
 	tracker Tracker
 	out     Output
 	sockets Sockets
+	bus     BusWatcher
 	cleanup func(*loader.Unit, string)
 	idle    func()
 
@@ -117,6 +118,16 @@ type Config struct {
 	// Idle is called on the loop goroutine when the last job has finished
 	// (a boot, a restart), at most once a second.
 	Idle func()
+	// Bus watches D-Bus names for Type=dbus services; nil means there is
+	// no bus (they are treated like Type=simple).
+	Bus BusWatcher
+}
+
+// BusWatcher watches the owners of D-Bus names on the system bus. Watch
+// must not block; it reports the name's state now and at every change
+// after through post (from any goroutine), NoBus when there is no bus.
+type BusWatcher interface {
+	Watch(name string, post func(BusName))
 }
 
 // NewLoop returns a loop around a new core.
@@ -131,6 +142,7 @@ func NewLoop(cfg Config) *Loop {
 		out:     cfg.Output,
 		sockets: cfg.Sockets,
 		cleanup: cfg.Cleanup,
+		bus:     cfg.Bus,
 		idle:    cfg.Idle,
 		start:   time.Now(),
 		events:  make(chan Event, 1024),
@@ -353,6 +365,12 @@ func (l *Loop) perform(a Action) {
 		l.doListen(a)
 	case Watch:
 		l.doWatch(a)
+	case WatchBusName:
+		if l.bus == nil {
+			l.pending = append(l.pending, BusName{Name: a.Name, NoBus: true})
+		} else {
+			l.bus.Watch(a.Name, func(e BusName) { l.Post(e) })
+		}
 	case Stopped:
 		if l.cleanup != nil {
 			l.cleanup(a.Unit, a.Invocation)

@@ -125,8 +125,10 @@ func (c *Core) afterSpawn(r *unitRT, ro role) {
 		return
 	}
 	switch r.u.Service.Type {
-	case "simple", "exec", "idle", "dbus", "":
+	case "simple", "exec", "idle", "":
 		c.svcStartPost(r)
+	case "dbus":
+		c.dbusStarted(r)
 	}
 }
 
@@ -145,7 +147,7 @@ func (c *Core) svcRunning(r *unitRT, f string) {
 	switch {
 	case r.result != "success":
 		c.svcSignal(r, "stop-sigterm", f)
-	case c.svcGood(r):
+	case c.svcGood(r) && c.busGood(r):
 		c.setSub(r, "running")
 		c.arm(r, r.u.Service.RuntimeMaxUSec)
 		c.armWatchdog(r)
@@ -219,7 +221,11 @@ func (c *Core) svcSignal(r *unitRT, state, f string) {
 	}
 	if wait {
 		c.setSub(r, state)
-		c.arm(r, r.u.Service.TimeoutStopUSec)
+		t := r.u.Service.TimeoutStopUSec
+		if state == "stop-watchdog" {
+			t = r.u.Service.TimeoutAbort() // conformance 310
+		}
+		c.arm(r, t)
 		return
 	}
 	switch state {

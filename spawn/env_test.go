@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gosd/gosd/loader"
+	"golang.org/x/sys/unix"
 )
 
 func TestParseEnvironmentFile(t *testing.T) {
@@ -217,3 +218,29 @@ func TestRecordedRuns(t *testing.T) {
 // outputPath is the host path of the unit's StandardOutput=file: (or
 // append:), in the fixture.
 func outputPath(u *loader.Unit) string { return filepath.Join(fixRoot, u.Exec.StandardOutputFile) }
+
+// TestSetOOMScoreAdjust: a refusal for want of privilege is ignored, as
+// systemd ignores it; other errors fail the spawn.
+func TestSetOOMScoreAdjust(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		fail bool
+	}{
+		{nil, false},
+		{&os.PathError{Op: "open", Path: "/proc/self/oom_score_adj", Err: unix.EACCES}, false},
+		{&os.PathError{Op: "write", Path: "/proc/self/oom_score_adj", Err: unix.EPERM}, false},
+		{&os.PathError{Op: "write", Path: "/proc/self/oom_score_adj", Err: unix.EINVAL}, true},
+	} {
+		var wrote string
+		err := setOOMScoreAdjust(-900, func(path string, b []byte, _ os.FileMode) error {
+			wrote = path + "=" + string(b)
+			return c.err
+		})
+		if wrote != "/proc/self/oom_score_adj=-900" {
+			t.Errorf("wrote %q", wrote)
+		}
+		if (err != nil) != c.fail {
+			t.Errorf("write error %v: got %v, want failure %v", c.err, err, c.fail)
+		}
+	}
+}

@@ -84,7 +84,7 @@ func (sp *spec) run() (status int, step string, err error) {
 		}
 	}
 	if sp.OOMScoreAdjust != nil {
-		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(strconv.Itoa(*sp.OOMScoreAdjust)), 0); err != nil {
+		if err := setOOMScoreAdjust(*sp.OOMScoreAdjust, os.WriteFile); err != nil {
 			return fail(ExitOOMAdjust, err)
 		}
 	}
@@ -279,4 +279,15 @@ func raiseAmbient(caps uint64, lastCap int) error {
 		}
 	}
 	return nil
+}
+
+// setOOMScoreAdjust writes OOMScoreAdjust=. As systemd, a refusal for
+// want of privilege (a container without CAP_SYS_RESOURCE, a user
+// namespace) is ignored: Debian's dbus.service asks for -900.
+func setOOMScoreAdjust(v int, write func(string, []byte, os.FileMode) error) error {
+	err := write("/proc/self/oom_score_adj", []byte(strconv.Itoa(v)), 0)
+	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
+		return nil
+	}
+	return err
 }

@@ -162,6 +162,7 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		Output:  outputAdapter{m},
 		Sockets: sa,
 		Cleanup: m.cleanup,
+		Bus:     &busWatcher{log: &m.log},
 		// The search path's scan is rescanned when a unit not loaded yet
 		// is asked for; between jobs it is memory for nothing.
 		Idle: func() { m.set.ForgetIndex() },
