@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/cockroachdb/datadriven v1.0.3
-	github.com/godbus/dbus/v5 v5.2.4
 	github.com/rs/zerolog v1.35.1
 	golang.org/x/sync v0.24.0
 	golang.org/x/sys v0.49.0

@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
+	"bytes"
+	"encoding/binary"
 	"github.com/gosd/gosd/engine"
 	"github.com/rs/zerolog"
 )
@@ -55,19 +56,21 @@ func TestBusWatcher(t *testing.T) {
 	w.Watch(name, func(e engine.BusName) { events <- e })
 	next(engine.BusName{Name: name})
 
-	client, err := dbus.Connect(addr)
+	// a client of gosd's own D-Bus code takes the name and lets it go
+	client, err := dialBus(addr, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, err := client.RequestName(name, dbus.NameFlagDoNotQueue); err != nil || r != dbus.RequestNameReplyPrimaryOwner {
-		t.Fatalf("RequestName: %v %v", r, err)
+	body := busPad(busString(nil, name), 4)
+	if _, err := client.call("RequestName", "su", binary.LittleEndian.AppendUint32(body, 4)); err != nil {
+		t.Fatal(err)
 	}
 	next(engine.BusName{Name: name, Owned: true})
-	if _, err := client.ReleaseName(name); err != nil {
+	if _, err := client.call("ReleaseName", "s", busString(nil, name)); err != nil {
 		t.Fatal(err)
 	}
 	next(engine.BusName{Name: name})
-	client.Close()
+	client.c.Close()
 
 	d.Process.Kill()
 	d.Wait()
@@ -94,3 +97,37 @@ func TestBusWatcherNoSocket(t *testing.T) {
 		t.Fatal("no answer")
 	}
 }
+
+// TestBusReadMalformed: what the bus sends is input; a message the reader
+// cannot make sense of is an error, never a panic.
+func TestBusReadMalformed(t *testing.T) {
+	good := func() []byte {
+		bc := &busConn{c: &captureConn{}}
+		bc.call("NameHasOwner", "s", busString(nil, "org.example.X"))
+		return bc.c.(*captureConn).b
+	}()
+	if m, err := (&busConn{r: bufio.NewReader(bytes.NewReader(good))}).read(); err != nil || m.member != "NameHasOwner" || m.iface != "org.freedesktop.DBus" || m.sig != "s" {
+		t.Fatalf("a well-formed message: %+v, %v", m, err)
+	}
+	for i := range len(good) {
+		for _, v := range []byte{0, 0xff, 'B', 'g', 'v'} {
+			bad := bytes.Clone(good)
+			bad[i] = v
+			(&busConn{r: bufio.NewReader(bytes.NewReader(bad))}).read()
+		}
+		(&busConn{r: bufio.NewReader(bytes.NewReader(good[:i]))}).read()
+	}
+	huge := bytes.Clone(good)
+	binary.LittleEndian.PutUint32(huge[4:], 1<<30)
+	if _, err := (&busConn{r: bufio.NewReader(bytes.NewReader(huge))}).read(); err == nil {
+		t.Error("a message longer than D-Bus allows was read")
+	}
+}
+
+// captureConn is a busStream that keeps what is written to it.
+type captureConn struct {
+	busStream
+	b []byte
+}
+
+func (c *captureConn) Write(p []byte) (int, error) { c.b = append(c.b, p...); return len(p), nil }
