@@ -586,7 +586,9 @@ func TestRunCgroups(t *testing.T) {
 		{Name: "b.service", Kind: unitgraph.Simple, Argv: sleep, Requires: []string{"a.service"}},
 		{Name: "c.service", Kind: unitgraph.Simple, Argv: sleep, Requires: []string{"a.service"}},
 		{Name: "t.target", Kind: unitgraph.Target, Requires: []string{"b.service", "c.service"}},
-		{Name: "done.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/true"}, Requires: []string{"t.target"}},
+		// a oneshot may be reaped before its Spawned event is handled:
+		// it writes down its own cgroup
+		{Name: "done.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/sh", "-c", "cat /proc/self/cgroup > " + filepath.Join(dir, "done.cgroup")}, Requires: []string{"t.target"}},
 	}}
 
 	// The cgroup each process was in when its spawn was reported, as the
@@ -597,7 +599,11 @@ func TestRunCgroups(t *testing.T) {
 		if e.Kind != Spawned {
 			return
 		}
-		cg, err := cgroupV2(fmt.Sprintf("/proc/%d/cgroup", e.Pid))
+		file := fmt.Sprintf("/proc/%d/cgroup", e.Pid)
+		if e.Unit == "done.service" {
+			file = filepath.Join(dir, "done.cgroup") // read after Run
+		}
+		cg, err := cgroupV2(file)
 		if err != nil {
 			cg = err.Error()
 		}
@@ -615,7 +621,14 @@ func TestRunCgroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range spawns {
+	for i, s := range spawns {
+		if s.unit == "done.service" {
+			s.cgroup, err = cgroupV2(filepath.Join(dir, "done.cgroup"))
+			if err != nil {
+				s.cgroup = err.Error()
+			}
+			spawns[i] = s
+		}
 		if w := path.Join(ownRel, filepath.Base(base), s.unit); s.cgroup != w {
 			t.Errorf("%s ran in cgroup %q, want %q", s.unit, s.cgroup, w)
 		}
