@@ -161,7 +161,8 @@ func NewWithOptions(o Options) (*Tracker, error) {
 		t.mode, t.reason = ModeProcessGroup, "asked for"
 		return t, nil
 	}
-	mount, base, err := t.cgroupBase(o.Slice)
+	mount, own, err := OwnCgroup(o.Root)
+	base := filepath.Join(own, o.Slice)
 	if err == nil {
 		err = os.MkdirAll(base, 0o755)
 	}
@@ -308,14 +309,23 @@ func cgroupName(unitID string) string {
 	return strings.ReplaceAll(unitID, "/", "\\x2f")
 }
 
-// cgroupBase finds the cgroup2 mount and the manager's own cgroup in it,
-// and returns the mount and the directory for the units' cgroups.
-func (t *Tracker) cgroupBase(slice string) (mount, base string, err error) {
-	own := ""
-	b, err := os.ReadFile(filepath.Join(t.proc, "self/cgroup"))
+// OwnCgroup finds the calling process's cgroup in the cgroup v2
+// hierarchy, from its "0::" line in root's /proc/self/cgroup and the
+// cgroup2 mount in /proc/self/mountinfo that holds it: it returns the
+// mount point and the cgroup's directory, both below root. It fails if
+// the process is in no cgroup v2 hierarchy, that hierarchy is not
+// mounted where the process sees it, or the mount is read-only.
+//
+// cgroup v2 forbids processes in a cgroup that enables controllers for
+// its children (the root apart), so the caller's own cgroup enables none
+// and a directory made below it may hold processes: the tracker makes
+// its units' cgroups there (Options.Slice) without moving the manager.
+func OwnCgroup(root string) (mount, dir string, err error) {
+	b, err := os.ReadFile(filepath.Join(root, "proc/self/cgroup"))
 	if err != nil {
 		return "", "", err
 	}
+	own := ""
 	for _, l := range strings.Split(string(b), "\n") {
 		if p, ok := strings.CutPrefix(l, "0::"); ok {
 			own = p
@@ -325,33 +335,51 @@ func (t *Tracker) cgroupBase(slice string) (mount, base string, err error) {
 		return "", "", errors.New("no cgroup v2 membership in /proc/self/cgroup")
 	}
 	if strings.HasSuffix(own, " (deleted)") {
-		return "", "", errors.New("the manager's cgroup was deleted")
+		return "", "", fmt.Errorf("the process's cgroup %s was deleted", strings.TrimSuffix(own, " (deleted)"))
 	}
-	mi, err := os.ReadFile(filepath.Join(t.proc, "self/mountinfo"))
+	mi, err := os.ReadFile(filepath.Join(root, "proc/self/mountinfo"))
 	if err != nil {
 		return "", "", err
 	}
 	for _, l := range strings.Split(string(mi), "\n") {
+		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER-OPTIONS
 		pre, post, ok := strings.Cut(l, " - ")
-		if !ok || !strings.HasPrefix(post, "cgroup2 ") {
-			continue
-		}
 		f := strings.Fields(pre)
-		if len(f) < 6 {
+		if !ok || len(f) < 6 || !strings.HasPrefix(post, "cgroup2 ") {
 			continue
 		}
-		mroot, mpoint, opts := f[3], f[4], f[5]
-		if mroot != "/" && own != mroot && !strings.HasPrefix(own, mroot+"/") {
-			continue
+		mroot, mpoint := unescapeMount(f[3]), unescapeMount(f[4])
+		rel, ok := strings.CutPrefix(own, strings.TrimSuffix(mroot, "/"))
+		if !ok || rel != "" && !strings.HasPrefix(rel, "/") {
+			continue // a mount of another part of the hierarchy
 		}
-		if slices.Contains(strings.Split(opts, ","), "ro") {
-			return "", "", fmt.Errorf("the cgroup2 hierarchy at %s is read-only", mpoint)
+		if slices.Contains(strings.Split(f[5], ","), "ro") {
+			return "", "", fmt.Errorf("the cgroup2 hierarchy at %s is mounted read-only", mpoint)
 		}
-		rel := strings.TrimPrefix(own, strings.TrimSuffix(mroot, "/"))
-		mount = filepath.Join(t.root, mpoint)
-		return mount, filepath.Join(mount, rel, slice), nil
+		mount = filepath.Join(root, mpoint)
+		return mount, filepath.Join(mount, rel), nil
 	}
-	return "", "", errors.New("no cgroup2 hierarchy mounted")
+	return "", "", errors.New("no cgroup2 hierarchy mounted that holds the process's cgroup " + own)
+}
+
+// unescapeMount undoes the octal escapes (\040 for a space) of a path in
+// /proc/self/mountinfo.
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+4 <= len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // Prepare readies the unit's cgroup and returns its directory, for

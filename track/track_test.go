@@ -786,3 +786,71 @@ func TestAlive(t *testing.T) {
 		t.Errorf("pid %d alive after it was reaped", p.Pid)
 	}
 }
+
+// TestOwnCgroup: the directory OwnCgroup finds is the one whose
+// cgroup.procs lists the test process.
+func TestOwnCgroup(t *testing.T) {
+	_, own, err := OwnCgroup("/")
+	if err != nil {
+		t.Skipf("no cgroup v2 directory of our own: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(own, "cgroup.procs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(strings.Fields(string(b)), strconv.Itoa(os.Getpid())) {
+		t.Errorf("%s/cgroup.procs does not list pid %d", own, os.Getpid())
+	}
+}
+
+// TestOwnCgroupMounts: OwnCgroup picks the cgroup2 mount that holds the
+// process's cgroup, from made-up /proc/self files below a root.
+func TestOwnCgroupMounts(t *testing.T) {
+	const v1 = "30 25 0:26 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+	for _, tc := range []struct {
+		name, cgroup, mountinfo string
+		mount, dir              string // below the root; "" for an error
+	}{
+		{"whole hierarchy", "0::/a/b\n", v1 + "31 25 0:27 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n",
+			"/sys/fs/cgroup", "/sys/fs/cgroup/a/b"},
+		{"mount of a sub-tree", "0::/ab/c\n", "31 25 0:27 /a /other rw - cgroup2 cgroup2 rw\n32 25 0:27 /ab /mnt/cg rw - cgroup2 cgroup2 rw\n",
+			"/mnt/cg", "/mnt/cg/c"},
+		{"escaped mount point", "0::/\n", `31 25 0:27 / /mnt/c\040g rw shared:9 - cgroup2 cgroup2 rw` + "\n",
+			"/mnt/c g", "/mnt/c g"},
+		{"read-only", "0::/a\n", "31 25 0:27 / /sys/fs/cgroup ro,nosuid - cgroup2 cgroup2 rw\n", "", ""},
+		{"deleted", "0::/a (deleted)\n", "31 25 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "", ""},
+		{"cgroup v1 only", "4:memory:/a\n", v1, "", ""},
+		{"not mounted", "0::/a\n", v1, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			self := filepath.Join(root, "proc/self")
+			os.MkdirAll(self, 0o755)
+			os.WriteFile(filepath.Join(self, "cgroup"), []byte(tc.cgroup), 0o644)
+			os.WriteFile(filepath.Join(self, "mountinfo"), []byte(tc.mountinfo), 0o644)
+			mount, dir, err := OwnCgroup(root)
+			if tc.dir == "" {
+				if err == nil {
+					t.Errorf("OwnCgroup: %s, %s, want an error", mount, dir)
+				}
+				return
+			}
+			if err != nil || mount != filepath.Join(root, tc.mount) || dir != filepath.Join(root, tc.dir) {
+				t.Errorf("OwnCgroup: %q, %q, %v; want %q, %q below the root", mount, dir, err, tc.mount, tc.dir)
+			}
+		})
+	}
+}
+
+func TestUnescapeMount(t *testing.T) {
+	for in, want := range map[string]string{
+		"/sys/fs/cgroup":      "/sys/fs/cgroup",
+		`/mnt/a\040b`:         "/mnt/a b",
+		`/mnt/tab\011\134end`: "/mnt/tab\t\\end",
+		`/mnt/short\04`:       `/mnt/short\04`,
+	} {
+		if got := unescapeMount(in); got != want {
+			t.Errorf("unescapeMount(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,12 +1,9 @@
 package floor
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -65,77 +62,4 @@ func (c *cgroups) remove(name string) error {
 // dirName reports whether name can be a directory's name.
 func dirName(name string) bool {
 	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\n\x00")
-}
-
-// OwnCgroup returns the directory of the calling process's cgroup in the
-// cgroup v2 hierarchy, from its "0::" line in /proc/self/cgroup and the
-// cgroup2 mount in /proc/self/mountinfo that holds it. It fails if the
-// process is in no cgroup v2 hierarchy, that hierarchy is not mounted
-// where the process sees it, or the mount is read-only.
-//
-// A directory made below it can hold Options.Cgroups: cgroup v2 forbids
-// processes in a cgroup that enables controllers for its children (the
-// root apart), so the caller's own cgroup, holding the caller, enables
-// none, and its new children may hold processes. gosd makes its units'
-// cgroups below its own in the same way (track.Tracker), without moving
-// itself.
-func OwnCgroup() (string, error) {
-	b, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		return "", err
-	}
-	own := ""
-	for _, l := range strings.Split(string(b), "\n") {
-		if p, ok := strings.CutPrefix(l, "0::"); ok {
-			own = p
-		}
-	}
-	if own == "" {
-		return "", errors.New("no cgroup v2 membership in /proc/self/cgroup")
-	}
-	if strings.HasSuffix(own, " (deleted)") {
-		return "", fmt.Errorf("the process's cgroup %s was deleted", strings.TrimSuffix(own, " (deleted)"))
-	}
-	mi, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return "", err
-	}
-	for _, l := range strings.Split(string(mi), "\n") {
-		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER-OPTIONS
-		pre, post, ok := strings.Cut(l, " - ")
-		f := strings.Fields(pre)
-		if !ok || len(f) < 6 || !strings.HasPrefix(post, "cgroup2 ") {
-			continue
-		}
-		root, point := unescapeMount(f[3]), unescapeMount(f[4])
-		rel, ok := strings.CutPrefix(own, strings.TrimSuffix(root, "/"))
-		if !ok || rel != "" && !strings.HasPrefix(rel, "/") {
-			continue // a mount of another part of the hierarchy
-		}
-		if slices.Contains(strings.Split(f[5], ","), "ro") {
-			return "", fmt.Errorf("the cgroup2 hierarchy at %s is mounted read-only", point)
-		}
-		return filepath.Join(point, rel), nil
-	}
-	return "", errors.New("no cgroup2 hierarchy mounted that holds the process's cgroup " + own)
-}
-
-// unescapeMount undoes the octal escapes (\040 for a space) of a path in
-// /proc/self/mountinfo.
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

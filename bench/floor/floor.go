@@ -54,7 +54,8 @@ type Options struct {
 	// process, is stopped at once when its turn comes. Off, every process
 	// gets SIGTERM at once.
 	OrderedStop bool
-	// Cgroups, if not empty, is a cgroup v2 directory (see OwnCgroup):
+	// Cgroups, if not empty, is a cgroup v2 directory (one made below
+	// the caller's own cgroup, track.OwnCgroup, can hold processes):
 	// each process is spawned (clone3 with CLONE_INTO_CGROUP) into a new
 	// directory of it named after its unit, which is removed as soon as
 	// the process is reaped, as gosd does with a cgroup per unit. No

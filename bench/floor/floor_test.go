@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gosd/gosd/bench/unitgraph"
+	"github.com/gosd/gosd/track"
 )
 
 // The test binary impersonates the services: run with a first argument
@@ -555,7 +555,7 @@ func TestRunCgroups(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: creates cgroups")
 	}
-	own, err := OwnCgroup()
+	_, own, err := track.OwnCgroup("/")
 	if err != nil {
 		t.Skipf("no cgroup v2 directory of our own: %v", err)
 	}
@@ -643,35 +643,6 @@ func TestRunCgroups(t *testing.T) {
 	for _, e := range entries {
 		if e.IsDir() {
 			t.Errorf("cgroup %s left after Run returned", e.Name())
-		}
-	}
-}
-
-// TestOwnCgroup: the directory OwnCgroup finds is the one whose
-// cgroup.procs lists the test process.
-func TestOwnCgroup(t *testing.T) {
-	own, err := OwnCgroup()
-	if err != nil {
-		t.Skipf("no cgroup v2 directory of our own: %v", err)
-	}
-	b, err := os.ReadFile(filepath.Join(own, "cgroup.procs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(strings.Fields(string(b)), strconv.Itoa(os.Getpid())) {
-		t.Errorf("%s/cgroup.procs does not list pid %d", own, os.Getpid())
-	}
-}
-
-func TestUnescapeMount(t *testing.T) {
-	for in, want := range map[string]string{
-		"/sys/fs/cgroup":      "/sys/fs/cgroup",
-		`/mnt/a\040b`:         "/mnt/a b",
-		`/mnt/tab\011\134end`: "/mnt/tab\t\\end",
-		`/mnt/short\04`:       `/mnt/short\04`,
-	} {
-		if got := unescapeMount(in); got != want {
-			t.Errorf("unescapeMount(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gosd/gosd/bench/floor"
 	"github.com/gosd/gosd/bench/unitgraph"
+	"github.com/gosd/gosd/track"
 )
 
 // The test binary serves as the harness binary in the root and as the
@@ -64,7 +64,7 @@ func TestBootFloor(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var units string
 			if tc.cgroups {
-				own, err := floor.OwnCgroup()
+				_, own, err := track.OwnCgroup("/")
 				if err != nil {
 					t.Skipf("no cgroup v2 directory for the floor's units: %v", err)
 				}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gosd/gosd/bench/floor"
 	"github.com/gosd/gosd/bench/unitgraph"
+	"github.com/gosd/gosd/track"
 )
 
 // The commands below run inside the benchmark's root, from the copy of
@@ -183,7 +184,7 @@ func runFloor(args []string) int {
 	if cmd.cgroups {
 		// As gosd (track.Tracker): the units' cgroups go below the
 		// manager's own, which stays where it is.
-		own, err := floor.OwnCgroup()
+		_, own, err := track.OwnCgroup("/")
 		if err == nil {
 			opt.Cgroups = filepath.Join(own, floorCgroup)
 			err = os.MkdirAll(opt.Cgroups, 0o755)
