@@ -48,49 +48,65 @@ func TestDirectiveLookup(t *testing.T) {
 	}
 }
 
-// sectionUnitTypes names, for each section, a unit type that has it.
-var sectionUnitTypes = map[string]string{
-	"Unit": "service", "Install": "service", "Service": "service", "Socket": "socket",
-	"Timer": "timer", "Path": "path", "Mount": "mount", "Automount": "automount",
-	"Swap": "swap", "Slice": "slice", "Scope": "scope",
-}
+// unitTypes are the unit types of systemd 252.
+var unitTypes = []string{"service", "socket", "target", "device", "timer", "path", "mount", "automount", "swap", "slice", "scope"}
 
 // TestEveryDirectiveParses applies a few values to every directive in
-// every section it is in, on a new unit of a type that has that section:
-// a parser reaching for a context its unit types lack, or a table entry
-// of the wrong parser type for its section, panics. (The types of the
-// fields a parser sets are checked by the compiler.)
+// every section it is in, on a new unit of every type that has that
+// section: a parser reaching for a context one of those types lacks (a
+// [Unit] setting for a service's, say), or a table entry of the wrong
+// parser type for its section, panics. (The types of the fields a parser
+// sets are checked by the compiler.)
 func TestEveryDirectiveParses(t *testing.T) {
 	host := &unit.Host{Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"}
-	applied := 0
+	applied := map[[2]string]bool{} // (section, directive) pairs applied in some type
+	for _, typ := range unitTypes {
+		secs := typeSections(typ)
+		if secs == 0 {
+			t.Errorf("no sections for type %s", typ)
+		}
+		id := "x." + typ
+		for ti := range directiveTables {
+			for _, d := range directiveTables[ti] {
+				for _, sec := range sectionNames {
+					if d.in&secs&sectionOf(sec) == 0 {
+						continue
+					}
+					applied[[2]string{sec, d.name}] = true
+					for _, v := range []string{"", "yes", "1", "/x", "x y", "-"} {
+						func() {
+							defer func() {
+								if r := recover(); r != nil {
+									t.Errorf("[%s] %s=%s in a %s: %v", sec, d.name, v, typ, r)
+								}
+							}()
+							u := newUnit(id, []string{id}, host, "/etc/systemd/system/"+id)
+							u.apply([]unit.Option{{Section: sec, Name: d.name, Value: v, File: u.FragmentPath, Line: 1}})
+							if lookupDirective(u.sectionBit(sec), d.name) == nil {
+								t.Errorf("[%s] %s= not found in a %s", sec, d.name, typ)
+							}
+						}()
+					}
+				}
+			}
+		}
+	}
+	pairs := 0
 	for ti := range directiveTables {
 		for _, d := range directiveTables[ti] {
 			for _, sec := range sectionNames {
 				if d.in&sectionOf(sec) == 0 {
 					continue
 				}
-				typ := sectionUnitTypes[sec]
-				applied++
-				for _, v := range []string{"", "yes", "1", "/x", "x y", "-"} {
-					func() {
-						defer func() {
-							if r := recover(); r != nil {
-								t.Errorf("[%s] %s=%s in a %s: %v", sec, d.name, v, typ, r)
-							}
-						}()
-						id := "x." + typ
-						u := newUnit(id, []string{id}, host, "/etc/systemd/system/"+id)
-						u.apply([]unit.Option{{Section: sec, Name: d.name, Value: v, File: u.FragmentPath, Line: 1}})
-						if lookupDirective(u.sectionBit(sec), d.name) == nil {
-							t.Errorf("[%s] %s= not found in a %s", sec, d.name, typ)
-						}
-					}()
+				pairs++
+				if !applied[[2]string{sec, d.name}] {
+					t.Errorf("[%s] %s= is in no unit type's sections", sec, d.name)
 				}
 			}
 		}
 	}
-	if applied < 1000 {
-		t.Errorf("%d (section, directive) pairs applied; the tables have more than 1000", applied)
+	if pairs < 1000 {
+		t.Errorf("%d (section, directive) pairs applied; the tables have more than 1000", pairs)
 	}
 }
 
