@@ -47,6 +47,13 @@ func sectionOf(name string) sections {
 	return 0
 }
 
+// TypeContexts reports which of the cgroup, exec and kill contexts
+// (Unit.CGroup, Exec, Kill) a unit of type typ has.
+func TypeContexts(typ string) (cgroup, exec, kill bool) {
+	secs := typeSections(typ)
+	return secs&secCGroup != 0, secs&secExec != 0, secs&secKill != 0
+}
+
 // typeSections returns the sections a unit file of type typ may contain.
 func typeSections(typ string) sections {
 	switch typ {

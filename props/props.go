@@ -208,15 +208,7 @@ func List(u *loader.Unit, st *State) []Property {
 // IsRuntime reports whether property name of a unit of type typ is a
 // run-time property (it comes from the manager, not from the unit files).
 func IsRuntime(typ, name string) bool {
-	var cgroup, exec, kill bool // the contexts loader gives a unit of type typ
-	switch typ {
-	case "service", "socket", "mount", "swap":
-		cgroup, exec, kill = true, true, true
-	case "slice":
-		cgroup = true
-	case "scope":
-		cgroup, kill = true, true
-	}
+	cgroup, exec, kill := loader.TypeContexts(typ)
 	for _, t := range tablesFor(typ, cgroup, exec, kill) {
 		for _, p := range t {
 			if p.name == name {
