@@ -368,7 +368,7 @@ func (u *Unit) applyOption(o *unit.Option, vals *values) *unit.Diag {
 // garbage around them was collected.
 type values struct{ buf []byte }
 
-// clone returns a copy of v, in v's array when it has room (nil: none).
+// clone returns a copy of s, in v's array when it has room (v nil: none).
 func (v *values) clone(s string) string {
 	if v == nil || cap(v.buf)-len(v.buf) < len(s) || s == "" {
 		return strings.Clone(s)

@@ -445,12 +445,9 @@ func parseInstallList(_ *Unit, o *unit.Option) error {
 // parseSecFix0Unit is parse_sec_fix_0() for the job timeouts: a time
 // span where 0 means "infinity".
 func parseSecFix0Unit(o *unit.Option) (uint64, error) {
-	v, err := unit.ParseTimespan(o.Value, time.Second)
+	v, err := parseSecFix0(o.Value)
 	if err != nil {
 		return 0, fmt.Errorf("Failed to parse %s= parameter, ignoring: %s", o.Name, o.Value)
-	}
-	if v == 0 {
-		v = Infinity
 	}
 	return v, nil
 }
