@@ -112,11 +112,10 @@ type unitRun struct {
 	alive      bool // pid is running or not reaped yet
 
 	// An ordered stop (Options.OrderedStop): the unit is up while it
-	// has a process or a spawn in flight (a target: while reached) and
+	// has a process or a spawn in flight (a target: while reached); it
 	// is released (sent SIGTERM) once upReq, its requirers up, is 0.
-	up       bool
-	upReq    int
-	released bool
+	up    bool
+	upReq int
 }
 
 type spawnReq struct{ idx int }
@@ -305,14 +304,12 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 		fmt.Fprintf(opt.Log, "floor: %s failed: %v\n", units[i].u.Name, err)
 		emit(Event{Unit: units[i].u.Name, Kind: Failed, Pid: units[i].pid, Err: err})
 	}
-	// terminate signals i's process, or a target's requirements, in an
-	// ordered stop once i's requirers are down; a unit whose spawn is in
-	// flight gets its signal when the spawn is reported.
+	// terminate releases i in an ordered stop, once i's requirers are
+	// down: it signals i's process, or stops a target; a unit whose spawn
+	// is in flight gets its signal when the spawn is reported.
 	var down func(i int)
 	terminate := func(i int) {
-		ur := &units[i]
-		ur.released = true
-		switch {
+		switch ur := &units[i]; {
 		case ur.alive:
 			unix.Kill(ur.pid, stopSignal(killing))
 		case ur.u.Kind == unitgraph.Target:
@@ -328,7 +325,7 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 		}
 		ur.up = false
 		for _, r := range ur.needs {
-			if units[r].upReq--; units[r].upReq == 0 && units[r].up && !units[r].released {
+			if units[r].upReq--; units[r].upReq == 0 && units[r].up {
 				terminate(r)
 			}
 		}
@@ -385,7 +382,7 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 		_, reaped := early[r.pid] // then the pid may be another process's already
 		switch {
 		case stopping && reaped:
-		case stopping && (!opt.OrderedStop || ur.released):
+		case stopping && (!opt.OrderedStop || ur.upReq == 0):
 			unix.Kill(r.pid, stopSignal(killing))
 		case stopping:
 			// Ordered: its turn comes when its requirers are down.
@@ -455,11 +452,8 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 			stopping = true
 			close(stopSpawning)
 			if opt.OrderedStop {
-				orderStop(units)
-				for i := len(units) - 1; i >= 0; i-- {
-					if units[i].up && units[i].upReq == 0 && !units[i].released {
-						terminate(i)
-					}
+				for _, i := range orderStop(units) {
+					terminate(i)
 				}
 			} else {
 				for pid := range byPid {
@@ -479,9 +473,11 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 var errStopping = errors.New("stopping")
 
 // orderStop readies an ordered stop: it marks the units that are up (a
-// process running or being spawned, a target reached) and counts, for
-// each, the units up that require it.
-func orderStop(units []unitRun) {
+// process running or being spawned, a target reached), counts for each
+// the units up that require it, and returns the units up that none
+// requires, requirers first: those go first. Every other unit up is
+// released once, when its count falls to 0.
+func orderStop(units []unitRun) []int {
 	for i := range units {
 		ur := &units[i]
 		ur.up = ur.alive || ur.state == spawning || ur.u.Kind == unitgraph.Target && ur.state == started
@@ -493,6 +489,13 @@ func orderStop(units []unitRun) {
 			}
 		}
 	}
+	var first []int
+	for i := len(units) - 1; i >= 0; i-- {
+		if units[i].up && units[i].upReq == 0 {
+			first = append(first, i)
+		}
+	}
+	return first
 }
 
 func stopSignal(killing bool) unix.Signal {
