@@ -22,10 +22,57 @@ func TestMain(m *testing.M) {
 }
 
 // TestTablesComputable computes every property of every table, for a unit
-// that has every context: a getter of a type prop cannot dispatch would
-// compile and only fail when shown. It also checks the names written out
-// for properties named by what they show.
+// of each type that has only what loader gives that type: a getter of a
+// type prop cannot dispatch, or one reaching for another type's settings
+// (a Service getter among socketProps), would compile and only fail when
+// shown. It also checks the names written out for properties named by
+// what they show.
 func TestTablesComputable(t *testing.T) {
+	for _, typ := range []string{"service", "socket", "target", "device", "timer", "path", "mount", "automount", "swap", "slice", "scope"} {
+		u := &loader.Unit{ID: "x." + typ, Type: typ, LoadState: loader.StateLoaded}
+		switch typ {
+		case "service":
+			u.Service = &loader.Service{}
+		case "socket":
+			u.Socket = &loader.Socket{}
+		case "timer":
+			u.Timer = &loader.Timer{}
+		case "path":
+			u.Path = &loader.PathUnit{}
+		case "mount":
+			u.Mount = &loader.Mount{}
+		case "automount":
+			u.Automount = &loader.Automount{}
+		case "swap":
+			u.Swap = &loader.Swap{}
+		}
+		cgroup, exec, kill := loader.TypeContexts(typ)
+		if cgroup {
+			u.CGroup = &loader.CGroupContext{}
+		}
+		if exec {
+			u.Exec = &loader.ExecContext{}
+		}
+		if kill {
+			u.Kill = &loader.KillContext{}
+		}
+		ex := u.ExecSettings()
+		for _, tb := range tablesFor(typ, cgroup, exec, kill) {
+			for i := range tb {
+				p := &tb[i]
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							t.Errorf("%s: %s: %v", typ, p.name, r)
+						}
+					}()
+					if _, ok := p.values(u, &State{}, ex); !ok {
+						p.value(u, &State{}, ex)
+					}
+				}()
+			}
+		}
+	}
 	tables := []struct {
 		name string
 		t    []prop
@@ -35,28 +82,10 @@ func TestTablesComputable(t *testing.T) {
 		{"swap", swapProps}, {"cgroup", cgroupProps}, {"exec", execProps},
 		{"kill", killProps}, {"unit", unitProps},
 	}
-	u := &loader.Unit{
-		ID: "x.service", Type: "service", LoadState: loader.StateLoaded,
-		Service: &loader.Service{}, Socket: &loader.Socket{}, Timer: &loader.Timer{},
-		Path: &loader.PathUnit{}, Mount: &loader.Mount{}, Automount: &loader.Automount{},
-		Swap: &loader.Swap{}, Exec: &loader.ExecContext{}, Kill: &loader.KillContext{},
-		CGroup: &loader.CGroupContext{},
-	}
-	ex := u.ExecSettings()
 	limits := 0
 	for _, tb := range tables {
 		for i := range tb.t {
 			p := &tb.t[i]
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						t.Errorf("%s: %s: %v", tb.name, p.name, r)
-					}
-				}()
-				if _, ok := p.values(u, &State{}, ex); !ok {
-					p.value(u, &State{}, ex)
-				}
-			}()
 			want := p.name
 			switch g := p.get.(type) {
 			case loader.Dep:
