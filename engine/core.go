@@ -306,8 +306,9 @@ func (c *Core) Handle(now time.Duration, ev Event) []Action {
 	}
 	c.fireTimers()
 	c.runJobs()
-	c.stopUnneeded()
-	c.runJobs()
+	for c.stopUnneeded() {
+		c.runJobs()
+	}
 	out := c.out
 	c.out = nil
 	return out

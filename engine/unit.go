@@ -180,6 +180,9 @@ func (c *Core) setSub(r *unitRT, s string) {
 
 func (c *Core) unitChanged(r *unitRT, old, now string) {
 	c.checkUnneeded(r)
+	if isInactiveOrFailed(now) {
+		c.checkUnneededDeps(r)
+	}
 	if isActiveOrReloading(now) && !isActiveOrReloading(old) {
 		c.logf(r, 6, "%s %s.", startedVerb(r), r.descWithName())
 	}
