@@ -11,6 +11,7 @@ package engine
 import (
 	"container/heap"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -718,12 +719,7 @@ func (c *Core) recheckEmpty() {
 	if len(c.waitingEmpty) == 0 {
 		return
 	}
-	ids := make([]string, 0, len(c.waitingEmpty))
-	for id := range c.waitingEmpty {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(c.waitingEmpty)) {
 		c.svcCheckEmpty(c.units[id])
 	}
 }
