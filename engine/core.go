@@ -653,11 +653,12 @@ func (c *Core) keepOrphan(e Exited) {
 	}
 }
 
-// claim makes pid the unit's main process; it reports false when pid
-// already exited (the exit is then handled as the main process's).
-func (c *Core) claimMain(r *unitRT, pid int) bool {
+// claimMain makes pid, a live process, the unit's main process. An exit
+// held among the orphans for that pid was an earlier process's: the pid
+// was reaped, then used again.
+func (c *Core) claimMain(r *unitRT, pid int) {
 	if r.main == pid {
-		return true
+		return
 	}
 	if r.main > 0 {
 		c.unwatch(r.main, r)
@@ -667,12 +668,7 @@ func (c *Core) claimMain(r *unitRT, pid int) bool {
 	r.mainCode, r.mainStatus = 0, 0
 	r.mainStart = c.now
 	c.watch(pid, r)
-	if ex, ok := c.orphans[pid]; ok {
-		delete(c.orphans, pid)
-		c.exited(ex)
-		return false
-	}
-	return true
+	delete(c.orphans, pid)
 }
 
 // watch makes r one of the units that get pid's exit. A process is

@@ -635,9 +635,7 @@ func (c *Core) forkingStarted(r *unitRT) {
 	if s.PIDFile == "" {
 		if s.GuessMainPID {
 			if ps := c.host.UnitPIDs(r.id); len(ps) == 1 {
-				if !c.claimMain(r, ps[0]) {
-					return
-				}
+				c.claimMain(r, ps[0])
 			}
 		}
 		c.svcStartPost(r)
@@ -645,9 +643,7 @@ func (c *Core) forkingStarted(r *unitRT) {
 	}
 	pid, why := c.pidFromFile(r)
 	if why == "" {
-		if !c.claimMain(r, pid) {
-			return
-		}
+		c.claimMain(r, pid)
 		if r.sub == "start" {
 			c.svcStartPost(r) // none when the unit waited for the file
 		} else {
@@ -683,11 +679,9 @@ func (c *Core) forkingStarted(r *unitRT) {
 }
 
 // pidFromFile reads the service's PID file. A pid that cannot be the main
-// process comes back with the reason systemd logs: no file, no pid, the
-// manager's own, or a process that does not exist or is a zombie. A
-// daemon that exited before is such a process, even when the core holds
-// its exit among the orphans: systemd never takes that exit as the main
-// process's.
+// process comes back with the reason systemd logs: no file, no pid, one
+// that suitableMain refuses, or a process outside the unit named by a
+// file that root does not own (conformance 417).
 func (c *Core) pidFromFile(r *unitRT) (pid int, why string) {
 	path := r.u.Service.PIDFile
 	pid, root, err := c.host.ReadPIDFile(path)
@@ -697,32 +691,31 @@ func (c *Core) pidFromFile(r *unitRT) (pid int, why string) {
 	case pid < 1:
 		return 0, fmt.Sprintf("Failed to parse PID from file %s: Numerical result out of range", path)
 	}
-	if why := c.unsuitableMain(pid); why != "" {
-		return 0, why
+	why, foreign := c.suitableMain(r, pid)
+	if why == "" && foreign && !root {
+		why = fmt.Sprintf("New main PID %d does not belong to service, and PID file is not owned by root. Refusing.", pid)
 	}
-	if !root && c.pids[pid] != r && c.host.UnitOfPID(pid) != r.id {
-		// conformance 417
-		return 0, fmt.Sprintf("New main PID %d does not belong to service, and PID file is not owned by root. Refusing.", pid)
+	if why != "" {
+		return 0, why
 	}
 	return pid, ""
 }
 
-// unsuitableMain says why pid cannot become a main process, by a PID file
-// or MAINPID=, as systemd's service_is_suitable_main_pid: the manager
-// itself, or a process that does not exist or is a zombie. A daemon that
-// exited before is such a process, even when the core holds its exit
-// among the orphans: systemd never takes that exit as the main process's.
-func (c *Core) unsuitableMain(pid int) string {
+// suitableMain is systemd's service_is_suitable_main_pid, for a pid named
+// by a PID file or MAINPID=: why it cannot become r's main process (the
+// manager itself, or a process that does not exist or is a zombie: a
+// daemon that exited is such a process even when the core holds its exit
+// among the orphans, which systemd never takes as the main process's),
+// else whether it is a process outside the unit, which the callers take
+// only on root's word.
+func (c *Core) suitableMain(r *unitRT, pid int) (why string, foreign bool) {
 	if pid == c.self {
-		return fmt.Sprintf("New main PID %d is the manager, refusing.", pid)
+		return fmt.Sprintf("New main PID %d is the manager, refusing.", pid), false
 	}
 	if !c.host.PIDAlive(pid) {
-		return fmt.Sprintf("New main PID %d does not exist or is a zombie.", pid)
+		return fmt.Sprintf("New main PID %d does not exist or is a zombie.", pid), false
 	}
-	// A live process with the pid of an exit held among the orphans is a
-	// new process: that pid was reaped, then used again.
-	delete(c.orphans, pid)
-	return ""
+	return "", c.pids[pid] != r && c.host.UnitOfPID(pid) != r.id
 }
 
 // armPoll re-arms a short deadline used to look at a PID file again,
@@ -878,12 +871,12 @@ func (c *Core) svcNotify(r *unitRT, e Notified) {
 				// systemd refuses the manager, a dead pid and a zombie
 				// (conformance 909), and a live process outside the unit
 				// unless root sent it (910).
-				if why := c.unsuitableMain(n); why != "" {
-					c.logf(r, 4, "%s", why)
-					break
+				why, foreign := c.suitableMain(r, n)
+				if why == "" && foreign && e.UID != 0 {
+					why = fmt.Sprintf("New main PID %d does not belong to service, refusing.", n)
 				}
-				if c.pids[n] != r && c.host.UnitOfPID(n) != r.id && e.UID != 0 {
-					c.logf(r, 4, "New main PID %d does not belong to service, refusing.", n)
+				if why != "" {
+					c.logf(r, 4, "%s", why)
 					break
 				}
 				c.claimMain(r, n)
