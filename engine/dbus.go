@@ -48,9 +48,10 @@ func (c *Core) dbusStarted(r *unitRT) {
 		c.emit(WatchBusName{Name: name})
 		return
 	}
-	if st == busOwned || st == busNone {
+	if st == busOwned {
 		c.svcStartPost(r)
 	}
+	// else its answer or its owner is still to come (busName)
 }
 
 // busGood reports whether a service may run as far as its bus name goes:
