@@ -49,7 +49,7 @@ func (w *busWatcher) watch(name string, post func(engine.BusName)) {
 		w.names[name] = post
 		if first {
 			_, err = w.conn.call("AddMatch", "s", busString(nil,
-				"type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='"+name+"'"))
+				"type='signal',sender='"+busDaemon+"',interface='"+busDaemon+"',member='NameOwnerChanged',arg0='"+name+"'"))
 		}
 		if err == nil {
 			var serial uint32
@@ -90,6 +90,11 @@ func (w *busWatcher) read(bc *busConn) {
 		if err != nil {
 			break
 		}
+		if m.sender != busDaemon {
+			// a peer may send a signal to gosd's unique name past the
+			// match rule: only the daemon's word counts
+			continue
+		}
 		var e engine.BusName
 		var post func(engine.BusName)
 		w.mu.Lock()
@@ -100,7 +105,7 @@ func (w *busWatcher) read(bc *busConn) {
 				owned, err := m.boolean()
 				e, post = engine.BusName{Name: name, Owned: owned, NoBus: m.typ == busError || err != nil}, w.names[name]
 			}
-		case m.typ == busSignal && m.member == "NameOwnerChanged" && m.iface == "org.freedesktop.DBus":
+		case m.typ == busSignal && m.member == "NameOwnerChanged" && m.iface == busDaemon:
 			if s, err := m.strings(3); err == nil {
 				e, post = engine.BusName{Name: s[0], Owned: s[2] != ""}, w.names[s[0]]
 			}
@@ -138,6 +143,10 @@ type busStream interface {
 	io.ReadWriteCloser
 	SetDeadline(time.Time) error
 }
+
+// busDaemon is the bus daemon's name, interface and the sender of its
+// messages.
+const busDaemon = "org.freedesktop.DBus"
 
 // D-Bus message types.
 const (
@@ -219,25 +228,31 @@ func (bc *busConn) hello() error {
 
 // call sends a method call to the bus daemon and returns its serial.
 func (bc *busConn) call(member, sig string, body []byte) (uint32, error) {
+	return bc.send(busCall, busDaemon, member, sig, body)
+}
+
+// send sends a message of the daemon's path and interface to dest and
+// returns its serial.
+func (bc *busConn) send(typ byte, dest, member, sig string, body []byte) (uint32, error) {
 	bc.serial++
 	var f []byte
-	field := func(code byte, typ, v string) {
+	field := func(code byte, vt, v string) {
 		f = busPad(f, 8)
-		f = append(f, code, 1, typ[0], 0)
-		if typ == "g" {
+		f = append(f, code, 1, vt[0], 0)
+		if vt == "g" {
 			f = append(append(append(f, byte(len(v))), v...), 0)
 		} else {
 			f = busString(f, v)
 		}
 	}
 	field(1, "o", "/org/freedesktop/DBus")
-	field(6, "s", "org.freedesktop.DBus")
-	field(2, "s", "org.freedesktop.DBus")
+	field(6, "s", dest)
+	field(2, "s", busDaemon)
 	field(3, "s", member)
 	if sig != "" {
 		field(8, "g", sig)
 	}
-	m := []byte{'l', busCall, 0, 1}
+	m := []byte{'l', typ, 0, 1}
 	m = binary.LittleEndian.AppendUint32(m, uint32(len(body)))
 	m = binary.LittleEndian.AppendUint32(m, bc.serial)
 	m = binary.LittleEndian.AppendUint32(m, uint32(len(f)))
@@ -248,12 +263,12 @@ func (bc *busConn) call(member, sig string, body []byte) (uint32, error) {
 
 // busMsg is a message read from the bus: what the watcher looks at.
 type busMsg struct {
-	typ           byte
-	replySerial   uint32
-	iface, member string
-	sig           string
-	body          []byte
-	order         binary.ByteOrder
+	typ                   byte
+	replySerial           uint32
+	sender, iface, member string
+	sig                   string
+	body                  []byte
+	order                 binary.ByteOrder
 }
 
 // busMaxMessage is D-Bus's limit on a message's size.
@@ -280,69 +295,47 @@ func (bc *busConn) read() (*busMsg, error) {
 	if _, err := io.ReadFull(bc.r, rest); err != nil {
 		return nil, err
 	}
-	f := rest[:fieldsLen]
 	m.body = rest[len(rest)-int(bodyLen):]
-	// the header fields: (code, signature, value) at offsets of 8 from 16
-	for off := 0; off < len(f); {
-		off += (8 - (16+off)%8) % 8
-		if off+3 > len(f) {
-			break
-		}
-		code, sl := f[off], int(f[off+1])
-		if off+2+sl+1 > len(f) || sl != 1 {
-			return nil, errors.New("bus message with a bad header field")
-		}
-		typ := f[off+2]
-		off += 4
-		switch typ {
-		case 'u':
-			off += (4 - (16+off)%4) % 4
-			if off+4 > len(f) {
-				return nil, errors.New("bus message with a short header field")
+	// the header fields: an array of (code, variant), from offset 16
+	d := busDecoder{b: rest[:fieldsLen], order: m.order}
+	for d.err == nil && d.off < len(d.b) {
+		code := d.byte(8)
+		switch typ := d.signature(); typ {
+		case "u":
+			if v := d.uint32(); code == 5 {
+				m.replySerial = v
 			}
-			if code == 5 {
-				m.replySerial = m.order.Uint32(f[off:])
-			}
-			off += 4
-		case 's', 'o':
-			off += (4 - (16+off)%4) % 4
-			if off+4 > len(f) {
-				return nil, errors.New("bus message with a short header field")
-			}
-			n := int(m.order.Uint32(f[off:]))
-			if off+4+n+1 > len(f) {
-				return nil, errors.New("bus message with a short header field")
-			}
-			v := string(f[off+4 : off+4+n])
-			switch code {
+		case "s", "o":
+			switch v := d.string(); code {
 			case 2:
 				m.iface = v
 			case 3:
 				m.member = v
+			case 7:
+				m.sender = v
 			}
-			off += 4 + n + 1
-		case 'g':
-			if off+1 > len(f) || off+1+int(f[off])+1 > len(f) {
-				return nil, errors.New("bus message with a short header field")
+		case "g":
+			if v := d.signature(); code == 8 {
+				m.sig = v
 			}
-			n := int(f[off])
-			if code == 8 {
-				m.sig = string(f[off+1 : off+1+n])
-			}
-			off += 1 + n + 1
 		default:
-			return nil, fmt.Errorf("bus message with a header field of type %q", typ)
+			d.err = cmp.Or(d.err, fmt.Errorf("a header field of type %q", typ))
 		}
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("bus message with a bad header: %w", d.err)
 	}
 	return m, nil
 }
 
 // boolean is the body of a reply of signature "b".
 func (m *busMsg) boolean() (bool, error) {
-	if m.sig != "b" || len(m.body) < 4 {
+	if m.sig != "b" {
 		return false, errors.New("not a boolean reply")
 	}
-	return m.order.Uint32(m.body) != 0, nil
+	d := busDecoder{b: m.body, order: m.order}
+	v := d.uint32()
+	return v != 0, d.err
 }
 
 // strings is the body of signature "s" n times.
@@ -350,21 +343,59 @@ func (m *busMsg) strings(n int) ([]string, error) {
 	if m.sig != strings.Repeat("s", n) {
 		return nil, fmt.Errorf("signature %q, not %d strings", m.sig, n)
 	}
-	var out []string
-	off := 0
-	for range n {
-		off += (4 - off%4) % 4
-		if off+4 > len(m.body) {
-			return nil, errors.New("short body")
-		}
-		l := int(m.order.Uint32(m.body[off:]))
-		if off+4+l+1 > len(m.body) {
-			return nil, errors.New("short body")
-		}
-		out = append(out, string(m.body[off+4:off+4+l]))
-		off += 4 + l + 1
+	d := busDecoder{b: m.body, order: m.order}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.string()
 	}
-	return out, nil
+	return out, d.err
+}
+
+// busDecoder reads values from b, whose start is 8-aligned in the
+// message. Past the end it reads zero values and sets err.
+type busDecoder struct {
+	b     []byte
+	off   int
+	order binary.ByteOrder
+	err   error
+}
+
+// take returns the next n bytes at an offset aligned to align.
+func (d *busDecoder) take(align int, n uint64) []byte {
+	d.off += (align - d.off%align) % align
+	if d.err == nil && d.off <= len(d.b) && n <= uint64(len(d.b)-d.off) {
+		d.off += int(n)
+		return d.b[d.off-int(n) : d.off]
+	}
+	d.err = cmp.Or(d.err, errors.New("short message"))
+	return nil
+}
+
+func (d *busDecoder) byte(align int) byte {
+	if p := d.take(align, 1); p != nil {
+		return p[0]
+	}
+	return 0
+}
+
+func (d *busDecoder) uint32() uint32 {
+	if p := d.take(4, 4); p != nil {
+		return d.order.Uint32(p)
+	}
+	return 0
+}
+
+// string reads a string or an object path: length, bytes, NUL.
+func (d *busDecoder) string() string { return d.text(uint64(d.uint32())) }
+
+// signature reads a signature: a byte of length, bytes, NUL.
+func (d *busDecoder) signature() string { return d.text(uint64(d.byte(1))) }
+
+func (d *busDecoder) text(n uint64) string {
+	if p := d.take(1, n+1); p != nil {
+		return string(p[:n])
+	}
+	return ""
 }
 
 // busString appends a D-Bus string (aligned length, bytes, NUL) to b,

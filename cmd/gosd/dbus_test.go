@@ -2,13 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/binary"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	"bytes"
-	"encoding/binary"
 	"github.com/gosd/gosd/engine"
 	"github.com/rs/zerolog"
 )
@@ -16,11 +17,12 @@ import (
 // TestBusWatcher runs a private dbus-daemon and checks what the watcher
 // reports of a name: not owned, owned once a client takes it, not owned
 // when it lets it go, no bus once the daemon is gone; and no bus at all
-// where no daemon listens.
+// where no daemon listens. A NameOwnerChanged that another client sends
+// to the watcher's connection is not the daemon's and changes nothing.
 func TestBusWatcher(t *testing.T) {
 	daemon, err := exec.LookPath("dbus-daemon")
 	if err != nil {
-		t.Skip("needs dbus-daemon (Debian package dbus)")
+		t.Skip("needs dbus-daemon (Debian package dbus-daemon)")
 	}
 	dir := t.TempDir()
 	addr := "unix:path=" + filepath.Join(dir, "bus")
@@ -53,14 +55,50 @@ func TestBusWatcher(t *testing.T) {
 		}
 	}
 	const name = "org.example.GosdTest"
-	w.Watch(name, func(e engine.BusName) { events <- e })
-	next(engine.BusName{Name: name})
 
-	// a client of gosd's own D-Bus code takes the name and lets it go
+	// a client of gosd's own D-Bus code, told of the connections to come
 	client, err := dialBus(addr, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
+	nextMsg := func(want func(*busMsg) bool) *busMsg {
+		t.Helper()
+		client.c.SetDeadline(time.Now().Add(10 * time.Second))
+		for {
+			m, err := client.read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want(m) {
+				return m
+			}
+		}
+	}
+	serial, err := client.call("AddMatch", "s", busString(nil, "type='signal',member='NameOwnerChanged'"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nextMsg(func(m *busMsg) bool { return m.replySerial == serial })
+
+	w.Watch(name, func(e engine.BusName) { events <- e })
+	next(engine.BusName{Name: name})
+
+	// the client says, to the watcher's unique name, that the name was
+	// let go: were it believed, this would be the next event
+	var watcher string
+	nextMsg(func(m *busMsg) bool {
+		s, err := m.strings(3)
+		if m.member == "NameOwnerChanged" && err == nil && strings.HasPrefix(s[0], ":") && s[1] == "" {
+			watcher = s[0]
+		}
+		return watcher != ""
+	})
+	spoof := busString(busString(busString(nil, name), ":1.99"), "")
+	if _, err := client.send(busSignal, watcher, "NameOwnerChanged", "sss", spoof); err != nil {
+		t.Fatal(err)
+	}
+
+	// the client takes the name and lets it go
 	body := busPad(busString(nil, name), 4)
 	if _, err := client.call("RequestName", "su", binary.LittleEndian.AppendUint32(body, 4)); err != nil {
 		t.Fatal(err)
@@ -99,27 +137,42 @@ func TestBusWatcherNoSocket(t *testing.T) {
 }
 
 // TestBusReadMalformed: what the bus sends is input; a message the reader
-// cannot make sense of is an error, never a panic.
+// cannot make sense of is an error, never a panic, and a message cut
+// short anywhere, or with a stray byte after its last header field, is
+// an error.
 func TestBusReadMalformed(t *testing.T) {
-	good := func() []byte {
+	message := func(member, sig string, body []byte) []byte {
 		bc := &busConn{c: &captureConn{}}
-		bc.call("NameHasOwner", "s", busString(nil, "org.example.X"))
+		bc.call(member, sig, body)
 		return bc.c.(*captureConn).b
-	}()
-	if m, err := (&busConn{r: bufio.NewReader(bytes.NewReader(good))}).read(); err != nil || m.member != "NameHasOwner" || m.iface != "org.freedesktop.DBus" || m.sig != "s" {
+	}
+	read := func(b []byte) (*busMsg, error) { return (&busConn{r: bufio.NewReader(bytes.NewReader(b))}).read() }
+	good := message("NameHasOwner", "s", busString(nil, "org.example.X"))
+	if m, err := read(good); err != nil || m.member != "NameHasOwner" || m.iface != "org.freedesktop.DBus" || m.sig != "s" {
 		t.Fatalf("a well-formed message: %+v, %v", m, err)
 	}
 	for i := range len(good) {
 		for _, v := range []byte{0, 0xff, 'B', 'g', 'v'} {
 			bad := bytes.Clone(good)
 			bad[i] = v
-			(&busConn{r: bufio.NewReader(bytes.NewReader(bad))}).read()
+			read(bad)
 		}
-		(&busConn{r: bufio.NewReader(bytes.NewReader(good[:i]))}).read()
+		if m, err := read(good[:i]); err == nil {
+			t.Errorf("the first %d bytes of %d read as %+v", i, len(good), m)
+		}
+	}
+	// the header fields' array one byte longer: a padding byte after the
+	// last field (without a body: the last field ends unaligned)
+	for _, b := range [][]byte{good, message("Hello", "", nil)} {
+		stray := bytes.Clone(b)
+		binary.LittleEndian.PutUint32(stray[12:], binary.LittleEndian.Uint32(b[12:])+1)
+		if m, err := read(stray); err == nil {
+			t.Errorf("a header with a stray byte read as %+v", m)
+		}
 	}
 	huge := bytes.Clone(good)
 	binary.LittleEndian.PutUint32(huge[4:], 1<<30)
-	if _, err := (&busConn{r: bufio.NewReader(bytes.NewReader(huge))}).read(); err == nil {
+	if _, err := read(huge); err == nil {
 		t.Error("a message longer than D-Bus allows was read")
 	}
 }
