@@ -752,7 +752,7 @@ func (c *Core) svcTimeout(r *unitRT) {
 		c.logf(r, 4, "%s operation timed out. Terminating.", startWord(r.sub))
 		c.svcTimeoutSignal(r, "stop", s.TimeoutStartFailureMode())
 	case "start-post":
-		// systemd 252 skips ExecStop= here (conformance 806)
+		// systemd 252 skips ExecStop= here (conformance 812)
 		c.logf(r, 4, "Start-post operation timed out. Stopping.")
 		c.svcSignal(r, "stop-sigterm", "timeout")
 	case "running":
