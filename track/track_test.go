@@ -8,9 +8,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -109,7 +111,7 @@ func trackers(t *testing.T) map[string]*Tracker {
 	}
 	if cg.Mode() == ModeCgroup {
 		out[ModeCgroup] = cg
-		t.Cleanup(func() { cg.Close(); syscall.Rmdir(cg.base) })
+		t.Cleanup(func() { cg.Flush(time.Second); cg.Close(); syscall.Rmdir(cg.base) })
 	} else {
 		t.Logf("no cgroup mode here: %s", cg.Reason())
 	}
@@ -359,6 +361,9 @@ func TestReleaseKeepsPopulated(t *testing.T) {
 	}
 	p := start(t, tr, "r.service", "rrrr", "sleep")
 	tr.Release("r.service")
+	if left := tr.Flush(0); left != 1 {
+		t.Errorf("%d removals pending, want the populated one", left)
+	}
 	if _, err := os.Stat(tr.CgroupPath("r.service")); err != nil {
 		t.Errorf("populated cgroup removed: %v", err)
 	}
@@ -417,7 +422,8 @@ func TestParseStat(t *testing.T) {
 // a pid of 0 (a reaped task not yet unlinked, seen on 6.x kernels right
 // after the reap) is never listed, so never signalled (kill(0) would
 // signal the manager's own process group); sub-cgroups are read only
-// when cgroup.stat counts descendants.
+// when the directory's link count says it has subdirectories (as kernfs,
+// tmpfs and ext4 count them).
 func TestCgroupFiles(t *testing.T) {
 	tr := &Tracker{proc: "/proc"}
 	dir := t.TempDir()
@@ -432,9 +438,6 @@ func TestCgroupFiles(t *testing.T) {
 	}
 	write("cgroup.events", "populated 0\nfrozen 0\n")
 	write("cgroup.procs", "7\n")
-	write("cgroup.stat", "nr_descendants 0\nnr_dying_descendants 0\n")
-	write("sub/cgroup.procs", "9\n")
-	write("sub/cgroup.stat", "nr_descendants 0\n")
 	if got := tr.cgroupPids(dir, false); got != nil {
 		t.Errorf("unpopulated: %v, want none", got)
 	}
@@ -443,12 +446,15 @@ func TestCgroupFiles(t *testing.T) {
 	if got := tr.cgroupPids(dir, false); !reflect.DeepEqual(got, []int{7, 12}) {
 		t.Errorf("populated: %v, want [7 12]", got)
 	}
-	write("cgroup.stat", "nr_descendants 1\nnr_dying_descendants 0\n")
-	if got := tr.cgroupPids(dir, false); !reflect.DeepEqual(got, []int{7, 9, 12}) {
-		t.Errorf("with a sub-cgroup: %v, want [7 9 12]", got)
-	}
 	if got := (&Tracker{}).cgroupKeyValue(filepath.Join(dir, "missing"), "populated"); got != 0 {
 		t.Errorf("missing file: %d", got)
+	}
+	write("sub/cgroup.procs", "9\n")
+	if fi, err := os.Stat(dir); err != nil || fi.Sys().(*syscall.Stat_t).Nlink != 3 {
+		t.Skip("the temporary directory's file system does not count subdirectories in links")
+	}
+	if got := tr.cgroupPids(dir, false); !reflect.DeepEqual(got, []int{7, 9, 12}) {
+		t.Errorf("with a sub-cgroup: %v, want [7 9 12]", got)
 	}
 }
 
@@ -749,6 +755,140 @@ func TestPrepareWhileRemovalPending(t *testing.T) {
 		t.Errorf("cgroup holds %v, want %d", got, pid)
 	}
 	tr.Signal(unit, syscall.SIGKILL)
+	reap(t, pid)
+	tr.Release(unit)
+	if left := tr.Flush(10 * time.Second); left != 0 {
+		t.Errorf("%d removals pending", left)
+	}
+}
+
+// TestSubCgroups: a process a unit moved into a cgroup of its own below
+// the unit's (as a delegated unit does) is listed, signalled (SIGTERM,
+// not only cgroup.kill's SIGKILL), and its cgroup removed with the
+// unit's once it is reaped.
+func TestSubCgroups(t *testing.T) {
+	needRoot(t)
+	tr := trackers(t)[ModeCgroup]
+	if tr == nil {
+		t.Skip("no cgroup mode")
+	}
+	const unit = "d.service"
+	top := start(t, tr, unit, "dddd", "sleep")
+	moved := start(t, tr, unit, "dddd", "sleep")
+	sub := filepath.Join(tr.CgroupPath(unit), "payload", "inner")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(sub, "cgroup.procs"), []byte(strconv.Itoa(moved.pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !tr.hasChildren(tr.CgroupPath(unit)) || tr.hasChildren(sub) {
+		t.Errorf("hasChildren: unit %v, leaf %v", tr.hasChildren(tr.CgroupPath(unit)), tr.hasChildren(sub))
+	}
+	if got := tr.Pids(unit); !reflect.DeepEqual(got, sorted(top.pid, moved.pid)) {
+		t.Errorf("Pids %v, want %v", got, sorted(top.pid, moved.pid))
+	}
+	if got := signalled(tr, unit, syscall.SIGTERM); !reflect.DeepEqual(got, sorted(top.pid, moved.pid)) {
+		t.Errorf("SIGTERM reached %v", got)
+	}
+	if got := reap(t, top.pid, moved.pid); !reflect.DeepEqual(got, []string{"terminated", "terminated"}) {
+		t.Errorf("ended %v", got)
+	}
+	tr.Release(unit)
+	if left := tr.Flush(10 * time.Second); left != 0 {
+		t.Errorf("%d removals pending", left)
+	}
+	if _, err := os.Stat(tr.CgroupPath(unit)); !os.IsNotExist(err) {
+		t.Errorf("cgroup with sub-cgroups kept: %v", err)
+	}
+}
+
+// TestReleaseThenPrepare: a unit stopped and started again at once (its
+// cgroup's removal, on the remover goroutine, racing the new start) always
+// gets a cgroup its process can be started in, and keeps it.
+func TestReleaseThenPrepare(t *testing.T) {
+	needRoot(t)
+	tr := trackers(t)[ModeCgroup]
+	if tr == nil {
+		t.Skip("no cgroup mode")
+	}
+	const unit = "again.service"
+	for i := range 200 {
+		tr.Release(unit)
+		// a varying head start for the remover, so that some Prepares
+		// come while its rmdir is under way
+		for end := time.Now().Add(time.Duration(i%20) * 10 * time.Microsecond); time.Now().Before(end); {
+			runtime.Gosched()
+		}
+		cg, err := tr.Prepare(unit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, err := syscall.ForkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{
+			Sys: &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(cg.Fd())}})
+		cg.Close()
+		if err != nil {
+			t.Fatalf("round %d: starting in the prepared cgroup: %v", i, err)
+		}
+		reap(t, pid)
+	}
+	tr.Flush(time.Second)
+	if _, err := os.Stat(tr.CgroupPath(unit)); err != nil {
+		t.Errorf("cgroup of the prepared unit removed: %v", err)
+	}
+	tr.Release(unit)
+	if left := tr.Flush(10 * time.Second); left != 0 {
+		t.Errorf("%d removals pending", left)
+	}
+}
+
+// TestPrepareWaitsForRemoval: a Prepare that comes while the remover's
+// rmdir of the unit's cgroup is under way waits for it, then makes the
+// cgroup anew (it would otherwise open the directory the rmdir is about
+// to take away).
+func TestPrepareWaitsForRemoval(t *testing.T) {
+	needRoot(t)
+	tr := trackers(t)[ModeCgroup]
+	if tr == nil {
+		t.Skip("no cgroup mode")
+	}
+	const unit = "w.service"
+	cg, err := tr.Prepare(unit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cg.Close()
+	inRemoval, proceed := make(chan string), make(chan struct{})
+	var release sync.Once
+	t.Cleanup(func() { release.Do(func() { close(proceed) }) }) // before the tracker's
+	tr.beforeRemove = func(p string) { inRemoval <- p; <-proceed }
+	tr.Release(unit)
+	if p := <-inRemoval; p != tr.CgroupPath(unit) {
+		t.Fatalf("removing %s", p)
+	}
+	prepared := make(chan *os.File)
+	go func() {
+		cg, err := tr.Prepare(unit)
+		if err != nil {
+			t.Error(err)
+		}
+		prepared <- cg
+	}()
+	select {
+	case cg := <-prepared:
+		cg.Close()
+		t.Fatal("Prepare returned while the removal was under way")
+	case <-time.After(50 * time.Millisecond):
+	}
+	release.Do(func() { close(proceed) })
+	cg = <-prepared
+	tr.beforeRemove = nil
+	defer cg.Close()
+	pid, err := syscall.ForkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{
+		Sys: &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(cg.Fd())}})
+	if err != nil {
+		t.Fatalf("starting in the cgroup prepared after the removal: %v", err)
+	}
 	reap(t, pid)
 	tr.Release(unit)
 	if left := tr.Flush(10 * time.Second); left != 0 {

@@ -116,7 +116,7 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		// RSS for no boot time or CPU that the runs could tell apart.
 		debug.SetGCPercent(50)
 	}
-	for _, k := range []string{"GOSD_CPUPROFILE", "GOSD_SHUTDOWN_CPUPROFILE", "GOSD_MEMPROFILE", "GOSD_MEMSTATS"} {
+	for _, k := range []string{"GOSD_CPUPROFILE", "GOSD_SHUTDOWN_CPUPROFILE", "GOSD_SHUTDOWN_TRACE", "GOSD_MEMPROFILE", "GOSD_MEMSTATS"} {
 		if os.Getenv(k) != "" && !profiling {
 			m.log.Warn().Str("variable", k).Msg("profiles need gosd built with -tags gosd_profile; none is written")
 		}
@@ -293,6 +293,9 @@ func (m *manager) shutdown() {
 		if path := os.Getenv("GOSD_SHUTDOWN_CPUPROFILE"); path != "" && os.Getenv("GOSD_CPUPROFILE") == "" {
 			// a CPU profile of the shutdown alone, ended when PID 1 exits
 			m.stopProfile = startCPUProfile(path)
+		}
+		if path := os.Getenv("GOSD_SHUTDOWN_TRACE"); path != "" && m.stopProfile == nil {
+			m.stopProfile = startTrace(path)
 		}
 		m.isStopping.Store(true)
 		m.loop.Shutdown()

@@ -6,11 +6,13 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 )
 
 // The profiles of BENCHMARKS.md, in a build with -tags gosd_profile:
 // GOSD_CPUPROFILE (the whole run), GOSD_SHUTDOWN_CPUPROFILE (from SIGTERM
-// to exit) and GOSD_MEMPROFILE (the heap when the shutdown begins, every
+// to exit), GOSD_SHUTDOWN_TRACE (an execution trace of the same span, for
+// `go tool trace`: where the loop waits) and GOSD_MEMPROFILE (the heap when the shutdown begins, every
 // allocation recorded). The default build leaves runtime/pprof out: the
 // linker then turns heap profiling off, whose bucket table (1.4 MB mapped
 // on the first sample) cost the manager RSS.
@@ -43,4 +45,15 @@ func writeHeapProfile(path string) {
 		pprof.WriteHeapProfile(f)
 		f.Close()
 	}
+}
+
+// startTrace starts an execution trace written to path and returns what
+// ends it.
+func startTrace(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		return func() {}
+	}
+	trace.Start(f)
+	return func() { trace.Stop(); f.Close() }
 }

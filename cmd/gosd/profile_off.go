@@ -16,6 +16,8 @@ func init() { runtime.MemProfileRate = 0 }
 
 func startCPUProfile(string) func() { return func() {} }
 
+func startTrace(string) func() { return func() {} }
+
 func writeHeapProfile(string) {}
 
 func writeMemClasses(string) {}
