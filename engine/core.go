@@ -158,6 +158,7 @@ type Reply struct {
 	ID        uint64
 	JobResult string // done, failed, dependency, timeout, skipped, canceled, invalid, assert, unsupported, once
 	Result    string // the unit's Result= after the job
+	Unit      string // the unit of the job ("" for a refused request)
 	Err       error  // a request refused before any job ran (*graph.Error, ...)
 }
 
@@ -224,6 +225,8 @@ type Core struct {
 	pids      map[int]*unitRT
 	shared    map[int][]*unitRT   // more units watching a pid of pids (watch)
 	unneededQ map[string]struct{} // StopWhenUnneeded= units to look at (unneeded.go)
+	collectQ  map[string]struct{} // units to look at for unloading (collect.go)
+	leftovers map[string]struct{} // units kept loaded only by processes a stop left behind
 	busNames  map[string]busState // D-Bus names watched for Type=dbus (dbus.go)
 	// orphans are exits of pids no unit owned when they were reaped: a
 	// process that exited before its Spawned event arrived, or a daemon
@@ -310,6 +313,7 @@ func (c *Core) Handle(now time.Duration, ev Event) []Action {
 	for c.stopUnneeded() {
 		c.runJobs()
 	}
+	c.collect()
 	out := c.out
 	c.out = nil
 	return out
@@ -363,6 +367,7 @@ func (c *Core) unit(id string) *unitRT {
 	if id != u.ID {
 		c.units[id] = r
 	}
+	c.queueCollect(r) // loaded for a look (systemctl show): unloaded after it
 	return r
 }
 
@@ -588,6 +593,7 @@ func (c *Core) spawned(e Spawned) {
 		// The unit moved on (a stop overtook the spawn): the process is
 		// not wanted any more.
 		c.emit(Kill{Unit: r.id, Signal: syscall.SIGKILL, PIDs: []int{e.PID}})
+		c.queueCollect(r)
 		return
 	}
 	c.watch(e.PID, r)
@@ -614,8 +620,10 @@ func (c *Core) exited(e Exited) {
 	if r == nil {
 		c.keepOrphan(e)
 		// A process of a unit that is waiting for its processes to go
-		// may have been the last one.
+		// may have been the last one, or the last one keeping an
+		// inactive unit loaded.
 		c.recheckEmpty()
+		c.recheckLeftovers()
 		return
 	}
 	delete(c.pids, e.PID)

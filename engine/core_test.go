@@ -115,6 +115,28 @@ type transcript struct {
 	dirty bool
 }
 
+// keepTarget is the unit that keeps a transcript's units loaded.
+const keepTarget = "transcript-keep.target"
+
+// argKey returns the argument of d called key.
+func argKey(d *datadriven.TestData, key string) (datadriven.CmdArg, bool) {
+	for _, a := range d.CmdArgs {
+		if a.Key == key {
+			return a, true
+		}
+	}
+	return datadriven.CmdArg{}, false
+}
+
+func mustReadDir(t *testing.T, dir string) []os.DirEntry {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
 func TestCore(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
 		ts := &transcript{t: t, root: t.TempDir(), nextPID: 100}
@@ -188,7 +210,23 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			body.WriteString(l + "\n")
 		}
 		flush()
-		if len(d.CmdArgs) == 0 || d.CmdArgs[0].Key != "defaults" {
+		var keep string
+		if _, ok := argKey(d, "collect"); !ok {
+			// As the differential suite's keep target: an active unit
+			// ordered after every unit of the transcript keeps them
+			// loaded, so that their state stays to be looked at. With
+			// "collect", units are unloaded as systemd unloads them.
+			keep = "[Unit]\nIgnoreOnIsolate=yes\n"
+			for _, e := range mustReadDir(t, dir) {
+				if !e.IsDir() {
+					keep += "After=" + e.Name() + "\n"
+				}
+			}
+			if err := os.WriteFile(filepath.Join(dir, keepTarget), []byte(keep), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, ok := argKey(d, "defaults"); !ok {
 			// Transcripts leave out the default dependencies on
 			// sysinit.target & co. unless they ask for them.
 			for _, t := range []string{"service", "socket", "target", "timer", "path"} {
@@ -200,6 +238,10 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		ts.reset()
 		ts.nextPID = 100
 		ts.now = 0
+		if keep != "" {
+			// active without a job: nothing shows in the transcript
+			ts.core.unit(keepTarget).sub = "active"
+		}
 		return ""
 	case "hold":
 		ts.hold = true
@@ -348,13 +390,20 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 	case "connection":
 		n, _ := strconv.ParseUint(arg(2), 10, 64)
 		ts.feed(&b, Connection{Unit: arg(0), Instance: arg(1), Conn: n})
+	case "loaded":
+		// the units loaded (not unloaded by garbage collection)
+		for _, id := range ts.core.Loaded() {
+			if id != keepTarget {
+				fmt.Fprintln(&b, id)
+			}
+		}
 	case "state":
 		ids := []string{}
 		for _, a := range d.CmdArgs {
 			ids = append(ids, a.Key)
 		}
 		if len(ids) == 0 {
-			ids = ts.core.Loaded()
+			ids = slices.DeleteFunc(ts.core.Loaded(), func(id string) bool { return id == keepTarget })
 		}
 		for _, id := range ids {
 			ts.state(&b, id)

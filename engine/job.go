@@ -66,15 +66,15 @@ func (c *Core) request(e JobRequest) {
 	}
 	if anchor == nil {
 		r := c.unit(e.Unit)
-		res := "success"
+		res, unit := "success", e.Unit
 		if r != nil {
-			res = r.result
+			res, unit = r.result, r.id
 		}
-		c.emit(Reply{ID: e.ID, JobResult: "done", Result: res})
+		c.emit(Reply{ID: e.ID, JobResult: "done", Result: res, Unit: unit})
 		return
 	}
 	if e.NoBlock {
-		c.emit(Reply{ID: e.ID, JobResult: "queued", Result: anchor.unit.result})
+		c.emit(Reply{ID: e.ID, JobResult: "queued", Result: anchor.unit.result, Unit: anchor.unit.id})
 		return
 	}
 	anchor.replies = append(anchor.replies, e.ID)
@@ -289,11 +289,13 @@ func (c *Core) finishJob(j *job, result string) {
 	}
 	r.job = nil
 	c.checkUnneeded(r)
+	c.queueCollect(r)
+	c.queueTriggering(r)
 	delete(c.jobs, j.id)
 	c.jobs = shrunk(c.jobs, 1, &c.jobsPeak)
 	delete(c.runq, j.id)
 	for _, id := range j.replies {
-		c.emit(Reply{ID: id, JobResult: result, Result: r.result})
+		c.emit(Reply{ID: id, JobResult: result, Result: r.result, Unit: r.id})
 	}
 	switch result {
 	case "done", "canceled":

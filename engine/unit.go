@@ -182,6 +182,7 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 	c.checkUnneeded(r)
 	if isInactiveOrFailed(now) {
 		c.checkUnneededDeps(r)
+		c.queueCollect(r)
 	}
 	if isActiveOrReloading(now) && !isActiveOrReloading(old) {
 		c.logf(r, 6, "%s %s.", startedVerb(r), r.descWithName())

@@ -125,5 +125,9 @@ func (ds *Deps) Of(d Dep) []string {
 	return nil
 }
 
+// All returns the units of every kind, kind after kind: a unit related
+// in two ways is there twice. The slice is shared, as Of's.
+func (ds *Deps) All() []string { return ds.names }
+
 // Has reports whether name is among the dependencies of kind d.
 func (ds *Deps) Has(d Dep, name string) bool { return slices.Contains(ds.Of(d), name) }

@@ -138,3 +138,38 @@ func TestRelinkKeepsLists(t *testing.T) {
 		t.Errorf("a.service after loading b.service: %q, want %q", got, want)
 	}
 }
+
+// TestReferences: a unit references the units its own files name (any
+// kind, under any of their names: c.service through its alias), not the
+// ones that name it (b.service's Before=a.service gives a.service an
+// After=b.service, but a.service does not reference b.service).
+func TestReferences(t *testing.T) {
+	root := tree(t, map[string]string{
+		etc + "a.service":       "[Unit]\nDefaultDependencies=no\nAfter=c-alias.service\n" + svc,
+		etc + "b.service":       "[Unit]\nDefaultDependencies=no\nWants=a.service\nBefore=a.service\n" + svc,
+		etc + "c.service":       "[Unit]\nDefaultDependencies=no\n" + svc,
+		etc + "c-alias.service": "-> c.service",
+	})
+	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	if _, err := s.Load("b.service"); err != nil {
+		t.Fatal(err)
+	}
+	a, b, c := s.Get("a.service"), s.Get("b.service"), s.Get("c.service")
+	if a == nil || b == nil || c == nil {
+		t.Fatalf("loaded %v %v %v", a, b, c)
+	}
+	for _, tc := range []struct {
+		from, to *Unit
+		want     bool
+	}{
+		{a, c, true}, {b, a, true}, {a, b, false}, {c, a, false}, {b, c, false}, {a, a, false},
+	} {
+		if got := tc.from.References(tc.to); got != tc.want {
+			t.Errorf("%s references %s: %v, want %v", tc.from.ID, tc.to.ID, got, tc.want)
+		}
+	}
+	// All lists every kind's units, kind after kind.
+	if got, want := a.Deps.All(), []string{"b.service", "b.service", "c.service"}; !slices.Equal(got, want) {
+		t.Errorf("a.service All %q, want %q (WantedBy, After)", got, want)
+	}
+}

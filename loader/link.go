@@ -81,6 +81,18 @@ func (u *Unit) Perpetual() bool {
 	return false
 }
 
+// References reports whether u's own files or type (not another unit's)
+// give it a dependency of any kind on other, under any of other's names:
+// systemd's UNIT_REFERENCES, which keeps other loaded while u is.
+func (u *Unit) References(other *Unit) bool {
+	for _, e := range u.fwd {
+		if e.name == other.ID || len(other.Names) > 1 && slices.Contains(other.Names, e.name) {
+			return true
+		}
+	}
+	return false
+}
+
 // addImplicitDeps adds the dependencies systemd derives from a loaded
 // unit's type and settings. gosd deliberately adds none on slices, mount
 // units or systemd-journald.socket: it has no cgroup slices of its own,

@@ -248,7 +248,7 @@ func installScenario(root string, sc *scenario) error {
 	keep := "[Unit]\nDescription=gosd differential suite: keeps the scenario's units loaded\n" +
 		"DefaultDependencies=no\nIgnoreOnIsolate=yes\n"
 	for _, f := range files {
-		if path.Dir(f.Path) == unitDir {
+		if path.Dir(f.Path) == unitDir && !slices.Contains(sc.Collect, path.Base(f.Path)) {
 			keep += "After=" + path.Base(f.Path) + "\n"
 		}
 	}

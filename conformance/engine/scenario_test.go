@@ -20,7 +20,10 @@ type scenario struct {
 	File  string // path of the scenario file, for error messages
 	Files []scenarioFile
 	Show  []string // units shown after every step, in this order
-	Steps []step
+	// Collect lists the units the keep target leaves out, so that the
+	// manager may unload them ("== collect"; see keepTarget).
+	Collect []string
+	Steps   []step
 }
 
 // scenarioFile is a file the scenario installs into the root before boot.
@@ -129,6 +132,14 @@ func parseScenario(file string, data []byte) (*scenario, error) {
 					return nil, errf(lineNo, "\"== show\" without units")
 				}
 				sc.Show = append(sc.Show, f[1:]...)
+			case "collect":
+				if len(sc.Collect) > 0 {
+					return nil, errf(lineNo, "second \"== collect\"")
+				}
+				if len(f) < 2 {
+					return nil, errf(lineNo, "\"== collect\" without units")
+				}
+				sc.Collect = f[1:]
 			case "steps":
 				if len(f) != 1 {
 					return nil, errf(lineNo, "\"== steps\" takes no arguments")
@@ -184,6 +195,11 @@ func parseScenario(file string, data []byte) (*scenario, error) {
 			return nil, errf(1, "unit %s shown twice", u)
 		}
 	}
+	for _, u := range sc.Collect {
+		if _, ok := declared[u]; !ok {
+			return nil, errf(1, "\"== collect\" names %s, which the scenario does not declare", u)
+		}
+	}
 	return sc, nil
 }
 
@@ -196,6 +212,9 @@ func (sc *scenario) Hash() string {
 		h.Write(f.Content)
 	}
 	fmt.Fprintf(h, "show %s\n", strings.Join(sc.Show, " "))
+	if len(sc.Collect) > 0 { // absent from the older scenarios' hashes
+		fmt.Fprintf(h, "collect %s\n", strings.Join(sc.Collect, " "))
+	}
 	for _, st := range sc.Steps {
 		fmt.Fprintf(h, "step %t %s\n", st.NoShow, st.Cmd)
 	}

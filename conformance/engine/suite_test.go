@@ -147,6 +147,13 @@ systemctl start a.service
 	if other.Hash() == sc.Hash() {
 		t.Error("dropping the ~ of a step did not change the hash")
 	}
+	other, err = parseScenario("scenarios/010-x.txt", []byte(strings.Replace(good, "== steps\n", "== collect a.service\n== steps\n", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(other.Collect, []string{"a.service"}) || other.Hash() == sc.Hash() {
+		t.Errorf("collect %v: the hash changed %v", other.Collect, other.Hash() != sc.Hash())
+	}
 }
 
 func TestParseScenarioErrors(t *testing.T) {
@@ -166,6 +173,8 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"bad mode", "== file /etc/x 0999\n", `x.txt:1: bad octal mode "0999"`},
 		{"nothing to show", "== steps\ntrue\n", `x.txt:1: no units to show`},
 		{"shown twice", "== show a.service a.service\n== steps\ntrue\n", "x.txt:1: unit a.service shown twice"},
+		{"collect undeclared", "== unit a.service\n== collect b.service\n== steps\ntrue\n", `x.txt:1: "== collect" names b.service, which the scenario does not declare`},
+		{"collect twice", "== unit a.service\n== collect a.service\n== collect a.service\n== steps\ntrue\n", `x.txt:3: second "== collect"`},
 		{"empty noshow step", "== show a.service\n== steps\n~ \n", `x.txt:3: empty step`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
