@@ -64,6 +64,8 @@ type Exited struct {
 	PID    int
 	Code   int // CLDExited, CLDKilled or CLDDumped
 	Status int // exit status, or signal number
+	// Seq numbers the reaps, from 1 (0: not numbered): see Spawned.Since.
+	Seq uint64
 }
 
 // Spawned reports the outcome of a Spawn action. When the process could
@@ -74,6 +76,10 @@ type Spawned struct {
 	PID    int
 	Status int
 	Err    error
+	// Since is the Seq of the last reap before the fork: an exit of the
+	// same pid reaped no later than that was an older process's (the
+	// pid was used again), not this one's.
+	Since uint64
 }
 
 // Notified is one sd_notify datagram.
@@ -232,7 +238,7 @@ type Core struct {
 	// process that exited before its Spawned event arrived, or a daemon
 	// whose pid a PID file or MAINPID= will name later.
 	orphans   map[int]Exited
-	orphanAge []int
+	orphanAge []Exited
 
 	timers timerHeap
 	tgen   uint64
@@ -611,7 +617,9 @@ func (c *Core) spawned(e Spawned) {
 	c.afterSpawn(r, rec.role)
 	if ex, ok := c.orphans[e.PID]; ok {
 		delete(c.orphans, e.PID)
-		c.exited(ex)
+		if ex.Seq == 0 || ex.Seq > e.Since {
+			c.exited(ex)
+		}
 	}
 }
 
@@ -651,12 +659,17 @@ func (c *Core) exitedIn(r *unitRT, e Exited) {
 	}
 }
 
+// keepOrphan keeps the latest 1024 exits no unit owned. The oldest goes
+// only if it is still the one kept for its pid (a later exit of the same
+// pid replaced it, or a unit took it).
 func (c *Core) keepOrphan(e Exited) {
 	const keep = 1024
 	c.orphans[e.PID] = e
-	c.orphanAge = append(c.orphanAge, e.PID)
+	c.orphanAge = append(c.orphanAge, e)
 	if len(c.orphanAge) > keep {
-		delete(c.orphans, c.orphanAge[0])
+		if old := c.orphanAge[0]; c.orphans[old.PID] == old {
+			delete(c.orphans, old.PID)
+		}
 		c.orphanAge = c.orphanAge[1:]
 	}
 }

@@ -113,6 +113,10 @@ type transcript struct {
 	hold  bool
 	held  []Spawn
 	dirty bool
+	// reaps numbers the exits fed (Exited.Seq); heldSince is the number
+	// when each held spawn was asked for (Spawned.Since: before its fork)
+	reaps     uint64
+	heldSince []uint64
 }
 
 // keepTarget is the unit that keeps a transcript's units loaded.
@@ -250,24 +254,26 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		// Answer the held spawns: "spawned" starts them all; "spawned
 		// fail=203" fails them with that status.
 		ts.hold = false
-		held := ts.held
-		ts.held = nil
+		held, since := ts.held, ts.heldSince
+		ts.held, ts.heldSince = nil, nil
 		// "spawned exited-first=N": each process exits with status N
 		// and is reaped before its spawn is reported (the reaper and the
 		// spawn worker race in the loop).
 		st, _ := kv("fail")
 		early, hasEarly := kv("exited-first")
-		for _, s := range held {
+		for i, s := range held {
 			if st != "" {
 				n, _ := strconv.Atoi(st)
-				ts.feed(&b, Spawned{Token: s.Token, Status: n, Err: errors.New("held spawn failed")})
+				ts.feed(&b, Spawned{Token: s.Token, Status: n, Err: errors.New("held spawn failed"), Since: since[i]})
 				continue
 			}
 			sp := ts.started(s)
+			sp.Since = since[i]
 			if hasEarly && sp.PID > 0 {
 				n, _ := strconv.Atoi(early)
 				ts.host.drop(sp.PID)
-				ts.feed(&b, Exited{PID: sp.PID, Code: CLDExited, Status: n})
+				ts.reaps++
+				ts.feed(&b, Exited{PID: sp.PID, Code: CLDExited, Status: n, Seq: ts.reaps})
 			}
 			ts.feed(&b, sp)
 		}
@@ -310,7 +316,14 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			ev.Code = CLDDumped
 		}
 		ts.host.drop(pid)
+		ts.reaps++
+		ev.Seq = ts.reaps
 		ts.feed(&b, ev)
+	case "nextpid":
+		// nextpid N: the next process started gets pid N (a pid used
+		// again after the kernel's pids wrapped)
+		ts.nextPID, _ = strconv.Atoi(arg(0))
+		return ""
 	case "notify":
 		// notify PID|UNIT [uid=N] FIELD=VALUE...: the sender is root
 		// unless uid= says otherwise.
@@ -479,9 +492,11 @@ func (ts *transcript) print(b *strings.Builder, actions []Action) {
 				if ts.hold {
 					fmt.Fprintf(b, "spawn %s %s: %s (held)\n", a.Unit.ID, a.Kind, argv)
 					ts.held = append(ts.held, a)
+					ts.heldSince = append(ts.heldSince, ts.reaps)
 					continue
 				}
 				sp := ts.started(a)
+				sp.Since = ts.reaps
 				extra := ""
 				if len(a.Sockets) > 0 {
 					extra = " sockets=" + strings.Join(a.Sockets, ",")

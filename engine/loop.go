@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -77,9 +78,11 @@ type Loop struct {
 
 	start  time.Time
 	events chan Event
-	burst  []Event // handleBurst's buffer, kept between bursts
-	calls  chan func()
-	sem    *semaphore.Weighted
+	// reaps counts the reaper's reaps (Exited.Seq, Spawned.Since)
+	reaps atomic.Uint64
+	burst []Event // handleBurst's buffer, kept between bursts
+	calls chan func()
+	sem   *semaphore.Weighted
 	// spawnMu guards spawnQ, the spawns waiting for the semaphore.
 	spawnMu sync.Mutex
 	spawnQ  []spawnJob
@@ -276,7 +279,7 @@ func (l *Loop) reap(ctx context.Context, sigs <-chan os.Signal) {
 			if pid <= 0 || err != nil {
 				break
 			}
-			ev := Exited{PID: pid}
+			ev := Exited{PID: pid, Seq: l.reaps.Add(1)}
 			switch {
 			case ws.Exited():
 				ev.Code, ev.Status = CLDExited, ws.ExitStatus()
@@ -441,6 +444,7 @@ func (l *Loop) runSpawn(a Spawn, f SpawnFiles) {
 	if cg, err := l.tracker.Prepare(id); err == nil && cg != nil {
 		f.Cgroup = cg
 	}
+	since := l.reaps.Load() // before the fork: the child's reap comes later
 	pid, status, err := l.spawner.Spawn(a, f)
 	if f.Output != nil {
 		f.Output.Close()
@@ -452,7 +456,7 @@ func (l *Loop) runSpawn(a Spawn, f SpawnFiles) {
 		// placed into the unit's cgroup at clone time otherwise
 		l.tracker.Adopt(id, pid, a.Invocation)
 	}
-	l.events <- Spawned{Token: a.Token, PID: pid, Status: status, Err: err}
+	l.events <- Spawned{Token: a.Token, PID: pid, Status: status, Err: err, Since: since}
 }
 
 func (l *Loop) doListen(a Listen) {
