@@ -703,14 +703,18 @@ func (c *Core) pidFromFile(r *unitRT) (pid int, why string) {
 
 // suitableMain is systemd's service_is_suitable_main_pid, for a pid named
 // by a PID file or MAINPID=: why it cannot become r's main process (the
-// manager itself, or a process that does not exist or is a zombie: a
-// daemon that exited is such a process even when the core holds its exit
-// among the orphans, which systemd never takes as the main process's),
-// else whether it is a process outside the unit, which the callers take
-// only on root's word.
+// manager itself, the unit's control process, or a process that does not
+// exist or is a zombie: a daemon that exited is such a process even when
+// the core holds its exit among the orphans, which systemd never takes as
+// the main process's), else whether it is a process outside the unit,
+// which the callers take only on root's word.
 func (c *Core) suitableMain(r *unitRT, pid int) (why string, foreign bool) {
 	if pid == c.self {
 		return fmt.Sprintf("New main PID %d is the manager, refusing.", pid), false
+	}
+	if pid == r.control {
+		// conformance 912: taken, its exit would end the service
+		return fmt.Sprintf("New main PID %d is the control process, refusing.", pid), false
 	}
 	if !c.host.PIDAlive(pid) {
 		return fmt.Sprintf("New main PID %d does not exist or is a zombie.", pid), false
