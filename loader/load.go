@@ -46,7 +46,20 @@ type Set struct {
 	dirs  dirFDs
 	order []*Unit // each unit once, in load order
 	queue []string
-	shell string // root's shell, for %s
+	// aliases holds the names s.units gives a unit that are not among its
+	// Names (loadOne's merge), so that Forget removes them too; renamed
+	// lists the units given one since the last link (see linkLoaded).
+	aliases map[*Unit][]string
+	renamed []*Unit
+	// dangling holds, by name, the loaded units with a forward dependency
+	// on that name while no unit of that name is loaded (Forget leaves
+	// them so): loading the name resolves them.
+	dangling map[string][]*Unit
+	// joinedBy holds, by name, the units with JoinsNamespaceOf= that name:
+	// the one kind link records on one side only, so Forget cannot find
+	// them in the other unit's Deps.
+	joinedBy map[string][]*Unit
+	shell    string // root's shell, for %s
 	// unitMem and svcMem hold the units loadOne builds, and their
 	// services: see slab.
 	unitMem slab[Unit]
@@ -75,11 +88,13 @@ func NewSet(p Paths, host *unit.Host) *Set {
 // Get returns the loaded unit with that name (any of its names), or nil.
 func (s *Set) Get(name string) *Unit { return s.units[name] }
 
-// Units returns every loaded unit once, in load order.
+// Units returns every loaded unit once, in load order. The slice is the
+// Set's own: Forget changes it in place.
 func (s *Set) Units() []*Unit { return s.order }
 
 // Load loads the unit called name and every unit it refers to, then
-// recomputes reverse dependencies. A unit that has no file is still
+// links them: their dependencies are recorded in reverse on the units
+// already loaded (see linkLoaded). A unit that has no file is still
 // returned, with LoadState not-found.
 func (s *Set) Load(name string) (*Unit, error) {
 	if !unit.IsValidName(name) || unit.IsTemplate(name) {
@@ -89,9 +104,10 @@ func (s *Set) Load(name string) (*Unit, error) {
 		// Loaded and linked by an earlier Load or LoadAll.
 		return u, nil
 	}
+	from := len(s.order)
 	s.queue = append(s.queue, name)
 	s.drain()
-	s.link()
+	s.linkLoaded(from)
 	return s.units[name], nil
 }
 
@@ -99,6 +115,7 @@ func (s *Set) Load(name string) (*Unit, error) {
 // excepted), and everything they refer to.
 func (s *Set) LoadAll() {
 	s.index() // scanned before the parallel part reads it
+	from := len(s.order)
 	// Names of files (not aliases) are built ahead; an alias is loaded
 	// with the file it points to.
 	var names, files []string
@@ -130,7 +147,7 @@ func (s *Set) LoadAll() {
 	s.dirs = nil
 	s.drain()
 	s.built, s.fetched = nil, nil
-	s.link()
+	s.linkLoaded(from)
 }
 
 // drain loads every unit named in s.queue and what they name in turn. The
@@ -181,7 +198,7 @@ func (s *Set) loadOne(name string) (u *Unit, refs []string) {
 	// A name already loaded under another name is the same unit (merge).
 	for _, nm := range names {
 		if u := s.units[nm]; u != nil {
-			s.units[name] = u
+			s.addName(name, u)
 			return u, nil
 		}
 	}
@@ -194,14 +211,35 @@ func (s *Set) loadOne(name string) (u *Unit, refs []string) {
 	for _, nm := range names {
 		s.units[nm] = u
 	}
-	s.units[name] = u
+	s.addName(name, u)
 	u.idx = int32(len(s.order))
 	s.order = append(s.order, u)
 	if b == nil {
 		s.read(u, frag)
 	}
 	u.claimBusName(s)
+	for _, e := range u.fwd {
+		if e.kind == JoinsNamespaceOf {
+			if s.joinedBy == nil {
+				s.joinedBy = map[string][]*Unit{}
+			}
+			s.joinedBy[e.name] = append(s.joinedBy[e.name], u)
+		}
+	}
 	return u, refs
+}
+
+// addName registers name as a name of u, noting it when u's Names do not
+// list it.
+func (s *Set) addName(name string, u *Unit) {
+	s.units[name] = u
+	if !slices.Contains(u.Names, name) {
+		if s.aliases == nil {
+			s.aliases = map[*Unit][]string{}
+		}
+		s.aliases[u] = append(s.aliases[u], name)
+		s.renamed = append(s.renamed, u)
+	}
 }
 
 // fwdRefs lists the names of fwd once each, at the place of their last
