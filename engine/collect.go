@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/gosd/gosd/loader"
+	"github.com/gosd/gosd/unit"
 )
 
 // Garbage collection, as systemd 252 does it (conformance 974): a unit
@@ -200,4 +201,10 @@ func (c *Core) unload(r *unitRT) {
 		delete(c.units, r.id)
 	}
 	delete(c.unneededQ, r.id)
+	if unit.IsInstance(r.id) {
+		// Instances come and go with their users (one per connection of
+		// an Accept=yes socket): the loaded definition goes too, or the
+		// manager would grow with each. Plain units' files stay loaded.
+		c.host.Forget(r.id)
+	}
 }

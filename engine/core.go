@@ -46,6 +46,10 @@ type Host interface {
 	// UnitOfPID names the unit a process belongs to ("" when unknown),
 	// for a notification from a process the core did not start.
 	UnitOfPID(pid int) string
+	// Forget unloads the unit with that ID (garbage collection of a
+	// template instance: each connection of an Accept=yes socket loads
+	// one); a later Load reads it afresh.
+	Forget(id string)
 }
 
 // Exit codes of a process, as waitid(2) names them and systemd shows them

@@ -32,6 +32,7 @@ type fakeHost struct {
 }
 
 func (h *fakeHost) Load(name string) (*loader.Unit, error) { return h.set.Load(name) }
+func (h *fakeHost) Forget(id string)                       { h.set.Forget(id) }
 
 func (h *fakeHost) Conditions(u *loader.Unit, asserts bool) (bool, string) {
 	conds := u.Unit.Conditions
@@ -403,6 +404,11 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 	case "connection":
 		n, _ := strconv.ParseUint(arg(2), 10, 64)
 		ts.feed(&b, Connection{Unit: arg(0), Instance: arg(1), Conn: n})
+	case "in-set":
+		// in-set NAME...: whether the host's loader still holds each unit
+		for _, a := range d.CmdArgs {
+			fmt.Fprintf(&b, "%s: %v\n", a.Key, ts.host.set.Get(a.Key) != nil)
+		}
 	case "loaded":
 		// the units loaded (not unloaded by garbage collection)
 		for _, id := range ts.core.Loaded() {

@@ -384,6 +384,8 @@ func (h managerHost) Load(name string) (*loader.Unit, error) {
 	return u, err
 }
 
+func (h managerHost) Forget(id string) { h.m.set.Forget(id) }
+
 func (h managerHost) Conditions(u *loader.Unit, asserts bool) (bool, string) {
 	conds := u.Unit.Conditions
 	if asserts {
