@@ -75,6 +75,7 @@ type Tracker struct {
 	// one waits on removed); kick wakes the remover; sweepArmed says a
 	// retry of busy ones is scheduled.
 	pending    map[string]int
+	fresh      []string // released since the remover last looked, in order
 	removing   map[string]bool
 	removed    sync.Cond
 	kick       chan struct{}
@@ -760,7 +761,9 @@ func (t *Tracker) Release(unitID string) {
 	if t.mode != ModeCgroup {
 		return
 	}
-	t.pending[t.CgroupPath(unitID)] = notTried
+	p := t.CgroupPath(unitID)
+	t.pending[p] = notTried
+	t.fresh = append(t.fresh, p)
 	if t.kick == nil {
 		t.kick = make(chan struct{}, 1)
 		go t.remover(t.kick)
@@ -789,8 +792,12 @@ func (t *Tracker) remover(kick <-chan struct{}) {
 func (t *Tracker) removePending(fresh bool) int {
 	t.mu.Lock()
 	var paths []string
-	for p, tries := range t.pending {
-		if !fresh || tries == notTried {
+	if fresh {
+		// the ones released since the last look, not the whole map: a
+		// shutdown releases 1000 cgroups, some still busy, one by one
+		paths, t.fresh = t.fresh, nil
+	} else {
+		for p := range t.pending {
 			paths = append(paths, p)
 		}
 	}
