@@ -34,7 +34,7 @@ const notifySocket = "/run/gosd/notify"
 
 // manager is a running gosd: the loop and what serves it.
 type manager struct {
-	stopProfile func() // ends GOSD_SHUTDOWN_CPUPROFILE's profile
+	endProfiles []func() // end the shutdown's CPU profile and trace
 	root        string
 	loop        *engine.Loop
 	set         *loader.Set // touched only on the loop goroutine
@@ -217,8 +217,8 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 	m.finalKill(pid1)
 	// the cgroups of units stopped a moment ago that were still busy
 	m.tracker.Flush(200 * time.Millisecond)
-	if m.stopProfile != nil {
-		m.stopProfile()
+	for _, end := range m.endProfiles {
+		end()
 	}
 	m.log.Info().Msg("gosd stopped")
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -292,10 +292,11 @@ func (m *manager) shutdown() {
 		}
 		if path := os.Getenv("GOSD_SHUTDOWN_CPUPROFILE"); path != "" && os.Getenv("GOSD_CPUPROFILE") == "" {
 			// a CPU profile of the shutdown alone, ended when PID 1 exits
-			m.stopProfile = startCPUProfile(path)
+			m.endProfiles = append(m.endProfiles, startCPUProfile(path))
 		}
-		if path := os.Getenv("GOSD_SHUTDOWN_TRACE"); path != "" && m.stopProfile == nil {
-			m.stopProfile = startTrace(path)
+		if path := os.Getenv("GOSD_SHUTDOWN_TRACE"); path != "" {
+			// an execution trace of the same span, with the CPU profile or without
+			m.endProfiles = append(m.endProfiles, startTrace(path))
 		}
 		m.isStopping.Store(true)
 		m.loop.Shutdown()

@@ -12,10 +12,11 @@ import (
 // The profiles of BENCHMARKS.md, in a build with -tags gosd_profile:
 // GOSD_CPUPROFILE (the whole run), GOSD_SHUTDOWN_CPUPROFILE (from SIGTERM
 // to exit), GOSD_SHUTDOWN_TRACE (an execution trace of the same span, for
-// `go tool trace`: where the loop waits) and GOSD_MEMPROFILE (the heap when the shutdown begins, every
-// allocation recorded). The default build leaves runtime/pprof out: the
-// linker then turns heap profiling off, whose bucket table (1.4 MB mapped
-// on the first sample) cost the manager RSS.
+// `go tool trace`: where the loop waits) and GOSD_MEMPROFILE (the heap
+// when the shutdown begins, every allocation recorded). The default build
+// leaves runtime/pprof out: the linker then turns heap profiling off,
+// whose bucket table (1.4 MB mapped on the first sample) cost the manager
+// RSS.
 
 const profiling = true
 
