@@ -70,16 +70,15 @@ type Tracker struct {
 	mu    sync.Mutex
 	units map[string]*unitProcs
 	// pending holds the cgroups to remove, with the number of retries so
-	// far (notTried before the first attempt); removing those the
-	// remover goroutine is removing now, without mu held (a Prepare of
-	// one waits on removed); kick wakes the remover; sweepArmed says a
-	// retry of busy ones is scheduled.
-	pending    map[string]int
-	fresh      []string // released since the remover last looked, in order
-	removing   map[string]bool
-	removed    sync.Cond
-	kick       chan struct{}
-	sweepArmed bool
+	// far (notTried before the first attempt); fresh those released since
+	// the remover last looked, in order; removing those whose rmdir is
+	// under way, without mu held (a Prepare of one waits on removed); kick
+	// wakes the remover goroutine (nil before the first Release).
+	pending  map[string]int
+	fresh    []string
+	removing map[string]bool
+	removed  sync.Cond
+	kick     chan struct{}
 	// beforeRemove, when set (by tests), runs before each rmdir
 	beforeRemove func(path string)
 	// envCache holds the INVOCATION_ID of processes read so far, by pid
@@ -187,9 +186,10 @@ func NewWithOptions(o Options) (*Tracker, error) {
 	return t, nil
 }
 
-// Close ends the remover and lets go of the descriptor of the units'
-// cgroup directory (once no removal in flight uses it). Removals asked
-// for later are made by Flush.
+// Close ends the remover goroutine, its retries too, and lets go of the
+// descriptor of the units' cgroup directory (once no removal in flight
+// uses it). The removals still pending are left to Flush (a Release
+// after Close starts the remover again).
 func (t *Tracker) Close() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -777,11 +777,28 @@ func (t *Tracker) Release(unitID string) {
 // notTried is the retry count of a removal not yet attempted.
 const notTried = -1
 
-// remover makes the first attempt at each removal Release asks for,
+// remover makes the first attempt at each removal Release asks for and,
+// every sweepEvery while some are left, retries all that are pending,
 // until kick is closed.
 func (t *Tracker) remover(kick <-chan struct{}) {
-	for range kick {
-		t.removePending(true)
+	retry := time.NewTimer(sweepEvery)
+	retry.Stop()
+	armed := false
+	for {
+		fresh := true
+		select {
+		case _, ok := <-kick:
+			if !ok {
+				retry.Stop()
+				return
+			}
+		case <-retry.C:
+			fresh, armed = false, false
+		}
+		if t.removePending(fresh) > 0 && !armed {
+			retry.Reset(sweepEvery)
+			armed = true
+		}
 	}
 }
 
@@ -829,7 +846,6 @@ func (t *Tracker) removePending(fresh bool) int {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.armSweep()
 	return len(t.pending)
 }
 
@@ -865,20 +881,6 @@ const (
 	sweepEvery = 20 * time.Millisecond
 	sweepTries = 50
 )
-
-// armSweep schedules a retry of the pending removals; t.mu is held.
-func (t *Tracker) armSweep() {
-	if t.sweepArmed || len(t.pending) == 0 {
-		return
-	}
-	t.sweepArmed = true
-	time.AfterFunc(sweepEvery, func() {
-		t.mu.Lock()
-		t.sweepArmed = false
-		t.mu.Unlock()
-		t.removePending(false) // arms the next retry if one is left
-	})
-}
 
 // Flush attempts the pending cgroup removals until none is left or the
 // timeout passes, and reports how many are left; the manager calls it

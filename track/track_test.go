@@ -352,6 +352,47 @@ func TestDoubleFork(t *testing.T) {
 	}
 }
 
+// firstAttempt waits for the remover's first attempt at the removal of
+// the unit's cgroup, released with a process in it, and fails unless the
+// removal stays pending (Release has it pending at once).
+func firstAttempt(t *testing.T, tr *Tracker, unit string) {
+	t.Helper()
+	tries, pending := notTried, true
+	for deadline := time.Now().Add(10 * time.Second); pending && tries == notTried && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		tr.mu.Lock()
+		tries, pending = tr.pending[tr.CgroupPath(unit)]
+		tr.mu.Unlock()
+	}
+	if !pending || tries == notTried {
+		t.Fatalf("after the first attempt: pending %v, retries %d", pending, tries)
+	}
+}
+
+// TestReleaseRetries: a cgroup that was busy when it was released is
+// removed by the remover's retries, without a Flush, once its last
+// process is reaped.
+func TestReleaseRetries(t *testing.T) {
+	needRoot(t)
+	tr := trackers(t)[ModeCgroup]
+	if tr == nil {
+		t.Skip("no cgroup mode")
+	}
+	const unit = "retry.service"
+	p := start(t, tr, unit, "tttt", "sleep")
+	tr.Release(unit)
+	firstAttempt(t, tr, unit)
+	syscall.Kill(p.pid, syscall.SIGKILL)
+	reap(t, p.pid)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if _, err := os.Stat(tr.CgroupPath(unit)); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the cgroup is still there 10 s after its last process was reaped")
+		}
+	}
+}
+
 // TestReleaseKeepsPopulated: a cgroup with processes stays.
 func TestReleaseKeepsPopulated(t *testing.T) {
 	needRoot(t)
@@ -722,12 +763,7 @@ func TestPrepareWhileRemovalPending(t *testing.T) {
 	const unit = "p.service"
 	old := start(t, tr, unit, "pppp", "sleep")
 	tr.Release(unit) // busy: its removal is retried
-	tr.mu.Lock()
-	_, pending := tr.pending[tr.CgroupPath(unit)]
-	tr.mu.Unlock()
-	if !pending {
-		t.Fatal("no removal pending")
-	}
+	firstAttempt(t, tr, unit)
 	cg, err := tr.Prepare(unit)
 	if err != nil {
 		t.Fatal(err)
@@ -735,15 +771,8 @@ func TestPrepareWhileRemovalPending(t *testing.T) {
 	defer cg.Close()
 	syscall.Kill(old.pid, syscall.SIGKILL)
 	reap(t, old.pid)
-	// Let the armed retry run, then retry once more ourselves.
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		tr.mu.Lock()
-		armed := tr.sweepArmed
-		tr.mu.Unlock()
-		if !armed {
-			break
-		}
-	}
+	// Let the remover's armed retry run, then retry once more ourselves.
+	time.Sleep(2 * sweepEvery)
 	tr.Flush(0)
 	self, _ := os.Executable()
 	pid, err := syscall.ForkExec(self, []string{"sleep"}, &syscall.ProcAttr{Files: []uintptr{0, 1, 2},
