@@ -834,7 +834,9 @@ func TestSubCgroups(t *testing.T) {
 
 // TestReleaseThenPrepare: a unit stopped and started again at once (its
 // cgroup's removal, on the remover goroutine, racing the new start) always
-// gets a cgroup its process can be started in, and keeps it.
+// gets a cgroup its process can be started in, and keeps it. A Prepare
+// during the rmdir itself is rare here: TestPrepareWaitsForRemoval makes
+// that case sure.
 func TestReleaseThenPrepare(t *testing.T) {
 	needRoot(t)
 	tr := trackers(t)[ModeCgroup]
@@ -844,8 +846,8 @@ func TestReleaseThenPrepare(t *testing.T) {
 	const unit = "again.service"
 	for i := range 200 {
 		tr.Release(unit)
-		// a varying head start for the remover, so that some Prepares
-		// come while its rmdir is under way
+		// a varying head start for the remover: the Prepare comes before
+		// its look or after its removal
 		for end := time.Now().Add(time.Duration(i%20) * 10 * time.Microsecond); time.Now().Before(end); {
 			runtime.Gosched()
 		}
@@ -853,13 +855,11 @@ func TestReleaseThenPrepare(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pid, err := syscall.ForkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{
-			Sys: &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(cg.Fd())}})
+		err = runIn(t, cg)
 		cg.Close()
 		if err != nil {
 			t.Fatalf("round %d: starting in the prepared cgroup: %v", i, err)
 		}
-		reap(t, pid)
 	}
 	tr.Flush(time.Second)
 	if _, err := os.Stat(tr.CgroupPath(unit)); err != nil {
@@ -869,6 +869,18 @@ func TestReleaseThenPrepare(t *testing.T) {
 	if left := tr.Flush(10 * time.Second); left != 0 {
 		t.Errorf("%d removals pending", left)
 	}
+}
+
+// runIn runs /bin/true in cg, a cgroup directory Prepare returned, and
+// reaps it.
+func runIn(t *testing.T, cg *os.File) error {
+	t.Helper()
+	pid, err := syscall.ForkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{
+		Sys: &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(cg.Fd())}})
+	if err == nil {
+		reap(t, pid)
+	}
+	return err
 }
 
 // TestPrepareWaitsForRemoval: a Prepare that comes while the remover's
@@ -913,12 +925,9 @@ func TestPrepareWaitsForRemoval(t *testing.T) {
 	cg = <-prepared
 	tr.beforeRemove = nil
 	defer cg.Close()
-	pid, err := syscall.ForkExec("/bin/true", []string{"true"}, &syscall.ProcAttr{
-		Sys: &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(cg.Fd())}})
-	if err != nil {
+	if err := runIn(t, cg); err != nil {
 		t.Fatalf("starting in the cgroup prepared after the removal: %v", err)
 	}
-	reap(t, pid)
 	tr.Release(unit)
 	if left := tr.Flush(10 * time.Second); left != 0 {
 		t.Errorf("%d removals pending", left)
