@@ -594,27 +594,34 @@ func TestRunCgroups(t *testing.T) {
 		{Name: "done.service", Kind: unitgraph.Oneshot, Argv: []string{"/bin/sh", "-c", "cat /proc/self/cgroup > " + filepath.Join(dir, "done.cgroup")}, Requires: []string{"t.target"}},
 	}}
 
-	// The cgroup each process was in when its spawn was reported, as the
-	// kernel names it (relative to the hierarchy's root).
-	type spawn struct{ unit, cgroup string }
+	// The cgroup each process was in, as the kernel names it (relative to
+	// the hierarchy's root): read when its spawn is reported or, for a
+	// process that may have been reaped by then (the oneshot, the restart
+	// unit's first run), from the file where it wrote down its own (read
+	// after Run).
+	type spawn struct{ unit, cgroup, file string }
 	var spawns []spawn
+	read := func(file string) string {
+		cg, err := cgroupV2(file)
+		if err != nil {
+			return err.Error()
+		}
+		return cg
+	}
 	record := func(e Event) {
 		if e.Kind != Spawned {
 			return
 		}
-		file := fmt.Sprintf("/proc/%d/cgroup", e.Pid)
-		if e.Unit == "done.service" {
-			file = filepath.Join(dir, "done.cgroup") // read after Run
+		s := spawn{unit: e.Unit}
+		switch {
+		case e.Unit == "done.service":
+			s.file = filepath.Join(dir, "done.cgroup")
+		case e.Unit == "restart.service" && !slices.ContainsFunc(spawns, func(s spawn) bool { return s.unit == e.Unit }):
+			s.file = filepath.Join(dir, "crashed")
+		default:
+			s.cgroup = read(fmt.Sprintf("/proc/%d/cgroup", e.Pid))
 		}
-		cg, err := cgroupV2(file)
-		if err != nil && e.Unit == "restart.service" && os.IsNotExist(err) {
-			// its first run, crashed and reaped already: its own record
-			cg, err = cgroupV2(filepath.Join(dir, "crashed"))
-		}
-		if err != nil {
-			cg = err.Error()
-		}
-		spawns = append(spawns, spawn{e.Unit, cg})
+		spawns = append(spawns, s)
 	}
 	want := map[string]EventKind{}
 	for _, u := range g.Units {
@@ -628,13 +635,9 @@ func TestRunCgroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, s := range spawns {
-		if s.unit == "done.service" {
-			s.cgroup, err = cgroupV2(filepath.Join(dir, "done.cgroup"))
-			if err != nil {
-				s.cgroup = err.Error()
-			}
-			spawns[i] = s
+	for _, s := range spawns {
+		if s.file != "" {
+			s.cgroup = read(s.file)
 		}
 		if w := path.Join(ownRel, filepath.Base(base), s.unit); s.cgroup != w {
 			t.Errorf("%s ran in cgroup %q, want %q", s.unit, s.cgroup, w)
