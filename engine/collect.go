@@ -96,44 +96,53 @@ func (c *Core) queueTriggering(r *unitRT) {
 // collector is one pass over the queue: what it found of each unit.
 type collector struct {
 	c    *Core
-	kept map[*unitRT]bool // settled: kept (true) or collectable
-	path map[*unitRT]bool // on the path being looked along
+	kept map[*unitRT]bool // settled: kept (true) or collectable (false)
+	seen map[*unitRT]bool // looked at by the search under way
 }
 
-// keeps reports whether r is kept: it may not be collected itself, or a
-// unit that references it is kept. exact is false when the answer leaned
-// on a unit already on the path (a cycle), which a later look along
-// another path may settle otherwise: only exact answers are remembered.
-func (k *collector) keeps(r *unitRT) (keep, exact bool) {
-	if v, ok := k.kept[r]; ok {
-		return v, true
+// referenced reports whether a kept unit references r, whose own state
+// lets it go (mayCollect). A search that finds none settles every unit
+// it looked at as collectable: each one's referencers were looked at too,
+// and none is kept (a cycle of units that only reference each other
+// keeps none of them); later searches of the pass stop at them. A search
+// thus goes through a cycle once, not along each of its paths.
+func (k *collector) referenced(r *unitRT) bool {
+	keep, settled := k.kept[r]
+	if !settled {
+		keep = k.search(r)
+		if !keep {
+			for u := range k.seen {
+				k.kept[u] = false
+			}
+		}
+		clear(k.seen)
 	}
-	if k.path[r] {
-		return false, false
-	}
-	if !k.c.mayCollect(r) {
-		k.kept[r] = true
-		return true, true
-	}
-	k.path[r] = true
-	defer delete(k.path, r)
-	exact = true
+	return keep
+}
+
+// search looks depth first for a kept unit that references r, and
+// settles as kept each unit on the way to one.
+func (k *collector) search(r *unitRT) bool {
+	k.seen[r] = true
 	for _, id := range r.u.Deps.All() {
 		o := k.c.units[id]
-		if o == nil || o == r || !o.u.References(r.u) {
+		if o == nil || o == r || k.seen[o] || !o.u.References(r.u) {
 			continue
 		}
-		keep, ex := k.keeps(o)
+		keep, settled := k.kept[o]
+		if !settled {
+			if keep = !k.c.mayCollect(o); keep {
+				k.kept[o] = true
+			} else {
+				keep = k.search(o)
+			}
+		}
 		if keep {
 			k.kept[r] = true
-			return true, true
+			return true
 		}
-		exact = exact && ex
 	}
-	if exact {
-		k.kept[r] = false
-	}
-	return false, exact
+	return false
 }
 
 // collect unloads the queued units that nothing keeps. A job reply of a
@@ -155,9 +164,9 @@ func (c *Core) collect() {
 				continue // most often: active, or with a job
 			}
 			if k == nil {
-				k = &collector{c: c, kept: map[*unitRT]bool{}, path: map[*unitRT]bool{}}
+				k = &collector{c: c, kept: map[*unitRT]bool{}, seen: map[*unitRT]bool{}}
 			}
-			if keep, _ := k.keeps(r); keep {
+			if k.referenced(r) {
 				continue
 			}
 			// What r references may have lost its last keeper.
