@@ -635,7 +635,6 @@ func (c *Core) exited(e Exited) {
 		// may have been the last one, or the last one keeping an
 		// inactive unit loaded.
 		c.recheckEmpty()
-		c.recheckLeftovers()
 		return
 	}
 	delete(c.pids, e.PID)
@@ -735,8 +734,12 @@ func (c *Core) unwatch(pid int, r *unitRT) {
 }
 
 // recheckEmpty looks again at the units waiting for their processes to
-// be gone, after a process no unit knew exited.
+// be gone, and at those kept loaded by processes a stop left behind
+// (recheckLeftovers), after a process exited that was no unit's main or
+// control process: one no unit knew, or one a unit abandoned still
+// watching it (KillMode=none).
 func (c *Core) recheckEmpty() {
+	c.recheckLeftovers()
 	if len(c.waitingEmpty) == 0 {
 		return
 	}
