@@ -603,7 +603,6 @@ func (c *Core) spawned(e Spawned) {
 		// The unit moved on (a stop overtook the spawn): the process is
 		// not wanted any more.
 		c.emit(Kill{Unit: r.id, Signal: syscall.SIGKILL, PIDs: []int{e.PID}})
-		c.queueCollect(r)
 		return
 	}
 	c.watch(e.PID, r)
