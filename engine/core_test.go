@@ -599,3 +599,17 @@ func TestWatchShared(t *testing.T) {
 		t.Fatalf("after unwatching both: %v %v", c.pids, c.shared)
 	}
 }
+
+// TestKeepOrphanByIdentity: when the oldest of the kept exits goes, a
+// later exit of the same pid (the pid used again) stays.
+func TestKeepOrphanByIdentity(t *testing.T) {
+	c := New(&fakeHost{})
+	c.keepOrphan(Exited{PID: 7, Seq: 1})
+	c.keepOrphan(Exited{PID: 7, Seq: 2, Status: 3})
+	for i := range 1023 { // the 1025th exit evicts the first
+		c.keepOrphan(Exited{PID: 1000 + i, Seq: uint64(3 + i)})
+	}
+	if got := c.orphans[7]; got.Seq != 2 || len(c.orphanAge) != 1024 {
+		t.Errorf("pid 7 kept %+v, %d exits kept", got, len(c.orphanAge))
+	}
+}
