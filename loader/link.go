@@ -290,67 +290,91 @@ func (s *Set) depGraph() depGraph {
 // s.order[to].
 type targetEdge struct{ from, to int32 }
 
-// targetDeps returns systemd's default target dependencies: a target is
-// ordered after the units it pulls in or is part of (Requires=,
-// Requisite=, Wants=, BindsTo=, PartOf=, Upholds=), when both are loaded
-// with DefaultDependencies=yes and the target is not ordered before the
-// unit already (by either side).
+// targetDeps returns systemd's default target dependencies, by
+// targetOrdered's rule for each target and each unit it names.
 func (s *Set) targetDeps(g depGraph) []targetEdge {
 	var extra []targetEdge
-	// added holds the After= dependencies added so far, by target; a later
-	// target sees them when it checks whether a unit is ordered after it.
-	var added map[int32][]int32
-	var orderedBy []int32
+	// rel[j]: how the target's forward dependencies name s.order[j]
+	var rel []uint8
 	for i, t := range s.order {
-		if t.Type != "target" || !t.Unit.DefaultDependencies || t.LoadState != StateLoaded {
+		if t.Type != "target" || !defaultDeps(t) {
 			continue
 		}
-		if orderedBy == nil {
-			orderedBy = make([]int32, len(s.order))
+		if rel == nil {
+			rel = make([]uint8, len(s.order))
 		}
-		// orderedBy[j] == i+1: s.order[j] is already ordered against t.
-		mark := int32(i + 1)
 		to := g.to[g.first[i]:g.first[i+1]]
 		for j, e := range t.fwd {
-			if (e.kind == Before || e.kind == After) && to[j] >= 0 {
-				orderedBy[to[j]] = mark
+			if to[j] >= 0 {
+				rel[to[j]] |= relKind(e.kind)
 			}
 		}
-		for j, e := range t.fwd {
-			switch e.kind {
-			case Requires, Requisite, Wants, BindsTo, PartOf, Upholds:
-			default:
-				continue
+		for _, j := range to {
+			if j < 0 || rel[j] == 0 {
+				continue // no unit, or seen already
 			}
-			if to[j] < 0 || orderedBy[to[j]] == mark {
-				continue
+			if targetOrdered(t, s.order[j], rel[j], g.relation(s, j, int32(i))) {
+				extra = append(extra, targetEdge{int32(i), j})
 			}
-			o := s.order[to[j]]
-			if o.LoadState != StateLoaded || !o.Unit.DefaultDependencies || s.orderedAfter(g, added, to[j], int32(i)) {
-				continue
-			}
-			orderedBy[to[j]] = mark
-			if added == nil {
-				added = map[int32][]int32{}
-			}
-			added[int32(i)] = append(added[int32(i)], to[j])
-			extra = append(extra, targetEdge{int32(i), to[j]})
+			rel[j] = 0
 		}
 	}
 	return extra
 }
 
-// orderedAfter reports whether s.order[j] has an After= dependency on
-// s.order[t], of its own or one targetDeps added.
-func (s *Set) orderedAfter(g depGraph, added map[int32][]int32, j, t int32) bool {
-	to := g.to[g.first[j]:g.first[j+1]]
-	for k, e := range s.order[j].fwd {
-		if e.kind == After && to[k] == t {
-			return true
+// relation returns how s.order[i]'s forward dependencies name s.order[j].
+func (g depGraph) relation(s *Set, i, j int32) uint8 {
+	var r uint8
+	to := g.to[g.first[i]:g.first[i+1]]
+	for k, e := range s.order[i].fwd {
+		if to[k] == j {
+			r |= relKind(e.kind)
 		}
 	}
-	return slices.Contains(added[j], t)
+	return r
 }
+
+// Bits of a relation: how one unit's own forward dependencies name another.
+const (
+	relOrdered uint8 = 1 << iota // Before= or After=
+	relAfter                     // After=
+	relPulls                     // Requires=, Requisite=, Wants=, BindsTo=, PartOf=, Upholds=
+)
+
+// relKind returns the bits a forward dependency of kind k sets.
+func relKind(k Dep) uint8 {
+	switch k {
+	case Before:
+		return relOrdered
+	case After:
+		return relOrdered | relAfter
+	case Requires, Requisite, Wants, BindsTo, PartOf, Upholds:
+		return relPulls
+	}
+	return 0
+}
+
+// targetOrdered is systemd's default target dependency for one pair:
+// whether target t is ordered after o, where rt is how t's forward
+// dependencies name o and ro how o's name t. A target is ordered after
+// the units it pulls in or is part of, when both are loaded with
+// DefaultDependencies=yes and neither orders the other already (t by
+// Before= or After=, o by After=). Of two targets that pull each other
+// in, the one loaded first is ordered after the other, as when the rule
+// is applied target by target in load order: the second finds itself
+// ordered already.
+func targetOrdered(t, o *Unit, rt, ro uint8) bool {
+	if t == o || t.Type != "target" || !defaultDeps(t) || !defaultDeps(o) {
+		return false
+	}
+	if rt&relPulls == 0 || rt&relOrdered != 0 || ro&relAfter != 0 {
+		return false
+	}
+	return o.idx > t.idx || o.Type != "target" || ro&relPulls == 0 || ro&relOrdered != 0
+}
+
+// defaultDeps reports whether u is loaded with DefaultDependencies=yes.
+func defaultDeps(u *Unit) bool { return u.LoadState == StateLoaded && u.Unit.DefaultDependencies }
 
 // linkSlices records in each loaded slice the units placed in it.
 func (s *Set) linkSlices() {
@@ -360,11 +384,19 @@ func (s *Set) linkSlices() {
 		}
 	}
 	for _, u := range s.order {
-		if u.CGroup == nil || u.CGroup.Slice == "" {
-			continue
-		}
-		if sl := s.units[u.CGroup.Slice]; sl != nil && sl != u && sl.CGroup != nil && sl.Type == "slice" {
+		if sl := s.sliceOf(u); sl != nil {
 			sl.CGroup.members = append(sl.CGroup.members, u)
 		}
 	}
+}
+
+// sliceOf returns the loaded slice u is placed in, or nil.
+func (s *Set) sliceOf(u *Unit) *Unit {
+	if u.CGroup == nil || u.CGroup.Slice == "" {
+		return nil
+	}
+	if sl := s.units[u.CGroup.Slice]; sl != nil && sl != u && sl.CGroup != nil && sl.Type == "slice" {
+		return sl
+	}
+	return nil
 }

@@ -26,27 +26,8 @@ type depChange struct {
 	id   string
 }
 
-// Bits of a relation: how one unit's own forward dependencies name another.
-const (
-	relOrdered uint8 = 1 << iota // Before= or After=
-	relAfter                     // After=
-	relPulls                     // a kind targetDeps orders a target after
-)
-
-// relKind returns the bits a forward dependency of kind k sets.
-func relKind(k Dep) uint8 {
-	switch k {
-	case Before:
-		return relOrdered
-	case After:
-		return relOrdered | relAfter
-	case Requires, Requisite, Wants, BindsTo, PartOf, Upholds:
-		return relPulls
-	}
-	return 0
-}
-
-// relation returns how u's forward dependencies name o.
+// relation returns how u's forward dependencies name o (by name, as
+// depGraph's relation by index).
 func (s *Set) relation(u, o *Unit) uint8 {
 	var r uint8
 	for _, e := range u.fwd {
@@ -55,35 +36,6 @@ func (s *Set) relation(u, o *Unit) uint8 {
 		}
 	}
 	return r
-}
-
-// targetOrdered is targetDeps' rule for one pair: whether target t is
-// ordered after o, where rt is how t's forward dependencies name o and ro
-// how o's name t. Of two targets that pull each other in, the one loaded
-// first is ordered after the other (targetDeps sees them in load order).
-func targetOrdered(t, o *Unit, rt, ro uint8) bool {
-	if t == o || t.Type != "target" || !defaultDeps(t) || !defaultDeps(o) {
-		return false
-	}
-	if rt&relPulls == 0 || rt&relOrdered != 0 || ro&relAfter != 0 {
-		return false
-	}
-	return o.idx > t.idx || o.Type != "target" || ro&relPulls == 0 || ro&relOrdered != 0
-}
-
-// defaultDeps reports whether u is loaded with DefaultDependencies=yes.
-func defaultDeps(u *Unit) bool { return u.LoadState == StateLoaded && u.Unit.DefaultDependencies }
-
-// sliceOf returns the loaded slice u is placed in, as linkSlices records
-// it, or nil.
-func (s *Set) sliceOf(u *Unit) *Unit {
-	if u.CGroup == nil || u.CGroup.Slice == "" {
-		return nil
-	}
-	if sl := s.units[u.CGroup.Slice]; sl != nil && sl != u && sl.CGroup != nil && sl.Type == "slice" {
-		return sl
-	}
-	return nil
 }
 
 // linkLoaded links the units loaded since the Set was last linked,
