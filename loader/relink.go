@@ -122,8 +122,8 @@ type danglingDep struct {
 }
 
 // resolveDangling takes out of s.dangling the names of the units loaded
-// since s.order[from] and of those given names since, and returns them
-// with the units that name them.
+// since s.order[from] and of those given names since (s.renamed, new
+// units among them), and returns them with the units that name them.
 func (s *Set) resolveDangling(from int) []danglingDep {
 	if len(s.dangling) == 0 {
 		return nil
@@ -137,11 +137,6 @@ func (s *Set) resolveDangling(from int) []danglingDep {
 	}
 	for _, u := range s.order[from:] {
 		for _, n := range u.Names {
-			take(n)
-		}
-	}
-	for _, u := range s.order[from:] {
-		for _, n := range s.aliases[u] {
 			take(n)
 		}
 	}

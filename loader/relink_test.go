@@ -55,7 +55,9 @@ func relinkTree() map[string]string {
 // each step compares every unit's Deps (all kinds), slice members and
 // names with those a full link of the same units gives: one Set is linked
 // as Load and Forget link it, the other relinked in full after each step.
-// The lists read before each step must not change.
+// The lists read before each step must not change, and the indexes of
+// the incremental Set must hold no unit forgotten and no name loaded as
+// dangling.
 func TestIncrementalLink(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -85,6 +87,7 @@ func TestIncrementalLink(t *testing.T) {
 				"forget t@y.service", "forget n.service", "load n.service",
 				// a name no unit had, given to a unit loaded already
 				"load x.service", "forget c2.service", "symlink c2.service c.service", "load c2.service",
+				"forget c2.service", "load c2.service", // under that name
 				"load p.target", "forget p2.target", "symlink p2.target p.target", "load p2.target",
 			},
 		},
@@ -174,6 +177,27 @@ func compareSets(t *testing.T, op string, inc, full *Set) bool {
 	}
 	if a, b := byName(inc), byName(full); !maps.Equal(a, b) {
 		errorf("names %v, want %v", a, b)
+	}
+	// Forget takes a unit out of the Set's indexes too.
+	loaded := func(u *Unit) bool { return int(u.idx) < len(inc.order) && inc.order[u.idx] == u }
+	for n := range inc.dangling {
+		if inc.units[n] != nil {
+			errorf("dangling holds %s, which is loaded", n)
+		}
+	}
+	for what, m := range map[string]map[string][]*Unit{"dangling": inc.dangling, "joinedBy": inc.joinedBy} {
+		for n, l := range m {
+			for _, u := range l {
+				if !loaded(u) {
+					errorf("%s[%s] holds %s, which is not loaded", what, n, u.ID)
+				}
+			}
+		}
+	}
+	for u := range inc.aliases {
+		if !loaded(u) {
+			errorf("aliases hold %s, which is not loaded", u.ID)
+		}
 	}
 	for i, u := range inc.Units() {
 		f := full.Units()[i]
