@@ -97,19 +97,19 @@ func BenchmarkLoadDebian(b *testing.B) {
 	benchLoad(b, root)
 }
 
-// instanceSet loads the 1000-unit graph and an Accept=yes socket with
+// instanceSet loads writeGraph's n units and an Accept=yes socket with
 // its service template, as a socket-activated server has them before its
 // first connection.
-func instanceSet(b *testing.B) *Set {
-	root := b.TempDir()
-	writeGraph(b, root, 1000)
+func instanceSet(tb testing.TB, n int) *Set {
+	root := tb.TempDir()
+	writeGraph(tb, root, n)
 	dir := filepath.Join(root, "etc/systemd/system")
 	for name, body := range map[string]string{
 		"echo@.service": "[Service]\nExecStart=/bin/cat\nStandardInput=socket\n",
 		"echo.socket":   "[Socket]\nListenStream=1234\nAccept=yes\n",
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	s := NewSet(SystemPaths(root), &unit.Host{Root: root, MachineID: "0123456789abcdef0123456789abcdef", Hostname: "bench"})
@@ -123,7 +123,7 @@ func instanceSet(b *testing.B) *Set {
 // shutdown.target, which the next one copies (run it with -benchtime=Nx
 // to see the cost after N instances).
 func BenchmarkLoadInstance(b *testing.B) {
-	s := instanceSet(b)
+	s := instanceSet(b, 1000)
 	b.ResetTimer()
 	for i := range b.N {
 		if _, err := s.Load(fmt.Sprintf("echo@%d-1-2.service", i)); err != nil {
@@ -135,7 +135,7 @@ func BenchmarkLoadInstance(b *testing.B) {
 // BenchmarkLoadForgetInstance loads an instance and forgets it, as a
 // connection's unit comes and goes.
 func BenchmarkLoadForgetInstance(b *testing.B) {
-	s := instanceSet(b)
+	s := instanceSet(b, 1000)
 	b.ResetTimer()
 	for i := range b.N {
 		id := fmt.Sprintf("echo@%d-1-2.service", i)

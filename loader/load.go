@@ -381,9 +381,18 @@ func parallel(n int, f func(i int)) {
 	g.Wait()
 }
 
-// allocUnit returns a zero unit for id from s's slabs, with a zero
-// Service if id is a service.
+// allocUnit returns a zero unit for id, with a zero Service if id is a
+// service: from s's slabs, but for an instance, which may come and go
+// (Forget) while the units beside it in a slab array stay: it is its own
+// allocation, so that one kept does not keep an array of forgotten ones.
 func (s *Set) allocUnit(id string) *Unit {
+	if unit.IsInstance(id) {
+		u := new(Unit)
+		if unit.NameType(id) == "service" {
+			u.Service = new(Service)
+		}
+		return u
+	}
 	u := s.unitMem.next()
 	if unit.NameType(id) == "service" {
 		u.Service = s.svcMem.next()

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -87,6 +88,41 @@ func TestLoadMemoryBound(t *testing.T) {
 	if per > bound {
 		t.Errorf("a loaded Set keeps %.0f B per unit, more than %d", per, bound)
 	}
+}
+
+// TestForgetLetsGo loads instances as an Accept=yes socket's connections
+// come and go, one in 64 staying: what a kept instance holds alive must
+// be about its own size (3 KB measured), not the forgotten instances
+// allocated beside it (about 210 KB each when instances came from the
+// Set's slabs, 64 to an array).
+func TestForgetLetsGo(t *testing.T) {
+	const bound = 16 << 10 // bytes per kept instance
+	s := instanceSet(t, 200)
+	s.ForgetIndex()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	kept := 0
+	for i := range 64 * 50 {
+		id := fmt.Sprintf("echo@%d-1-2.service", i)
+		if _, err := s.Load(id); err != nil {
+			t.Fatal(err)
+		}
+		if i%64 == 0 {
+			kept++
+		} else {
+			s.Forget(id)
+		}
+	}
+	s.ForgetIndex()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / float64(kept)
+	t.Logf("%d instances kept: %.0f B each", kept, per)
+	if per > bound {
+		t.Errorf("a kept instance holds %.0f B alive, more than %d", per, bound)
+	}
+	runtime.KeepAlive(s)
 }
 
 // TestFileTextNotKept loads a unit whose file is mostly 1 MiB of comments:

@@ -132,7 +132,8 @@ func writeRare[T any](rp **T, def *T) *T {
 // classes, and units allocated one by one would leave the spans they
 // share with that garbage half empty for the manager's life (about
 // 0.4 MB for 1000 units; TestLoadFragmentation). An array lives as long
-// as one of its Ts; a Set's units live and die together.
+// as one of its Ts: units that come and go one by one (instances, see
+// allocUnit) are not taken from a slab.
 type slab[T any] struct {
 	free []T
 	n    int // the last array's length: 4, doubling up to 32 KiB of Ts
