@@ -581,6 +581,7 @@ func (c *Core) spawned(e Spawned) {
 		r.controlToken = 0
 	}
 	if e.PID <= 0 {
+		defer c.replayEarly(r)
 		if !current {
 			return
 		}
@@ -603,6 +604,7 @@ func (c *Core) spawned(e Spawned) {
 		// The unit moved on (a stop overtook the spawn): the process is
 		// not wanted any more.
 		c.emit(Kill{Unit: r.id, Signal: syscall.SIGKILL, PIDs: []int{e.PID}})
+		c.replayEarly(r)
 		return
 	}
 	c.watch(e.PID, r)
@@ -618,6 +620,10 @@ func (c *Core) spawned(e Spawned) {
 	// reaper may win the race, and the exit waits among the orphans. The
 	// spawn is taken first either way (a Type=simple start job succeeds).
 	c.afterSpawn(r, rec.role)
+	// What the process said before its spawn was reported comes before
+	// its exit: systemd handles its notify socket before SIGCHLD (the
+	// priorities of its event sources; from its code, not recorded).
+	c.replayEarly(r)
 	if ex, ok := c.orphans[e.PID]; ok {
 		delete(c.orphans, e.PID)
 		if ex.Seq == 0 || ex.Seq > e.Since {
@@ -768,6 +774,15 @@ func (c *Core) notified(e Notified) {
 	if r == nil || r.u.Service == nil {
 		return
 	}
+	if access := notifyAccess(r.u.Service); (access == "main" || access == "exec") && e.PID != r.main && e.PID != r.control &&
+		c.pids[e.PID] == nil && (r.mainToken != 0 || r.controlToken != 0) && len(r.rareRO().early) < maxEarly {
+		// systemd forks in its loop and knows the pid before it reads
+		// any datagram; gosd's spawn is reported by a worker, and a
+		// process that notifies at once (READY=1 right after exec) can
+		// be heard first. The datagram waits for the spawn.
+		r.rareRW().early = append(r.rare.early, e)
+		return
+	}
 	switch notifyAccess(r.u.Service) {
 	case "none":
 		c.logf(r, 4, "Got notification message from PID %d, but reception is disabled.", e.PID)
@@ -784,6 +799,22 @@ func (c *Core) notified(e Notified) {
 		}
 	}
 	c.svcNotify(r, e)
+}
+
+// maxEarly bounds the datagrams a unit holds while its spawn is in flight.
+const maxEarly = 16
+
+// replayEarly handles the datagrams r held (see notified) once no spawn
+// of it is in flight any more, in the order they came.
+func (c *Core) replayEarly(r *unitRT) {
+	if r.rare == nil || len(r.rare.early) == 0 || r.mainToken != 0 || r.controlToken != 0 {
+		return
+	}
+	early := r.rare.early
+	r.rare.early = nil
+	for _, e := range early {
+		c.notified(e)
+	}
 }
 
 // unitOfPID finds the unit a pid that the core did not spawn belongs to.

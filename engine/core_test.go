@@ -262,6 +262,10 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		// spawn worker race in the loop).
 		st, _ := kv("fail")
 		early, hasEarly := kv("exited-first")
+		// "spawned notified-first=FIELD=VALUE": each process sends that
+		// datagram before its spawn is reported (the notify socket and
+		// the spawn worker race in the loop).
+		said, hasSaid := kv("notified-first")
 		for i, s := range held {
 			if st != "" {
 				n, _ := strconv.Atoi(st)
@@ -270,6 +274,10 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			}
 			sp := ts.started(s)
 			sp.Since = since[i]
+			if hasSaid && sp.PID > 0 {
+				f, v, _ := strings.Cut(said, "=")
+				ts.feed(&b, Notified{PID: sp.PID, Fields: [][2]string{{f, v}}})
+			}
 			if hasEarly && sp.PID > 0 {
 				n, _ := strconv.Atoi(early)
 				ts.host.drop(sp.PID)

@@ -64,6 +64,11 @@ type unitRare struct {
 	pollDeadline time.Duration
 	conn         uint64 // the service of one Accept=yes connection
 	reloadResult string // "" for success
+	// early holds datagrams from a process of the unit that is not (yet)
+	// its main or control process, received while a spawn of the unit
+	// was in flight: the sender may be the process being spawned (see
+	// Core.notified).
+	early []Notified
 
 	// timer
 	lastTrigger    time.Duration
