@@ -180,7 +180,7 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 			units[j].dependents = append(units[j].dependents, i)
 		}
 		index[u.Name] = i
-		needNotify = needNotify || u.Kind == unitgraph.Notify
+		needNotify = needNotify || u.Kind.Notifies()
 	}
 	if needNotify && opt.NotifySocket == "" {
 		return errors.New("floor: the graph has notify units but Options.NotifySocket is empty")
@@ -237,7 +237,7 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 				}
 				u := units[r.idx].u // read-only after setup
 				env := opt.Env
-				if u.Kind == unitgraph.Notify {
+				if u.Kind.Notifies() {
 					env = envNotify
 				}
 				// Services get a session of their own, as under systemd.
@@ -386,7 +386,7 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 			unix.Kill(r.pid, stopSignal(killing))
 		case stopping:
 			// Ordered: its turn comes when its requirers are down.
-		case ur.u.Kind == unitgraph.Simple || ur.u.Kind == unitgraph.Notify && earlyReady[r.pid]:
+		case ur.u.Kind == unitgraph.Simple || ur.u.Kind.Notifies() && earlyReady[r.pid]:
 			start(r.idx)
 		}
 		delete(earlyReady, r.pid)
@@ -440,7 +440,7 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 			reap()
 		case pid := <-ready:
 			if i, ok := byPid[pid]; ok {
-				if units[i].state == running && units[i].u.Kind == unitgraph.Notify {
+				if units[i].state == running && units[i].u.Kind.Notifies() {
 					start(i)
 				}
 			} else if inflight > 0 {

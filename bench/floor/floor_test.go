@@ -128,7 +128,7 @@ func testGraph(t *testing.T, kind unitgraph.Kind, self, dir string) *unitgraph.G
 			u.Argv = []string{self, "gosd-floor-role:crash-once", filepath.Join(dir, "crashed")}
 		case u.Name == unitgraph.FinalName:
 			u.Argv = []string{"/bin/sh", "-c", "echo done > " + filepath.Join(dir, "done")}
-		case u.Kind == unitgraph.Notify:
+		case u.Kind.Notifies():
 			u.Argv = []string{self, "gosd-floor-role:notify", dir}
 		}
 	}
@@ -145,7 +145,7 @@ func TestRunOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []unitgraph.Kind{unitgraph.Oneshot, unitgraph.Simple, unitgraph.Notify} {
+	for _, kind := range []unitgraph.Kind{unitgraph.Oneshot, unitgraph.Simple, unitgraph.Notify, unitgraph.NotifyDaemon} {
 		t.Run(string(kind), func(t *testing.T) {
 			dir := t.TempDir()
 			g := testGraph(t, kind, self, dir)
@@ -172,7 +172,7 @@ func TestRunOrder(t *testing.T) {
 				}
 				time.Sleep(10 * time.Millisecond)
 			}
-			if kind == unitgraph.Notify {
+			if kind.Notifies() {
 				// Every notify unit's barrier must have been answered.
 				for {
 					m, _ := filepath.Glob(filepath.Join(dir, "barrier-*"))

@@ -50,7 +50,7 @@ func TestBootFloor(t *testing.T) {
 	}
 	work := t.TempDir()
 	layer := filepath.Join(work, "layer")
-	if err := writeLayer(layer, g, self, "", false); err != nil {
+	if err := writeLayer(layer, g, self, "", "", false); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {

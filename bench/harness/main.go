@@ -91,7 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("harness", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.IntVar(&c.runs, "runs", 5, "boots of each manager on each graph")
-	shapes := fs.String("graphs", "oneshot,simple,notify", "graphs to boot, comma-separated")
+	shapes := fs.String("graphs", "oneshot,simple,notify,notifyd", "graphs to boot, comma-separated")
 	managers := fs.String("managers", "systemd,gosd,floor", "what to boot as PID 1, comma-separated, in the order of each round")
 	fs.IntVar(&c.units, "units", 0, "units per graph (0: issue 4's 1000, 1000 and 300)")
 	fs.BoolVar(&c.defaultDeps, "default-deps", false, "keep systemd's default dependencies (sysinit.target, basic.target) in the generated units")
@@ -130,10 +130,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	for _, s := range strings.Split(*shapes, ",") {
 		switch k := unitgraph.Kind(strings.TrimSpace(s)); k {
-		case unitgraph.Oneshot, unitgraph.Simple, unitgraph.Notify:
+		case unitgraph.Oneshot, unitgraph.Simple, unitgraph.Notify, unitgraph.NotifyDaemon:
 			c.shapes = append(c.shapes, k)
 		default:
-			return nil, fmt.Errorf("-graphs: unknown graph %q (oneshot, simple, notify)", s)
+			return nil, fmt.Errorf("-graphs: unknown graph %q (oneshot, simple, notify, notifyd)", s)
 		}
 	}
 	for _, m := range strings.Split(*managers, ",") {
@@ -324,6 +324,18 @@ func (h *harness) setup() error {
 		}
 	}
 
+	notifyd := ""
+	if slices.Contains(c.shapes, unitgraph.NotifyDaemon) {
+		notifyd = filepath.Join(bin, "notifyd")
+		root, err := moduleRoot()
+		if err == nil {
+			err = buildStatic(root, "./bench/notifyd", notifyd)
+		}
+		if err != nil {
+			return fmt.Errorf("the %s graph needs bench/notifyd: %w", unitgraph.NotifyDaemon, err)
+		}
+	}
+
 	h.specs = map[unitgraph.Kind]unitgraph.Spec{}
 	h.layers = map[unitgraph.Kind]string{}
 	for _, spec := range unitgraph.DefaultSpecs() {
@@ -342,7 +354,11 @@ func (h *harness) setup() error {
 		if c.notifyClient == "gosd" && gosd == "" {
 			return errors.New("-notify-client=gosd needs a gosd binary")
 		}
-		if err := writeLayer(dir, g, self, gosd, c.notifyClient == "gosd"); err != nil {
+		nd := ""
+		if spec.Kind == unitgraph.NotifyDaemon {
+			nd = notifyd
+		}
+		if err := writeLayer(dir, g, self, nd, gosd, c.notifyClient == "gosd"); err != nil {
 			return fmt.Errorf("writing the %s graph: %w", spec.Kind, err)
 		}
 		h.specs[spec.Kind] = spec

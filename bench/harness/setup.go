@@ -57,12 +57,15 @@ func moduleRoot() (string, error) {
 }
 
 // buildGosd builds the static gosd binary into out, as `make build` does.
-func buildGosd(modRoot, out string) error {
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./cmd/gosd")
+func buildGosd(modRoot, out string) error { return buildStatic(modRoot, "./cmd/gosd", out) }
+
+// buildStatic builds the static binary of the module's package pkg into out.
+func buildStatic(modRoot, pkg, out string) error {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
 	cmd.Dir = modRoot
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/gosd: %v: %s", err, strings.TrimSpace(string(msg)))
+		return fmt.Errorf("go build %s: %v: %s", pkg, err, strings.TrimSpace(string(msg)))
 	}
 	return checkStatic(out)
 }
@@ -107,10 +110,11 @@ func copyFile(src, dst string, mode os.FileMode) error {
 const gosdPath = "/usr/local/sbin/gosd"
 
 // writeLayer writes the overlay layer of one graph: the unit files, the
-// notify wrapper, the JSON graph, this binary at unitgraph.HelperPath and,
-// if gosd is not "", gosd at gosdPath. With gosdNotify, systemd-notify in
-// /usr/local/bin (first in the PATH services get) is gosd's.
-func writeLayer(dir string, g *unitgraph.Graph, self, gosd string, gosdNotify bool) error {
+// notify wrapper, the JSON graph, this binary at unitgraph.HelperPath,
+// notifyd (if not "") at unitgraph.NotifydPath and, if gosd is not "",
+// gosd at gosdPath. With gosdNotify, systemd-notify in /usr/local/bin
+// (first in the PATH services get) is gosd's.
+func writeLayer(dir string, g *unitgraph.Graph, self, notifyd, gosd string, gosdNotify bool) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
@@ -119,6 +123,11 @@ func writeLayer(dir string, g *unitgraph.Graph, self, gosd string, gosdNotify bo
 	}
 	if err := copyFile(self, filepath.Join(dir, unitgraph.HelperPath), 0o755); err != nil {
 		return err
+	}
+	if notifyd != "" {
+		if err := copyFile(notifyd, filepath.Join(dir, unitgraph.NotifydPath), 0o755); err != nil {
+			return err
+		}
 	}
 	if gosd != "" {
 		if err := copyFile(gosd, filepath.Join(dir, gosdPath), 0o755); err != nil {

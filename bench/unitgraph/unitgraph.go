@@ -33,6 +33,9 @@ const (
 	// Notify units run NotifyWrapperPath (systemd-notify --ready, then
 	// sleep infinity) with NotifyAccess=all: started on READY=1.
 	Notify Kind = "notify"
+	// NotifyDaemon units run NotifydPath, which sends READY=1 itself
+	// from the main process (NotifyAccess=main, the default) and idles.
+	NotifyDaemon Kind = "notifyd"
 	// Target units run nothing: reached once their Requires are.
 	Target Kind = "target"
 )
@@ -45,6 +48,8 @@ const (
 	HelperPath = "/usr/local/libexec/gosd-bench"
 	// NotifyWrapperPath is the shell script every notify unit runs.
 	NotifyWrapperPath = "/usr/local/libexec/gosd-bench-notify"
+	// NotifydPath is bench/notifyd, the daemon every notifyd unit runs.
+	NotifydPath = "/usr/local/libexec/gosd-bench-notifyd"
 	// GraphPath holds the graph as JSON, for the floor spawner.
 	GraphPath = "/etc/gosd-bench/graph.json"
 	// DonePath is written (renamed into place) by the final unit: the
@@ -63,7 +68,7 @@ const (
 
 // Spec describes one graph.
 type Spec struct {
-	Kind   Kind // Oneshot, Simple or Notify: the kind of every layer unit
+	Kind   Kind // Oneshot, Simple, Notify or NotifyDaemon: the kind of every layer unit
 	Units  int  // units in the layers
 	Layers int
 	// Fanin is how many units of the layer before each unit Requires=
@@ -75,14 +80,29 @@ type Spec struct {
 	DefaultDependencies bool
 }
 
-// DefaultSpecs are the three graphs of issue 4: 1000 oneshot, 1000 simple
-// and 300 notify units in 20 layers, each requiring two of the layer before.
+// DefaultSpecs are the graphs of issue 4: 1000 oneshot, 1000 simple and
+// 300 notify units in 20 layers, each requiring two of the layer before;
+// the 300 notify units come twice, notifying through the systemd-notify
+// wrapper and by themselves.
 func DefaultSpecs() []Spec {
 	return []Spec{
 		{Kind: Oneshot, Units: 1000, Layers: 20, Fanin: 2},
 		{Kind: Simple, Units: 1000, Layers: 20, Fanin: 2},
 		{Kind: Notify, Units: 300, Layers: 20, Fanin: 2},
+		{Kind: NotifyDaemon, Units: 300, Layers: 20, Fanin: 2},
 	}
+}
+
+// Notifies reports whether units of kind k are Type=notify: started on
+// READY=1.
+func (k Kind) Notifies() bool { return k == Notify || k == NotifyDaemon }
+
+// ServiceType is the Type= of units of kind k.
+func (k Kind) ServiceType() string {
+	if k == NotifyDaemon {
+		return string(Notify)
+	}
+	return string(k)
 }
 
 // Unit is one unit of a graph.
@@ -118,7 +138,7 @@ var ErrSpec = errors.New("unitgraph: bad spec")
 // and the target, wanting the last layer, pulls in the whole graph.
 func Generate(spec Spec) (*Graph, error) {
 	switch spec.Kind {
-	case Oneshot, Simple, Notify:
+	case Oneshot, Simple, Notify, NotifyDaemon:
 	default:
 		return nil, fmt.Errorf("%w: kind %q", ErrSpec, spec.Kind)
 	}
@@ -163,6 +183,8 @@ func argv(k Kind) []string {
 		return []string{"/bin/true"}
 	case Simple:
 		return []string{"/bin/sleep", "infinity"}
+	case NotifyDaemon:
+		return []string{NotifydPath}
 	default:
 		return []string{NotifyWrapperPath}
 	}
@@ -259,6 +281,8 @@ func (g *Graph) UnitFile(u Unit) string {
 	case Notify:
 		w("Type=notify")
 		w("NotifyAccess=all")
+	case NotifyDaemon:
+		w("Type=notify")
 	}
 	if u.Restart {
 		w("Restart=always")

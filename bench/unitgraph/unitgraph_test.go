@@ -148,13 +148,13 @@ func TestUnitFilesLoad(t *testing.T) {
 					t.Errorf("%s: Requires %v, want %v", gu.Name, u.Deps.Of(loader.Requires), sorted(gu.Requires))
 				}
 				s := u.Service
-				if s.Type != string(gu.Kind) {
-					t.Errorf("%s: Type=%s, want %s", gu.Name, s.Type, gu.Kind)
+				if s.Type != gu.Kind.ServiceType() {
+					t.Errorf("%s: Type=%s, want %s", gu.Name, s.Type, gu.Kind.ServiceType())
 				}
 				if gu.Layer >= 0 && gu.Kind == Oneshot && !s.RemainAfterExit {
 					t.Errorf("%s: RemainAfterExit=no", gu.Name)
 				}
-				if gu.Kind == Notify && s.NotifyAccess != "all" {
+				if gu.Kind == Notify && s.NotifyAccess != "all" || gu.Kind == NotifyDaemon && s.NotifyAccess != "main" {
 					t.Errorf("%s: NotifyAccess=%s", gu.Name, s.NotifyAccess)
 				}
 				if gu.Restart != (s.Restart == "always") {
