@@ -2,7 +2,7 @@
 // sockets a service's stdout and stderr are connected to, splits what
 // arrives into log lines as systemd-journald does for its stdout streams,
 // writes each line to the console and keeps the last lines of every unit
-// for `systemctl status`.
+// for `systemctl status`, within a bound on the whole journal.
 //
 // One goroutine serves every stream (epoll), so an idle stream costs a
 // small struct and two kernel sockets, not a goroutine. Its thread keeps
@@ -58,10 +58,11 @@ var ErrClosed = errors.New("journal: closed")
 // Journal is the log capture of a manager. Its methods may be called from
 // any goroutine.
 type Journal struct {
-	keep    int
-	console *console
-	epfd    int
-	self    int // our PID, for manager messages
+	keep     int
+	maxBytes int // bound on size
+	console  *console
+	epfd     int
+	self     int // our PID, for manager messages
 	// pidfd is the process's pidfd; the poller pulls each new stream's
 	// read end from the shared table with pidfd_getfd (-1: no pidfd, the
 	// poller then shares the table).
@@ -80,6 +81,13 @@ type Journal struct {
 	closer  chan struct{}     // wakes the closer (capacity 1)
 	streams map[int32]*stream // by descriptor in the poller's table
 	units   map[string]*ring
+	// byAge holds every ring, the one with the oldest record on top (keys
+	// may lag behind: see evictOldest).
+	byAge ringHeap
+	seq   uint64 // sequence number of the last record added
+	// size is the bytes of every ring's records plus ringCost and the
+	// unit's ID for each ring.
+	size int
 
 	done       chan struct{} // closed when the poller has exited
 	closerDone chan struct{} // closed when the closer has exited
@@ -92,8 +100,13 @@ type inflight struct {
 }
 
 // New starts a journal writing lines to console (nil: no console) and
-// keeping the last keep lines of every unit.
-func New(console io.Writer, keep int) (*Journal, error) {
+// keeping the last keep lines of every unit, as long as all it keeps
+// takes at most maxBytes: beyond, the oldest lines of the whole journal
+// go first, whatever their unit. The lines of a unit stay when the unit
+// is unloaded; its ring (and ringCost) goes when its last line does.
+// Both are journald's ways by its documentation (journald.conf(5)
+// SystemMaxUse=, journalctl(1) -u), not recorded against systemd 252.
+func New(console io.Writer, keep, maxBytes int) (*Journal, error) {
 	fail := func(what string, err error, fds ...int) (*Journal, error) {
 		for _, fd := range fds {
 			unix.Close(fd)
@@ -131,6 +144,7 @@ func New(console io.Writer, keep int) (*Journal, error) {
 	}
 	j := &Journal{
 		keep:       max(keep, 0),
+		maxBytes:   max(maxBytes, 0),
 		epfd:       epfd,
 		kick:       kick,
 		pidfd:      pidfd,
@@ -172,11 +186,22 @@ func (j *Journal) Tail(unitID string, n int) []Entry {
 	return es
 }
 
-// Forget drops the kept lines of a unit (for a unit that is unloaded).
+// Forget drops the kept lines of a unit. The manager does not call it
+// when a unit is unloaded: journald keeps the lines of units that are gone.
 func (j *Journal) Forget(unitID string) {
 	j.mu.Lock()
-	delete(j.units, unitID)
+	if r := j.units[unitID]; r != nil {
+		j.size -= len(r.buf) - int(r.off)
+		j.dropRing(r)
+	}
 	j.mu.Unlock()
+}
+
+// Size is the bytes the journal counts against its bound.
+func (j *Journal) Size() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.size
 }
 
 // ConsoleDropped is the number of lines not written to the console
@@ -214,16 +239,33 @@ func (j *Journal) Close() error {
 	return nil
 }
 
+// ringCost is what a ring costs besides its records: the ring, its map
+// entry and heap slot, about. Counting it bounds the number of rings.
+const ringCost = 128
+
 // add keeps e and sends it to the console.
 func (j *Journal) add(e Entry) {
 	j.mu.Lock()
 	if j.keep > 0 {
 		r := j.units[e.Unit]
+		before := 0
 		if r == nil {
-			r = &ring{}
+			r = &ring{unit: e.Unit}
 			j.units[e.Unit] = r
+			j.size += ringCost + len(e.Unit)
+		} else {
+			before = len(r.buf) - int(r.off)
 		}
-		r.add(e, j.keep)
+		j.seq++
+		r.add(&e, j.seq, j.keep)
+		j.size += len(r.buf) - int(r.off) - before
+		if before == 0 { // a new ring (a ring kept has a record)
+			r.key = r.oldest
+			j.byAge.push(r)
+		}
+		for j.size > j.maxBytes && len(j.byAge) > 0 {
+			j.evictOldest()
+		}
 	}
 	j.mu.Unlock()
 	if j.console != nil {
@@ -231,19 +273,56 @@ func (j *Journal) add(e Entry) {
 	}
 }
 
+// evictOldest drops the oldest record of the journal, deleting its ring
+// when that was the ring's last; or, when the top ring's key is stale,
+// only corrects the key. Keys only lag (a ring's oldest record goes
+// without a heap update when keep drops it), so a top whose key is its
+// oldest record's number holds the oldest record of all.
+func (j *Journal) evictOldest() {
+	r := j.byAge[0]
+	if r.key != r.oldest {
+		r.key = r.oldest
+		j.byAge.down(0)
+		return
+	}
+	j.size -= r.dropOldest()
+	if r.n == 0 {
+		j.dropRing(r)
+		return
+	}
+	r.key = r.oldest
+	j.byAge.down(0)
+}
+
+// dropRing deletes r from the journal; the caller has counted off its
+// records.
+func (j *Journal) dropRing(r *ring) {
+	j.byAge.remove(int(r.idx))
+	delete(j.units, r.unit)
+	j.size -= ringCost + len(r.unit)
+}
+
 // ring keeps the last lines of a unit, encoded one after another in buf
 // (see appendRecord): a unit's "Starting" and "Started" lines take one
 // 128-byte array, where Entry values and their strings took some 300 bytes.
 type ring struct {
-	buf []byte // the records from off on, oldest first
-	off int32  // where the oldest record kept starts
-	n   int32  // records kept
+	unit string // the ring's key in Journal.units
+	buf  []byte // the records from off on, oldest first
+	off  int32  // where the oldest record kept starts
+	n    int32  // records kept
+	idx  int32  // position in Journal.byAge
+	// oldest and newest are the sequence numbers of the records kept
+	// first and last; key is oldest as byAge last ordered the ring.
+	oldest, newest, key uint64
 }
 
-// A record is the wall-clock time (Unix nanoseconds, 8 bytes little
-// endian), the PID and the priority (uvarints), then the identifier and
-// the message, each its length (uvarint) and its bytes.
-func appendRecord(b []byte, e *Entry) []byte {
+// A record is the difference of its sequence number and the previous
+// record's of the ring (uvarint; the oldest record's is ring.oldest), the
+// wall-clock time (Unix nanoseconds, 8 bytes little endian), the PID and
+// the priority (uvarints), then the identifier and the message, each its
+// length (uvarint) and its bytes.
+func appendRecord(b []byte, e *Entry, seqDelta uint64) []byte {
+	b = binary.AppendUvarint(b, seqDelta)
 	b = binary.LittleEndian.AppendUint64(b, uint64(e.Time.UnixNano()))
 	b = binary.AppendUvarint(b, uint64(max(e.PID, 0)))
 	b = binary.AppendUvarint(b, uint64(max(e.Priority, 0)))
@@ -253,14 +332,16 @@ func appendRecord(b []byte, e *Entry) []byte {
 	return append(b, e.Message...)
 }
 
-// recordFields finds the fields of the record at the start of b: PID,
-// priority, the identifier's and the message's offsets, and the record's
-// length (0 when b holds no whole record). Nothing is copied.
-func recordFields(b []byte) (pid, prio uint64, ident, msg [2]int, length int) {
-	if len(b) < 8 {
+// recordFields finds the fields of the record at the start of b: the
+// sequence difference, where the time is, PID, priority, the identifier's
+// and the message's offsets, and the record's length (0 when b holds no
+// whole record). Nothing is copied.
+func recordFields(b []byte) (seqDelta uint64, clock int, pid, prio uint64, ident, msg [2]int, length int) {
+	seqDelta, clock = binary.Uvarint(b)
+	if clock <= 0 || len(b)-clock < 8 {
 		return
 	}
-	at := 8
+	at := clock + 8
 	var v [4]uint64
 	for i := range v {
 		x, n := binary.Uvarint(b[at:])
@@ -275,17 +356,17 @@ func recordFields(b []byte) (pid, prio uint64, ident, msg [2]int, length int) {
 		}
 	}
 	msg = [2]int{at, at + int(v[3])}
-	return v[0], v[1], ident, msg, msg[1]
+	return seqDelta, clock, v[0], v[1], ident, msg, msg[1]
 }
 
 // readRecord decodes the record at the start of b into e (Unit left as
 // it is) and returns its length; 0 when b holds no whole record.
 func readRecord(b []byte, e *Entry) int {
-	pid, prio, ident, msg, n := recordFields(b)
+	_, at, pid, prio, ident, msg, n := recordFields(b)
 	if n == 0 {
 		return 0
 	}
-	e.Time = time.Unix(0, int64(binary.LittleEndian.Uint64(b)))
+	e.Time = time.Unix(0, int64(binary.LittleEndian.Uint64(b[at:])))
 	e.PID, e.Priority = int(pid), int(prio)
 	e.Ident = string(b[ident[0]:ident[1]])
 	e.Message = string(b[msg[0]:msg[1]])
@@ -294,23 +375,45 @@ func readRecord(b []byte, e *Entry) int {
 
 // recordLen is the length of the record at the start of b.
 func recordLen(b []byte) int {
-	_, _, _, _, n := recordFields(b)
+	_, _, _, _, _, _, n := recordFields(b)
 	return n
 }
 
-func (r *ring) add(e Entry, keep int) {
-	r.buf = appendRecord(r.buf, &e)
-	if r.n++; int(r.n) <= keep {
-		return
+// add appends e as the record numbered seq (greater than any before) and
+// drops the oldest record when more than keep are kept.
+func (r *ring) add(e *Entry, seq uint64, keep int) {
+	if r.n == 0 {
+		r.oldest = seq
+		r.newest = seq
 	}
-	r.off += int32(recordLen(r.buf[r.off:]))
-	r.n--
+	r.buf = appendRecord(r.buf, e, seq-r.newest)
+	r.newest = seq
+	if r.n++; int(r.n) > keep {
+		r.dropOldest()
+	}
+}
+
+// dropOldest drops the oldest record and returns its length.
+func (r *ring) dropOldest() int {
+	n := recordLen(r.buf[r.off:])
+	r.off += int32(n)
+	if r.n--; r.n > 0 {
+		d, _ := binary.Uvarint(r.buf[r.off:])
+		r.oldest += d
+	}
 	if int(r.off) >= len(r.buf)/2 {
 		// move the records kept to the front once half the array is
 		// dropped ones: each byte is moved at most once on average
 		r.buf = r.buf[:copy(r.buf, r.buf[r.off:])]
 		r.off = 0
+		if c := cap(r.buf); c > 1024 && c > 4*len(r.buf) {
+			// most lines went (evicted, or a long one dropped): an array
+			// twice what is kept, so the ring can shrink again only once
+			// that many bytes are dropped
+			r.buf = append(make([]byte, 0, 2*len(r.buf)), r.buf...)
+		}
 	}
+	return n
 }
 
 func (r *ring) last(n int) []Entry {
@@ -327,4 +430,65 @@ func (r *ring) last(n int) []Entry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// ringHeap is a binary min-heap of rings by key; each ring's idx is its
+// position.
+type ringHeap []*ring
+
+func (h *ringHeap) push(r *ring) {
+	r.idx = int32(len(*h))
+	*h = append(*h, r)
+	h.up(len(*h) - 1)
+}
+
+// remove takes the ring at i out of the heap.
+func (h *ringHeap) remove(i int) {
+	s := *h
+	last := len(s) - 1
+	s[i].idx = -1
+	if i != last {
+		s[i] = s[last]
+		s[i].idx = int32(i)
+	}
+	s[last] = nil
+	*h = s[:last]
+	if i != last {
+		h.down(i)
+		h.up(i)
+	}
+}
+
+func (h ringHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p].key <= h[i].key {
+			return
+		}
+		h.swap(i, p)
+		i = p
+	}
+}
+
+func (h ringHeap) down(i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && h[c+1].key < h[c].key {
+			c++
+		}
+		if h[i].key <= h[c].key {
+			return
+		}
+		h.swap(i, c)
+		i = c
+	}
+}
+
+func (h ringHeap) swap(a, b int) {
+	h[a], h[b] = h[b], h[a]
+	h[a].idx = int32(a)
+	h[b].idx = int32(b)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"reflect"
@@ -42,7 +43,12 @@ func (j *Journal) streamsOpen() int {
 
 func newJournal(t testing.TB, console io.Writer, keep int) *Journal {
 	t.Helper()
-	j, err := New(console, keep)
+	return newBoundJournal(t, console, keep, math.MaxInt)
+}
+
+func newBoundJournal(t testing.TB, console io.Writer, keep, maxBytes int) *Journal {
+	t.Helper()
+	j, err := New(console, keep, maxBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -531,7 +537,7 @@ func BenchmarkStreams(b *testing.B) {
 	}
 	var heap, rss float64
 	for b.Loop() {
-		j, err := New(io.Discard, 10)
+		j, err := New(io.Discard, 10, math.MaxInt)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -635,11 +641,15 @@ func TestRingRecords(t *testing.T) {
 			PID: i * 31, Priority: i % 8, Message: msg}
 	}
 	for i := range 500 {
-		r.add(entry(i), keep)
+		e := entry(i)
+		r.add(&e, uint64(3*i+1), keep)
+		if want := uint64(3*max(0, i-keep+1) + 1); r.oldest != want {
+			t.Fatalf("after %d lines the oldest kept is number %d, want %d", i+1, r.oldest, want)
+		}
 		kept := 0
 		for k := max(0, i-keep+1); k <= i; k++ {
 			e := entry(k)
-			kept += 8 + 3*binary.MaxVarintLen64 + len(e.Ident) + len(e.Message)
+			kept += 8 + 4*binary.MaxVarintLen64 + len(e.Ident) + len(e.Message)
 		}
 		if len(r.buf) > 2*kept+64 {
 			t.Fatalf("after %d lines the array holds %d bytes for %d of kept lines", i+1, len(r.buf), kept)

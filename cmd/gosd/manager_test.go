@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,15 +11,22 @@ import (
 
 func TestParseManagerArgs(t *testing.T) {
 	for _, c := range []struct {
-		args     []string
-		tracking string
-		err      string
+		args       []string
+		tracking   string
+		journalMax int
+		err        string
 	}{
-		{args: nil},
-		{args: []string{"--unit=x.target", "--process-tracking=process-groups"}, tracking: "process-groups"},
-		{args: []string{"--process-tracking=cgroup"}, tracking: "cgroup"},
+		{args: nil, journalMax: defaultJournalMax},
+		{args: []string{"--unit=x.target", "--process-tracking=process-groups"}, tracking: "process-groups", journalMax: defaultJournalMax},
+		{args: []string{"--process-tracking=cgroup"}, tracking: "cgroup", journalMax: defaultJournalMax},
 		{args: []string{"--process-tracking=pids"}, err: "--process-tracking=pids: want cgroup or process-groups"},
 		{args: []string{"--bogus"}, err: "unknown option --bogus"},
+		{args: []string{"--journal-max-use=4M"}, journalMax: 4 << 20},
+		{args: []string{"--journal-max-use=1G 512K"}, journalMax: 1<<30 + 512<<10},
+		{args: []string{"--journal-max-use=0"}, journalMax: 0},
+		{args: []string{"--journal-max-use=infinity"}, journalMax: math.MaxInt},
+		{args: []string{"--journal-max-use=lots"}, err: "--journal-max-use=lots: want a size"},
+		{args: []string{"--journal-max-use=-1"}, err: "--journal-max-use=-1: want a size"},
 	} {
 		o, err := parseManagerArgs(c.args)
 		if c.err != "" {
@@ -27,8 +35,8 @@ func TestParseManagerArgs(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || o.tracking != c.tracking {
-			t.Errorf("%q: tracking %q, error %v; want %q", c.args, o.tracking, err, c.tracking)
+		if err != nil || o.tracking != c.tracking || o.journalMax != c.journalMax {
+			t.Errorf("%q: tracking %q, journal bound %d, error %v; want %q, %d", c.args, o.tracking, o.journalMax, err, c.tracking, c.journalMax)
 		}
 	}
 }
