@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gosd/gosd/unit"
 )
 
@@ -39,6 +41,39 @@ type Index struct {
 	typeDirs map[string]bool
 	// Diags are problems with symlinks found while scanning.
 	Diags []error
+	// stamps are the search directories' modification times (and inodes)
+	// before they were listed, in Paths.Dirs order: see Stale.
+	stamps []dirStamp
+}
+
+// dirStamp is what a stat(2) of a search directory tells of its listing:
+// a file added, removed or renamed in it changes its mtime; a directory
+// made anew has another inode. A missing directory has the zero stamp.
+type dirStamp struct {
+	ino       uint64
+	sec, nsec int64
+}
+
+func (p Paths) stamp(dir string) dirStamp {
+	var st unix.Stat_t
+	if unix.Stat(p.Host(dir), &st) != nil {
+		return dirStamp{}
+	}
+	return dirStamp{ino: st.Ino, sec: st.Mtim.Sec, nsec: st.Mtim.Nsec}
+}
+
+// Stale reports whether a search directory changed since the scan (one
+// stat(2) of each): a unit file or a .d/.wants directory was added or
+// removed in it. systemd 252 likewise rebuilds its unit name map, when it
+// loads a unit, if the search directories' mtimes changed (conformance
+// 975: a file added after boot is found without daemon-reload).
+func (ix *Index) Stale() bool {
+	for i, dir := range ix.Paths.Dirs {
+		if ix.Paths.stamp(dir) != ix.stamps[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // Scan reads the search path once and builds the name map.
@@ -46,13 +81,18 @@ func (p Paths) Scan() *Index {
 	// The directories are listed first, so that the maps are made once
 	// in their final size.
 	listings := make([][]fs.DirEntry, len(p.Dirs))
+	stamps := make([]dirStamp, len(p.Dirs))
 	n := 0
 	for i, dir := range p.Dirs {
+		// stamped before it is listed: a change between the two makes
+		// the scan stale, not wrong and fresh
+		stamps[i] = p.stamp(dir)
 		listings[i] = p.readDir(dir)
 		n += len(listings[i])
 	}
 	ix := &Index{Paths: p, ids: make(map[string]string, n), aliases: make(map[string][]string, n), present: make(map[string]bool, n),
-		plain: make(map[string]bool, n), dirsNamed: map[string][]string{}, typeDirs: map[string]bool{}, realDirs: map[string]bool{}}
+		plain: make(map[string]bool, n), dirsNamed: map[string][]string{}, typeDirs: map[string]bool{}, realDirs: map[string]bool{},
+		stamps: stamps}
 	for i, dir := range p.Dirs {
 		for _, de := range listings[i] {
 			name := de.Name()

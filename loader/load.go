@@ -95,7 +95,9 @@ func (s *Set) Units() []*Unit { return s.order }
 // Load loads the unit called name and every unit it refers to, then
 // links them: their dependencies are recorded in reverse on the units
 // already loaded (see linkLoaded). A unit that has no file is still
-// returned, with LoadState not-found.
+// returned, with LoadState not-found. A unit not loaded yet is looked
+// up in a new scan of the search path if a search directory changed
+// since the last (Index.Stale).
 func (s *Set) Load(name string) (*Unit, error) {
 	if !unit.IsValidName(name) || unit.IsTemplate(name) {
 		return nil, invalidNameError{name}
@@ -103,6 +105,9 @@ func (s *Set) Load(name string) (*Unit, error) {
 	if u := s.units[name]; u != nil {
 		// Loaded and linked by an earlier Load or LoadAll.
 		return u, nil
+	}
+	if s.ix != nil && s.ix.Stale() {
+		s.ix = nil // a unit file added or removed since: scan again
 	}
 	from := len(s.order)
 	s.queue = append(s.queue, name)

@@ -339,3 +339,78 @@ func (c depChange) String() string {
 	}
 	return fmt.Sprint("+", c.id)
 }
+
+// TestForgetRereadsFiles: a unit forgotten (the engine's garbage
+// collection) is read from disk again by its next Load, without a new
+// Set (daemon-reload) or ForgetIndex: its edited fragment, a drop-in
+// directory and a .wants link made since, through an alias, and a unit
+// file added since is found; a unit whose file went is not-found. This is
+// what systemd 252 does (conformance 975).
+func TestForgetRereadsFiles(t *testing.T) {
+	root := tree(t, map[string]string{
+		etc + "a.service":     "[Unit]\nDefaultDependencies=no\n[Service]\nExecStart=/bin/old\n",
+		etc + "al.service":    "-> a.service",
+		etc + "w.service":     "[Unit]\nDefaultDependencies=no\n" + svc,
+		etc + "z.service":     "[Unit]\nDefaultDependencies=no\nAfter=al.service\n" + svc,
+		etc + "d.service":     "[Unit]\nDefaultDependencies=no\n" + svc,
+		etc + "other.service": "[Unit]\nDefaultDependencies=no\n" + svc,
+	})
+	write := func(p, body string) {
+		t.Helper()
+		host := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(host), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(host, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	for _, n := range []string{"z.service", "d.service"} {
+		if _, err := s.Load(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Forget("a.service")
+	// edited in place (its directory's mtime stays), then a drop-in
+	// directory and a .wants link made
+	write(etc+"a.service", "[Unit]\nDefaultDependencies=no\n[Service]\nExecStart=/bin/new\nEnvironment=FRAG=1\n")
+	write(etc+"a.service.d/x.conf", "[Service]\nEnvironment=DROPIN=1\n")
+	if err := os.MkdirAll(filepath.Join(root, etc, "a.service.wants"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../w.service", filepath.Join(root, etc, "a.service.wants/w.service")); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Load("al.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID != "a.service" || s.Get("a.service") != a {
+		t.Fatalf("al.service loads %s", a.ID)
+	}
+	if got := a.Service.ExecStart; len(got) != 1 || got[0].Path != "/bin/new" {
+		t.Errorf("ExecStart %+v, want the edited /bin/new", got)
+	}
+	if got := a.ExecSettings().Environment; !slices.Equal(got, []string{"FRAG=1", "DROPIN=1"}) {
+		t.Errorf("Environment %q, want the fragment's and the new drop-in's", got)
+	}
+	if got := a.Deps.Of(Wants); !slices.Equal(got, []string{"w.service"}) {
+		t.Errorf("a.service wants %q, want the new .wants link's w.service", got)
+	}
+	if got := s.Get("z.service").Deps.Of(After); !slices.Equal(got, []string{"a.service"}) {
+		t.Errorf("z.service after %q, want a.service again", got)
+	}
+	// a file added after the scan: found without ForgetIndex
+	write(etc+"n.service", "[Unit]\nDefaultDependencies=no\n"+svc)
+	if n, err := s.Load("n.service"); err != nil || n.LoadState != StateLoaded {
+		t.Errorf("n.service added since the scan: %+v %v", n, err)
+	}
+	s.Forget("d.service")
+	if err := os.Remove(filepath.Join(root, etc, "d.service")); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := s.Load("d.service"); err != nil || d.LoadState != "not-found" {
+		t.Errorf("d.service whose file went: %+v %v", d, err)
+	}
+}
