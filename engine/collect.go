@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/gosd/gosd/loader"
-	"github.com/gosd/gosd/unit"
 )
 
 // Garbage collection, as systemd 252 does it (conformance 974): a unit
@@ -195,6 +194,16 @@ func (c *Core) collect() {
 	}
 }
 
+// Collect unloads the queued units that nothing keeps, outside an event:
+// those a look loaded (Lookup), which systemd collects once the request
+// that loaded them is answered. It returns the actions pending.
+func (c *Core) Collect() []Action {
+	c.collect()
+	out := c.out
+	c.out = nil
+	return out
+}
+
 // unload forgets r's run-time state under each of its names.
 func (c *Core) unload(r *unitRT) {
 	c.disarm(r) // a stale timer of it must not fire
@@ -210,10 +219,10 @@ func (c *Core) unload(r *unitRT) {
 		delete(c.units, r.id)
 	}
 	delete(c.unneededQ, r.id)
-	if unit.IsInstance(r.id) {
-		// Instances come and go with their users (one per connection of
-		// an Accept=yes socket): the loaded definition goes too, or the
-		// manager would grow with each. Plain units' files stay loaded.
-		c.host.Forget(r.id)
-	}
+	// The loaded definition goes too, as systemd's unit does: the next
+	// load reads the unit's files (fragment, drop-ins, .wants links) as
+	// they are then, without daemon-reload (conformance 975); and the
+	// instances of an Accept=yes socket, one per connection, do not grow
+	// the manager.
+	c.host.Forget(r.id)
 }

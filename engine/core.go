@@ -46,9 +46,8 @@ type Host interface {
 	// UnitOfPID names the unit a process belongs to ("" when unknown),
 	// for a notification from a process the core did not start.
 	UnitOfPID(pid int) string
-	// Forget unloads the unit with that ID (garbage collection of a
-	// template instance: each connection of an Accept=yes socket loads
-	// one); a later Load reads it afresh.
+	// Forget unloads the unit with that ID (garbage collection); a later
+	// Load reads its files afresh.
 	Forget(id string)
 }
 

@@ -248,6 +248,26 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			ts.core.unit(keepTarget).sub = "active"
 		}
 		return ""
+	case "file":
+		// file NAME: write the input as /etc/systemd/system/NAME, or
+		// remove it when there is none; the core keeps running
+		p := filepath.Join(ts.root, "etc/systemd/system", arg(0))
+		if d.Input == "" {
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			return ""
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(d.Input+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return ""
+	case "collect":
+		// what the loop does after a call: collect the units it loaded
+		ts.print(&b, ts.core.Collect())
 	case "hold":
 		ts.hold = true
 		return ""

@@ -258,7 +258,14 @@ func (l *Loop) Run(ctx context.Context) error {
 		case ev := <-l.events:
 			l.handleBurst(ev)
 		case f := <-l.calls:
-			l.batched(f)
+			l.batched(func() {
+				f()
+				// a unit a call loaded for a look (systemctl show) goes
+				// once the call is answered, as systemd's after a request
+				for _, a := range l.core.Collect() {
+					l.perform(a)
+				}
+			})
 		case <-timer.C:
 			l.batched(func() { l.handle(Tick{}) })
 		}
