@@ -137,7 +137,7 @@ func TestParseFlags(t *testing.T) {
 			if (err == nil) != tc.ok {
 				t.Fatalf("parseFlags(%q) = %v", tc.args, err)
 			}
-			if tc.name == "defaults" && (c.runs != 5 || c.counts != 3 || len(c.shapes) != 3 || len(c.managers) != 3 || len(c.instructions) != 2 || c.gosdEnv != nil) {
+			if tc.name == "defaults" && (c.runs != 5 || c.counts != 3 || len(c.shapes) != 4 || len(c.managers) != 3 || len(c.instructions) != 2 || c.gosdEnv != nil) {
 				t.Errorf("defaults: %+v", c)
 			}
 			if tc.env != nil && !slices.Equal(c.gosdEnv, tc.env) {
