@@ -349,11 +349,22 @@ func (m *manager) monotonic(d time.Duration) time.Duration { return m.boot + d }
 
 func (m *manager) lookup(name string) (*loader.Unit, error) {
 	var u *loader.Unit
-	m.loop.Call(func(c *engine.Core) { u = c.Lookup(name) })
+	m.loop.Call(func(c *engine.Core) { u = snapshot(c.Lookup(name)) })
 	if u == nil {
 		return nil, fmt.Errorf("Unit %s not found.", name)
 	}
 	return u, nil
+}
+
+// snapshot copies u (nil: nil) for use outside the loop: the loop gives a
+// unit new dependency lists (loader's link and Forget make new ones and
+// never change a list in place) while a client reads the copy.
+func snapshot(u *loader.Unit) *loader.Unit {
+	if u == nil {
+		return nil
+	}
+	cp := *u
+	return &cp
 }
 
 // tail is the last n lines the unit logged, as status shows them.

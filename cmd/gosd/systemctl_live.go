@@ -251,7 +251,7 @@ func jobFailureMessage(unit string, r engine.Reply, m *manager) string {
 // unitState returns the loaded unit and its run-time state.
 func (m *manager) unitState(name string) (u *loader.Unit, active, sub string, rt map[string]string, ts map[string]time.Duration) {
 	m.loop.Call(func(core *engine.Core) {
-		u = core.Lookup(name)
+		u = snapshot(core.Lookup(name))
 		if u == nil {
 			return
 		}
