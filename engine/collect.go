@@ -157,6 +157,9 @@ func (c *Core) collect() {
 	for len(c.collectQ) > 0 {
 		ids := slices.Sorted(maps.Keys(c.collectQ))
 		clear(c.collectQ)
+		// a boot's request queues every unit it loads: a map left that
+		// large would be walked empty at the end of every later event
+		c.collectQ = shrunk(c.collectQ, len(ids), &c.collectPeak)
 		for _, id := range ids {
 			r := c.units[id]
 			if r == nil || r.id != id || !c.mayCollect(r) {

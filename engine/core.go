@@ -222,9 +222,9 @@ type Core struct {
 	// processes to be gone (see setWaitEmpty): an exit no unit knew is
 	// checked against these alone.
 	waitingEmpty map[string]struct{}
-	// the most entries jobs, tokens and runq held since they were last made
-	// anew (see shrunk)
-	jobsPeak, tokensPeak, runqPeak int
+	// the most entries jobs, tokens, runq and collectQ held since they
+	// were last made anew (see shrunk)
+	jobsPeak, tokensPeak, runqPeak, collectPeak int
 	// runq holds jobs that may have become runnable, checked at the end of
 	// each event.
 	runq map[uint32]bool

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"unsafe"
@@ -42,5 +43,29 @@ func TestShrunk(t *testing.T) {
 	delete(small, 1)
 	if s := shrunk(small, 1, &p); id(s) != id(small) {
 		t.Error("a small map was copied")
+	}
+}
+
+// TestCollectQueueShrinks: a collection pass over a queue that held a
+// boot's units leaves it a map made anew (the old one would be walked,
+// empty, at the end of every later event); a pass over a few keeps it.
+func TestCollectQueueShrinks(t *testing.T) {
+	c := New(&fakeHost{})
+	id := func() uintptr { return reflect.ValueOf(c.collectQ).Pointer() }
+	for i := range 1000 {
+		c.queueCollect(&unitRT{id: fmt.Sprintf("u%d.service", i)})
+	}
+	big := id()
+	c.collect() // none is loaded: none is unloaded
+	if len(c.collectQ) != 0 || id() == big {
+		t.Errorf("after a pass over 1000: %d queued, same map %v", len(c.collectQ), id() == big)
+	}
+	for i := range 3 {
+		c.queueCollect(&unitRT{id: fmt.Sprintf("u%d.service", i)})
+	}
+	small := id()
+	c.collect()
+	if len(c.collectQ) != 0 || id() != small {
+		t.Errorf("after a pass over 3: %d queued, same map %v", len(c.collectQ), id() == small)
 	}
 }
