@@ -60,6 +60,7 @@ type Tracker struct {
 	proc              string
 	mode              string
 	base              string // cgroup mode: the host directory holding the units' cgroups
+	baseSlash         string // base + "/", the start of each unit's cgroup path
 	baseFd            int    // cgroup mode: base, open (O_PATH), when baseOpen
 	baseOpen          bool
 	mount             string // cgroup mode: where the cgroup2 hierarchy is mounted (host path)
@@ -179,7 +180,7 @@ func NewWithOptions(o Options) (*Tracker, error) {
 		t.mode, t.reason = ModeProcessGroup, err.Error()
 		return t, nil
 	}
-	t.mode, t.base, t.mount = ModeCgroup, base, mount
+	t.mode, t.base, t.baseSlash, t.mount = ModeCgroup, base, base+"/", mount
 	if fd, err := unix.Open(base, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
 		t.baseFd, t.baseOpen = fd, true
 	}
@@ -213,7 +214,7 @@ func (t *Tracker) Close() {
 // of 1000 services).
 func (t *Tracker) at(p string) (int, string) {
 	if t != nil && t.baseOpen {
-		if rel, ok := strings.CutPrefix(p, t.base+"/"); ok && rel != "" {
+		if rel, ok := strings.CutPrefix(p, t.baseSlash); ok && rel != "" {
 			return t.baseFd, rel
 		}
 	}
@@ -320,7 +321,13 @@ func (t *Tracker) CgroupPath(unitID string) string {
 	if t.mode != ModeCgroup {
 		return ""
 	}
-	return filepath.Join(t.base, cgroupName(unitID))
+	name := cgroupName(unitID)
+	if name == "" || name == "." || name == ".." || t.base == "/" {
+		return filepath.Join(t.base, name)
+	}
+	// what Join gives (base is clean, name one component), without its
+	// Clean: this runs a few times for each unit's start and stop
+	return t.baseSlash + name
 }
 
 // cgroupName makes a unit name safe as a directory name.
@@ -483,9 +490,16 @@ func (t *Tracker) inCgroup(pid int, p string) bool {
 	return ok && (rel == want || strings.HasPrefix(rel, want+"/"))
 }
 
+// procPath is the path of file in pid's /proc directory: what
+// filepath.Join gives (t.proc is clean, file one component), without its
+// Clean.
+func (t *Tracker) procPath(pid int, file string) string {
+	return t.proc + "/" + strconv.Itoa(pid) + "/" + file
+}
+
 // cgroupOf is pid's cgroup v2 path, relative to the hierarchy's mount.
 func (t *Tracker) cgroupOf(pid int) (string, bool) {
-	b, err := t.readFile(filepath.Join(t.proc, strconv.Itoa(pid), "cgroup"))
+	b, err := t.readFile(t.procPath(pid, "cgroup"))
 	if err != nil {
 		return "", false
 	}
@@ -904,7 +918,7 @@ type procStat struct {
 }
 
 func (t *Tracker) stat(pid int) (procStat, error) {
-	b, err := t.readFile(filepath.Join(t.proc, strconv.Itoa(pid), "stat"))
+	b, err := t.readFile(t.procPath(pid, "stat"))
 	if err != nil {
 		return procStat{}, err
 	}
@@ -949,7 +963,7 @@ func (t *Tracker) invocation(st procStat) string {
 		return v
 	}
 	v := ""
-	if f, err := os.Open(filepath.Join(t.proc, strconv.Itoa(st.pid), "environ")); err == nil {
+	if f, err := os.Open(t.procPath(st.pid, "environ")); err == nil {
 		s := bufio.NewScanner(f)
 		s.Buffer(make([]byte, 0, 4096), 1<<20)
 		s.Split(splitNUL)

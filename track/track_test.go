@@ -581,7 +581,7 @@ func TestAdoptGone(t *testing.T) {
 // descriptor; every other path (the directory itself, a sibling with the
 // same prefix, /proc) from the working directory, as given.
 func TestAt(t *testing.T) {
-	tr := &Tracker{base: "/sys/fs/cgroup/gosd.slice", baseFd: 7, baseOpen: true}
+	tr := &Tracker{base: "/sys/fs/cgroup/gosd.slice", baseSlash: "/sys/fs/cgroup/gosd.slice/", baseFd: 7, baseOpen: true}
 	for _, tc := range []struct {
 		path string
 		fd   int
@@ -599,6 +599,27 @@ func TestAt(t *testing.T) {
 	}
 	if fd, rel := (&Tracker{}).at("/sys/fs/cgroup/x"); fd != unix.AT_FDCWD || rel != "/sys/fs/cgroup/x" {
 		t.Errorf("without a base descriptor: %d, %q", fd, rel)
+	}
+}
+
+// TestCgroupPath: a unit's cgroup path and a process's /proc file are
+// what filepath.Join gives, for names Join would clean too.
+func TestCgroupPath(t *testing.T) {
+	for _, base := range []string{"/sys/fs/cgroup/gosd.slice", "/"} {
+		tr := &Tracker{mode: ModeCgroup, base: base, baseSlash: base + "/"}
+		for _, id := range []string{"a.service", "a@b\\x2fc.service", "a/b.service", "a..service", "", ".", ".."} {
+			if got, want := tr.CgroupPath(id), filepath.Join(base, cgroupName(id)); got != want {
+				t.Errorf("base %q: CgroupPath(%q) = %q, want %q", base, id, got, want)
+			}
+		}
+	}
+	for _, root := range []string{"/", "/tmp/root"} {
+		tr := &Tracker{proc: filepath.Join(root, "proc")}
+		for _, pid := range []int{1, 4194304, -1} {
+			if got, want := tr.procPath(pid, "stat"), filepath.Join(tr.proc, strconv.Itoa(pid), "stat"); got != want {
+				t.Errorf("procPath(%d) = %q, want %q", pid, got, want)
+			}
+		}
 	}
 }
 
