@@ -227,5 +227,7 @@ func (c *Core) unload(r *unitRT) {
 	// they are then, without daemon-reload (conformance 975); and the
 	// instances of an Accept=yes socket, one per connection, do not grow
 	// the manager.
-	c.host.Forget(r.id)
+	if !c.exiting {
+		c.host.Forget(r.id)
+	}
 }

@@ -377,6 +377,7 @@ type StopAll struct{}
 func (StopAll) event() {}
 
 func (c *Core) stopAll() {
+	c.exiting = true
 	for _, id := range c.Loaded() {
 		r := c.units[id]
 		if isInactiveOrFailed(r.active()) && r.job == nil {
