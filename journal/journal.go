@@ -13,6 +13,7 @@
 package journal
 
 import (
+	"container/heap"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -261,7 +262,7 @@ func (j *Journal) add(e Entry) {
 		j.size += len(r.buf) - int(r.off) - before
 		if before == 0 { // a new ring (a ring kept has a record)
 			r.key = r.oldest
-			j.byAge.push(r)
+			heap.Push(&j.byAge, r)
 		}
 		for j.size > j.maxBytes && len(j.byAge) > 0 {
 			j.evictOldest()
@@ -282,7 +283,7 @@ func (j *Journal) evictOldest() {
 	r := j.byAge[0]
 	if r.key != r.oldest {
 		r.key = r.oldest
-		j.byAge.down(0)
+		heap.Fix(&j.byAge, 0)
 		return
 	}
 	j.size -= r.dropOldest()
@@ -291,13 +292,13 @@ func (j *Journal) evictOldest() {
 		return
 	}
 	r.key = r.oldest
-	j.byAge.down(0)
+	heap.Fix(&j.byAge, 0)
 }
 
 // dropRing deletes r from the journal; the caller has counted off its
 // records.
 func (j *Journal) dropRing(r *ring) {
-	j.byAge.remove(int(r.idx))
+	heap.Remove(&j.byAge, int(r.idx))
 	delete(j.units, r.unit)
 	j.size -= ringCost + len(r.unit)
 }
@@ -432,63 +433,27 @@ func (r *ring) last(n int) []Entry {
 	return out
 }
 
-// ringHeap is a binary min-heap of rings by key; each ring's idx is its
-// position.
+// ringHeap orders rings by key for container/heap; each ring's idx is
+// its position.
 type ringHeap []*ring
 
-func (h *ringHeap) push(r *ring) {
-	r.idx = int32(len(*h))
-	*h = append(*h, r)
-	h.up(len(*h) - 1)
-}
-
-// remove takes the ring at i out of the heap.
-func (h *ringHeap) remove(i int) {
-	s := *h
-	last := len(s) - 1
-	s[i].idx = -1
-	if i != last {
-		s[i] = s[last]
-		s[i].idx = int32(i)
-	}
-	s[last] = nil
-	*h = s[:last]
-	if i != last {
-		h.down(i)
-		h.up(i)
-	}
-}
-
-func (h ringHeap) up(i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if h[p].key <= h[i].key {
-			return
-		}
-		h.swap(i, p)
-		i = p
-	}
-}
-
-func (h ringHeap) down(i int) {
-	for {
-		c := 2*i + 1
-		if c >= len(h) {
-			return
-		}
-		if c+1 < len(h) && h[c+1].key < h[c].key {
-			c++
-		}
-		if h[i].key <= h[c].key {
-			return
-		}
-		h.swap(i, c)
-		i = c
-	}
-}
-
-func (h ringHeap) swap(a, b int) {
+func (h ringHeap) Len() int           { return len(h) }
+func (h ringHeap) Less(a, b int) bool { return h[a].key < h[b].key }
+func (h ringHeap) Swap(a, b int) {
 	h[a], h[b] = h[b], h[a]
 	h[a].idx = int32(a)
 	h[b].idx = int32(b)
+}
+func (h *ringHeap) Push(x any) {
+	r := x.(*ring)
+	r.idx = int32(len(*h))
+	*h = append(*h, r)
+}
+func (h *ringHeap) Pop() any {
+	s := *h
+	r := s[len(s)-1]
+	s[len(s)-1] = nil
+	r.idx = -1
+	*h = s[:len(s)-1]
+	return r
 }
