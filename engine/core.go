@@ -585,8 +585,10 @@ func (c *Core) spawned(e Spawned) {
 	if rec.role == roleControl && r.controlToken == e.Token {
 		r.controlToken = 0
 	}
+	// Datagrams held for this spawn are handled once it is taken (see
+	// notified); a taken main process hears them before its exit, below.
+	defer c.replayEarly(r)
 	if e.PID <= 0 {
-		defer c.replayEarly(r)
 		if !current {
 			return
 		}
@@ -609,7 +611,6 @@ func (c *Core) spawned(e Spawned) {
 		// The unit moved on (a stop overtook the spawn): the process is
 		// not wanted any more.
 		c.emit(Kill{Unit: r.id, Signal: syscall.SIGKILL, PIDs: []int{e.PID}})
-		c.replayEarly(r)
 		return
 	}
 	c.watch(e.PID, r)
@@ -779,7 +780,8 @@ func (c *Core) notified(e Notified) {
 	if r == nil || r.u.Service == nil {
 		return
 	}
-	if access := notifyAccess(r.u.Service); (access == "main" || access == "exec") && e.PID != r.main && e.PID != r.control &&
+	access := notifyAccess(r.u.Service)
+	if (access == "main" || access == "exec") && e.PID != r.main && e.PID != r.control &&
 		c.pids[e.PID] == nil && (r.mainToken != 0 || r.controlToken != 0) && len(r.rareRO().early) < maxEarly {
 		// systemd forks in its loop and knows the pid before it reads
 		// any datagram; gosd's spawn is reported by a worker, and a
@@ -788,7 +790,7 @@ func (c *Core) notified(e Notified) {
 		r.rareRW().early = append(r.rare.early, e)
 		return
 	}
-	switch notifyAccess(r.u.Service) {
+	switch access {
 	case "none":
 		c.logf(r, 4, "Got notification message from PID %d, but reception is disabled.", e.PID)
 		return
