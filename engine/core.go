@@ -248,6 +248,9 @@ type Core struct {
 	// whose pid a PID file or MAINPID= will name later.
 	orphans   map[int]Exited
 	orphanAge []Exited
+	// unclaimed holds datagrams from pids no unit could be found for
+	// while spawns were in flight (see notified); at most maxEarly*4.
+	unclaimed []Notified
 
 	timers timerHeap
 	tgen   uint64
@@ -588,6 +591,7 @@ func (c *Core) spawned(e Spawned) {
 	// Datagrams held for this spawn are handled once it is taken (see
 	// notified); a taken main process hears them before its exit, below.
 	defer c.replayEarly(r)
+	defer c.replayUnclaimed(e.PID)
 	if e.PID <= 0 {
 		if !current {
 			return
@@ -630,6 +634,7 @@ func (c *Core) spawned(e Spawned) {
 	// its exit: systemd handles its notify socket before SIGCHLD (the
 	// priorities of its event sources; from its code, not recorded).
 	c.replayEarly(r)
+	c.replayUnclaimed(e.PID)
 	if ex, ok := c.orphans[e.PID]; ok {
 		delete(c.orphans, e.PID)
 		if ex.Seq == 0 || ex.Seq > e.Since {
@@ -777,6 +782,14 @@ func (c *Core) notified(e Notified) {
 	if r == nil {
 		r = c.unitOfPID(e.PID)
 	}
+	if r == nil && len(c.tokens) > 0 && len(c.unclaimed) < maxEarly*4 {
+		// Without a cgroup to read the sender's unit from (process-group
+		// tracking), a process that notifies before its spawn is reported
+		// belongs to no unit yet: the datagram waits for the spawns in
+		// flight (otherwise a quick READY=1 was lost and the start timed out).
+		c.unclaimed = append(c.unclaimed, e)
+		return
+	}
 	if r == nil || r.u.Service == nil {
 		return
 	}
@@ -821,6 +834,29 @@ func (c *Core) replayEarly(r *unitRT) {
 	r.rare.early = nil
 	for _, e := range early {
 		c.notified(e)
+	}
+}
+
+// replayUnclaimed handles the datagrams held while no unit could be found
+// for their sender (see notified) that came from pid, just reported as
+// spawned; once no spawn is in flight, the rest are dropped.
+func (c *Core) replayUnclaimed(pid int) {
+	if len(c.unclaimed) == 0 {
+		return
+	}
+	var mine []Notified
+	c.unclaimed = slices.DeleteFunc(c.unclaimed, func(e Notified) bool {
+		if e.PID == pid {
+			mine = append(mine, e)
+			return true
+		}
+		return false
+	})
+	for _, e := range mine {
+		c.notified(e)
+	}
+	if len(c.tokens) == 0 {
+		c.unclaimed = nil
 	}
 }
 

@@ -286,6 +286,9 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		// datagram before its spawn is reported (the notify socket and
 		// the spawn worker race in the loop).
 		said, hasSaid := kv("notified-first")
+		// "untracked": the host cannot tell the unit of a process before
+		// its spawn is reported (process-group tracking).
+		_, untracked := kv("untracked")
 		for i, s := range held {
 			if st != "" {
 				n, _ := strconv.Atoi(st)
@@ -296,7 +299,13 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			sp.Since = since[i]
 			if hasSaid && sp.PID > 0 {
 				f, v, _ := strings.Cut(said, "=")
+				if untracked {
+					ts.host.drop(sp.PID)
+				}
 				ts.feed(&b, Notified{PID: sp.PID, Fields: [][2]string{{f, v}}})
+				if untracked {
+					ts.host.procs[s.Unit.ID] = append(ts.host.procs[s.Unit.ID], sp.PID)
+				}
 			}
 			if hasEarly && sp.PID > 0 {
 				n, _ := strconv.Atoi(early)

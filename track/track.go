@@ -529,16 +529,35 @@ func (t *Tracker) UnitOf(pid int) string {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	// one reading of /proc for all the units
-	t.batch++
-	defer t.endBatch()
+	byPid := map[int]procStat{}
+	if t.snap != nil {
+		byPid = t.snap.byPid
+	} else {
+		// Only pid and its ancestors are read: a reading of all of /proc
+		// for each lookup (each datagram from a pid not known yet) cost
+		// ~1 s of CPU in a 300-unit notify boot.
+		for q, depth := pid, 0; q > 1 && q != t.self && depth < 64; depth++ {
+			st, err := t.stat(q)
+			if err != nil || st.zombie {
+				break
+			}
+			byPid[q] = st
+			q = st.ppid
+		}
+	}
+	p, ok := byPid[pid]
+	if !ok {
+		return ""
+	}
 	ids := make([]string, 0, len(t.units))
 	for id := range t.units {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	memo := map[int]bool{}
 	for _, id := range ids {
-		if slices.Contains(t.scan(id), pid) {
+		clear(memo)
+		if t.member(t.units[id], p, byPid, memo, 0) {
 			return id
 		}
 	}
