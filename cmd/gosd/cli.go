@@ -187,6 +187,9 @@ func parseSystemctlArgs(c *cli, argv []string) ([]string, error) {
 			c.value = true
 		case "--all":
 			c.all = true
+		case "--failed":
+			// systemctl's shorthand for --state=failed
+			c.states = append(c.states, "failed")
 		case "--quiet":
 			c.quiet = true
 		case "--force":

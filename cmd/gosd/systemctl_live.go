@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -361,11 +362,16 @@ func liveResetFailed(c *cli, args []string) int {
 
 type unitRow struct {
 	id, load, active, sub, desc string
+	job                         string // the pending job's type, "" for none
 }
 
 func (m *manager) rows() []unitRow {
 	var rows []unitRow
 	m.loop.Call(func(core *engine.Core) {
+		jobs := map[string]string{}
+		for _, j := range core.Jobs() {
+			jobs[j[1]] = j[2]
+		}
 		for _, id := range core.Loaded() {
 			u := core.Lookup(id)
 			active, sub, _ := core.Runtime(id)
@@ -373,7 +379,7 @@ func (m *manager) rows() []unitRow {
 			if desc == "" {
 				desc = id
 			}
-			rows = append(rows, unitRow{id, u.LoadState, active, sub, desc})
+			rows = append(rows, unitRow{id, u.LoadState, active, sub, desc, jobs[id]})
 		}
 	})
 	return rows
@@ -382,45 +388,90 @@ func (m *manager) rows() []unitRow {
 func liveListUnits(c *cli, args []string) int {
 	var rows []unitRow
 	for _, r := range c.mgr.rows() {
-		if !c.all && r.active == "inactive" && r.load == "loaded" {
-			continue
+		if showUnitRow(c, args, r) {
+			rows = append(rows, r)
 		}
-		if len(c.types) > 0 && !slices.Contains(c.types, strings.TrimPrefix(typeOf(r.id), ".")) {
-			continue
+	}
+	writeUnitList(c, rows)
+	return 0
+}
+
+// showUnitRow is systemctl list-units' filter: patterns and types always;
+// --state= always (the manager filters by it); without --all and
+// --state=, inactive units without a pending job are left out.
+func showUnitRow(c *cli, patterns []string, r unitRow) bool {
+	if len(patterns) > 0 && !matchAny(patterns, r.id) {
+		return false
+	}
+	if len(c.types) > 0 && !slices.Contains(c.types, strings.TrimPrefix(typeOf(r.id), ".")) {
+		return false
+	}
+	if len(c.states) > 0 {
+		return slices.Contains(c.states, r.active) || slices.Contains(c.states, r.sub) || slices.Contains(c.states, r.load)
+	}
+	return c.all || r.job != "" || r.active != "inactive"
+}
+
+// writeUnitList prints rows as systemctl 252's list-units does (the
+// cases of TestWriteUnitList were printed by it): sorted by type, then
+// name; a JOB column when a unit has a job; a bullet before failed and
+// not properly loaded units unless --plain; the legend unless
+// --no-legend, shortened when nothing is listed or --state= was given.
+func writeUnitList(c *cli, rows []unitRow) {
+	slices.SortFunc(rows, func(a, b unitRow) int {
+		if r := cmp.Compare(strings.ToLower(typeOf(a.id)), strings.ToLower(typeOf(b.id))); r != 0 {
+			return r
 		}
-		if len(c.states) > 0 && !slices.Contains(c.states, r.active) && !slices.Contains(c.states, r.sub) && !slices.Contains(c.states, r.load) {
-			continue
-		}
-		if len(args) > 0 && !matchAny(args, r.id) {
-			continue
-		}
-		rows = append(rows, r)
+		return cmp.Compare(strings.ToLower(a.id), strings.ToLower(b.id))
+	})
+	jobs := slices.ContainsFunc(rows, func(r unitRow) bool { return r.job != "" })
+	lead := "  "
+	if c.plain {
+		lead = ""
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 1, ' ', 0)
 	if !c.noLegend {
-		fmt.Fprintln(tw, "  UNIT\tLOAD\tACTIVE\tSUB\tDESCRIPTION")
+		if jobs {
+			fmt.Fprintln(tw, lead+"UNIT\tLOAD\tACTIVE\tSUB\tJOB\tDESCRIPTION")
+		} else {
+			fmt.Fprintln(tw, lead+"UNIT\tLOAD\tACTIVE\tSUB\tDESCRIPTION")
+		}
 	}
 	for _, r := range rows {
-		mark := " "
-		if r.active == "failed" || r.load != "loaded" {
-			mark = "●"
+		mark := lead
+		if !c.plain && (r.active == "failed" || r.load != "loaded") {
+			mark = "● "
 		}
-		fmt.Fprintf(tw, "%s %s\t%s\t%s\t%s\t%s\n", mark, r.id, r.load, r.active, r.sub, r.desc)
+		if jobs {
+			fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%s\t%s\n", mark, r.id, r.load, r.active, r.sub, r.job, r.desc)
+		} else {
+			fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%s\n", mark, r.id, r.load, r.active, r.sub, r.desc)
+		}
 	}
 	tw.Flush()
-	if !c.noLegend {
+	if c.noLegend {
+		return
+	}
+	if len(rows) > 0 {
 		fmt.Fprintln(c.stdout)
 		fmt.Fprintln(c.stdout, "LOAD   = Reflects whether the unit definition was properly loaded.")
 		fmt.Fprintln(c.stdout, "ACTIVE = The high-level unit activation state, i.e. generalization of SUB.")
 		fmt.Fprintln(c.stdout, "SUB    = The low-level unit activation state, values depend on unit type.")
-		if c.all {
-			fmt.Fprintf(c.stdout, "%d loaded units listed.\n", len(rows))
-		} else {
-			fmt.Fprintf(c.stdout, "%d loaded units listed. Pass --all to see loaded but inactive units, too.\n", len(rows))
+		if jobs {
+			fmt.Fprintln(c.stdout, "JOB    = Pending job for the unit.")
+			fmt.Fprintln(c.stdout)
 		}
-		fmt.Fprintln(c.stdout, "To show all installed unit files use 'systemctl list-unit-files'.")
 	}
-	return 0
+	switch {
+	case c.all || slices.Contains(c.states, "inactive"):
+		fmt.Fprintf(c.stdout, "%d loaded units listed.\n", len(rows))
+		fmt.Fprintln(c.stdout, "To show all installed unit files use 'systemctl list-unit-files'.")
+	case len(c.states) == 0:
+		fmt.Fprintf(c.stdout, "%d loaded units listed. Pass --all to see loaded but inactive units, too.\n", len(rows))
+		fmt.Fprintln(c.stdout, "To show all installed unit files use 'systemctl list-unit-files'.")
+	default:
+		fmt.Fprintf(c.stdout, "%d loaded units listed.\n", len(rows))
+	}
 }
 
 func typeOf(id string) string {
