@@ -90,27 +90,44 @@ func (c *Core) connection(e Connection) {
 	}
 }
 
-// socketServiceChanged puts a socket back to listening when the service it
-// started is gone.
+// socketServiceChanged closes the connection of an Accept=yes instance
+// that is gone, and keeps the sub-state of the Accept=no sockets that
+// trigger svc in step with it, as systemd does whoever started the
+// service: "running" while it runs, "listening" (watched again) once it
+// is dead, failed, being killed after its stop or waiting to restart;
+// nothing while a job of the service is queued. Recorded under systemd
+// 252: a socket whose service was started by hand shows running.
 func (c *Core) socketServiceChanged(svc *unitRT, now string) {
-	if !isInactiveOrFailed(now) {
-		return
-	}
-	if conn := svc.rareRO().conn; conn != 0 {
-		c.emit(CloseConn{Conn: conn})
-		svc.rare.conn = 0
-		if i := strings.LastIndexByte(svc.id, '@'); i > 0 {
-			if r := c.units[svc.id[:i]+".socket"]; r != nil && r.rareRO().nConnections > 0 {
-				r.rareRW().nConnections--
+	if isInactiveOrFailed(now) {
+		if conn := svc.rareRO().conn; conn != 0 {
+			c.emit(CloseConn{Conn: conn})
+			svc.rare.conn = 0
+			if i := strings.LastIndexByte(svc.id, '@'); i > 0 {
+				if r := c.units[svc.id[:i]+".socket"]; r != nil && r.rareRO().nConnections > 0 {
+					r.rareRW().nConnections--
+				}
 			}
 		}
 	}
+	if svc.job != nil {
+		return
+	}
+	var to string
+	switch svc.sub {
+	case "dead", "failed", "final-sigterm", "final-sigkill", "auto-restart":
+		to = "listening"
+	case "running":
+		to = "running"
+	default:
+		return
+	}
 	for _, id := range svc.u.Deps.Of(loader.TriggeredBy) {
 		r := c.units[id]
-		if r == nil || r.u.Type != "socket" || r.sub != "running" {
+		if r == nil || r.u.Type != "socket" || r.u.Socket == nil || r.u.Socket.Accept ||
+			(r.sub != "running" && r.sub != "listening") || r.sub == to {
 			continue
 		}
-		c.setSub(r, "listening")
-		c.emit(Watch{Unit: r.id, On: true})
+		c.setSub(r, to)
+		c.emit(Watch{Unit: r.id, On: to == "listening"})
 	}
 }

@@ -165,6 +165,10 @@ func (c *Core) setSub(r *unitRT, s string) {
 	r.sub = s
 	now := r.active()
 	if old == now {
+		if r.u.Type == "service" && r.prevSub != s {
+			// e.g. a restart's auto-restart (activating) -> start
+			c.socketServiceChanged(r, now)
+		}
 		return
 	}
 	r.stateChange = c.now
@@ -196,7 +200,8 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 		switch {
 		case old == "activating" && r.u.Service.Type == "oneshot":
 			c.logf(r, 6, "Finished %s.", r.descWithName())
-		case old != "activating":
+		case old != "activating" && old != "failed":
+			// (failed -> inactive is reset-failed, which systemd does not log)
 			c.logf(r, 6, "Stopped %s.", r.descWithName())
 		}
 	}

@@ -197,7 +197,37 @@ func liveJob(c *cli, verb string, args []string) int {
 			}
 		}
 	}
+	if verb == "stop" && !c.quiet {
+		for _, n := range names {
+			if got[n].Err == nil {
+				warnTriggers(c, n)
+			}
+		}
+	}
 	return code
+}
+
+// warnTriggers prints systemctl's warning after a stop: the unit can still
+// be started by the active units that trigger it (sockets, paths, timers).
+func warnTriggers(c *cli, name string) {
+	var active []string
+	c.mgr.loop.Call(func(core *engine.Core) {
+		u := core.Lookup(name)
+		if u == nil || u.LoadState == "masked" {
+			return
+		}
+		for _, id := range u.Deps.Of(loader.TriggeredBy) {
+			if st, _, _ := core.Runtime(id); st == "active" || st == "reloading" {
+				active = append(active, id)
+			}
+		}
+	})
+	if len(active) > 0 {
+		fmt.Fprintf(c.stderr, "Warning: Stopping %s, but it can still be activated by:\n", name)
+		for _, id := range active {
+			fmt.Fprintf(c.stderr, "  %s\n", id)
+		}
+	}
 }
 
 // jobFailureMessage is what systemctl prints when a job it waited for did
