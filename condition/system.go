@@ -564,3 +564,7 @@ func safeAtoi(s string) (int64, error) {
 	}
 	return int64(v), nil
 }
+
+// Architecture is systemd's name for the machine's architecture
+// (ConditionArchitecture=, $SYSTEMD_ARCHITECTURE of generators).
+func (h *Host) Architecture() (string, error) { return h.unameArchitecture() }

@@ -407,3 +407,7 @@ func (h *Host) testVirtualization(param string) (bool, error) {
 	}
 	return v != virtNone && string(v) == param, nil
 }
+
+// IsContainer reports whether a name Virtualization returns is a
+// container technology (else a hypervisor, or "none").
+func IsContainer(name string) bool { return containers[virtualization(name)] }

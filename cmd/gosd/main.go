@@ -32,7 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if tool == "gosd" || strings.HasPrefix(tool, "gosd.") {
 		if len(rest) == 0 {
-			fmt.Fprintln(stderr, "usage: gosd {manager|systemctl|systemd-analyze|systemd-notify|journalctl|verify} ARGS...")
+			fmt.Fprintln(stderr, "usage: gosd {manager|systemctl|systemd-analyze|systemd-notify|journalctl|verify|run-generators} ARGS...")
 			return 1
 		}
 		tool, rest = rest[0], rest[1:]
@@ -51,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runManager(rest, stdout, stderr)
 	case "systemd-notify":
 		return systemdNotify(rest, stdout, stderr)
+	case "run-generators":
+		return runGenerators(rest, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "gosd: unknown tool %q\n", tool)
 	return 1

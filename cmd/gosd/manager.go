@@ -37,6 +37,7 @@ const notifySocket = "/run/gosd/notify"
 type manager struct {
 	endProfiles []func() // end the shutdown's CPU profile and trace
 	root        string
+	pid1        bool // gosd is PID 1: it runs the generators
 	loop        *engine.Loop
 	set         *loader.Set // touched only on the loop goroutine
 	log         zerolog.Logger
@@ -162,6 +163,13 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 	}
 	m.log.Info().Str("tracking", m.tracker.Mode()).Msg("process tracking")
 	m.cond = condition.NewHost("/")
+	m.pid1 = pid1
+	if pid1 {
+		// As systemd's PID 1 does before it loads units. Beside another
+		// init they are that init's to run: their output directories
+		// are its.
+		m.generate()
+	}
 	m.set = loader.NewSet(loader.SystemPaths("/"), &unit.Host{Root: "/"})
 
 	sa, err := newSocketAdapter("/")
@@ -386,6 +394,9 @@ func (m *manager) tail(id string, n int) []string {
 // reload is daemon-reload: the unit files are read again; run-time state
 // stays.
 func (m *manager) reload() error {
+	if m.pid1 {
+		m.generate()
+	}
 	m.loop.Call(func(c *engine.Core) {
 		m.set = loader.NewSet(loader.SystemPaths(m.root), &unit.Host{Root: m.root})
 		c.Replace(func(id string) *loader.Unit {
