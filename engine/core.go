@@ -248,9 +248,9 @@ type Core struct {
 	// whose pid a PID file or MAINPID= will name later.
 	orphans   map[int]Exited
 	orphanAge []Exited
-	// unclaimed holds datagrams from pids no unit could be found for
-	// while spawns were in flight (see notified); at most maxEarly*4.
-	unclaimed []Notified
+	// held are datagrams heard while spawns were in flight from a pid
+	// that is no unit's main or control process yet (see notified).
+	held []heldDatagram
 
 	timers timerHeap
 	tgen   uint64
@@ -590,8 +590,7 @@ func (c *Core) spawned(e Spawned) {
 	}
 	// Datagrams held for this spawn are handled once it is taken (see
 	// notified); a taken main process hears them before its exit, below.
-	defer c.replayEarly(r)
-	defer c.replayUnclaimed(e.PID)
+	defer c.replayHeld(r, e.PID)
 	if e.PID <= 0 {
 		if !current {
 			return
@@ -633,8 +632,7 @@ func (c *Core) spawned(e Spawned) {
 	// What the process said before its spawn was reported comes before
 	// its exit: systemd handles its notify socket before SIGCHLD (the
 	// priorities of its event sources; from its code, not recorded).
-	c.replayEarly(r)
-	c.replayUnclaimed(e.PID)
+	c.replayHeld(r, e.PID)
 	if ex, ok := c.orphans[e.PID]; ok {
 		delete(c.orphans, e.PID)
 		if ex.Seq == 0 || ex.Seq > e.Since {
@@ -781,28 +779,14 @@ func (c *Core) notified(e Notified) {
 	r := c.pids[e.PID]
 	if r == nil {
 		r = c.unitOfPID(e.PID)
-	}
-	if r == nil && len(c.tokens) > 0 && len(c.unclaimed) < maxEarly*4 {
-		// Without a cgroup to read the sender's unit from (process-group
-		// tracking), a process that notifies before its spawn is reported
-		// belongs to no unit yet: the datagram waits for the spawns in
-		// flight (otherwise a quick READY=1 was lost and the start timed out).
-		c.unclaimed = append(c.unclaimed, e)
-		return
+		if c.hold(r, e) {
+			return
+		}
 	}
 	if r == nil || r.u.Service == nil {
 		return
 	}
 	access := notifyAccess(r.u.Service)
-	if (access == "main" || access == "exec") && e.PID != r.main && e.PID != r.control &&
-		c.pids[e.PID] == nil && (r.mainToken != 0 || r.controlToken != 0) && len(r.rareRO().early) < maxEarly {
-		// systemd forks in its loop and knows the pid before it reads
-		// any datagram; gosd's spawn is reported by a worker, and a
-		// process that notifies at once (READY=1 right after exec) can
-		// be heard first. The datagram waits for the spawn.
-		r.rareRW().early = append(r.rare.early, e)
-		return
-	}
 	switch access {
 	case "none":
 		c.logf(r, 4, "Got notification message from PID %d, but reception is disabled.", e.PID)
@@ -821,42 +805,73 @@ func (c *Core) notified(e Notified) {
 	c.svcNotify(r, e)
 }
 
-// maxEarly bounds the datagrams a unit holds while its spawn is in flight.
-const maxEarly = 16
-
-// replayEarly handles the datagrams r held (see notified) once no spawn
-// of it is in flight any more, in the order they came.
-func (c *Core) replayEarly(r *unitRT) {
-	if r.rare == nil || len(r.rare.early) == 0 || r.mainToken != 0 || r.controlToken != 0 {
-		return
-	}
-	early := r.rare.early
-	r.rare.early = nil
-	for _, e := range early {
-		c.notified(e)
-	}
+// heldDatagram is a datagram waiting for a spawn: unit is its sender's
+// unit when the host could tell (a cgroup), "" when not (process groups).
+type heldDatagram struct {
+	unit string
+	e    Notified
 }
 
-// replayUnclaimed handles the datagrams held while no unit could be found
-// for their sender (see notified) that came from pid, just reported as
-// spawned; once no spawn is in flight, the rest are dropped.
-func (c *Core) replayUnclaimed(pid int) {
-	if len(c.unclaimed) == 0 {
+// The datagrams held at once, and those of one unit.
+const maxHeld, maxHeldPerUnit = 64, 16
+
+// hold keeps a datagram from a pid the core did not spawn (yet) that
+// would be dropped or refused now, while a spawn that may be its sender
+// is in flight: systemd forks in its loop and knows the pid before it
+// reads any datagram; gosd's spawn is reported by a worker, and a
+// process that notifies at once (READY=1 right after exec) can be heard
+// first. r is the sender's unit if the host could tell. Without cgroups
+// the host cannot tell whose the process is before its spawn is
+// reported: then any spawn in flight may be the sender's (a quick
+// READY=1 was lost there and the start timed out).
+func (c *Core) hold(r *unitRT, e Notified) bool {
+	id := ""
+	switch {
+	case r == nil:
+		if len(c.tokens) == 0 {
+			return false
+		}
+	case r.u.Service == nil || r.mainToken == 0 && r.controlToken == 0:
+		return false
+	default:
+		access := notifyAccess(r.u.Service)
+		if access != "main" && access != "exec" || e.PID == r.main || e.PID == r.control {
+			return false
+		}
+		id = r.id
+	}
+	n := 0
+	for _, h := range c.held {
+		if h.unit == id {
+			n++
+		}
+	}
+	if len(c.held) >= maxHeld || id != "" && n >= maxHeldPerUnit {
+		return false
+	}
+	c.held = append(c.held, heldDatagram{id, e})
+	return true
+}
+
+// replayHeld handles, in the order they came, the held datagrams that r's
+// spawn just reported (pid, 0 or less when it failed) settles: those from
+// pid; those of r once no spawn of r is in flight; those of no unit once
+// no spawn at all is (they are dropped then).
+func (c *Core) replayHeld(r *unitRT, pid int) {
+	if len(c.held) == 0 {
 		return
 	}
-	var mine []Notified
-	c.unclaimed = slices.DeleteFunc(c.unclaimed, func(e Notified) bool {
-		if e.PID == pid {
-			mine = append(mine, e)
+	settled := r.mainToken == 0 && r.controlToken == 0
+	var due []Notified
+	c.held = slices.DeleteFunc(c.held, func(h heldDatagram) bool {
+		if pid > 0 && h.e.PID == pid || settled && h.unit == r.id || h.unit == "" && len(c.tokens) == 0 {
+			due = append(due, h.e)
 			return true
 		}
 		return false
 	})
-	for _, e := range mine {
+	for _, e := range due {
 		c.notified(e)
-	}
-	if len(c.tokens) == 0 {
-		c.unclaimed = nil
 	}
 }
 

@@ -64,11 +64,6 @@ type unitRare struct {
 	pollDeadline time.Duration
 	conn         uint64 // the service of one Accept=yes connection
 	reloadResult string // "" for success
-	// early holds datagrams from a process of the unit that is not (yet)
-	// its main or control process, received while a spawn of the unit
-	// was in flight: the sender may be the process being spawned (see
-	// Core.notified).
-	early []Notified
 
 	// timer
 	lastTrigger    time.Duration
@@ -164,11 +159,12 @@ func (c *Core) setSub(r *unitRT, s string) {
 	r.prevSub = r.sub
 	r.sub = s
 	now := r.active()
+	if r.u.Type == "service" && r.prevSub != s {
+		// on every change of sub-state (auto-restart -> start keeps
+		// "activating"), once the change of ActiveState is handled
+		defer c.socketServiceChanged(r, now)
+	}
 	if old == now {
-		if r.u.Type == "service" && r.prevSub != s {
-			// e.g. a restart's auto-restart (activating) -> start
-			c.socketServiceChanged(r, now)
-		}
 		return
 	}
 	r.stateChange = c.now
@@ -281,11 +277,8 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 	if now == "failed" && old != "failed" && !r.willRestart {
 		c.onFailure(r)
 	}
-	if r.u.Type == "service" {
-		c.socketServiceChanged(r, now)
-		if isInactiveOrFailed(now) {
-			c.emit(Stopped{Unit: r.u, Invocation: r.invocation})
-		}
+	if r.u.Type == "service" && isInactiveOrFailed(now) {
+		c.emit(Stopped{Unit: r.u, Invocation: r.invocation})
 	}
 	c.timerServiceChanged(r, now)
 }

@@ -96,6 +96,7 @@ func Run(root string, env []string, timeout time.Duration, out *os.File) int {
 		name string
 		pid  int
 		msg  string
+		done atomic.Bool // reaped: its pid may be another's now
 	}
 	stdin, err := os.Open("/dev/null")
 	if err != nil {
@@ -122,7 +123,7 @@ func Run(root string, env []string, timeout time.Duration, out *os.File) int {
 	timer := time.AfterFunc(timeout, func() {
 		timedOut.Store(true)
 		for _, r := range runs {
-			if r.pid > 0 {
+			if r.pid > 0 && !r.done.Load() {
 				syscall.Kill(-r.pid, syscall.SIGKILL)
 			}
 		}
@@ -143,6 +144,7 @@ func Run(root string, env []string, timeout time.Duration, out *os.File) int {
 					break
 				}
 			}
+			r.done.Store(true)
 			switch {
 			case ws.Exited() && ws.ExitStatus() == 0:
 			case ws.Signaled() && ws.Signal() == syscall.SIGKILL && timedOut.Load():

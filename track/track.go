@@ -529,10 +529,11 @@ func (t *Tracker) UnitOf(pid int) string {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	byPid := map[int]procStat{}
+	var byPid map[int]procStat
 	if t.snap != nil {
 		byPid = t.snap.byPid
 	} else {
+		byPid = map[int]procStat{}
 		// Only pid and its ancestors are read: a reading of all of /proc
 		// for each lookup (each datagram from a pid not known yet) cost
 		// ~1 s of CPU in a 300-unit notify boot.

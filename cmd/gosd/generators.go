@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/gosd/gosd/condition"
@@ -18,13 +20,12 @@ import (
 func runGenerators(args []string, stdout, stderr io.Writer) int {
 	root := "/"
 	for _, a := range args {
-		switch {
-		case len(a) > len("--root=") && a[:len("--root=")] == "--root=":
-			root = a[len("--root="):]
-		default:
+		r, ok := strings.CutPrefix(a, "--root=")
+		if !ok || r == "" {
 			fmt.Fprintf(stderr, "gosd run-generators: unknown argument %q\n", a)
 			return 1
 		}
+		root = r
 	}
 	// The manager waits for the end of this process by the end of the
 	// pipe on fd 3; the generators must not hold it.
@@ -32,7 +33,7 @@ func runGenerators(args []string, stdout, stderr io.Writer) int {
 	h := condition.NewHost(root)
 	virt, _ := h.Virtualization()
 	arch, _ := h.Architecture()
-	_, err := os.Stat("/run/systemd/first-boot")
+	_, err := os.Stat(filepath.Join(root, "/run/systemd/first-boot"))
 	env := generator.Env(virt, condition.IsContainer(virt), arch, err == nil)
 	out, ok := stderr.(*os.File)
 	if !ok {
