@@ -46,6 +46,12 @@ type Host interface {
 	// UnitOfPID names the unit a process belongs to ("" when unknown),
 	// for a notification from a process the core did not start.
 	UnitOfPID(pid int) string
+	// ClaimPID reports whether pid may become the unit's main process
+	// without root's word: it is the unit's as far as the process
+	// tracking can tell (in its cgroup; without cgroups, one of its
+	// tracked processes or an orphan started since its last spawn that
+	// no other unit holds, which the tracking then counts as the unit's).
+	ClaimPID(id string, pid int) bool
 	// Forget unloads the unit with that ID (garbage collection); a later
 	// Load reads its files afresh.
 	Forget(id string)

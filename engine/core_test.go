@@ -94,6 +94,8 @@ func (h *fakeHost) UnitOfPID(pid int) string {
 	return ""
 }
 
+func (h *fakeHost) ClaimPID(id string, pid int) bool { return h.UnitOfPID(pid) == id }
+
 func (h *fakeHost) drop(pid int) {
 	for id, ps := range h.procs {
 		if i := slices.Index(ps, pid); i >= 0 {

@@ -719,7 +719,7 @@ func (c *Core) suitableMain(r *unitRT, pid int) (why string, foreign bool) {
 	if !c.host.PIDAlive(pid) {
 		return fmt.Sprintf("New main PID %d does not exist or is a zombie.", pid), false
 	}
-	return "", c.pids[pid] != r && c.host.UnitOfPID(pid) != r.id
+	return "", c.pids[pid] != r && !c.host.ClaimPID(r.id, pid)
 }
 
 // armPoll re-arms a short deadline used to look at a PID file again,

@@ -144,6 +144,9 @@ type unitProcs struct {
 	known       map[int]uint64 // pid -> start time, adopted or found
 	sids, pgids map[int]bool
 	invocations map[string]bool
+	// since is the start time of the process last adopted (spawned):
+	// Claim takes an orphan started since then.
+	since uint64
 }
 
 // New returns a tracker for the manager running with the given root,
@@ -471,6 +474,7 @@ func (t *Tracker) Adopt(unitID string, pid int, invocation string) {
 		return
 	}
 	u.known[pid] = st.start
+	u.since = max(u.since, st.start)
 	t.noteGroups(u, st)
 	if invocation != "" {
 		// What the process was started with: its environment is read
@@ -529,27 +533,39 @@ func (t *Tracker) UnitOf(pid int) string {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var byPid map[int]procStat
-	if t.snap != nil {
-		byPid = t.snap.byPid
-	} else {
-		byPid = map[int]procStat{}
-		// Only pid and its ancestors are read: a reading of all of /proc
-		// for each lookup (each datagram from a pid not known yet) cost
-		// ~1 s of CPU in a 300-unit notify boot.
-		for q, depth := pid, 0; q > 1 && q != t.self && depth < 64; depth++ {
-			st, err := t.stat(q)
-			if err != nil || st.zombie {
-				break
-			}
-			byPid[q] = st
-			q = st.ppid
-		}
-	}
+	byPid := t.lineage(pid)
 	p, ok := byPid[pid]
 	if !ok {
 		return ""
 	}
+	return t.owner(p, byPid)
+}
+
+// lineage is pid and its ancestors, from the batch's reading of /proc or
+// read for the purpose (t.mu held). Only those are read: a reading of all
+// of /proc for each lookup (each datagram from a pid not known yet) cost
+// ~1 s of CPU in a 300-unit notify boot.
+func (t *Tracker) lineage(pid int) map[int]procStat {
+	if t.snap != nil {
+		if _, ok := t.snap.byPid[pid]; ok {
+			return t.snap.byPid
+		}
+		// started since the batch's reading
+	}
+	byPid := map[int]procStat{}
+	for q, depth := pid, 0; q > 1 && q != t.self && depth < 64; depth++ {
+		st, err := t.stat(q)
+		if err != nil || st.zombie {
+			break
+		}
+		byPid[q] = st
+		q = st.ppid
+	}
+	return byPid
+}
+
+// owner names the first unit, by ID, that p is a member of (t.mu held).
+func (t *Tracker) owner(p procStat, byPid map[int]procStat) string {
 	ids := make([]string, 0, len(t.units))
 	for id := range t.units {
 		ids = append(ids, id)
@@ -563,6 +579,38 @@ func (t *Tracker) UnitOf(pid int) string {
 		}
 	}
 	return ""
+}
+
+// Claim reports whether pid may be taken as unitID's process (a main pid
+// named by a PID file or MAINPID=): in the cgroup mode when it is in the
+// unit's cgroup; in the process-groups mode when it is a member of the
+// unit's processes, or an orphan the manager inherited (its parent is the
+// manager) that no unit's processes hold and that started since the
+// unit's last spawn, which is then recorded as the unit's. The orphan is
+// how a daemon that forks through a new session with a cleaned
+// environment looks once its starter exited (pg_ctlcluster's postgres,
+// whose PID file postgres owns: systemd takes it as in the unit's cgroup).
+func (t *Tracker) Claim(unitID string, pid int) bool {
+	if t.mode == ModeCgroup {
+		return t.UnitOf(pid) == unitID
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	byPid := t.lineage(pid)
+	p, ok := byPid[pid]
+	if !ok {
+		return false
+	}
+	if owner := t.owner(p, byPid); owner != "" {
+		return owner == unitID
+	}
+	u := t.units[unitID]
+	if u == nil || u.since == 0 || p.ppid != t.self || p.start < u.since {
+		return false
+	}
+	u.known[p.pid] = p.start
+	t.noteGroups(u, p)
+	return true
 }
 
 func (t *Tracker) unit(id string) *unitProcs {

@@ -1053,3 +1053,53 @@ func TestUnescapeMount(t *testing.T) {
 		}
 	}
 }
+
+// TestClaim: a daemon that left the unit's session with an empty
+// environment, whose starter is gone (pg_ctlcluster's postgres), may be
+// claimed as the unit's main process when a PID file names it: it is an
+// orphan started since the unit's spawn. An older process is not, nor is
+// one that another unit holds.
+func TestClaim(t *testing.T) {
+	needRoot(t)
+	self, _ := os.Executable()
+	for mode, tr := range trackers(t) {
+		t.Run(mode, func(t *testing.T) {
+			older, err := syscall.ForkExec(self, []string{"sleep"}, &syscall.ProcAttr{Env: []string{}, Files: []uintptr{0, 1, 2}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { syscall.Kill(older, syscall.SIGKILL); reap(t, older) }()
+			time.Sleep(30 * time.Millisecond) // start times count in clock ticks
+			unit := "claim-" + mode + ".service"
+			p := start(t, tr, unit, "claim", "daemon", "clearenv", "now")
+			daemon := p.readPid(t)
+			reap(t, p.pid)
+			defer func() { syscall.Kill(daemon, syscall.SIGKILL); reap(t, daemon) }()
+			if tr.Claim(unit, older) {
+				t.Errorf("Claim(%s, older process %d) = true", unit, older)
+			}
+			if !tr.Claim(unit, daemon) {
+				t.Fatalf("Claim(%s, daemon %d) = false", unit, daemon)
+			}
+			if of := tr.UnitOf(daemon); of != unit {
+				t.Errorf("UnitOf(%d) = %q after the claim", daemon, of)
+			}
+			if got := tr.Pids(unit); !slices.Contains(got, daemon) {
+				t.Errorf("Pids %v lacks the claimed %d", got, daemon)
+			}
+			time.Sleep(30 * time.Millisecond)
+			other := "claim-other-" + mode + ".service"
+			q := start(t, tr, other, "claimo", "forker")
+			child := q.readPid(t)
+			defer func() { syscall.Kill(child, syscall.SIGKILL); syscall.Kill(q.pid, syscall.SIGKILL); reap(t, q.pid, child) }()
+			if tr.Claim(other, daemon) {
+				t.Errorf("Claim(%s, %d): another unit's process", other, daemon)
+			}
+			if !tr.Claim(other, child) {
+				t.Errorf("Claim(%s, its child %d) = false", other, child)
+			}
+			tr.Release(unit)
+			tr.Release(other)
+		})
+	}
+}

@@ -472,7 +472,8 @@ func (h managerHost) PIDAlive(pid int) bool { return h.m.tracker.Alive(pid) }
 
 func (h managerHost) UnitPIDs(id string) []int { return h.m.tracker.Pids(id) }
 
-func (h managerHost) UnitOfPID(pid int) string { return h.m.tracker.UnitOf(pid) }
+func (h managerHost) UnitOfPID(pid int) string         { return h.m.tracker.UnitOf(pid) }
+func (h managerHost) ClaimPID(id string, pid int) bool { return h.m.tracker.Claim(id, pid) }
 
 // reportOnce logs a unit's load problems and unsupported settings, once,
 // when the unit is first loaded (and again when a reload loads it anew).
