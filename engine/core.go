@@ -395,9 +395,34 @@ func (c *Core) unit(id string) *unitRT {
 	return r
 }
 
+// named returns the unit a client names. One that was not found is
+// asked of the host again, which loads it anew if its file appeared since
+// (systemd 252 retries a not-found unit asked for by name: conformance 979).
+func (c *Core) named(id string) *unitRT {
+	r := c.unit(id)
+	if r == nil || r.u.LoadState != loader.StateNotFound || r.job != nil {
+		return r
+	}
+	u, err := c.host.Load(id)
+	switch {
+	case err != nil || u == nil || u == r.u:
+	case u.ID == r.id:
+		r.u = u
+	default:
+		// The name is another unit's alias now.
+		for name, o := range c.units {
+			if o == r {
+				delete(c.units, name)
+			}
+		}
+		return c.unit(id)
+	}
+	return r
+}
+
 // Lookup returns the loaded unit named id (nil when unknown).
 func (c *Core) Lookup(id string) *loader.Unit {
-	if r := c.unit(id); r != nil {
+	if r := c.named(id); r != nil {
 		return r.u
 	}
 	return nil

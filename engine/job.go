@@ -54,6 +54,7 @@ func (g graphState) Units() []string { return g.c.Loaded() }
 
 // request handles a client's job request.
 func (c *Core) request(e JobRequest) {
+	c.named(e.Unit)
 	anchor, err := c.enqueueErr(graph.Request{Unit: e.Unit, Type: e.Type, Mode: e.Mode})
 	if err != nil {
 		if e.ID != 0 {

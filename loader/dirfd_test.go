@@ -64,7 +64,7 @@ func TestReadFile(t *testing.T) {
 			dirfd int
 			base  string
 		}{{"by path", -1, ""}, {"in its directory", dirfd, name}} {
-			got, err := readFile(tc.dirfd, tc.base, filepath.Join(root, name), &buf)
+			got, _, err := readFile(tc.dirfd, tc.base, filepath.Join(root, name), &buf)
 			if err != nil || string(got) != string(data) {
 				t.Errorf("%s: %d bytes: got %d, %v", tc.how, n, len(got), err)
 			}
@@ -73,7 +73,7 @@ func TestReadFile(t *testing.T) {
 	for _, tc := range []struct {
 		name, path, op string
 	}{{"a directory", root, "read"}, {"a missing file", filepath.Join(root, "missing"), "open"}} {
-		_, err := readFile(-1, "", tc.path, &buf)
+		_, _, err := readFile(-1, "", tc.path, &buf)
 		var pe *os.PathError
 		if !errors.As(err, &pe) || pe.Op != tc.op {
 			t.Errorf("%s: error %v, want a PathError from %s", tc.name, err, tc.op)

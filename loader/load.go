@@ -104,7 +104,10 @@ func (s *Set) Load(name string) (*Unit, error) {
 	}
 	if u := s.units[name]; u != nil {
 		// Loaded and linked by an earlier Load or LoadAll.
-		return u, nil
+		if u.LoadState != StateNotFound || !s.appeared(name) {
+			return u, nil
+		}
+		s.Forget(u.ID) // and read it as a unit not loaded yet
 	}
 	if s.ix != nil && s.ix.Stale() {
 		s.ix = nil // a unit file added or removed since: scan again
@@ -114,6 +117,23 @@ func (s *Set) Load(name string) (*Unit, error) {
 	s.drain()
 	s.linkLoaded(from)
 	return s.units[name], nil
+}
+
+// appeared reports whether a unit that was not found has a file now, in
+// a new scan if a search directory changed since the last: systemd 252
+// loads a not-found unit again when it is asked for by name once its unit
+// path cache changed (conformance 979).
+func (s *Set) appeared(name string) bool {
+	if s.ix != nil && s.ix.Stale() {
+		s.ix = nil
+	}
+	ix := s.index()
+	_, ok := ix.resolve(name)
+	if !ok && unit.IsInstance(name) {
+		tmpl, _ := unit.TemplateOf(name)
+		_, ok = ix.resolve(tmpl)
+	}
+	return ok
 }
 
 // LoadAll loads every unit that has a file in the search path (templates
@@ -340,7 +360,7 @@ func (s *Set) prefetch(files []string) {
 		p := &read[i]
 		buf := s.buffer()
 		var data []byte
-		data, p.masked, p.err = s.readUnitFile(files[i], false, buf)
+		data, p.mtime, p.masked, p.err = s.readUnitFile(files[i], false, buf)
 		// The text, not the parsed file, waits for the unit to be built:
 		// it is a fifth of the size. It is the one copy of the bytes read:
 		// parseFile parses it as it is.
@@ -356,6 +376,7 @@ func (s *Set) prefetch(files []string) {
 // prefetched is one file prefetch read.
 type prefetched struct {
 	text   string
+	mtime  int64
 	masked bool
 	err    error
 	size   int  // bytes read
@@ -466,7 +487,8 @@ func (s *Set) read(u *Unit, frag string) {
 	}
 	if frag != "" {
 		u.FragmentPath = frag
-		f, diags, masked, err := s.parseFile(frag, false)
+		f, mtime, diags, masked, err := s.parseFile(frag, false)
+		u.mtimes[0] = mtime
 		switch {
 		case masked:
 			// systemd still reads a masked unit's drop-ins and
@@ -491,7 +513,8 @@ func (s *Set) read(u *Unit, frag string) {
 	for _, di := range s.index().dropIns(u.Names) {
 		d := di.path
 		u.DropInPaths = append(u.DropInPaths, d)
-		f, diags, masked, err := s.parseFile(d, di.typ.IsRegular())
+		f, mtime, diags, masked, err := s.parseFile(d, di.typ.IsRegular())
+		u.mtimes[1] = max(u.mtimes[1], mtime)
 		if masked {
 			continue // an empty or /dev/null drop-in is listed but holds nothing
 		}
@@ -502,6 +525,9 @@ func (s *Set) read(u *Unit, frag string) {
 			continue
 		}
 		u.applyFile(f, diags, false)
+	}
+	if sp := u.SourcePath(); sp != "" {
+		u.notesRW().sourceMtime, _, _ = s.mtime(sp)
 	}
 	if u.LoadState == StateLoaded {
 		u.patchCGroupContext()
@@ -587,23 +613,23 @@ func errnoText(e syscall.Errno) string {
 //
 // resolved says file is known to be a regular file in a directory without
 // symlinks, which needs no resolving.
-func (s *Set) parseFile(file string, resolved bool) (f *unit.File, diags []*unit.Diag, masked bool, err error) {
+func (s *Set) parseFile(file string, resolved bool) (f *unit.File, mtime int64, diags []*unit.Diag, masked bool, err error) {
 	var text string
 	if p := s.fetched[file]; p != nil && !p.taken {
-		text, masked, err = p.text, p.masked, p.err
+		text, mtime, masked, err = p.text, p.mtime, p.masked, p.err
 		p.text, p.taken = "", true
 	} else {
 		buf := s.buffer()
 		defer s.bufs.Put(buf)
 		var data []byte
-		data, masked, err = s.readUnitFile(file, resolved, buf)
+		data, mtime, masked, err = s.readUnitFile(file, resolved, buf)
 		text = string(data) // the one copy of the bytes, which buf reuses
 	}
 	if err != nil || masked {
-		return nil, nil, masked, err
+		return nil, mtime, nil, masked, err
 	}
 	f, diags, err = unit.ParseString(file, text)
-	return f, diags, false, err
+	return f, mtime, diags, false, err
 }
 
 // buffer returns a buffer for readUnitFile from s.bufs; put it back there.
@@ -617,23 +643,23 @@ func (s *Set) buffer() *[]byte {
 // readUnitFile reads the in-root unit file file (resolved: as parseFile
 // says) into *buf. masked reports a file that is /dev/null (through
 // links) or empty.
-func (s *Set) readUnitFile(file string, resolved bool, buf *[]byte) (data []byte, masked bool, err error) {
+func (s *Set) readUnitFile(file string, resolved bool, buf *[]byte) (data []byte, mtime int64, masked bool, err error) {
 	real, err := s.index().realPath(file, resolved)
 	if err != nil {
-		return nil, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
+		return nil, 0, false, &unit.Diag{File: file, Msg: "Failed to open: " + err.Error()}
 	}
 	if real == "/dev/null" {
-		return nil, true, nil
+		return nil, 0, true, nil
 	}
 	if dirfd, name, ok := s.dirs.at(real); ok {
-		data, err = readFile(dirfd, name, s.Paths.Host(real), buf)
+		data, mtime, err = readFile(dirfd, name, s.Paths.Host(real), buf)
 	} else {
-		data, err = readFile(-1, "", s.Paths.Host(real), buf)
+		data, mtime, err = readFile(-1, "", s.Paths.Host(real), buf)
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, 0, false, err
 	}
-	return data, len(data) == 0, nil
+	return data, mtime, len(data) == 0, nil
 }
 
 // readFile reads the file at path into *buf, growing it as needed, and
@@ -644,16 +670,28 @@ func (s *Set) readUnitFile(file string, resolved bool, buf *[]byte) (data []byte
 //
 // With dirfd not -1, name (the last component of path) is opened in that
 // directory.
-func readFile(dirfd int, name, path string, buf *[]byte) ([]byte, error) {
+func readFile(dirfd int, name, path string, buf *[]byte) (data []byte, mtime int64, err error) {
 	if dirfd < 0 {
 		dirfd, name = unix.AT_FDCWD, path
 	}
 	fd, err := openNoEINTR(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, 0, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
+	// The size sizes the buffer, and a regular file's read that returns
+	// less than asked is at its end: the fstat takes the place of the
+	// read that would return 0. The mtime is NeedDaemonReload='s.
+	var st unix.Stat_t
+	regular := false
+	if unix.Fstat(fd, &st) == nil {
+		mtime = st.Mtim.Nano()
+		regular = st.Mode&unix.S_IFMT == unix.S_IFREG
+	}
 	b := (*buf)[:0]
+	if want := int(st.Size) + 1; cap(b) < want && regular {
+		b = make([]byte, 0, max(want, 16<<10))
+	}
 	if cap(b) == 0 {
 		b = make([]byte, 0, 16<<10)
 	}
@@ -661,19 +699,20 @@ func readFile(dirfd int, name, path string, buf *[]byte) ([]byte, error) {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
+		ask := cap(b) - len(b)
 		n, err := syscall.Read(fd, b[len(b):cap(b)])
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
 			*buf = b
-			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
-		}
-		if n == 0 {
-			*buf = b
-			return b, nil
+			return nil, 0, &fs.PathError{Op: "read", Path: path, Err: err}
 		}
 		b = b[:len(b)+n]
+		if n == 0 || (regular && n < ask) {
+			*buf = b
+			return b, mtime, nil
+		}
 	}
 }
 
@@ -705,3 +744,77 @@ func (s *Set) index() *Index {
 // also sees unit files added since, as systemd does when a unit is not
 // found in its cache.
 func (s *Set) ForgetIndex() { s.ix = nil }
+
+// mtime is the modification time (Unix ns) of the in-root file p, through
+// links, and whether it is masked (/dev/null or empty).
+func (s *Set) mtime(p string) (mtime int64, masked bool, err error) {
+	var st unix.Stat_t
+	if err := unix.Stat(s.Paths.Host(p), &st); err != nil {
+		return 0, false, err
+	}
+	masked = st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == unix.Mkdev(1, 3) ||
+		st.Mode&unix.S_IFMT == unix.S_IFREG && st.Size == 0
+	return st.Mtim.Nano(), masked, nil
+}
+
+// NeedReload reports whether u's files changed on disk since it was read
+// (systemd's NeedDaemonReload=, which systemctl warns about): the
+// fragment or SourcePath= is gone or newer, a masked fragment is no longer
+// masked, or its drop-ins differ: one added to or removed from the
+// directories its drop-ins came from, or one newer than the newest read.
+// As systemd 252, which looks for drop-ins only in the directories its
+// unit cache knew, a drop-in directory made since the unit was read is not
+// looked in (conformance 980).
+func (s *Set) NeedReload(u *Unit) bool {
+	if u.FragmentPath != "" {
+		m, masked, err := s.mtime(u.FragmentPath)
+		if err != nil {
+			return true
+		}
+		if u.LoadState == StateMasked {
+			if !masked {
+				return true
+			}
+		} else if m > u.mtimes[0] {
+			return true
+		}
+	}
+	if sp := u.SourcePath(); sp != "" {
+		if m, _, err := s.mtime(sp); err != nil || m > u.notes.sourceMtime {
+			return true
+		}
+	}
+	if len(u.DropInPaths) == 0 {
+		return false
+	}
+	held := map[string]bool{}
+	for _, d := range u.DropInPaths {
+		held[path.Dir(d)] = true
+	}
+	ix := s.ix
+	if ix == nil {
+		ix = s.index()
+	}
+	var dirs []string
+	for _, d := range ix.dropinDirs(u.Names, ".d") {
+		if held[d] {
+			dirs = append(dirs, d)
+		}
+	}
+	now := s.Paths.confFiles(dirs, func(e fs.DirEntry) bool {
+		return strings.HasSuffix(e.Name(), ".conf") && !e.IsDir()
+	}, nil)
+	if len(now) != len(u.DropInPaths) {
+		return true
+	}
+	for i, c := range now {
+		if c.path != u.DropInPaths[i] {
+			return true
+		}
+		m, masked, err := s.mtime(c.path)
+		if err != nil || !masked && m > u.mtimes[1] {
+			return true
+		}
+	}
+	return false
+}

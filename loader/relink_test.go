@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gosd/gosd/unit"
 )
@@ -413,4 +414,110 @@ func TestForgetRereadsFiles(t *testing.T) {
 	if d, err := s.Load("d.service"); err != nil || d.LoadState != "not-found" {
 		t.Errorf("d.service whose file went: %+v %v", d, err)
 	}
+}
+
+// TestNotFoundRetried: a unit loaded as not-found (a Wants= of a loaded
+// unit) is read when its file appears and it is asked for by name again,
+// without daemon-reload, and the unit that wants it links to it; without
+// a file it stays the not-found unit (conformance 979).
+func TestNotFoundRetried(t *testing.T) {
+	root := tree(t, map[string]string{
+		etc + "a.service": "[Unit]\nDefaultDependencies=no\nWants=b.service\n" + svc,
+	})
+	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	if _, err := s.Load("a.service"); err != nil {
+		t.Fatal(err)
+	}
+	b := s.Get("b.service")
+	if b == nil || b.LoadState != StateNotFound {
+		t.Fatalf("b.service before its file: %+v", b)
+	}
+	if again, _ := s.Load("b.service"); again != b {
+		t.Errorf("b.service without a file loaded anew")
+	}
+	s.ForgetIndex()
+	if err := os.WriteFile(filepath.Join(root, etc, "b.service"), []byte("[Unit]\nDefaultDependencies=no\n"+svc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nb, err := s.Load("b.service")
+	if err != nil || nb == b || nb.LoadState != StateLoaded {
+		t.Fatalf("b.service after its file appeared: %+v %v", nb, err)
+	}
+	if got := nb.Deps.Of(WantedBy); !slices.Equal(got, []string{"a.service"}) {
+		t.Errorf("b.service wanted by %q, want a.service", got)
+	}
+	if again, _ := s.Load("b.service"); again != nb {
+		t.Errorf("a loaded b.service loaded again")
+	}
+}
+
+// TestNeedReload: NeedDaemonReload= as systemd 252 computes it
+// (conformance 980): an edited fragment or drop-in, a drop-in removed or
+// added beside the unit's others, a deleted fragment; not a drop-in in a
+// directory made since the unit was read; a masked unit until unmasked.
+func TestNeedReload(t *testing.T) {
+	root := tree(t, map[string]string{
+		etc + "a.service":          "[Unit]\nDefaultDependencies=no\n" + svc,
+		etc + "a.service.d/x.conf": "[Service]\nEnvironment=X=1\n",
+		etc + "n.service":          "[Unit]\nDefaultDependencies=no\n" + svc,
+		etc + "m.service":          "-> /dev/null",
+	})
+	host := func(p string) string { return filepath.Join(root, p) }
+	later := func(p string) {
+		t.Helper()
+		tm := time.Now().Add(time.Hour)
+		if err := os.Chtimes(host(p), tm, tm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(p, body string) {
+		t.Helper()
+		os.MkdirAll(filepath.Dir(host(p)), 0o755)
+		if err := os.WriteFile(host(p), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load := func() (*Set, map[string]*Unit) {
+		s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+		us := map[string]*Unit{}
+		for _, n := range []string{"a.service", "n.service", "m.service"} {
+			u, err := s.Load(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			us[n] = u
+		}
+		s.ForgetIndex()
+		return s, us
+	}
+	check := func(step string, s *Set, us map[string]*Unit, want ...string) {
+		t.Helper()
+		for _, n := range []string{"a.service", "n.service", "m.service"} {
+			if got := s.NeedReload(us[n]); got != slices.Contains(want, n) {
+				t.Errorf("%s: NeedReload(%s) = %v", step, n, got)
+			}
+		}
+	}
+	s, us := load()
+	check("as loaded", s, us)
+	write(etc+"n.service.d/new.conf", "[Service]\nEnvironment=N=1\n")
+	check("a drop-in directory made since", s, us)
+	later(etc + "a.service.d/x.conf")
+	check("a drop-in edited", s, us, "a.service")
+	s, us = load()
+	write(etc+"a.service.d/y.conf", "[Service]\nEnvironment=Y=1\n")
+	check("a drop-in added beside", s, us, "a.service")
+	s, us = load()
+	os.Remove(host(etc + "a.service.d/y.conf"))
+	check("a drop-in removed", s, us, "a.service")
+	s, us = load()
+	later(etc + "n.service")
+	check("a fragment edited", s, us, "n.service")
+	s, us = load()
+	os.Remove(host(etc + "m.service"))
+	write(etc+"m.service", "[Unit]\nDefaultDependencies=no\n"+svc)
+	check("unmasked", s, us, "m.service")
+	s, us = load()
+	os.Remove(host(etc + "a.service"))
+	check("a fragment deleted", s, us, "a.service")
 }

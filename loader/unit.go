@@ -56,6 +56,9 @@ type Unit struct {
 	// fwd holds the dependencies the unit's own files and type imply, by
 	// the names they were given.
 	fwd []depEdge
+	// mtimes are the modification times (Unix ns) of the fragment and
+	// of the newest drop-in when they were read (NeedReload).
+	mtimes [2]int64
 	// idx is the unit's position in its Set's load order.
 	idx int32
 	// shared says which of Exec, Kill and CGroup still point at the Set's
@@ -70,6 +73,7 @@ type Unit struct {
 
 type unitNotes struct {
 	sourcePath  string
+	sourceMtime int64 // SourcePath='s, when the unit was read (NeedReload)
 	unsupported []string
 }
 

@@ -172,6 +172,12 @@ func liveJob(c *cli, verb string, args []string) int {
 		a := <-ch
 		got[a.unit] = a.r
 	}
+	// systemctl warns after each job is queued, before it waits for them.
+	for _, n := range names {
+		if got[n].Err == nil {
+			warnChanged(c, n)
+		}
+	}
 	code := 0
 	for _, n := range names {
 		r := got[n]
@@ -292,11 +298,31 @@ func (m *manager) unitState(name string) (u *loader.Unit, active, sub string, rt
 	return
 }
 
+// needReload is NeedDaemonReload= of the unit name: its files changed on
+// disk since it was loaded (loader's NeedReload).
+func (m *manager) needReload(name string) (need bool) {
+	m.loop.Call(func(core *engine.Core) {
+		if u := core.Lookup(name); u != nil {
+			need = m.set.NeedReload(u)
+		}
+	})
+	return need
+}
+
+// warnChanged prints systemctl's warning for a unit whose files changed
+// on disk since it was loaded (after a job request and in status).
+func warnChanged(c *cli, name string) {
+	if c.mgr.needReload(name) {
+		fmt.Fprintf(c.stderr, "Warning: The unit file, source configuration file or drop-ins of %s changed on disk. Run 'systemctl daemon-reload' to reload units.\n", name)
+	}
+}
+
 // liveProps is show's state for a unit of the running manager.
 func (c *cli) liveProps(u *loader.Unit, in *install.Installer, presets *install.Presets) *props.State {
 	st := c.unitState(in, presets, u)
 	_, active, sub, rt, ts := c.mgr.unitState(u.ID)
 	st.ActiveState, st.SubState = active, sub
+	st.NeedDaemonReload = c.mgr.needReload(u.ID)
 	st.Runtime = rt
 	if st.Runtime == nil {
 		st.Runtime = map[string]string{}
@@ -625,6 +651,7 @@ func liveStatus(c *cli, args []string) int {
 			loaded += " (" + extra + ")"
 		}
 		fmt.Fprintf(c.stdout, "     Loaded: %s\n", loaded)
+		warnChanged(c, u.ID) // on stderr
 		if len(u.DropInPaths) > 0 {
 			byDir := map[string][]string{}
 			var dirs []string
