@@ -1091,7 +1091,11 @@ func TestClaim(t *testing.T) {
 			other := "claim-other-" + mode + ".service"
 			q := start(t, tr, other, "claimo", "forker")
 			child := q.readPid(t)
-			defer func() { syscall.Kill(child, syscall.SIGKILL); syscall.Kill(q.pid, syscall.SIGKILL); reap(t, q.pid, child) }()
+			defer func() {
+				syscall.Kill(child, syscall.SIGKILL)
+				syscall.Kill(q.pid, syscall.SIGKILL)
+				reap(t, q.pid, child)
+			}()
 			if tr.Claim(other, daemon) {
 				t.Errorf("Claim(%s, %d): another unit's process", other, daemon)
 			}
