@@ -4,8 +4,6 @@ import (
 	"maps"
 	"slices"
 	"testing"
-
-	"github.com/gosd/gosd/unit"
 )
 
 // depsOf lists every kind ds has with its list, through Of for each kind.
@@ -117,7 +115,7 @@ func TestRelinkKeepsLists(t *testing.T) {
 		etc + "a.service": "[Unit]\nDefaultDependencies=no\nAfter=c.service\n" + svc,
 		etc + "b.service": "[Unit]\nDefaultDependencies=no\nWants=a.service\nBefore=a.service\n" + svc,
 	})
-	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	s := testSet(root)
 	a, err := s.Load("a.service")
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +148,7 @@ func TestReferences(t *testing.T) {
 		etc + "c.service":       "[Unit]\nDefaultDependencies=no\n" + svc,
 		etc + "c-alias.service": "-> c.service",
 	})
-	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	s := testSet(root)
 	if _, err := s.Load("b.service"); err != nil {
 		t.Fatal(err)
 	}

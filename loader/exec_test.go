@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/gosd/gosd/unit"
 )
 
 // exLoad writes a unit file named name with the given section lines
@@ -25,7 +23,7 @@ func exLoad(t *testing.T, name, section string, lines ...string) *Unit {
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	set := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	set := testSet(root)
 	u, err := set.Load(name)
 	if err != nil {
 		t.Fatal(err)

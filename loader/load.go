@@ -527,7 +527,7 @@ func (s *Set) read(u *Unit, frag string) {
 		u.applyFile(f, diags, false)
 	}
 	if sp := u.SourcePath(); sp != "" {
-		u.notesRW().sourceMtime, _, _ = s.mtime(sp)
+		u.notesRW().sourceMtime, _, _ = s.Paths.fileTime(sp)
 	}
 	if u.LoadState == StateLoaded {
 		u.patchCGroupContext()
@@ -746,18 +746,6 @@ func (s *Set) index() *Index {
 // found in its cache.
 func (s *Set) ForgetIndex() { s.ix = nil }
 
-// mtime is the modification time (Unix ns) of the in-root file p, through
-// links, and whether it is masked (/dev/null or empty).
-func (s *Set) mtime(p string) (mtime int64, masked bool, err error) {
-	var st unix.Stat_t
-	if err := unix.Stat(s.Paths.Host(p), &st); err != nil {
-		return 0, false, err
-	}
-	masked = st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == unix.Mkdev(1, 3) ||
-		st.Mode&unix.S_IFMT == unix.S_IFREG && st.Size == 0
-	return st.Mtim.Nano(), masked, nil
-}
-
 // NeedReload reports whether u's files changed on disk since it was read
 // (systemd's NeedDaemonReload=, which systemctl warns about): the
 // fragment or SourcePath= is gone or newer, a masked fragment is no longer
@@ -768,7 +756,7 @@ func (s *Set) mtime(p string) (mtime int64, masked bool, err error) {
 // looked in (conformance 980).
 func (s *Set) NeedReload(u *Unit) bool {
 	if u.FragmentPath != "" {
-		m, masked, err := s.mtime(u.FragmentPath)
+		m, masked, err := s.Paths.fileTime(u.FragmentPath)
 		if err != nil {
 			return true
 		}
@@ -781,7 +769,7 @@ func (s *Set) NeedReload(u *Unit) bool {
 		}
 	}
 	if sp := u.SourcePath(); sp != "" {
-		if m, _, err := s.mtime(sp); err != nil || m > u.notes.sourceMtime {
+		if m, _, err := s.Paths.fileTime(sp); err != nil || m > u.notes.sourceMtime {
 			return true
 		}
 	}
@@ -792,12 +780,8 @@ func (s *Set) NeedReload(u *Unit) bool {
 	for _, d := range u.DropInPaths {
 		held[path.Dir(d)] = true
 	}
-	ix := s.ix
-	if ix == nil {
-		ix = s.index()
-	}
 	var dirs []string
-	for _, d := range ix.dropinDirs(u.Names, ".d") {
+	for _, d := range s.index().dropinDirs(u.Names, ".d") {
 		if held[d] {
 			dirs = append(dirs, d)
 		}
@@ -812,7 +796,7 @@ func (s *Set) NeedReload(u *Unit) bool {
 		if c.path != u.DropInPaths[i] {
 			return true
 		}
-		m, masked, err := s.mtime(c.path)
+		m, masked, err := s.Paths.fileTime(c.path)
 		if err != nil || !masked && m > u.mtimes[1] {
 			return true
 		}

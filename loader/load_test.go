@@ -43,7 +43,7 @@ func newUnit(id string, names []string, host *unit.Host, frag string) *Unit {
 
 func loadIn(t *testing.T, root, name string) (*Set, *Unit) {
 	t.Helper()
-	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	s := testSet(root)
 	s.LoadAll()
 	u, err := s.Load(name)
 	if err != nil {

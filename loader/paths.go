@@ -179,18 +179,28 @@ func (p Paths) readDir(dir string) []fs.DirEntry {
 // isNullOrEmpty reports whether the in-root path is masked: /dev/null
 // (after following links) or an empty regular file.
 func (p Paths) isNullOrEmpty(q string) bool {
+	_, masked, err := p.fileTime(q)
+	return err == nil && masked
+}
+
+// fileTime is the modification time (Unix ns) of the in-root file q,
+// through links as Chase follows them, and whether it is masked: /dev/null
+// (mtime 0) or an empty regular file.
+func (p Paths) fileTime(q string) (mtime int64, masked bool, err error) {
 	r, ok, err := p.Chase(q, true)
-	if err != nil {
-		return false
-	}
-	if r == "/dev/null" {
-		return true
-	}
-	if !ok {
-		return false
+	switch {
+	case err != nil:
+		return 0, false, err
+	case r == "/dev/null":
+		return 0, true, nil
+	case !ok:
+		return 0, false, fs.ErrNotExist
 	}
 	fi, err := os.Stat(p.Host(r))
-	return err == nil && fi.Mode().IsRegular() && fi.Size() == 0
+	if err != nil {
+		return 0, false, err
+	}
+	return fi.ModTime().UnixNano(), fi.Mode().IsRegular() && fi.Size() == 0, nil
 }
 
 // resolveDir is Chase for a directory, remembered for the Paths' life.

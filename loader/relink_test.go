@@ -246,6 +246,12 @@ func (h heldLists) check(t *testing.T, op string) {
 	}
 }
 
+// testSet is a Set of the units under root, with a fixed host name and
+// machine ID for the specifiers.
+func testSet(root string) *Set {
+	return NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+}
+
 // TestForget: a forgotten unit leaves the Set under all its names, its
 // entries leave the units it touched, and the units that name it still
 // do, under the name they gave; loading it again links it back.
@@ -256,7 +262,7 @@ func TestForget(t *testing.T) {
 		etc + "c.service":       "[Unit]\nDefaultDependencies=no\nBefore=a.service\n" + svc,
 		etc + "c-alias.service": "-> c.service",
 	})
-	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	s := testSet(root)
 	a, err := s.Load("a.service")
 	if err != nil {
 		t.Fatal(err)
@@ -366,7 +372,7 @@ func TestForgetRereadsFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	s := testSet(root)
 	for _, n := range []string{"z.service", "d.service"} {
 		if _, err := s.Load(n); err != nil {
 			t.Fatal(err)
@@ -424,7 +430,7 @@ func TestNotFoundRetried(t *testing.T) {
 	root := tree(t, map[string]string{
 		etc + "a.service": "[Unit]\nDefaultDependencies=no\nWants=b.service\n" + svc,
 	})
-	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	s := testSet(root)
 	if _, err := s.Load("a.service"); err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +484,7 @@ func TestNeedReload(t *testing.T) {
 		}
 	}
 	load := func() (*Set, map[string]*Unit) {
-		s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+		s := testSet(root)
 		us := map[string]*Unit{}
 		for _, n := range []string{"a.service", "n.service", "m.service"} {
 			u, err := s.Load(n)

@@ -28,7 +28,7 @@ func trigLoad(t *testing.T, files map[string]string, name string) *Unit {
 			t.Fatal(err)
 		}
 	}
-	s := NewSet(SystemPaths(root), &unit.Host{Root: root, Hostname: "host", MachineID: "0123456789abcdef0123456789abcdef"})
+	s := testSet(root)
 	u, err := s.Load(name)
 	if err != nil {
 		t.Fatal(err)

@@ -533,12 +533,18 @@ func (t *Tracker) UnitOf(pid int) string {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	_, owner, _ := t.ownerOf(pid)
+	return owner
+}
+
+// ownerOf reads pid and names the first unit, by ID, it is a member of;
+// ok is false when pid is gone or a zombie (t.mu held).
+func (t *Tracker) ownerOf(pid int) (p procStat, owner string, ok bool) {
 	byPid := t.lineage(pid)
-	p, ok := byPid[pid]
-	if !ok {
-		return ""
+	if p, ok = byPid[pid]; !ok {
+		return p, "", false
 	}
-	return t.owner(p, byPid)
+	return p, t.owner(p, byPid), true
 }
 
 // lineage is pid and its ancestors, from the batch's reading of /proc or
@@ -596,12 +602,8 @@ func (t *Tracker) Claim(unitID string, pid int) bool {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	byPid := t.lineage(pid)
-	p, ok := byPid[pid]
-	if !ok {
-		return false
-	}
-	if owner := t.owner(p, byPid); owner != "" {
+	p, owner, ok := t.ownerOf(pid)
+	if !ok || owner != "" {
 		return owner == unitID
 	}
 	u := t.units[unitID]

@@ -92,6 +92,16 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// cgroupTracker is trackers' cgroup-mode tracker; the test skips without one.
+func cgroupTracker(t *testing.T) *Tracker {
+	t.Helper()
+	tr := trackers(t)[ModeCgroup]
+	if tr == nil {
+		t.Skip("no cgroup mode")
+	}
+	return tr
+}
+
 func needRoot(t *testing.T) {
 	t.Helper()
 	if os.Getuid() != 0 {
@@ -373,10 +383,7 @@ func firstAttempt(t *testing.T, tr *Tracker, unit string) {
 // process is reaped.
 func TestReleaseRetries(t *testing.T) {
 	needRoot(t)
-	tr := trackers(t)[ModeCgroup]
-	if tr == nil {
-		t.Skip("no cgroup mode")
-	}
+	tr := cgroupTracker(t)
 	const unit = "retry.service"
 	p := start(t, tr, unit, "tttt", "sleep")
 	tr.Release(unit)
@@ -396,10 +403,7 @@ func TestReleaseRetries(t *testing.T) {
 // TestReleaseKeepsPopulated: a cgroup with processes stays.
 func TestReleaseKeepsPopulated(t *testing.T) {
 	needRoot(t)
-	tr := trackers(t)[ModeCgroup]
-	if tr == nil {
-		t.Skip("no cgroup mode")
-	}
+	tr := cgroupTracker(t)
 	p := start(t, tr, "r.service", "rrrr", "sleep")
 	tr.Release("r.service")
 	if left := tr.Flush(0); left != 1 {
@@ -777,10 +781,7 @@ func TestLateSignals(t *testing.T) {
 // be started in, whatever the retries do meanwhile.
 func TestPrepareWhileRemovalPending(t *testing.T) {
 	needRoot(t)
-	tr := trackers(t)[ModeCgroup]
-	if tr == nil {
-		t.Skip("no cgroup mode")
-	}
+	tr := cgroupTracker(t)
 	const unit = "p.service"
 	old := start(t, tr, unit, "pppp", "sleep")
 	tr.Release(unit) // busy: its removal is retried
@@ -818,10 +819,7 @@ func TestPrepareWhileRemovalPending(t *testing.T) {
 // unit's once it is reaped.
 func TestSubCgroups(t *testing.T) {
 	needRoot(t)
-	tr := trackers(t)[ModeCgroup]
-	if tr == nil {
-		t.Skip("no cgroup mode")
-	}
+	tr := cgroupTracker(t)
 	const unit = "d.service"
 	top := start(t, tr, unit, "dddd", "sleep")
 	moved := start(t, tr, unit, "dddd", "sleep")
@@ -860,10 +858,7 @@ func TestSubCgroups(t *testing.T) {
 // that case sure.
 func TestReleaseThenPrepare(t *testing.T) {
 	needRoot(t)
-	tr := trackers(t)[ModeCgroup]
-	if tr == nil {
-		t.Skip("no cgroup mode")
-	}
+	tr := cgroupTracker(t)
 	const unit = "again.service"
 	for i := range 200 {
 		tr.Release(unit)
@@ -910,10 +905,7 @@ func runIn(t *testing.T, cg *os.File) error {
 // to take away).
 func TestPrepareWaitsForRemoval(t *testing.T) {
 	needRoot(t)
-	tr := trackers(t)[ModeCgroup]
-	if tr == nil {
-		t.Skip("no cgroup mode")
-	}
+	tr := cgroupTracker(t)
 	const unit = "w.service"
 	cg, err := tr.Prepare(unit)
 	if err != nil {
