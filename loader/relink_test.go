@@ -467,6 +467,8 @@ func TestNeedReload(t *testing.T) {
 		etc + "a.service.d/x.conf": "[Service]\nEnvironment=X=1\n",
 		etc + "n.service":          "[Unit]\nDefaultDependencies=no\n" + svc,
 		etc + "m.service":          "-> /dev/null",
+		etc + "l.service":          "-> " + lib + "l.service", // resolved in the root
+		lib + "l.service":          "[Unit]\nDefaultDependencies=no\n" + svc,
 	})
 	host := func(p string) string { return filepath.Join(root, p) }
 	later := func(p string) {
@@ -486,7 +488,7 @@ func TestNeedReload(t *testing.T) {
 	load := func() (*Set, map[string]*Unit) {
 		s := testSet(root)
 		us := map[string]*Unit{}
-		for _, n := range []string{"a.service", "n.service", "m.service"} {
+		for _, n := range []string{"a.service", "n.service", "m.service", "l.service"} {
 			u, err := s.Load(n)
 			if err != nil {
 				t.Fatal(err)
@@ -498,7 +500,7 @@ func TestNeedReload(t *testing.T) {
 	}
 	check := func(step string, s *Set, us map[string]*Unit, want ...string) {
 		t.Helper()
-		for _, n := range []string{"a.service", "n.service", "m.service"} {
+		for _, n := range []string{"a.service", "n.service", "m.service", "l.service"} {
 			if got := s.NeedReload(us[n]); got != slices.Contains(want, n) {
 				t.Errorf("%s: NeedReload(%s) = %v", step, n, got)
 			}
@@ -518,7 +520,8 @@ func TestNeedReload(t *testing.T) {
 	check("a drop-in removed", s, us, "a.service")
 	s, us = load()
 	later(etc + "n.service")
-	check("a fragment edited", s, us, "n.service")
+	later(lib + "l.service")
+	check("a fragment edited", s, us, "n.service", "l.service")
 	s, us = load()
 	os.Remove(host(etc + "m.service"))
 	write(etc+"m.service", "[Unit]\nDefaultDependencies=no\n"+svc)
