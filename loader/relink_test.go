@@ -467,8 +467,10 @@ func TestNeedReload(t *testing.T) {
 		etc + "a.service.d/x.conf": "[Service]\nEnvironment=X=1\n",
 		etc + "n.service":          "[Unit]\nDefaultDependencies=no\n" + svc,
 		etc + "m.service":          "-> /dev/null",
-		etc + "l.service":          "-> " + lib + "l.service", // resolved in the root
-		lib + "l.service":          "[Unit]\nDefaultDependencies=no\n" + svc,
+		// generated from a script reached by an absolute link in the root
+		etc + "l.service": "[Unit]\nDefaultDependencies=no\nSourcePath=/etc/init.d/l\n" + svc,
+		"/etc/init.d/l":   "-> /opt/l",
+		"/opt/l":          "#!/bin/sh\n",
 	})
 	host := func(p string) string { return filepath.Join(root, p) }
 	later := func(p string) {
@@ -520,8 +522,10 @@ func TestNeedReload(t *testing.T) {
 	check("a drop-in removed", s, us, "a.service")
 	s, us = load()
 	later(etc + "n.service")
-	later(lib + "l.service")
-	check("a fragment edited", s, us, "n.service", "l.service")
+	check("a fragment edited", s, us, "n.service")
+	s, us = load()
+	later("/opt/l")
+	check("the SourcePath= edited", s, us, "l.service")
 	s, us = load()
 	os.Remove(host(etc + "m.service"))
 	write(etc+"m.service", "[Unit]\nDefaultDependencies=no\n"+svc)
