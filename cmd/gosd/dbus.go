@@ -235,36 +235,68 @@ func (bc *busConn) call(member, sig string, body []byte) (uint32, error) {
 // returns its serial.
 func (bc *busConn) send(typ byte, dest, member, sig string, body []byte) (uint32, error) {
 	bc.serial++
+	m := busMessage(typ, 0, bc.serial, []busField{
+		{code: busFieldPath, sig: "o", s: "/org/freedesktop/DBus"},
+		{code: busFieldDest, sig: "s", s: dest},
+		{code: busFieldIface, sig: "s", s: busDaemon},
+		{code: busFieldMember, sig: "s", s: member},
+	}, sig, body)
+	_, err := bc.c.Write(m)
+	return bc.serial, err
+}
+
+// Header fields of a message, by code.
+const (
+	busFieldPath        = 1
+	busFieldIface       = 2
+	busFieldMember      = 3
+	busFieldErrorName   = 4
+	busFieldReplySerial = 5
+	busFieldDest        = 6
+	busFieldSender      = 7
+	busFieldSignature   = 8
+)
+
+// busField is a header field: a string or object path (s), or a
+// uint32 (u).
+type busField struct {
+	code byte
+	sig  string // "s", "o" or "u"
+	s    string
+	u    uint32
+}
+
+// busMessage is a whole little-endian message: the header with fields
+// (and the body's signature when sig is not empty), then the body.
+func busMessage(typ, flags byte, serial uint32, fields []busField, sig string, body []byte) []byte {
 	var f []byte
-	field := func(code byte, vt, v string) {
+	for _, fl := range fields {
 		f = busPad(f, 8)
-		f = append(f, code, 1, vt[0], 0)
-		if vt == "g" {
-			f = append(append(append(f, byte(len(v))), v...), 0)
+		f = append(f, fl.code, 1, fl.sig[0], 0)
+		if fl.sig == "u" {
+			f = binary.LittleEndian.AppendUint32(f, fl.u)
 		} else {
-			f = busString(f, v)
+			f = busString(f, fl.s)
 		}
 	}
-	field(1, "o", "/org/freedesktop/DBus")
-	field(6, "s", dest)
-	field(2, "s", busDaemon)
-	field(3, "s", member)
 	if sig != "" {
-		field(8, "g", sig)
+		f = busPad(f, 8)
+		f = append(f, busFieldSignature, 1, 'g', 0, byte(len(sig)))
+		f = append(append(f, sig...), 0)
 	}
-	m := []byte{'l', typ, 0, 1}
+	m := []byte{'l', typ, flags, 1}
 	m = binary.LittleEndian.AppendUint32(m, uint32(len(body)))
-	m = binary.LittleEndian.AppendUint32(m, bc.serial)
+	m = binary.LittleEndian.AppendUint32(m, serial)
 	m = binary.LittleEndian.AppendUint32(m, uint32(len(f)))
 	m = busPad(append(m, f...), 8)
-	_, err := bc.c.Write(append(m, body...))
-	return bc.serial, err
+	return append(m, body...)
 }
 
 // busMsg is a message read from the bus: what the watcher looks at.
 type busMsg struct {
-	typ                   byte
-	replySerial           uint32
+	typ, flags            byte
+	serial, replySerial   uint32
+	path, dest            string
 	sender, iface, member string
 	sig                   string
 	body                  []byte
@@ -279,7 +311,7 @@ func (bc *busConn) read() (*busMsg, error) {
 	if _, err := io.ReadFull(bc.r, h[:]); err != nil {
 		return nil, err
 	}
-	m := &busMsg{typ: h[1], order: binary.LittleEndian}
+	m := &busMsg{typ: h[1], flags: h[2], order: binary.LittleEndian}
 	switch h[0] {
 	case 'l':
 	case 'B':
@@ -288,6 +320,7 @@ func (bc *busConn) read() (*busMsg, error) {
 		return nil, fmt.Errorf("bus message with byte order %q", h[0])
 	}
 	bodyLen, fieldsLen := m.order.Uint32(h[4:]), m.order.Uint32(h[12:])
+	m.serial = m.order.Uint32(h[8:])
 	if bodyLen > busMaxMessage || fieldsLen > busMaxMessage {
 		return nil, errors.New("bus message too long")
 	}
@@ -302,20 +335,24 @@ func (bc *busConn) read() (*busMsg, error) {
 		code := d.byte(8)
 		switch typ := d.signature(); typ {
 		case "u":
-			if v := d.uint32(); code == 5 {
+			if v := d.uint32(); code == busFieldReplySerial {
 				m.replySerial = v
 			}
 		case "s", "o":
 			switch v := d.string(); code {
-			case 2:
+			case busFieldPath:
+				m.path = v
+			case busFieldIface:
 				m.iface = v
-			case 3:
+			case busFieldMember:
 				m.member = v
-			case 7:
+			case busFieldDest:
+				m.dest = v
+			case busFieldSender:
 				m.sender = v
 			}
 		case "g":
-			if v := d.signature(); code == 8 {
+			if v := d.signature(); code == busFieldSignature {
 				m.sig = v
 			}
 		default:

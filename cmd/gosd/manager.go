@@ -204,6 +204,16 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		go serveControl(ctl, m)
 	}
 
+	var bus *unixListener
+	if pid1 {
+		// systemd's own tools in the booted root ask PID 1 there
+		if bus, err = listenBus(busPrivate); err != nil {
+			m.log.Warn().Err(err).Msg("no private bus: systemd-update-utmp and other systemd tools cannot reach gosd")
+		} else {
+			go serveBus(bus, m, &m.log)
+		}
+	}
+
 	sigs := make(chan os.Signal, 8)
 	// SIGRTMIN+3..6: systemd's halt, poweroff, reboot and kexec requests
 	// (libc's SIGRTMIN is 34).
@@ -235,6 +245,10 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 	}
 	if nl != nil {
 		nl.Close()
+	}
+	if bus != nil {
+		bus.Close()
+		os.Remove(busPrivate)
 	}
 	m.finalKill(pid1)
 	// the cgroups of units stopped a moment ago that were still busy

@@ -578,20 +578,7 @@ func liveDaemonReload(c *cli, args []string) int {
 }
 
 func liveIsSystemRunning(c *cli, args []string) int {
-	state := "running"
-	busy := false
-	c.mgr.loop.Call(func(core *engine.Core) { busy = core.Busy() })
-	if busy {
-		state = "starting"
-	}
-	for _, r := range c.mgr.rows() {
-		if r.active == "failed" {
-			state = "degraded"
-		}
-	}
-	if c.mgr.stopping() {
-		state = "stopping"
-	}
+	state := c.mgr.systemState()
 	if !c.quiet {
 		fmt.Fprintln(c.stdout, state)
 	}
@@ -599,6 +586,25 @@ func liveIsSystemRunning(c *cli, args []string) int {
 		return 0
 	}
 	return 1
+}
+
+// systemState is SystemState: starting while jobs run, degraded when a
+// unit failed, stopping once the manager goes away, else running.
+func (m *manager) systemState() string {
+	if m.stopping() {
+		return "stopping"
+	}
+	busy := false
+	m.loop.Call(func(core *engine.Core) { busy = core.Busy() })
+	for _, r := range m.rows() {
+		if r.active == "failed" {
+			return "degraded"
+		}
+	}
+	if busy {
+		return "starting"
+	}
+	return "running"
 }
 
 func livePoweroff(c *cli, args []string) int {
