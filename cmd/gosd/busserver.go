@@ -59,6 +59,8 @@ const (
 	busPeerIface    = "org.freedesktop.DBus.Peer"
 	busNoReply      = 1 // the NO_REPLY_EXPECTED flag
 	busAuthTimeout  = 10 * time.Second
+
+	busServerMaxMessage = 64 << 10
 )
 
 // listenBus creates the private bus socket, replacing a stale one.
@@ -125,7 +127,9 @@ func busSession(c busStream, cred *unix.Ucred, b busBackend) error {
 		return err
 	}
 	c.SetDeadline(time.Time{})
-	bc := &busConn{c: c, r: r}
+	// a method call of this API is a few hundred bytes: a client must
+	// not make PID 1 hold D-Bus's 128 MiB
+	bc := &busConn{c: c, r: r, max: busServerMaxMessage}
 	for {
 		m, err := bc.read()
 		if err != nil {

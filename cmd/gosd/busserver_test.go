@@ -141,6 +141,14 @@ func TestBusSession(t *testing.T) {
 		}
 	}
 	// a message that breaks the protocol ends this connection only
+	if _, err := client.Write(busCallMsg(12, 0, unitPath, busPropsIface, "Get", "ss", make([]byte, busServerMaxMessage))); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "too long") {
+		t.Errorf("session after an oversized message: %v", err)
+	}
+	client, done = busPair(t, &fakeBus{}, 77)
+	io.WriteString(client, sdBusHandshake(os.Geteuid()))
 	client.Write([]byte("Xgarbage-garbage"))
 	if err := <-done; err == nil || !strings.Contains(err.Error(), "byte order") {
 		t.Errorf("session after garbage: %v", err)

@@ -135,6 +135,7 @@ type busConn struct {
 	c      busStream
 	r      *bufio.Reader
 	serial uint32
+	max    uint32 // the longest message read; 0 means busMaxMessage
 }
 
 // busStream is the bus socket (dialUnix's: net's Dial would link its
@@ -321,7 +322,8 @@ func (bc *busConn) read() (*busMsg, error) {
 	}
 	bodyLen, fieldsLen := m.order.Uint32(h[4:]), m.order.Uint32(h[12:])
 	m.serial = m.order.Uint32(h[8:])
-	if bodyLen > busMaxMessage || fieldsLen > busMaxMessage {
+	limit := cmp.Or(bc.max, busMaxMessage)
+	if bodyLen > limit || fieldsLen > limit || bodyLen+fieldsLen > limit {
 		return nil, errors.New("bus message too long")
 	}
 	rest := make([]byte, int(fieldsLen)+(8-int(fieldsLen)%8)%8+int(bodyLen))
