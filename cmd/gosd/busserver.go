@@ -93,10 +93,11 @@ func serveBus(ln *unixListener, b busBackend, log *zerolog.Logger) {
 		go func() {
 			defer conn.Close()
 			cred, err := peerCred(conn.File)
-			if err == nil {
-				err = busSession(conn, cred, b)
+			if err != nil {
+				log.Info().Err(err).Msg("private bus: no credentials of the peer")
+				return
 			}
-			if err != nil && !errors.Is(err, io.EOF) {
+			if err := busSession(conn, cred, b); err != nil && !errors.Is(err, io.EOF) {
 				log.Info().Err(err).Int32("pid", cred.Pid).Msg("private bus: connection dropped")
 			}
 		}()

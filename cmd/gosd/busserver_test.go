@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 
 	"github.com/gosd/gosd/loader"
@@ -268,4 +269,49 @@ func TestBusUnitProps(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestServeBus: a client of the listening socket is served with the
+// credentials of its end of the connection (the "self" unit is found by
+// the client's pid).
+func TestServeBus(t *testing.T) {
+	path := t.TempDir() + "/private"
+	ln, err := listenBus(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	log := zerolog.Nop()
+	go serveBus(ln, &selfBus{pid: os.Getpid()}, &log)
+	c, err := dialUnix(path, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	io.WriteString(c, sdBusHandshake(os.Geteuid()))
+	r.ReadString('\n')
+	r.ReadString('\n')
+	c.Write(busCallMsg(1, 0, busUnitPrefix+"self", busPropsIface, "Get", "ss", busString(busString(nil, busUnitIface), "Id")))
+	m, err := (&busConn{c: c, r: r}).read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.typ != busReturn || !strings.Contains(string(m.body), "self.service") {
+		t.Errorf("Get Id of self: type %d, body %q", m.typ, m.body)
+	}
+}
+
+// selfBus is fakeBus with the test process in self.service.
+type selfBus struct {
+	fakeBus
+	pid int
+}
+
+func (s *selfBus) busUnitOf(pid int) string {
+	if pid == s.pid {
+		return "self.service"
+	}
+	return ""
 }
