@@ -551,8 +551,7 @@ func (m *manager) busUnit(name string) (string, []busProp, bool) {
 	c := &cli{stdout: io.Discard, stderr: io.Discard, mgr: m}
 	in := install.New(c.root, io.Discard)
 	presets, _ := in.ReadPresets()
-	st := c.liveProps(u, in, presets)
-	_, _, _, _, ts := m.unitState(u.ID)
+	st, ts := c.liveState(u, in, presets)
 	stamp := func(name string) uint64 {
 		n, mono := strings.CutSuffix(name, "Monotonic")
 		switch d := ts[n]; {
@@ -585,7 +584,7 @@ func (m *manager) busManager() []busProp {
 	}
 	p := func(name string, v any) busProp { return busProp{iface: busManagerIface, name: name, v: v} }
 	return []busProp{
-		p("SystemState", m.systemState()),
+		p("SystemState", m.systemState(rows)),
 		p("UserspaceTimestamp", uint64(max(m.start.UnixMicro(), 0))),
 		p("UserspaceTimestampMonotonic", busMicros(m.boot)),
 		p("NNames", uint32(len(rows))),

@@ -258,11 +258,11 @@ const (
 	busFieldSignature   = 8
 )
 
-// busField is a header field: a string or object path (s), or a
-// uint32 (u).
+// busField is a header field: a string or object path (s, o), a
+// signature (g) or a uint32 (u).
 type busField struct {
 	code byte
-	sig  string // "s", "o" or "u"
+	sig  string // "s", "o", "g" or "u"
 	s    string
 	u    uint32
 }
@@ -270,20 +270,21 @@ type busField struct {
 // busMessage is a whole little-endian message: the header with fields
 // (and the body's signature when sig is not empty), then the body.
 func busMessage(typ, flags byte, serial uint32, fields []busField, sig string, body []byte) []byte {
+	if sig != "" {
+		fields = append(fields, busField{code: busFieldSignature, sig: "g", s: sig})
+	}
 	var f []byte
 	for _, fl := range fields {
 		f = busPad(f, 8)
 		f = append(f, fl.code, 1, fl.sig[0], 0)
-		if fl.sig == "u" {
+		switch fl.sig {
+		case "u":
 			f = binary.LittleEndian.AppendUint32(f, fl.u)
-		} else {
+		case "g":
+			f = append(append(append(f, byte(len(fl.s))), fl.s...), 0)
+		default:
 			f = busString(f, fl.s)
 		}
-	}
-	if sig != "" {
-		f = busPad(f, 8)
-		f = append(f, busFieldSignature, 1, 'g', 0, byte(len(sig)))
-		f = append(append(f, sig...), 0)
 	}
 	m := []byte{'l', typ, flags, 1}
 	m = binary.LittleEndian.AppendUint32(m, uint32(len(body)))

@@ -319,6 +319,13 @@ func warnChanged(c *cli, name string) {
 
 // liveProps is show's state for a unit of the running manager.
 func (c *cli) liveProps(u *loader.Unit, in *install.Installer, presets *install.Presets) *props.State {
+	st, _ := c.liveState(u, in, presets)
+	return st
+}
+
+// liveState is liveProps with the unit's timestamps as the engine keeps
+// them (since the manager's start).
+func (c *cli) liveState(u *loader.Unit, in *install.Installer, presets *install.Presets) (*props.State, map[string]time.Duration) {
 	st := c.unitState(in, presets, u)
 	_, active, sub, rt, ts := c.mgr.unitState(u.ID)
 	st.ActiveState, st.SubState = active, sub
@@ -334,7 +341,7 @@ func (c *cli) liveProps(u *loader.Unit, in *install.Installer, presets *install.
 		st.Runtime[k] = formatTimestamp(c.mgr.wall(d))
 		st.Runtime[k+"Monotonic"] = fmt.Sprint(c.mgr.monotonic(d).Microseconds())
 	}
-	return st
+	return st, ts
 }
 
 func formatTimestamp(t time.Time) string { return t.Format("Mon 2006-01-02 15:04:05 MST") }
@@ -578,7 +585,7 @@ func liveDaemonReload(c *cli, args []string) int {
 }
 
 func liveIsSystemRunning(c *cli, args []string) int {
-	state := c.mgr.systemState()
+	state := c.mgr.systemState(c.mgr.rows())
 	if !c.quiet {
 		fmt.Fprintln(c.stdout, state)
 	}
@@ -588,19 +595,20 @@ func liveIsSystemRunning(c *cli, args []string) int {
 	return 1
 }
 
-// systemState is SystemState: starting while jobs run, degraded when a
-// unit failed, stopping once the manager goes away, else running.
-func (m *manager) systemState() string {
+// systemState is SystemState: stopping once the manager goes away,
+// degraded when one of rows failed, starting while jobs run, else
+// running.
+func (m *manager) systemState(rows []unitRow) string {
 	if m.stopping() {
 		return "stopping"
 	}
-	busy := false
-	m.loop.Call(func(core *engine.Core) { busy = core.Busy() })
-	for _, r := range m.rows() {
+	for _, r := range rows {
 		if r.active == "failed" {
 			return "degraded"
 		}
 	}
+	busy := false
+	m.loop.Call(func(core *engine.Core) { busy = core.Busy() })
 	if busy {
 		return "starting"
 	}
