@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"slices"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -142,7 +142,8 @@ func (p Paths) confFiles(dirs []string, keep func(fs.DirEntry) bool, open *[]*os
 			out = append(out, confFile{d + "/" + e.Name(), e.Type(), dirfd})
 		}
 	}
-	slices.SortFunc(out, func(a, b confFile) int { return strings.Compare(path.Base(a.path), path.Base(b.path)) })
+	// sort.Slice: see applyChanges.
+	sort.Slice(out, func(i, j int) bool { return path.Base(out[i].path) < path.Base(out[j].path) })
 	return out
 }
 

@@ -3,6 +3,7 @@ package loader
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -270,10 +271,13 @@ func without(l []*Unit, u *Unit) []*Unit {
 // the entries of ch deleted, then those of ch added. The arrays of the
 // old Deps are not written.
 func applyChanges(ch []depChange) {
-	slices.SortFunc(ch, func(a, b depChange) int {
-		// By unit, kind and ID; a deletion before an addition of the same.
+	// By unit, kind and ID; a deletion before an addition of the same.
+	// (sort.Slice: slices.SortFunc compiles ~13 KB of sorting code for
+	// each struct type it sorts, and PID 1's binary is resident whole.)
+	sort.Slice(ch, func(i, j int) bool {
+		a, b := &ch[i], &ch[j]
 		return cmp.Or(cmp.Compare(a.u.idx, b.u.idx), cmp.Compare(a.kind, b.kind),
-			strings.Compare(a.id, b.id), cmp.Compare(b2i(b.del), b2i(a.del)))
+			strings.Compare(a.id, b.id), cmp.Compare(b2i(b.del), b2i(a.del))) < 0
 	})
 	for len(ch) > 0 {
 		n := 1

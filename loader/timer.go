@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -531,8 +532,10 @@ func (cp *calendarParser) date(c *CalendarSpec) (done bool, err error) {
 		if i == 1 || i > 19 {
 			return false, errCalendar
 		}
-		var secs int64
-		fmt.Sscan(cp.s[1:i], &secs)
+		secs, err := strconv.ParseInt(cp.s[1:i], 10, 64)
+		if err != nil {
+			return false, errCalendar // out of range, as systemd 252 says
+		}
 		t := time.Unix(secs, 0).UTC()
 		one := func(v int) []CalendarComponent { return []CalendarComponent{{Start: v, Stop: -1}} }
 		c.UTC = true

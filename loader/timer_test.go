@@ -74,6 +74,7 @@ func TestCalendarSpec(t *testing.T) {
 		{"10~12,24", "*-10~12,24 00:00:00"},
 		{"@1234567", "1970-01-15 06:56:07 UTC"},
 		{"@0", "1970-01-01 00:00:00 UTC"},
+		{"@9999999999999999999", ""}, // out of int64's range: "Numerical result out of range"
 		{"12:00 UTC", "*-*-* 12:00:00 UTC"},
 		{"12:00 utc", "*-*-* 12:00:00 UTC"},
 		{"12:00 Europe/Berlin", "*-*-* 12:00:00 Europe/Berlin"},

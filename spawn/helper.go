@@ -1,7 +1,6 @@
 package spawn
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -42,9 +41,9 @@ func HelperMain(args []string) int {
 	f := os.NewFile(uintptr(fd), "spec")
 	data, err := io.ReadAll(f)
 	f.Close()
-	var sp spec
+	var sp *spec
 	if err == nil {
-		err = json.Unmarshal(data, &sp)
+		sp, err = decodeSpec(data)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: reading the spec: %v\n", HelperName, err)

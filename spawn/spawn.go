@@ -281,7 +281,7 @@ func helperReason(r *Request, m *Manager, c *loader.ExecContext) string {
 }
 
 // spec is everything the child needs: the plain path turns it into
-// SysProcAttr, the helper receives it as JSON.
+// SysProcAttr, the helper receives it encoded (wire.go).
 type spec struct {
 	Unit string // for messages
 	Kind string
@@ -316,7 +316,7 @@ type spec struct {
 	NFiles     int // descriptors 0 .. NFiles-1 are the process's
 	// CgroupProcs, when set, is the cgroup.procs file (host path) the
 	// helper writes itself into first: clone3 could not place it.
-	CgroupProcs string `json:",omitempty"`
+	CgroupProcs string
 }
 
 type specLimit struct {

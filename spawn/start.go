@@ -1,7 +1,6 @@
 package spawn
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -131,10 +130,7 @@ func startHelper(r *Request, m *Manager, sp *spec, st *streams) (int, error) {
 	if joinLate {
 		sp.CgroupProcs = filepath.Join(r.Cgroup.Name(), "cgroup.procs")
 	}
-	data, err := json.Marshal(sp)
-	if err != nil {
-		return 0, err
-	}
+	data := sp.encode()
 	rd, wr, err := os.Pipe()
 	if err != nil {
 		return 0, &stepError{ExitFDs, err}

@@ -274,8 +274,8 @@ func newLogger(w io.Writer, o managerOptions) zerolog.Logger {
 	if o.logFormat == "json" {
 		return zerolog.New(w).Level(level).With().Timestamp().Logger()
 	}
-	cw := zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05.000", NoColor: !isTTY(w)}
-	return zerolog.New(cw).Level(level).With().Timestamp().Logger()
+	// The readable form stamps each line itself when it writes it.
+	return zerolog.New(&consoleLog{out: w, color: isTTY(w), now: time.Now}).Level(level)
 }
 
 func isTTY(w io.Writer) bool {
