@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -124,6 +126,56 @@ func timeCmd(args []string) int {
 	first, _, _ := strings.Cut(string(out), "\n")
 	fmt.Printf("%d %s\n", times[len(times)/2], first)
 	return 0
+}
+
+// echoCmd is `echo N PATH`: N times, one after the other, it connects to
+// the stream socket PATH, writes a line, reads it back and closes; it
+// prints the median time of one such round trip in ns. A wrong or missing
+// echo fails it.
+func echoCmd(args []string) int {
+	if len(args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: gosd-bench echo N PATH")
+		return 2
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 1 {
+		fmt.Fprintln(os.Stderr, "gosd-bench echo: bad count", args[0])
+		return 2
+	}
+	var times []int64
+	for i := range n {
+		t := monotonic()
+		line := fmt.Sprintf("ping %d\n", i)
+		got, err := echoOnce(args[1], line)
+		times = append(times, monotonic()-t)
+		if err == nil && got != line {
+			err = fmt.Errorf("sent %q, got %q back", line, got)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "gosd-bench echo: connection %d: %v\n", i+1, err)
+			return 1
+		}
+	}
+	slices.Sort(times)
+	fmt.Println(times[len(times)/2])
+	return 0
+}
+
+// echoOnce sends line over a new connection to the stream socket path and
+// returns what comes back before the peer closes (10 s at most).
+func echoOnce(path, line string) (string, error) {
+	c, err := net.DialTimeout("unix", path, 10*time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, line); err != nil {
+		return "", err
+	}
+	c.(*net.UnixConn).CloseWrite() // cat exits at the end of its input
+	b, err := io.ReadAll(c)
+	return string(b), err
 }
 
 // floorNotifySocket is where the floor spawner listens for READY=1.

@@ -53,6 +53,8 @@ func inRootCommand(args []string) (int, bool) {
 		return crashloop(args[2:]), true
 	case "time":
 		return timeCmd(args[2:]), true
+	case "echo":
+		return echoCmd(args[2:]), true
 	case "floor":
 		return runFloor(args[2:]), true
 	}
@@ -74,6 +76,7 @@ type config struct {
 	timeout      time.Duration
 	restarts     int
 	isActive     int
+	accepts      int
 	idle         time.Duration
 	instructions []string // valgrind tools: cachegrind, callgrind
 	counts       int      // boots each tool counts
@@ -102,6 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.timeout, "timeout", 2*time.Minute, "longest boot or shutdown before the run counts as failed")
 	fs.IntVar(&c.restarts, "restarts", 5, "crashes of the restart unit per simple-graph boot (0: skip)")
 	fs.IntVar(&c.isActive, "is-active", 20, "`systemctl is-active` calls per simple-graph boot (0: skip)")
+	fs.IntVar(&c.accepts, "accept", 20, "connections to the Accept=yes echo socket per simple-graph boot (0: skip)")
 	fs.DurationVar(&c.idle, "idle", 10*time.Second, "how long to count PID 1's wake-ups on the simple graph (0: skip)")
 	tools := fs.String("instructions", "cachegrind,callgrind", "valgrind tools counting PID 1's instructions on oneshot boots: cachegrind (boot and shutdown), callgrind (to the final unit); empty: skip")
 	fs.IntVar(&c.counts, "counts", 3, "oneshot boots each valgrind tool counts per manager (the median is reported: collections and scheduling vary between counts)")
@@ -392,6 +396,7 @@ func (h *harness) figures() []figure {
 	figs = append(figs,
 		figure{key: "restart", title: "restart latency (crash to new main process running, RestartSec=0)", unit: "ms", scale: 1, prec: 2, target: "< 5 ms"},
 		figure{key: "isactive", title: "`systemctl is-active` round trip (client exec included)", unit: "ms", scale: 1, prec: 2},
+		figure{key: "accept", title: "Accept=yes echo round trip (connect, a new service instance echoes a line, close)", unit: "ms", scale: 1, prec: 2},
 		figure{key: "idle", title: fmt.Sprintf("PID 1 wake-ups per second, idle, %d simple units running", n(unitgraph.Simple)), unit: "/s", scale: 1, prec: 1, target: "<= 1/s"},
 		figure{key: "instructions/callgrind", title: fmt.Sprintf("PID 1 instructions, %d-unit oneshot boot to the final unit (callgrind)", n(unitgraph.Oneshot)), unit: "M", scale: 1e-6, prec: 1},
 		figure{key: "instructions/cachegrind", title: fmt.Sprintf("PID 1 instructions, %d-unit oneshot boot and shutdown (cachegrind)", n(unitgraph.Oneshot)), unit: "M", scale: 1e-6, prec: 1},
@@ -408,6 +413,9 @@ func (h *harness) bootKeys(m *manager, shape unitgraph.Kind) []string {
 		}
 		if h.cfg.isActive > 0 && m.client != nil {
 			keys = append(keys, "isactive")
+		}
+		if h.cfg.accepts > 0 && m.client != nil {
+			keys = append(keys, "accept")
 		}
 		if h.cfg.idle > 0 {
 			keys = append(keys, "idle")
@@ -514,7 +522,8 @@ func (h *harness) bootOnce(m *manager, shape unitgraph.Kind) {
 }
 
 // probes measures what needs a booted system with services running:
-// restart latency, is-active round trip, idle wake-ups.
+// restart latency, is-active round trip, Accept=yes echo round trip,
+// idle wake-ups.
 func (h *harness) probes(m *manager, b *boot) {
 	c := h.cfg
 	if c.restarts > 0 {
@@ -539,6 +548,16 @@ func (h *harness) probes(m *manager, b *boot) {
 		} else {
 			h.res.add("isactive", m.name, v)
 			fmt.Fprintf(h.log, "  is-active %.2f ms\n", v)
+		}
+	}
+	if c.accepts > 0 && m.client != nil {
+		v, err := measureAccept(b, c.accepts)
+		if err != nil {
+			h.res.fail("accept", m.name, err.Error())
+			fmt.Fprintf(h.log, "  accept: %v\n", err)
+		} else {
+			h.res.add("accept", m.name, v)
+			fmt.Fprintf(h.log, "  accept %.2f ms\n", v)
 		}
 	}
 	if c.idle > 0 {

@@ -338,6 +338,21 @@ func measureIsActive(b *boot, client []string, n int) (float64, error) {
 	return float64(ns) / 1e6, err
 }
 
+// measureAccept times n connections to the Accept=yes echo socket, one
+// after the other, from inside the namespace, and returns the median in
+// ms: connect, a line written and read back, close.
+func measureAccept(b *boot, n int) (float64, error) {
+	out, err := inNamespace(b, unitgraph.HelperPath, "echo", strconv.Itoa(n), unitgraph.EchoPath)
+	if err != nil {
+		return 0, err
+	}
+	ns, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("echo printed %q", bytes.TrimSpace(out))
+	}
+	return float64(ns) / 1e6, nil
+}
+
 // measureIdle counts PID 1's wake-ups per second over d, after settling.
 func measureIdle(b *boot, settle, d time.Duration) (float64, error) {
 	time.Sleep(settle)

@@ -2,8 +2,12 @@ package main
 
 import (
 	"encoding/binary"
+	"io"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -207,5 +211,47 @@ func TestCleanEnd(t *testing.T) {
 		if got := tc.m.cleanEnd(tc.ws); got != tc.want {
 			t.Errorf("%s, status %#x (exited %v, signal %v): clean %v, want %v", tc.m.name, uint32(tc.ws), tc.ws.Exited(), tc.ws.Signal(), got, tc.want)
 		}
+	}
+}
+
+// TestEchoCmd: the accept figure's client counts a round trip only when
+// the line comes back as sent, and fails without a listener.
+func TestEchoCmd(t *testing.T) {
+	serve := func(reply func(string) string) string {
+		path := filepath.Join(t.TempDir(), "echo.sock")
+		ln, err := net.Listen("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				b, _ := io.ReadAll(c)
+				io.WriteString(c, reply(string(b)))
+				c.Close()
+			}
+		}()
+		return path
+	}
+	good := serve(func(s string) string { return s })
+	if got, err := echoOnce(good, "ping 1\n"); err != nil || got != "ping 1\n" {
+		t.Errorf("echoOnce = %q, %v", got, err)
+	}
+	if code := echoCmd([]string{"3", good}); code != 0 {
+		t.Errorf("echo against an echo server: exit %d", code)
+	}
+	bad := serve(func(s string) string { return strings.ToUpper(s) })
+	if code := echoCmd([]string{"3", bad}); code != 1 {
+		t.Errorf("echo against a server answering otherwise: exit %d, want 1", code)
+	}
+	if code := echoCmd([]string{"1", filepath.Join(t.TempDir(), "none")}); code != 1 {
+		t.Errorf("echo with no listener: exit %d, want 1", code)
+	}
+	if code := echoCmd([]string{"0", good}); code != 2 {
+		t.Errorf("echo 0: exit %d, want 2", code)
 	}
 }

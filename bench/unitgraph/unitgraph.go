@@ -64,6 +64,13 @@ const (
 	TargetName  = "bench.target"
 	FinalName   = "bench-done.service"
 	RestartName = "bench-restart.service"
+
+	// EchoSocketName listens on EchoPath with Accept=yes; each connection
+	// gets an instance of EchoServiceName, cat with the connection as its
+	// standard input and output: the accept figure's echo service.
+	EchoSocketName  = "bench-echo.socket"
+	EchoServiceName = "bench-echo@.service"
+	EchoPath        = "/run/gosd-bench-echo.sock"
 )
 
 // Spec describes one graph.
@@ -216,6 +223,11 @@ func (g *Graph) WriteLayer(dir string) error {
 			return err
 		}
 	}
+	for name, text := range g.EchoUnitFiles() {
+		if err := os.WriteFile(filepath.Join(ud, name), []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
 	if err := os.WriteFile(filepath.Join(dir, NotifyWrapperPath), []byte(notifyWrapper), 0o755); err != nil {
 		return err
 	}
@@ -253,7 +265,7 @@ func (g *Graph) UnitFile(u Unit) string {
 	case u.Kind == Target:
 		// The target wants, not requires, the last layer, and also pulls
 		// in the restart unit and the final unit (which orders itself after it).
-		w("Wants=%s %s %s", deps, RestartName, FinalName)
+		w("Wants=%s %s %s %s", deps, RestartName, EchoSocketName, FinalName)
 		w("After=%s", deps)
 	case u.Name == FinalName:
 		w("After=%s", deps)
@@ -290,6 +302,22 @@ func (g *Graph) UnitFile(u Unit) string {
 	}
 	w("ExecStart=%s", strings.Join(u.Argv, " "))
 	return b.String()
+}
+
+// EchoUnitFiles returns the echo socket's and its service template's
+// unit files, by name. The target wants the socket; the floor, which has
+// no sockets, does not run them.
+func (g *Graph) EchoUnitFiles() map[string]string {
+	dd := ""
+	if !g.Spec.DefaultDependencies {
+		dd = "DefaultDependencies=no\n"
+	}
+	return map[string]string{
+		EchoSocketName: "[Unit]\nDescription=gosd benchmark: echo socket, a service per connection\n" + dd +
+			"\n[Socket]\nListenStream=" + EchoPath + "\nAccept=yes\n",
+		EchoServiceName: "[Unit]\nDescription=gosd benchmark: echo of one connection\n" + dd +
+			"\n[Service]\nExecStart=/bin/cat\nStandardInput=socket\n",
+	}
 }
 
 // Encode writes the graph as JSON.

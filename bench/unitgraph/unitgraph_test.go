@@ -200,6 +200,10 @@ func TestUnitFilesGolden(t *testing.T) {
 		for _, u := range g.Units {
 			b.WriteString("## " + u.Name + "\n" + g.UnitFile(u))
 		}
+		echo := g.EchoUnitFiles()
+		for _, name := range []string{EchoSocketName, EchoServiceName} {
+			b.WriteString("## " + name + "\n" + echo[name])
+		}
 		golden := filepath.Join("testdata", "small-nodefault.golden")
 		if dd {
 			golden = filepath.Join("testdata", "small-default.golden")
