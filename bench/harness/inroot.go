@@ -105,13 +105,13 @@ func timeCmd(args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: gosd-bench time N CMD [ARG...]")
 		return 2
 	}
-	n, err := strconv.Atoi(args[0])
-	if err != nil || n < 1 {
-		fmt.Fprintln(os.Stderr, "gosd-bench time: bad count", args[0])
+	n, ok := parseCount("time", args[0])
+	if !ok {
 		return 2
 	}
 	var times []int64
 	var out []byte
+	var err error
 	for range n {
 		t := monotonic()
 		c := exec.Command(args[1], args[2:]...)
@@ -128,6 +128,16 @@ func timeCmd(args []string) int {
 	return 0
 }
 
+// parseCount reads a command's count of runs, at least 1, saying why not.
+func parseCount(cmd, s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		fmt.Fprintf(os.Stderr, "gosd-bench %s: bad count %s\n", cmd, s)
+		return 0, false
+	}
+	return n, true
+}
+
 // echoCmd is `echo N PATH`: N times, one after the other, it connects to
 // the stream socket PATH, writes a line, reads it back and closes; it
 // prints the median time of one such round trip in ns. A wrong or missing
@@ -137,9 +147,8 @@ func echoCmd(args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: gosd-bench echo N PATH")
 		return 2
 	}
-	n, err := strconv.Atoi(args[0])
-	if err != nil || n < 1 {
-		fmt.Fprintln(os.Stderr, "gosd-bench echo: bad count", args[0])
+	n, ok := parseCount("echo", args[0])
+	if !ok {
 		return 2
 	}
 	var times []int64

@@ -542,34 +542,27 @@ func (h *harness) probes(m *manager, b *boot) {
 	}
 	if c.isActive > 0 && m.client != nil {
 		v, err := measureIsActive(b, m.client, c.isActive)
-		if err != nil {
-			h.res.fail("isactive", m.name, err.Error())
-			fmt.Fprintf(h.log, "  is-active: %v\n", err)
-		} else {
-			h.res.add("isactive", m.name, v)
-			fmt.Fprintf(h.log, "  is-active %.2f ms\n", v)
-		}
+		h.probed(m, "isactive", "is-active %.2f ms", v, err)
 	}
 	if c.accepts > 0 && m.client != nil {
 		v, err := measureAccept(b, c.accepts)
-		if err != nil {
-			h.res.fail("accept", m.name, err.Error())
-			fmt.Fprintf(h.log, "  accept: %v\n", err)
-		} else {
-			h.res.add("accept", m.name, v)
-			fmt.Fprintf(h.log, "  accept %.2f ms\n", v)
-		}
+		h.probed(m, "accept", "accept %.2f ms", v, err)
 	}
 	if c.idle > 0 {
 		v, err := measureIdle(b, time.Second, c.idle)
-		if err != nil {
-			h.res.fail("idle", m.name, err.Error())
-			fmt.Fprintf(h.log, "  idle: %v\n", err)
-		} else {
-			h.res.add("idle", m.name, v)
-			fmt.Fprintf(h.log, "  idle %.1f wake-ups/s\n", v)
-		}
+		h.probed(m, "idle", "idle %.1f wake-ups/s", v, err)
 	}
+}
+
+// probed records one probe's figure, or its failure, and logs it.
+func (h *harness) probed(m *manager, key, format string, v float64, err error) {
+	if err != nil {
+		h.res.fail(key, m.name, err.Error())
+		fmt.Fprintf(h.log, "  %s: %v\n", key, err)
+		return
+	}
+	h.res.add(key, m.name, v)
+	fmt.Fprintf(h.log, "  "+format+"\n", v)
 }
 
 // valgrindOut is where PID 1's profile goes (%p is the pid, 1 for PID

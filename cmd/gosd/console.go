@@ -118,7 +118,7 @@ func (c *consoleLog) paint(b []byte, color string, s []byte) []byte {
 }
 
 // needsQuote reports whether a string value must be quoted to be read
-// back from the line: empty, or with spaces, quotes, backslashes,
+// back from the line: empty, or with spaces, quotes, backslashes, '=',
 // control or non-ASCII bytes.
 func needsQuote(s string) bool {
 	if s == "" {
