@@ -301,6 +301,11 @@ func TestProcessTree(t *testing.T) {
 			reap(t, b.pid)
 			tr.Release("b.service")
 			if mode == ModeCgroup {
+				// Release removes the cgroups on the tracker's remover
+				// goroutine: wait for it (CI once looked before it ran).
+				if left := tr.Flush(10 * time.Second); left != 0 {
+					t.Errorf("%d cgroup removals pending after 10 s", left)
+				}
 				if _, err := os.Stat(tr.CgroupPath("a.service")); !os.IsNotExist(err) {
 					t.Errorf("cgroup left after Release: %v", err)
 				}
