@@ -142,8 +142,9 @@ func (p Paths) confFiles(dirs []string, keep func(fs.DirEntry) bool, open *[]*os
 			out = append(out, confFile{d + "/" + e.Name(), e.Type(), dirfd})
 		}
 	}
-	// sort.Slice: see applyChanges.
-	sort.Slice(out, func(i, j int) bool { return path.Base(out[i].path) < path.Base(out[j].path) })
+	if len(out) > 1 { // sort.Slice (see applyChanges) allocates even for none
+		sort.Slice(out, func(i, j int) bool { return path.Base(out[i].path) < path.Base(out[j].path) })
+	}
 	return out
 }
 

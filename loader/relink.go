@@ -273,12 +273,15 @@ func without(l []*Unit, u *Unit) []*Unit {
 func applyChanges(ch []depChange) {
 	// By unit, kind and ID; a deletion before an addition of the same.
 	// (sort.Slice: slices.SortFunc compiles ~13 KB of sorting code for
-	// each struct type it sorts, and PID 1's binary is resident whole.)
-	sort.Slice(ch, func(i, j int) bool {
-		a, b := &ch[i], &ch[j]
-		return cmp.Or(cmp.Compare(a.u.idx, b.u.idx), cmp.Compare(a.kind, b.kind),
-			strings.Compare(a.id, b.id), cmp.Compare(b2i(b.del), b2i(a.del))) < 0
-	})
+	// each struct type it sorts, and PID 1's binary is resident whole;
+	// sort.Slice allocates, so not for a list with nothing to order.)
+	if len(ch) > 1 {
+		sort.Slice(ch, func(i, j int) bool {
+			a, b := &ch[i], &ch[j]
+			return cmp.Or(cmp.Compare(a.u.idx, b.u.idx), cmp.Compare(a.kind, b.kind),
+				strings.Compare(a.id, b.id), cmp.Compare(b2i(b.del), b2i(a.del))) < 0
+		})
+	}
 	for len(ch) > 0 {
 		n := 1
 		for n < len(ch) && ch[n].u == ch[0].u {

@@ -128,9 +128,10 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 	if os.Getenv("GOGC") == "" {
 		// The heap may grow to 1.25 times the live data between collections
 		// instead of twice: measured on the 1000-unit boots, 1.5 MB less
-		// RSS at 50 than at 100, and 0.2 MiB less again at 25 (about twice
-		// the collections of a 2 MB heap, ~1% of the boot's CPU: no boot
-		// time or CPU that alternating runs could tell apart).
+		// RSS at 50 than at 100, and 0.2 MiB less again at 25, for 10-20 ms
+		// more GC CPU over a simple boot and shutdown (gctrace; part of it
+		// on idle processors), which PID 1's CPU to the end of the boot
+		// and the boot time did not show beyond their noise.
 		debug.SetGCPercent(25)
 	}
 	for _, k := range []string{"GOSD_CPUPROFILE", "GOSD_SHUTDOWN_CPUPROFILE", "GOSD_SHUTDOWN_TRACE", "GOSD_MEMPROFILE", "GOSD_MEMSTATS"} {
