@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,7 +29,8 @@ func TestMain(m *testing.M) {
 // kernel's process events) and SIGTERM stops the namespace. It does so
 // with the floor's defaults, and with the ordered stop and cgroups of
 // -floor-ordered-stop -floor-cgroups (then the units' cgroups are gone
-// after the stop). Needs root and the root file system nsboot builds.
+// after the stop), and after the root's generators (-floor-generators).
+// Needs root and the root file system nsboot builds.
 func TestBootFloor(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: mounts and namespaces")
@@ -60,6 +62,7 @@ func TestBootFloor(t *testing.T) {
 	}{
 		{"defaults", config{floorJobs: 8}, false},
 		{"ordered stop and cgroups", config{floorJobs: 8, floorOrdered: true, floorCgroups: true}, true},
+		{"generators", config{floorJobs: 8, floorGenerators: true}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var units string
@@ -93,6 +96,12 @@ func TestBootFloor(t *testing.T) {
 			}
 			if rss, _, err := pid1Stats(b.Pid); err != nil || rss <= 0 {
 				t.Errorf("PID 1 stats: %v MiB, %v", rss, err)
+			}
+			// The generators' output directories are made for their run
+			// (the root's /run starts empty).
+			late := fmt.Sprintf("/proc/%d/root/run/systemd/generator.late", b.Pid)
+			if _, err := os.Stat(late); (err == nil) != tc.cfg.floorGenerators {
+				t.Errorf("generators run: %v; stat %s: %v", tc.cfg.floorGenerators, late, err)
 			}
 			if units != "" {
 				// Every unit with a process has its cgroup, holding one

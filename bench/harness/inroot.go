@@ -22,6 +22,7 @@ import (
 
 	"github.com/gosd/gosd/bench/floor"
 	"github.com/gosd/gosd/bench/unitgraph"
+	"github.com/gosd/gosd/generator"
 	"github.com/gosd/gosd/track"
 )
 
@@ -196,9 +197,9 @@ const floorCgroup = "gosd-bench-floor"
 
 // floorCmd is the floor's command line.
 type floorCmd struct {
-	jobs             int
-	ordered, cgroups bool
-	graph            string
+	jobs                         int
+	ordered, cgroups, generators bool
+	graph                        string
 }
 
 func parseFloor(args []string, stderr io.Writer) (*floorCmd, error) {
@@ -208,6 +209,7 @@ func parseFloor(args []string, stderr io.Writer) (*floorCmd, error) {
 	fs.IntVar(&c.jobs, "j", 8, "spawns in flight at once")
 	fs.BoolVar(&c.ordered, "ordered-stop", false, "stop units in the reverse order of their requirements (floor.Options.OrderedStop)")
 	fs.BoolVar(&c.cgroups, "cgroups", false, "spawn each process into a cgroup of its own, removed after the reap (floor.Options.Cgroups), below "+floorCgroup+" in the floor's own cgroup")
+	fs.BoolVar(&c.generators, "generators", false, "first run the root's unit generators and wait for them, as gosd and systemd 252 do at boot (package generator)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -218,13 +220,13 @@ func parseFloor(args []string, stderr io.Writer) (*floorCmd, error) {
 	return c, nil
 }
 
-// runFloor is `floor [-j N] [-ordered-stop] [-cgroups] GRAPH`: the floor
-// spawner as PID 1. It runs the graph until SIGTERM or SIGINT, then stops
-// every process and exits.
+// runFloor is `floor [-j N] [-ordered-stop] [-cgroups] [-generators]
+// GRAPH`: the floor spawner as PID 1. It runs the graph until SIGTERM or
+// SIGINT, then stops every process and exits.
 func runFloor(args []string) int {
 	cmd, err := parseFloor(args, os.Stderr)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "usage: gosd-bench floor [-j N] [-ordered-stop] [-cgroups] GRAPH")
+		fmt.Fprintln(os.Stderr, "usage: gosd-bench floor [-j N] [-ordered-stop] [-cgroups] [-generators] GRAPH")
 		return 2
 	}
 	f, err := os.Open(cmd.graph)
@@ -254,6 +256,10 @@ func runFloor(args []string) int {
 			fmt.Fprintln(os.Stderr, "gosd-bench floor: -cgroups: no cgroup v2 directory to make the units' cgroups in:", err)
 			return 1
 		}
+	}
+	if cmd.generators {
+		// Before floor.Run, which then reaps whatever they left.
+		generator.Run("/", generator.HostEnv("/"), generator.Timeout, os.Stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

@@ -63,30 +63,31 @@ func inRootCommand(args []string) (int, bool) {
 
 // config is the harness's command line.
 type config struct {
-	runs         int
-	gosdEnv      []string // added to gosd's environment (-gosd-env)
-	shapes       []unitgraph.Kind
-	managers     []string
-	units        int
-	defaultDeps  bool
-	rootfs       string
-	nsboot       string
-	work         string
-	gosd         string
-	timeout      time.Duration
-	restarts     int
-	isActive     int
-	accepts      int
-	idle         time.Duration
-	instructions []string // valgrind tools: cachegrind, callgrind
-	counts       int      // boots each tool counts
-	floorJobs    int
-	floorOrdered bool // -floor-ordered-stop
-	floorCgroups bool // -floor-cgroups
-	notifyClient string
-	record       bool
-	benchmarks   string
-	keep         bool
+	runs            int
+	gosdEnv         []string // added to gosd's environment (-gosd-env)
+	shapes          []unitgraph.Kind
+	managers        []string
+	units           int
+	defaultDeps     bool
+	rootfs          string
+	nsboot          string
+	work            string
+	gosd            string
+	timeout         time.Duration
+	restarts        int
+	isActive        int
+	accepts         int
+	idle            time.Duration
+	instructions    []string // valgrind tools: cachegrind, callgrind
+	counts          int      // boots each tool counts
+	floorJobs       int
+	floorOrdered    bool // -floor-ordered-stop
+	floorCgroups    bool // -floor-cgroups
+	floorGenerators bool // -floor-generators
+	notifyClient    string
+	record          bool
+	benchmarks      string
+	keep            bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -112,6 +113,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.floorJobs, "floor-jobs", 8, "spawns the floor keeps in flight at once")
 	fs.BoolVar(&c.floorOrdered, "floor-ordered-stop", false, "the floor stops units in the reverse order of their requirements, as systemd and gosd do, instead of signalling every process at once")
 	fs.BoolVar(&c.floorCgroups, "floor-cgroups", false, "the floor spawns each process into a cgroup v2 directory of its own (clone3 CLONE_INTO_CGROUP) and removes it after the reap, as gosd does")
+	fs.BoolVar(&c.floorGenerators, "floor-generators", false, "the floor first runs the root's unit generators and waits for them, as gosd and systemd 252 do at boot")
 	fs.StringVar(&c.notifyClient, "notify-client", "systemd", "the systemd-notify every notify unit runs, under every manager: systemd's, or gosd's multi-call one")
 	gosdEnv := fs.String("gosd-env", "", "comma-separated NAME=VALUE added to gosd's environment; the profile variables (GOSD_CPUPROFILE=/var/tmp/cpu.prof, GOSD_MEMSTATS=...) need -gosd pointing at a gosd built with -tags gosd_profile: the default build writes none (kept under the run's up/ with -keep)")
 	fs.BoolVar(&c.record, "record", false, "add the figures to BENCHMARKS.md")
@@ -177,6 +179,9 @@ func (c *config) floorArgv() []string {
 	}
 	if c.floorCgroups {
 		argv = append(argv, "-cgroups")
+	}
+	if c.floorGenerators {
+		argv = append(argv, "-generators")
 	}
 	return append(argv, unitgraph.GraphPath)
 }

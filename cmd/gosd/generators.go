@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 
-	"github.com/gosd/gosd/condition"
 	"github.com/gosd/gosd/generator"
 )
 
@@ -30,16 +28,11 @@ func runGenerators(args []string, stdout, stderr io.Writer) int {
 	// The manager waits for the end of this process by the end of the
 	// pipe on fd 3; the generators must not hold it.
 	syscall.CloseOnExec(3)
-	h := condition.NewHost(root)
-	virt, _ := h.Virtualization()
-	arch, _ := h.Architecture()
-	_, err := os.Stat(filepath.Join(root, "/run/systemd/first-boot"))
-	env := generator.Env(virt, condition.IsContainer(virt), arch, err == nil)
 	out, ok := stderr.(*os.File)
 	if !ok {
 		out = os.Stderr
 	}
-	generator.Run(root, env, generator.Timeout, out)
+	generator.Run(root, generator.HostEnv(root), generator.Timeout, out)
 	return 0
 }
 
