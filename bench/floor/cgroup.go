@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -47,6 +48,24 @@ func (c *cgroups) make(name string) (int, error) {
 		return -1, fmt.Errorf("opening its cgroup: %w", &os.PathError{Op: "open", Path: p, Err: err})
 	}
 	return fd, nil
+}
+
+// join moves pid into the directory open as fd, for a process spawned
+// without CLONE_INTO_CGROUP. A process that has exited already (a quick
+// /bin/true) is left where it is.
+func (c *cgroups) join(fd, pid int) error {
+	procs, err := unix.Openat(fd, "cgroup.procs", unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err == nil {
+		_, err = unix.Write(procs, []byte(strconv.Itoa(pid)))
+		unix.Close(procs)
+	}
+	if err == unix.ESRCH {
+		return nil // it has exited already: nothing left to move
+	}
+	if err != nil {
+		return fmt.Errorf("moving it into its cgroup: %w", os.NewSyscallError("cgroup.procs", err))
+	}
+	return nil
 }
 
 // remove removes the directory name; one already gone is no error. It

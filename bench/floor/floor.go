@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -62,6 +63,9 @@ type Options struct {
 	// controller is enabled. The unit names must be usable as directory
 	// names.
 	Cgroups string
+	// lateJoin moves each process into its cgroup after the fork, as
+	// where clone3 is missing (tests; Run finds that out itself).
+	lateJoin bool
 	// Log receives one line per unit that fails; nil discards them.
 	Log io.Writer
 	// OnEvent, if set, is called from Run's loop for every spawn, start,
@@ -223,6 +227,10 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 	}
 
 	// The spawn workers: a bounded number of fork+execs in flight.
+	// Where clone3 is missing (valgrind, Linux before 5.7) a process
+	// joins its cgroup right after the fork instead.
+	var lateJoin atomic.Bool
+	lateJoin.Store(opt.lateJoin)
 	stopSpawning := make(chan struct{})
 	reqs := make(chan spawnReq, len(units))
 	results := make(chan spawnRes, len(units))
@@ -250,14 +258,26 @@ func Run(ctx context.Context, g *unitgraph.Graph, opt Options) error {
 						continue
 					}
 					dirFd = fd
-					sys.UseCgroupFD, sys.CgroupFD = true, fd
+					sys.UseCgroupFD, sys.CgroupFD = !lateJoin.Load(), fd
 				}
-				pid, err := syscall.ForkExec(u.Argv[0], u.Argv, &syscall.ProcAttr{
+				attr := &syscall.ProcAttr{
 					Dir:   "/",
 					Env:   env,
 					Files: []uintptr{devnull.Fd(), stdout.Fd(), stderr.Fd()},
 					Sys:   sys,
-				})
+				}
+				pid, err := syscall.ForkExec(u.Argv[0], u.Argv, attr)
+				if err == syscall.ENOSYS && sys.UseCgroupFD {
+					lateJoin.Store(true)
+					sys.UseCgroupFD = false
+					pid, err = syscall.ForkExec(u.Argv[0], u.Argv, attr)
+				}
+				if err == nil && dirFd >= 0 && !sys.UseCgroupFD {
+					if err = cg.join(dirFd, pid); err != nil {
+						unix.Kill(pid, unix.SIGKILL) // reaped as no unit's
+						pid = 0
+					}
+				}
 				if dirFd >= 0 {
 					unix.Close(dirFd)
 					if err != nil {

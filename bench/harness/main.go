@@ -590,10 +590,6 @@ func (h *harness) countInstructions(m *manager, tool string) bool {
 	if reason, ok := h.refused(m, unitgraph.Oneshot); ok {
 		return fail(reason)
 	}
-	if m.name == "floor" && h.cfg.floorCgroups {
-		// Its units would fail to spawn, and it would wait for them.
-		return fail("no count: the floor's -cgroups spawns with clone3, which valgrind does not have")
-	}
 	prog, binds, err := valgrind(h.log)
 	if err != nil {
 		return fail(err.Error())
