@@ -847,7 +847,7 @@ type heldDatagram struct {
 const maxHeld, maxHeldPerUnit = 64, 16
 
 // hold keeps a datagram from a pid the core did not spawn (yet) that
-// would be dropped or refused now, while a spawn that may be its sender
+// would be dropped, refused or misread now, while a spawn that may be its sender
 // is in flight: systemd forks in its loop and knows the pid before it
 // reads any datagram; gosd's spawn is reported by a worker, and a
 // process that notifies at once (READY=1 right after exec) can be heard
@@ -865,8 +865,9 @@ func (c *Core) hold(r *unitRT, e Notified) bool {
 	case r.u.Service == nil || r.mainToken == 0 && r.controlToken == 0:
 		return false
 	default:
-		access := notifyAccess(r.u.Service)
-		if access != "main" && access != "exec" || e.PID == r.main || e.PID == r.control {
+		// Whatever the unit's NotifyAccess=: its new process's MAINPID=
+		// naming itself must meet it as the control process (912).
+		if e.PID == r.main || e.PID == r.control {
 			return false
 		}
 		id = r.id

@@ -286,7 +286,7 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 		early, hasEarly := kv("exited-first")
 		// "spawned notified-first=FIELD=VALUE": each process sends that
 		// datagram before its spawn is reported (the notify socket and
-		// the spawn worker race in the loop).
+		// the spawn worker race in the loop); $PID in VALUE is its pid.
 		said, hasSaid := kv("notified-first")
 		// "untracked": the host cannot tell the unit of a process before
 		// its spawn is reported (process-group tracking).
@@ -301,6 +301,7 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			sp.Since = since[i]
 			if hasSaid && sp.PID > 0 {
 				f, v, _ := strings.Cut(said, "=")
+				v = strings.ReplaceAll(v, "$PID", strconv.Itoa(sp.PID))
 				if untracked {
 					ts.host.drop(sp.PID)
 				}
