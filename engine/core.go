@@ -106,6 +106,10 @@ type JobRequest struct {
 	Mode graph.Mode
 	// NoBlock answers as soon as the job is queued, with JobResult "queued".
 	NoBlock bool
+	// Track answers twice: when the job is queued (Queued, with its Job
+	// id), and when it ends. A D-Bus client gets the job's object at once
+	// and its JobRemoved signal at the end.
+	Track bool
 }
 
 // Tick tells the core that time passed; it fires the deadlines that are due.
@@ -175,6 +179,11 @@ type Reply struct {
 	Result    string // the unit's Result= after the job
 	Unit      string // the unit of the job ("" for a refused request)
 	Err       error  // a request refused before any job ran (*graph.Error, ...)
+	// Job is the job's id (Track); a request that needed no job gets a
+	// fresh one, as systemd's finished no-op job has.
+	Job uint32
+	// Queued marks the first of a Track request's two replies.
+	Queued bool
 }
 
 // Log is a message about a unit, for the journal and the console.

@@ -112,6 +112,7 @@ type transcript struct {
 	now     time.Duration
 	nextPID int
 	nextReq uint64
+	tracked map[uint64]bool // requests made with track=yes
 	// held spawns are answered only by a "spawned" command.
 	hold  bool
 	held  []Spawn
@@ -339,7 +340,16 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			return err.Error()
 		}
 		ts.nextReq++
-		ts.feed(&b, JobRequest{ID: ts.nextReq, Unit: arg(0), Type: jt, Mode: mode})
+		// "track=yes": as the private bus asks (JobRequest.Track); its
+		// replies show the job's id
+		_, track := kv("track")
+		if track {
+			if ts.tracked == nil {
+				ts.tracked = map[uint64]bool{}
+			}
+			ts.tracked[ts.nextReq] = true
+		}
+		ts.feed(&b, JobRequest{ID: ts.nextReq, Unit: arg(0), Type: jt, Mode: mode, Track: track})
 	case "exit":
 		pid := ts.pid(arg(0))
 		ev := Exited{PID: pid, Code: CLDExited}
@@ -575,6 +585,10 @@ func (ts *transcript) print(b *strings.Builder, actions []Action) {
 			case Reply:
 				if a.Err != nil {
 					fmt.Fprintf(b, "reply %d: error: %v\n", a.ID, a.Err)
+				} else if ts.tracked[a.ID] && a.Queued {
+					fmt.Fprintf(b, "reply %d: queued job %d\n", a.ID, a.Job)
+				} else if ts.tracked[a.ID] {
+					fmt.Fprintf(b, "reply %d: %s (result %s) job %d\n", a.ID, a.JobResult, a.Result, a.Job)
 				} else {
 					fmt.Fprintf(b, "reply %d: %s (result %s)\n", a.ID, a.JobResult, a.Result)
 				}

@@ -71,12 +71,20 @@ func (c *Core) request(e JobRequest) {
 		if r != nil {
 			res, unit = r.result, r.id
 		}
-		c.emit(Reply{ID: e.ID, JobResult: "done", Result: res, Unit: unit})
+		var id uint32
+		if e.Track {
+			c.nextJob++
+			id = c.nextJob
+		}
+		c.emit(Reply{ID: e.ID, JobResult: "done", Result: res, Unit: unit, Job: id})
 		return
 	}
 	if e.NoBlock {
-		c.emit(Reply{ID: e.ID, JobResult: "queued", Result: anchor.unit.result, Unit: anchor.unit.id})
+		c.emit(Reply{ID: e.ID, JobResult: "queued", Result: anchor.unit.result, Unit: anchor.unit.id, Job: anchor.id})
 		return
+	}
+	if e.Track {
+		c.emit(Reply{ID: e.ID, JobResult: "queued", Result: anchor.unit.result, Unit: anchor.unit.id, Job: anchor.id, Queued: true})
 	}
 	anchor.replies = append(anchor.replies, e.ID)
 }
@@ -296,7 +304,7 @@ func (c *Core) finishJob(j *job, result string) {
 	c.jobs = shrunk(c.jobs, 1, &c.jobsPeak)
 	delete(c.runq, j.id)
 	for _, id := range j.replies {
-		c.emit(Reply{ID: id, JobResult: result, Result: r.result, Unit: r.id})
+		c.emit(Reply{ID: id, JobResult: result, Result: r.result, Unit: r.id, Job: j.id})
 	}
 	switch result {
 	case "done", "canceled":

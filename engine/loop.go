@@ -366,7 +366,9 @@ func (l *Loop) perform(a Action) {
 		l.tracker.Signal(a.Unit, a.Signal, a.PIDs, a.Group)
 	case Reply:
 		if w := l.waiters[a.ID]; w != nil {
-			delete(l.waiters, a.ID)
+			if !a.Queued {
+				delete(l.waiters, a.ID)
+			}
 			w(a)
 		}
 	case Log:

@@ -11,12 +11,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 
 	"github.com/gosd/gosd/engine"
+	"github.com/gosd/gosd/graph"
 	"github.com/gosd/gosd/install"
 	"github.com/gosd/gosd/props"
 	"github.com/gosd/gosd/unit"
@@ -24,10 +26,13 @@ import (
 
 // busPrivate is systemd's private bus socket: systemd's own tools reach
 // PID 1 there without a bus daemon (systemd-update-utmp asks it for the
-// boot's timestamp and the targets' ActiveState). gosd serves the
-// read-only part of the org.freedesktop.systemd1 API they use:
-// properties of the manager and of units, GetUnit, LoadUnit,
-// GetUnitByPID and Ping; every other method gets a clear D-Bus error.
+// boot's timestamp and the targets' ActiveState; Debian's systemctl
+// starts and stops units). gosd serves the part of the
+// org.freedesktop.systemd1 API they use: properties of the manager and
+// of units, GetUnit, LoadUnit, GetUnitByPID, Ping, the job methods with
+// their JobRemoved signals, KillUnit, ResetFailed(Unit), Reload and the
+// lists of units and jobs (busjobs.go); every other method gets a clear
+// D-Bus error.
 const busPrivate = "/run/systemd/private"
 
 // busBackend is what the private bus asks of the manager.
@@ -40,6 +45,15 @@ type busBackend interface {
 	// busUnitOf is the unit the process pid belongs to ("" if none).
 	busUnitOf(pid int) string
 	busManager() []busProp
+	// busJob queues a job and returns its id once queued; the job's
+	// JobRemoved goes to busSignals' connections when it ends.
+	busJob(t graph.JobType, name string, mode graph.Mode) (uint32, error)
+	busKill(name, whom string, sig syscall.Signal)
+	busResetFailed(name string) // "" for every unit
+	busReload() error           // daemon-reload, answered once done
+	busSignals() *busHub
+	busUnits() []unitRow  // the loaded units, for ListUnits
+	busJobs() [][4]string // id, unit, type, state: ListJobs
 }
 
 // busProp is a property with its D-Bus value: string, []string, bool,
@@ -131,6 +145,11 @@ func busSession(c busStream, cred *unix.Ucred, b busBackend) error {
 	// a method call of this API is a few hundred bytes: a client must
 	// not make PID 1 hold D-Bus's 128 MiB
 	bc := &busConn{c: c, r: r, max: busServerMaxMessage}
+	out := newBusOut(c)
+	defer out.close()
+	hub := b.busSignals()
+	hub.add(out)
+	defer hub.remove(out)
 	for {
 		m, err := bc.read()
 		if err != nil {
@@ -139,19 +158,17 @@ func busSession(c busStream, cred *unix.Ucred, b busBackend) error {
 		if m.typ != busCall {
 			continue
 		}
+		out.hold()
 		typ, sig, body := busDispatch(m, int(cred.Pid), b)
-		if m.flags&busNoReply != 0 {
-			continue
+		if m.flags&busNoReply == 0 {
+			fields := []busField{{code: busFieldReplySerial, sig: "u", u: m.serial}, {code: busFieldSender, sig: "s", s: "org.freedesktop.systemd1"}}
+			if typ == busError {
+				fields = append(fields, busField{code: busFieldErrorName, sig: "s", s: sig})
+				sig, body = "s", busString(nil, string(body))
+			}
+			out.reply(typ, fields, sig, body)
 		}
-		fields := []busField{{code: busFieldReplySerial, sig: "u", u: m.serial}, {code: busFieldSender, sig: "s", s: "org.freedesktop.systemd1"}}
-		if typ == busError {
-			fields = append(fields, busField{code: busFieldErrorName, sig: "s", s: sig})
-			sig, body = "s", busString(nil, string(body))
-		}
-		bc.serial++
-		if _, err := c.Write(busMessage(typ, busNoReply, bc.serial, fields, sig, body)); err != nil {
-			return err
-		}
+		out.release()
 	}
 }
 
@@ -290,7 +307,7 @@ func busDispatch(m *busMsg, pid int, b busBackend) (typ byte, sig string, body [
 	if m.iface != "" && !slices.Contains(ifaces, m.iface) {
 		return fail("org.freedesktop.DBus.Error.UnknownInterface", "Unknown interface '%s'.", m.iface)
 	}
-	return fail("org.freedesktop.DBus.Error.UnknownMethod", "Unknown method %s or interface %s: gosd's private bus serves only properties, GetUnit, LoadUnit and GetUnitByPID; use gosd's systemctl.", m.member, m.iface)
+	return fail("org.freedesktop.DBus.Error.UnknownMethod", "Unknown method %s or interface %s: gosd's private bus does not serve it; gosd's own systemctl may do what you need.", m.member, m.iface)
 }
 
 // busManagerCall answers the Manager methods gosd serves (ok false for
@@ -301,6 +318,9 @@ func busManagerCall(m *busMsg, pid int, b busBackend) (typ byte, sig string, bod
 	}
 	fail := func(name, format string, a ...any) (byte, string, []byte, bool) {
 		return busError, name, []byte(fmt.Sprintf(format, a...)), true
+	}
+	if t, s, bd, ok := busJobCall(m, b); ok {
+		return t, s, bd, ok
 	}
 	switch m.member {
 	case "GetUnit", "LoadUnit":

@@ -8,19 +8,62 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 
+	"github.com/gosd/gosd/graph"
 	"github.com/gosd/gosd/loader"
 	"github.com/gosd/gosd/props"
 	"github.com/gosd/gosd/unit"
 )
 
 // fakeBus is a busBackend with two units and a manager.
-type fakeBus struct{ loads []string }
+type fakeBus struct {
+	loads []string
+	hub   busHub
+	// jobs answers busJob: the job's result, "" for a job that stays
+	// queued; "refuse" refuses it. A job not in it is done at once.
+	jobs   map[string]string
+	asked  []string // busJob, busKill and busResetFailed calls
+	nextID uint32
+}
+
+func (f *fakeBus) busJob(t graph.JobType, name string, mode graph.Mode) (uint32, error) {
+	f.asked = append(f.asked, fmt.Sprintf("%s %s %s", t, name, mode))
+	res, ok := f.jobs[name]
+	if res == "refuse" {
+		return 0, &graph.Error{Code: graph.ErrNoSuchUnit, Msg: "Unit " + name + " not found."}
+	}
+	f.nextID++
+	if !ok {
+		res = "done"
+	}
+	if res != "" {
+		// the job ends before busJob returns, as one with nothing to do:
+		// its JobRemoved must still follow the method's reply
+		f.hub.jobRemoved(f.nextID, name, res)
+	}
+	return f.nextID, nil
+}
+
+func (f *fakeBus) busKill(name, whom string, sig syscall.Signal) {
+	f.asked = append(f.asked, fmt.Sprintf("kill %s %s %d", name, whom, sig))
+}
+func (f *fakeBus) busResetFailed(name string) { f.asked = append(f.asked, "reset-failed "+name) }
+func (f *fakeBus) busReload() error           { f.asked = append(f.asked, "reload"); return nil }
+func (f *fakeBus) busSignals() *busHub        { return &f.hub }
+func (f *fakeBus) busUnits() []unitRow {
+	return []unitRow{
+		{id: "multi-user.target", load: "loaded", active: "active", sub: "active", desc: "Multi-User System"},
+		{id: "a.service", load: "loaded", active: "activating", sub: "start", desc: "A", job: "start", jobID: 9},
+		{id: "gone.service", load: "not-found", active: "inactive", sub: "dead", desc: "gone.service"},
+	}
+}
+func (f *fakeBus) busJobs() [][4]string { return [][4]string{{"9", "a.service", "start", "running"}} }
 
 func (f *fakeBus) busUnit(name string) (string, []busProp, bool) {
 	f.loads = append(f.loads, name)
@@ -107,7 +150,7 @@ func TestBusSession(t *testing.T) {
 		{busCallMsg(3, 0, unitPath, busPropsIface, "Get", "ss", get(unitPath, busUnitIface, "NoSuchThing")), busError, "s", "Unknown property"},
 		{busCallMsg(4, 0, "/org/freedesktop/systemd1/unit/self", busPropsIface, "Get", "ss", get("", busUnitIface, "Id")), busReturn, "v", "a.service"},
 		{busCallMsg(5, busNoReply, busManagerPath, busPeerIface, "Ping", "", nil), 0, "", ""},
-		{busCallMsg(6, 0, busManagerPath, busManagerIface, "StartUnit", "ss", busString(busString(nil, "a.service"), "replace")), busError, "s", "Unknown method StartUnit"},
+		{busCallMsg(6, 0, busManagerPath, busManagerIface, "Reexecute", "", nil), busError, "s", "Unknown method Reexecute"},
 		{busCallMsg(7, 0, busManagerPath, busManagerIface, "GetUnit", "s", busString(nil, "b.service")), busError, "s", "Unit b.service not loaded."},
 		{busCallMsg(8, 0, busManagerPath, busManagerIface, "LoadUnit", "s", busString(nil, "b.service")), busReturn, "o", "/org/freedesktop/systemd1/unit/b_2eservice"},
 		{busCallMsg(9, 0, "/org/freedesktop/nothing", busPropsIface, "Get", "ss", get("", busUnitIface, "Id")), busError, "s", "Unknown object"},

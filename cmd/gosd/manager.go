@@ -50,6 +50,7 @@ type manager struct {
 	isStopping   atomic.Bool
 	shutdownOnce sync.Once
 	spawnMgr     *spawn.Manager
+	busHub       busHub // the private bus's connections, for its signals
 }
 
 // managerOptions are the command-line flags of the manager, systemd's where
@@ -214,6 +215,13 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 			m.log.Warn().Err(err).Msg("no private bus: systemd-update-utmp and other systemd tools cannot reach gosd")
 		} else {
 			go serveBus(bus, m, &m.log)
+			// sd_booted(3)'s mark: systemd's tools in the root (systemctl,
+			// invoke-rc.d, deb-systemd-invoke) then talk to PID 1 on the
+			// private bus. systemd makes it before its generators run;
+			// gosd makes it once the bus answers.
+			if err := os.MkdirAll("/run/systemd/system", 0o755); err != nil {
+				m.log.Warn().Err(err).Msg("cannot make /run/systemd/system: systemd's tools will say the system was not booted with systemd")
+			}
 		}
 	}
 

@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -151,18 +152,7 @@ func liveJob(c *cli, verb string, args []string) int {
 		n := n
 		t := jt
 		if verb == "reload-or-restart" || verb == "try-reload-or-restart" || verb == "force-reload" {
-			// systemctl asks for a restart that becomes a reload where
-			// the unit can reload
-			t = graph.Restart
-			if verb != "reload-or-restart" {
-				t = graph.TryRestart
-			}
-			if u, _ := c.mgr.lookup(n); u != nil && graph.CanReload(u) {
-				t = graph.ReloadOrStart
-				if verb != "reload-or-restart" {
-					t = graph.TryReload
-				}
-			}
+			t = c.mgr.reloadOrRestart(n, verb != "reload-or-restart")
 		}
 		c.mgr.loop.Request(engine.JobRequest{Unit: n, Type: t, Mode: mode, NoBlock: c.noBlock}, func(r engine.Reply) {
 			ch <- answer{n, r}
@@ -427,14 +417,15 @@ func liveResetFailed(c *cli, args []string) int {
 type unitRow struct {
 	id, load, active, sub, desc string
 	job                         string // the pending job's type, "" for none
+	jobID                       uint32
 }
 
 func (m *manager) rows() []unitRow {
 	var rows []unitRow
 	m.loop.Call(func(core *engine.Core) {
-		jobs := map[string]string{}
+		jobs := map[string][4]string{}
 		for _, j := range core.Jobs() {
-			jobs[j[1]] = j[2]
+			jobs[j[1]] = j
 		}
 		for _, id := range core.Loaded() {
 			u := core.Lookup(id)
@@ -443,7 +434,9 @@ func (m *manager) rows() []unitRow {
 			if desc == "" {
 				desc = id
 			}
-			rows = append(rows, unitRow{id, u.LoadState, active, sub, desc, jobs[id]})
+			j := jobs[id]
+			jid, _ := strconv.ParseUint(j[0], 10, 32)
+			rows = append(rows, unitRow{id, u.LoadState, active, sub, desc, j[2], uint32(jid)})
 		}
 	})
 	return rows
