@@ -214,13 +214,27 @@ type Stopped struct {
 	Invocation string
 }
 
-func (Stopped) action() {}
-func (Spawn) action()   {}
-func (Kill) action()    {}
-func (Reply) action()   {}
-func (Log) action()     {}
-func (Listen) action()  {}
-func (Watch) action()   {}
+// UnitAction asks the manager for what a unit's SuccessAction= or
+// FailureAction= names (poweroff, reboot, halt, kexec, exit, each also
+// -force or -immediate): systemd-poweroff.service, which systemctl
+// poweroff's poweroff.target pulls in, has only SuccessAction=.
+type UnitAction struct {
+	Unit   string
+	Action string
+	// ExitStatus is what an exit action gives the manager's parent:
+	// SuccessActionExitStatus=/FailureActionExitStatus=, else the main
+	// process's exit status (-1: none).
+	ExitStatus int
+}
+
+func (UnitAction) action() {}
+func (Stopped) action()    {}
+func (Spawn) action()      {}
+func (Kill) action()       {}
+func (Reply) action()      {}
+func (Log) action()        {}
+func (Listen) action()     {}
+func (Watch) action()      {}
 
 // Core is the state of every unit and job. It is not safe for concurrent
 // use: one goroutine (the loop) owns it.

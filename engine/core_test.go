@@ -602,6 +602,8 @@ func (ts *transcript) print(b *strings.Builder, actions []Action) {
 				fmt.Fprintf(b, "close-conn %d\n", a.Conn)
 			case WatchBusName:
 				fmt.Fprintf(b, "watch-bus-name %s\n", a.Name)
+			case UnitAction:
+				fmt.Fprintf(b, "unit-action %s %s status=%d\n", a.Unit, a.Action, a.ExitStatus)
 			case Stopped:
 				// cleanup of the loop's; not part of the transcripts
 			default:

@@ -74,6 +74,7 @@ type Loop struct {
 	sockets Sockets
 	bus     BusWatcher
 	cleanup func(*loader.Unit, string)
+	unitAct func(UnitAction)
 	idle    func()
 
 	start  time.Time
@@ -124,6 +125,9 @@ type Config struct {
 	// Bus watches D-Bus names for Type=dbus services; nil means there is
 	// no bus (they are treated like Type=simple).
 	Bus BusWatcher
+	// UnitAction is called on the loop goroutine for a unit's
+	// SuccessAction=/FailureAction=; nil ignores them.
+	UnitAction func(UnitAction)
 }
 
 // BusWatcher watches the owners of D-Bus names on the system bus. Watch
@@ -145,6 +149,7 @@ func NewLoop(cfg Config) *Loop {
 		out:     cfg.Output,
 		sockets: cfg.Sockets,
 		cleanup: cfg.Cleanup,
+		unitAct: cfg.UnitAction,
 		bus:     cfg.Bus,
 		idle:    cfg.Idle,
 		start:   time.Now(),
@@ -382,6 +387,10 @@ func (l *Loop) perform(a Action) {
 			l.pending = append(l.pending, BusName{Name: a.Name, NoBus: true})
 		} else {
 			l.bus.Watch(a.Name, func(e BusName) { l.Post(e) })
+		}
+	case UnitAction:
+		if l.unitAct != nil {
+			l.unitAct(a)
 		}
 	case Stopped:
 		if l.cleanup != nil {

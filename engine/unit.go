@@ -262,6 +262,7 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 			case willRestart:
 			case now == "inactive" && r.result == "success" && r.prevSub != "auto-restart":
 				c.onSuccess(r)
+				c.unitAction(r, r.u.Unit.SuccessAction(), r.u.Unit.SuccessActionExitStatus())
 			}
 			if !willRestart {
 				// Upholds=: a unit upheld by an active unit is started again.
@@ -276,6 +277,7 @@ func (c *Core) unitChanged(r *unitRT, old, now string) {
 	}
 	if now == "failed" && old != "failed" && !r.willRestart {
 		c.onFailure(r)
+		c.unitAction(r, r.u.Unit.FailureAction(), r.u.Unit.FailureActionExitStatus())
 	}
 	if r.u.Type == "service" && isInactiveOrFailed(now) {
 		c.emit(Stopped{Unit: r.u, Invocation: r.invocation})
@@ -303,6 +305,17 @@ func (r *unitRT) descWithName() string {
 		return r.id + " - " + d
 	}
 	return r.id
+}
+
+// unitAction asks the manager for SuccessAction=/FailureAction= action.
+func (c *Core) unitAction(r *unitRT, action string, status int) {
+	if action == "" || action == "none" {
+		return
+	}
+	if status < 0 && r.u.Service != nil && r.mainCode == CLDExited {
+		status = r.mainStatus
+	}
+	c.emit(UnitAction{Unit: r.id, Action: action, ExitStatus: status})
 }
 
 func (c *Core) onFailure(r *unitRT) {

@@ -108,6 +108,17 @@ func busJobCall(m *busMsg, b busBackend) (typ byte, sig string, body []byte, ok 
 			return failErr(err)
 		}
 		return busReturn, "", nil, true
+	case "PowerOff", "Reboot", "Halt", "KExec", "Exit":
+		// systemctl --force poweroff and systemd-poweroff.service's kin:
+		// gosd stops every unit and ends (manager.unitAction)
+		b.busShutdown(m.member)
+		return busReturn, "", nil, true
+	case "SetExitCode":
+		if m.sig != "y" || len(m.body) != 1 {
+			return fail(graph.ErrInvalidArgs, "SetExitCode takes a byte (y), not %q", m.sig)
+		}
+		b.busSetExitCode(m.body[0])
+		return busReturn, "", nil, true
 	case "ListUnits", "ListUnitsFiltered", "ListUnitsByPatterns":
 		// systemctl list-units asks ByPatterns, then Filtered where that
 		// is unknown
@@ -427,6 +438,13 @@ func (m *manager) busResetFailed(name string) {
 }
 
 func (m *manager) busReload() error { return m.reload() }
+
+func (m *manager) busShutdown(method string) {
+	m.log.Warn().Str("method", method).Msg("shutdown asked on the private bus: stopping every unit and ending")
+	go m.shutdown()
+}
+
+func (m *manager) busSetExitCode(code byte) { m.exitStatus.Store(int32(code)) }
 
 func (m *manager) busSignals() *busHub { return &m.busHub }
 

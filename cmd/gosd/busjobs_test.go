@@ -148,6 +148,9 @@ func TestBusManagerMethods(t *testing.T) {
 		{managerCall(13, "ListUnitsFiltered", "as", []byte{200, 0, 0, 0}), busError, "ListUnitsFiltered:"},
 		{managerCall(14, "ListJobs", "", nil), busReturn, "/org/freedesktop/systemd1/job/9"},
 		{managerCall(15, "StartUnit", "s", busString(nil, "a.service")), busError, "StartUnit takes a unit name and a job mode"},
+		{managerCall(16, "SetExitCode", "y", []byte{7}), busReturn, ""},
+		{managerCall(17, "SetExitCode", "u", []byte{7, 0, 0, 0}), busError, "SetExitCode takes a byte"},
+		{managerCall(18, "PowerOff", "", nil), busReturn, ""},
 	}
 	for _, s := range steps {
 		serial := binary.LittleEndian.Uint32(s.msg[8:])
@@ -171,7 +174,7 @@ func TestBusManagerMethods(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"kill multi-user.target main 9", "reset-failed multi-user.target", "reset-failed ", "reload"}
+	want := []string{"kill multi-user.target main 9", "reset-failed multi-user.target", "reset-failed ", "reload", "exit-code 7", "shutdown PowerOff"}
 	if !slices.Equal(f.asked, want) {
 		t.Errorf("asked %q, want %q", f.asked, want)
 	}

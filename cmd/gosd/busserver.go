@@ -51,6 +51,8 @@ type busBackend interface {
 	busKill(name, whom string, sig syscall.Signal)
 	busResetFailed(name string) // "" for every unit
 	busReload() error           // daemon-reload, answered once done
+	busShutdown(method string)  // PowerOff, Reboot, Halt, KExec, Exit
+	busSetExitCode(code byte)
 	busSignals() *busHub
 	busUnits() []unitRow  // the loaded units, for ListUnits
 	busJobs() [][4]string // id, unit, type, state: ListJobs

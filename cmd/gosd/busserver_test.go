@@ -55,7 +55,11 @@ func (f *fakeBus) busKill(name, whom string, sig syscall.Signal) {
 }
 func (f *fakeBus) busResetFailed(name string) { f.asked = append(f.asked, "reset-failed "+name) }
 func (f *fakeBus) busReload() error           { f.asked = append(f.asked, "reload"); return nil }
-func (f *fakeBus) busSignals() *busHub        { return &f.hub }
+func (f *fakeBus) busShutdown(method string)  { f.asked = append(f.asked, "shutdown "+method) }
+func (f *fakeBus) busSetExitCode(code byte) {
+	f.asked = append(f.asked, fmt.Sprint("exit-code ", code))
+}
+func (f *fakeBus) busSignals() *busHub { return &f.hub }
 func (f *fakeBus) busUnits() []unitRow {
 	return []unitRow{
 		{id: "multi-user.target", load: "loaded", active: "active", sub: "active", desc: "Multi-User System"},

@@ -50,7 +50,8 @@ type manager struct {
 	isStopping   atomic.Bool
 	shutdownOnce sync.Once
 	spawnMgr     *spawn.Manager
-	busHub       busHub // the private bus's connections, for its signals
+	busHub       busHub       // the private bus's connections, for its signals
+	exitStatus   atomic.Int32 // an exit action's status (unitAction)
 }
 
 // managerOptions are the command-line flags of the manager, systemd's where
@@ -189,6 +190,9 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 		Sockets: sa,
 		Cleanup: m.cleanup,
 		Bus:     &busWatcher{log: &m.log},
+		// systemctl poweroff, reboot, halt and exit end in a unit's
+		// SuccessAction= (systemd-poweroff.service, ...)
+		UnitAction: m.unitAction,
 		// The search path's scan is rescanned when a unit not loaded yet
 		// is asked for; between jobs it is memory for nothing.
 		Idle: func() { m.set.ForgetIndex() },
@@ -271,7 +275,23 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return 1
 	}
+	if st := m.exitStatus.Load(); st > 0 {
+		return int(st)
+	}
 	return 0
+}
+
+// unitAction does a unit's SuccessAction=/FailureAction=. gosd stops
+// every unit and ends for each of them: it reboots, powers off or halts
+// nothing, which in a container is its parent's to do when PID 1 ends.
+// An exit action's status becomes gosd's.
+func (m *manager) unitAction(a engine.UnitAction) {
+	what, _, _ := strings.Cut(a.Action, "-")
+	m.log.Warn().Str("unit", a.Unit).Str("action", a.Action).Msg(what + " requested by the unit's SuccessAction=/FailureAction=: stopping every unit and ending")
+	if what == "exit" && a.ExitStatus >= 0 {
+		m.exitStatus.CompareAndSwap(0, int32(min(a.ExitStatus, 255)))
+	}
+	go m.shutdown()
 }
 
 func newLogger(w io.Writer, o managerOptions) zerolog.Logger {
