@@ -28,6 +28,7 @@ func (c *Core) svcStart(r *unitRT) {
 		if r.job != nil && r.job.running {
 			c.finishJob(r.job, "failed")
 		}
+		c.unitAction(r, r.u.Unit.StartLimitAction(), -1)
 		return
 	}
 	r.result = "success"
