@@ -23,12 +23,13 @@ func (c *Core) svcStart(r *unitRT) {
 	s := r.u.Service
 	if !c.startLimitOK(r) {
 		c.logf(r, 3, "Start request repeated too quickly.")
+		// before the unit fails, as systemd's unit_test_start_limit
+		c.unitAction(r, r.u.Unit.StartLimitAction(), -1)
 		// the result of the run before stays, if it was a failure
 		c.svcDead(r, "start-limit-hit", false)
 		if r.job != nil && r.job.running {
 			c.finishJob(r.job, "failed")
 		}
-		c.unitAction(r, r.u.Unit.StartLimitAction(), -1)
 		return
 	}
 	r.result = "success"
