@@ -225,7 +225,7 @@ func (c *ctx) apply(set *infoSet, configPath string, force, ignoreAuxFailure boo
 	for i := set.next(); i != nil; i = set.next() {
 		if _, err := c.traverse(set, i, flags); err != nil {
 			if i.auxiliary {
-				c.add(AuxiliaryFailed, "", i.name)
+				c.add(AuxiliaryFailed, i.name, "")
 				continue
 			}
 			return r, c.fail(err, i.name, "")

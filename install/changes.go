@@ -20,7 +20,7 @@ const (
 	IsMaskedGenerator                           // a unit is masked by a generator
 	IsDangling                                  // a name is an alias to a missing unit
 	DestinationNotPresent                       // WantedBy=/RequiredBy= names a missing unit
-	AuxiliaryFailed                             // an Also= unit could not be enabled
+	AuxiliaryFailed                             // the Also= unit Path could not be enabled
 	Failed                                      // Err names what went wrong with Path
 )
 
@@ -192,7 +192,7 @@ func FormatChanges(verb string, changes []Change, quiet bool) (lines []string, f
 		case DestinationNotPresent:
 			info(fmt.Sprintf("Unit %s is added as a dependency to a non-existent unit %s.", c.Source, c.Path))
 		case AuxiliaryFailed:
-			info(fmt.Sprintf("Failed to enable auxiliary unit %s, ignoring.", c.Source))
+			info(fmt.Sprintf("Failed to enable auxiliary unit %s, ignoring.", c.Path))
 		case Failed:
 			switch c.Err {
 			case syscall.EEXIST:
