@@ -354,7 +354,7 @@ func busManagerCall(m *busMsg, pid int, b busBackend) (typ byte, sig string, bod
 		}
 		return fail("org.freedesktop.systemd1.NoUnitForPID", "PID %d does not belong to any loaded unit.", p)
 	}
-	return 0, "", nil, false
+	return busUnitFileCall(m, install.New("/", io.Discard))
 }
 
 // busUnitName is the unit of a unit object path's last element: an
