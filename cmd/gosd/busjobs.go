@@ -124,18 +124,18 @@ func busJobCall(m *busMsg, b busBackend) (typ byte, sig string, body []byte, ok 
 		// is unknown
 		want := map[string]string{"ListUnits": "", "ListUnitsFiltered": "as", "ListUnitsByPatterns": "asas"}[m.member]
 		if m.sig != want {
-			return fail(graph.ErrInvalidArgs, "%s takes %q, not %q", m.member, want, m.sig)
+			return fail(busErrInvalidArgs, "Invalid arguments '%s' to call %s.%s(), expecting '%s'.", m.sig, busManagerIface, m.member, want)
 		}
-		d := busDecoder{b: m.body, order: m.order}
+		args, err := busReadArgs(m.body, m.order, want)
+		if err != nil {
+			return fail(busErrBadMessage, "Bad message")
+		}
 		var states, patterns []string
-		if want != "" {
-			states = d.stringArray()
+		if len(args) > 0 {
+			states = args[0].([]string)
 		}
-		if want == "asas" {
-			patterns = d.stringArray()
-		}
-		if d.err != nil {
-			return fail(graph.ErrInvalidArgs, "%s: %v", m.member, d.err)
+		if len(args) > 1 {
+			patterns = args[1].([]string)
 		}
 		var rows []unitRow
 		for _, r := range b.busUnits() {
@@ -188,23 +188,6 @@ func busUnitList(rows []unitRow) []byte {
 	}
 	binary.LittleEndian.PutUint32(b, uint32(len(b)-start))
 	return b
-}
-
-// stringArray reads an array of strings (as).
-func (d *busDecoder) stringArray() []string {
-	n := d.uint32()
-	end := d.off + int(n)
-	var out []string
-	for d.err == nil && d.off < end {
-		out = append(out, d.string())
-		if len(out) > busServerMaxMessage {
-			break
-		}
-	}
-	if d.err == nil && d.off != end {
-		d.err = errors.New("array length does not match its strings")
-	}
-	return out
 }
 
 func busJobPath(id uint32) string { return busJobPrefix + strconv.FormatUint(uint64(id), 10) }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -312,6 +313,8 @@ func busDispatch(m *busMsg, pid int, b busBackend) (typ byte, sig string, body [
 	return fail("org.freedesktop.DBus.Error.UnknownMethod", "Unknown method %s or interface %s: gosd's private bus does not serve it; gosd's own systemctl may do what you need.", m.member, m.iface)
 }
 
+var busFilesMu sync.Mutex
+
 // busManagerCall answers the Manager methods gosd serves (ok false for
 // any other).
 func busManagerCall(m *busMsg, pid int, b busBackend) (typ byte, sig string, body []byte, ok bool) {
@@ -354,6 +357,10 @@ func busManagerCall(m *busMsg, pid int, b busBackend) (typ byte, sig string, bod
 		}
 		return fail("org.freedesktop.systemd1.NoUnitForPID", "PID %d does not belong to any loaded unit.", p)
 	}
+	// one at a time, as systemd's loop does them (two enables of units
+	// sharing a target would race on its .wants/)
+	busFilesMu.Lock()
+	defer busFilesMu.Unlock()
 	return busUnitFileCall(m, install.New("/", io.Discard))
 }
 
