@@ -19,14 +19,15 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gosd/gosd/graph"
 	"github.com/gosd/gosd/install"
 )
 
 // D-Bus error names of the unit-file methods.
 const (
-	busErrInvalidArgs  = "org.freedesktop.DBus.Error.InvalidArgs"
+	busErrInvalidArgs  = graph.ErrInvalidArgs
 	busErrBadMessage   = "org.freedesktop.DBus.Error.InconsistentMessage"
-	busErrNoSuchUnit   = busIfacePrefix + "NoSuchUnit"
+	busErrNoSuchUnit   = graph.ErrNoSuchUnit
 	busErrUnitExists   = busIfacePrefix + "UnitExists"
 	busErrUnitMasked   = busIfacePrefix + "UnitMasked"
 	busErrUnitGen      = busIfacePrefix + "UnitGenerated"

@@ -52,10 +52,10 @@ func busJobCall(m *busMsg, b busBackend) (typ byte, sig string, body []byte, ok 
 	case "StartUnit", "StopUnit", "ReloadUnit", "RestartUnit", "TryRestartUnit", "ReloadOrRestartUnit", "ReloadOrTryRestartUnit":
 		args, err := m.strings(2)
 		if err != nil {
-			return fail(graph.ErrInvalidArgs, "%s takes a unit name and a job mode: %v", m.member, err)
+			return fail(busErrInvalidArgs, "%s takes a unit name and a job mode: %v", m.member, err)
 		}
 		if !validName(args[0]) {
-			return fail(graph.ErrInvalidArgs, "Unit name %s is not valid.", args[0])
+			return fail(busErrInvalidArgs, "Unit name %s is not valid.", args[0])
 		}
 		mode, err := graph.ParseMode(args[1])
 		if err != nil {
@@ -68,35 +68,35 @@ func busJobCall(m *busMsg, b busBackend) (typ byte, sig string, body []byte, ok 
 		return busReturn, "o", busString(nil, busJobPath(id)), true
 	case "KillUnit":
 		if m.sig != "ssi" {
-			return fail(graph.ErrInvalidArgs, "KillUnit takes a unit name, whom and a signal (ssi), not %q", m.sig)
+			return fail(busErrInvalidArgs, "KillUnit takes a unit name, whom and a signal (ssi), not %q", m.sig)
 		}
 		d := busDecoder{b: m.body, order: m.order}
 		name, whom, signo := d.string(), d.string(), int(int32(d.uint32()))
 		if d.err != nil {
-			return fail(graph.ErrInvalidArgs, "KillUnit: %v", d.err)
+			return fail(busErrInvalidArgs, "KillUnit: %v", d.err)
 		}
 		switch whom {
 		case "":
 			whom = "all"
 		case "main", "control", "all":
 		default:
-			return fail(graph.ErrInvalidArgs, "Invalid who argument %s", whom)
+			return fail(busErrInvalidArgs, "Invalid who argument %s", whom)
 		}
 		if signo < 1 || signo >= 65 {
-			return fail(graph.ErrInvalidArgs, "Signal number out of range.")
+			return fail(busErrInvalidArgs, "Signal number out of range.")
 		}
 		if !validName(name) || !b.busLoaded(name) {
-			return fail(graph.ErrNoSuchUnit, "Unit %s not loaded.", name)
+			return fail(busErrNoSuchUnit, "Unit %s not loaded.", name)
 		}
 		b.busKill(name, whom, syscall.Signal(signo))
 		return busReturn, "", nil, true
 	case "ResetFailedUnit":
 		args, err := m.strings(1)
 		if err != nil {
-			return fail(graph.ErrInvalidArgs, "ResetFailedUnit takes a unit name: %v", err)
+			return fail(busErrInvalidArgs, "ResetFailedUnit takes a unit name: %v", err)
 		}
 		if !validName(args[0]) || !b.busLoaded(args[0]) {
-			return fail(graph.ErrNoSuchUnit, "Unit %s not loaded.", args[0])
+			return fail(busErrNoSuchUnit, "Unit %s not loaded.", args[0])
 		}
 		b.busResetFailed(args[0])
 		return busReturn, "", nil, true
@@ -115,7 +115,7 @@ func busJobCall(m *busMsg, b busBackend) (typ byte, sig string, body []byte, ok 
 		return busReturn, "", nil, true
 	case "SetExitCode":
 		if m.sig != "y" || len(m.body) != 1 {
-			return fail(graph.ErrInvalidArgs, "SetExitCode takes a byte (y), not %q", m.sig)
+			return fail(busErrInvalidArgs, "SetExitCode takes a byte (y), not %q", m.sig)
 		}
 		b.busSetExitCode(m.body[0])
 		return busReturn, "", nil, true
