@@ -179,8 +179,10 @@ type Reply struct {
 	Result    string // the unit's Result= after the job
 	Unit      string // the unit of the job ("" for a refused request)
 	Err       error  // a request refused before any job ran (*graph.Error, ...)
-	// Job is the job's id (Track); a request that needed no job gets a
-	// fresh one, as systemd's finished no-op job has.
+	// Job is the job's id (Track). A transaction that installed no job
+	// for the request (none of gosd's cases, the transcripts say: an
+	// active unit's start gets a no-op job) gets a fresh id, so that a
+	// bus client still has a job to wait for.
 	Job uint32
 	// Queued marks the first of a Track request's two replies.
 	Queued bool
@@ -214,10 +216,11 @@ type Stopped struct {
 	Invocation string
 }
 
-// UnitAction asks the manager for what a unit's SuccessAction= or
-// FailureAction= names (poweroff, reboot, halt, kexec, exit, each also
-// -force or -immediate): systemd-poweroff.service, which systemctl
-// poweroff's poweroff.target pulls in, has only SuccessAction=.
+// UnitAction asks the manager for what a unit's SuccessAction=,
+// FailureAction= or StartLimitAction= names (reboot, poweroff, each also
+// -force or -immediate, exit, exit-force: systemd 252's values):
+// systemd-poweroff.service, which systemctl poweroff's poweroff.target
+// pulls in, has only SuccessAction=.
 type UnitAction struct {
 	Unit   string
 	Action string
@@ -870,8 +873,8 @@ type heldDatagram struct {
 const maxHeld, maxHeldPerUnit = 64, 16
 
 // hold keeps a datagram from a pid the core did not spawn (yet) that
-// would be dropped, refused or misread now, while a spawn that may be its sender
-// is in flight: systemd forks in its loop and knows the pid before it
+// would be dropped, refused or misread now, while a spawn that may be its
+// sender is in flight: systemd forks in its loop and knows the pid before it
 // reads any datagram; gosd's spawn is reported by a worker, and a
 // process that notifies at once (READY=1 right after exec) can be heard
 // first. r is the sender's unit if the host could tell. Without cgroups

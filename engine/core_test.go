@@ -478,7 +478,7 @@ func (ts *transcript) run(t *testing.T, d *datadriven.TestData) string {
 			ts.state(&b, id)
 		}
 		for _, j := range ts.core.Jobs() {
-			fmt.Fprintf(&b, "job %s %s %s %s\n", j[0], j[1], j[2], j[3])
+			fmt.Fprintf(&b, "job %d %s %s %s\n", j.ID, j.Unit, j.Type, j.State)
 		}
 	default:
 		t.Fatalf("%s: unknown command %q", d.Pos, d.Cmd)

@@ -353,22 +353,27 @@ func (c *Core) queueNeighbours(r *unitRT) {
 	}
 }
 
-// Jobs returns the installed jobs as (id, unit, type, state) for
-// `systemctl list-jobs`, by id.
-func (c *Core) Jobs() [][4]string {
+// JobInfo is an installed job as `systemctl list-jobs` shows it.
+type JobInfo struct {
+	ID                uint32
+	Unit, Type, State string // State: waiting or running
+}
+
+// Jobs returns the installed jobs, by id.
+func (c *Core) Jobs() []JobInfo {
 	ids := make([]uint32, 0, len(c.jobs))
 	for id := range c.jobs {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	var out [][4]string
+	var out []JobInfo
 	for _, id := range ids {
 		j := c.jobs[id]
 		state := "waiting"
 		if j.running {
 			state = "running"
 		}
-		out = append(out, [4]string{itoa(int(id)), j.unit.id, j.typ.String(), state})
+		out = append(out, JobInfo{id, j.unit.id, j.typ.String(), state})
 	}
 	return out
 }

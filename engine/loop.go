@@ -126,7 +126,8 @@ type Config struct {
 	// no bus (they are treated like Type=simple).
 	Bus BusWatcher
 	// UnitAction is called on the loop goroutine for a unit's
-	// SuccessAction=/FailureAction=; nil ignores them.
+	// SuccessAction=, FailureAction= or StartLimitAction=; nil ignores
+	// them.
 	UnitAction func(UnitAction)
 }
 

@@ -153,10 +153,9 @@ func busJobCall(m *busMsg, b busBackend) (typ byte, sig string, body []byte, ok 
 		b2 = busPad(b2, 8)
 		start := len(b2)
 		for _, j := range b.busJobs() {
-			id, _ := strconv.ParseUint(j[0], 10, 32)
 			b2 = busPad(b2, 8)
-			b2 = busValue(b2, uint32(id))
-			for _, v := range []string{j[1], j[2], j[3], busJobPath(uint32(id)), busUnitPath(j[1])} {
+			b2 = busValue(b2, j.ID)
+			for _, v := range []string{j.Unit, j.Type, j.State, busJobPath(j.ID), busUnitPath(j.Unit)} {
 				b2 = busString(b2, v)
 			}
 		}
@@ -254,8 +253,13 @@ func (o *busOut) run() {
 func (o *busOut) close() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.closeLocked()
+}
+
+func (o *busOut) closeLocked() {
 	if !o.closed {
 		o.closed = true
+		o.queue = nil
 		o.w.Close()
 		close(o.wake)
 	}
@@ -272,10 +276,7 @@ func (o *busOut) push(typ byte, fields []busField, sig string, body []byte) {
 	o.queue = append(o.queue, msg)
 	o.queued += len(msg)
 	if o.queued > busOutMax {
-		o.queue = nil
-		o.closed = true
-		o.w.Close()
-		close(o.wake)
+		o.closeLocked()
 		return
 	}
 	select {
@@ -433,7 +434,7 @@ func (m *manager) busSignals() *busHub { return &m.busHub }
 
 func (m *manager) busUnits() []unitRow { return m.rows() }
 
-func (m *manager) busJobs() (jobs [][4]string) {
+func (m *manager) busJobs() (jobs []engine.JobInfo) {
 	m.loop.Call(func(c *engine.Core) { jobs = c.Jobs() })
 	return jobs
 }

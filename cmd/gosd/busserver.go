@@ -55,8 +55,8 @@ type busBackend interface {
 	busShutdown(method string)  // PowerOff, Reboot, Halt, KExec, Exit
 	busSetExitCode(code byte)
 	busSignals() *busHub
-	busUnits() []unitRow  // the loaded units, for ListUnits
-	busJobs() [][4]string // id, unit, type, state: ListJobs
+	busUnits() []unitRow       // the loaded units, for ListUnits
+	busJobs() []engine.JobInfo // ListJobs
 }
 
 // busProp is a property with its D-Bus value: string, []string, bool,
@@ -313,6 +313,7 @@ func busDispatch(m *busMsg, pid int, b busBackend) (typ byte, sig string, body [
 	return fail("org.freedesktop.DBus.Error.UnknownMethod", "Unknown method %s or interface %s: gosd's private bus does not serve it; gosd's own systemctl may do what you need.", m.member, m.iface)
 }
 
+// busFilesMu serializes the unit-file methods.
 var busFilesMu sync.Mutex
 
 // busManagerCall answers the Manager methods gosd serves (ok false for
@@ -356,6 +357,9 @@ func busManagerCall(m *busMsg, pid int, b busBackend) (typ byte, sig string, bod
 			return path(name)
 		}
 		return fail("org.freedesktop.systemd1.NoUnitForPID", "PID %d does not belong to any loaded unit.", p)
+	}
+	if _, ok := busUnitFileSig(m.member); !ok {
+		return 0, "", nil, false
 	}
 	// one at a time, as systemd's loop does them (two enables of units
 	// sharing a target would race on its .wants/)

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sys/unix"
 
+	"github.com/gosd/gosd/engine"
 	"github.com/gosd/gosd/graph"
 	"github.com/gosd/gosd/loader"
 	"github.com/gosd/gosd/props"
@@ -67,7 +68,9 @@ func (f *fakeBus) busUnits() []unitRow {
 		{id: "gone.service", load: "not-found", active: "inactive", sub: "dead", desc: "gone.service"},
 	}
 }
-func (f *fakeBus) busJobs() [][4]string { return [][4]string{{"9", "a.service", "start", "running"}} }
+func (f *fakeBus) busJobs() []engine.JobInfo {
+	return []engine.JobInfo{{ID: 9, Unit: "a.service", Type: "start", State: "running"}}
+}
 
 func (f *fakeBus) busUnit(name string) (string, []busProp, bool) {
 	f.loads = append(f.loads, name)

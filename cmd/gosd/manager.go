@@ -281,13 +281,14 @@ func runManager(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// unitAction does a unit's SuccessAction=/FailureAction=. gosd stops
+// unitAction does a unit's SuccessAction=, FailureAction= or
+// StartLimitAction=. gosd stops
 // every unit and ends for each of them: it reboots, powers off or halts
 // nothing, which in a container is its parent's to do when PID 1 ends.
 // An exit action's status becomes gosd's.
 func (m *manager) unitAction(a engine.UnitAction) {
 	what, _, _ := strings.Cut(a.Action, "-")
-	m.log.Warn().Str("unit", a.Unit).Str("action", a.Action).Msg(what + " requested by the unit's SuccessAction=/FailureAction=: stopping every unit and ending")
+	m.log.Warn().Str("unit", a.Unit).Str("action", a.Action).Msg(what + " requested by the unit's SuccessAction=, FailureAction= or StartLimitAction=: stopping every unit and ending")
 	if what == "exit" && a.ExitStatus >= 0 {
 		m.exitStatus.CompareAndSwap(0, int32(min(a.ExitStatus, 255)))
 	}

@@ -8,7 +8,6 @@ import (
 	"path"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -423,9 +422,9 @@ type unitRow struct {
 func (m *manager) rows() []unitRow {
 	var rows []unitRow
 	m.loop.Call(func(core *engine.Core) {
-		jobs := map[string][4]string{}
+		jobs := map[string]engine.JobInfo{}
 		for _, j := range core.Jobs() {
-			jobs[j[1]] = j
+			jobs[j.Unit] = j
 		}
 		for _, id := range core.Loaded() {
 			u := core.Lookup(id)
@@ -435,8 +434,7 @@ func (m *manager) rows() []unitRow {
 				desc = id
 			}
 			j := jobs[id]
-			jid, _ := strconv.ParseUint(j[0], 10, 32)
-			rows = append(rows, unitRow{id, u.LoadState, active, sub, desc, j[2], uint32(jid)})
+			rows = append(rows, unitRow{id, u.LoadState, active, sub, desc, j.Type, j.ID})
 		}
 	})
 	return rows
@@ -551,7 +549,7 @@ func matchAny(patterns []string, id string) bool {
 }
 
 func liveListJobs(c *cli, args []string) int {
-	var jobs [][4]string
+	var jobs []engine.JobInfo
 	c.mgr.loop.Call(func(core *engine.Core) { jobs = core.Jobs() })
 	if len(jobs) == 0 {
 		if !c.noLegend {
@@ -564,7 +562,7 @@ func liveListJobs(c *cli, args []string) int {
 		fmt.Fprintln(tw, "JOB\tUNIT\tTYPE\tSTATE")
 	}
 	for _, j := range jobs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", j[0], j[1], j[2], j[3])
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", j.ID, j.Unit, j.Type, j.State)
 	}
 	tw.Flush()
 	if !c.noLegend {
