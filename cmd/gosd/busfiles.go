@@ -131,21 +131,19 @@ func busUnitFileCall(m *busMsg, in *install.Installer) (typ byte, sig string, bo
 	case "PresetUnitFiles":
 		res, err = in.Preset(names(0), install.PresetFull, opts(1))
 		withInfo = true
-	case "PresetUnitFilesWithMode", "PresetAllUnitFiles":
-		i := 0
-		if m.member == "PresetUnitFilesWithMode" {
-			i = 1
-		}
-		mode, perr := install.ParsePresetMode(str(i))
+	case "PresetUnitFilesWithMode":
+		mode, perr := install.ParsePresetMode(str(1))
 		if perr != nil {
 			return fail(busErrnoError(perr))
 		}
-		if i == 0 {
-			res, err = in.PresetAll(mode, opts(1))
-		} else {
-			res, err = in.Preset(names(0), mode, opts(2))
-			withInfo = true
+		res, err = in.Preset(names(0), mode, opts(2))
+		withInfo = true
+	case "PresetAllUnitFiles":
+		mode, perr := install.ParsePresetMode(str(0))
+		if perr != nil {
+			return fail(busErrnoError(perr))
 		}
+		res, err = in.PresetAll(mode, opts(1))
 	}
 	if name, text, failed := busInstallFailure(res.Changes, err); failed {
 		return fail(name, text)

@@ -14,10 +14,11 @@ import (
 	"github.com/gosd/gosd/unit"
 )
 
-// The private bus's job methods: what Debian's own systemctl (and so
-// Ansible, invoke-rc.d and deb-systemd-invoke) asks of PID 1 to start and
-// stop units. A job method answers with the job's object at once; the
-// client then waits for the JobRemoved signal with that object.
+// The private bus's Manager methods that act on units and the manager:
+// what Debian's own systemctl (and so Ansible, invoke-rc.d and
+// deb-systemd-invoke) asks of PID 1 to start, stop, kill, list and power
+// off. A job method answers with the job's object at once; the client
+// then waits for the JobRemoved signal with that object.
 
 const busJobPrefix = busManagerPath + "/job/"
 
@@ -34,8 +35,8 @@ var busJobTypes = map[string]graph.JobType{
 	"ReloadOrTryRestartUnit": graph.TryReload,
 }
 
-// busJobCall answers the Manager's job, kill, reset-failed and reload
-// methods (ok false for any other).
+// busJobCall answers the Manager's job, kill, reset-failed, reload,
+// power and list methods (ok false for any other).
 func busJobCall(m *busMsg, b busBackend) (typ byte, sig string, body []byte, ok bool) {
 	fail := func(name, format string, a ...any) (byte, string, []byte, bool) {
 		return busError, name, []byte(fmt.Sprintf(format, a...)), true
@@ -47,14 +48,13 @@ func busJobCall(m *busMsg, b busBackend) (typ byte, sig string, body []byte, ok 
 		}
 		return fail("org.freedesktop.DBus.Error.Failed", "%v", err)
 	}
-	validName := func(name string) bool { return unit.IsValidName(name) }
 	switch m.member {
 	case "StartUnit", "StopUnit", "ReloadUnit", "RestartUnit", "TryRestartUnit", "ReloadOrRestartUnit", "ReloadOrTryRestartUnit":
 		args, err := m.strings(2)
 		if err != nil {
 			return fail(busErrInvalidArgs, "%s takes a unit name and a job mode: %v", m.member, err)
 		}
-		if !validName(args[0]) {
+		if !unit.IsValidName(args[0]) {
 			return fail(busErrInvalidArgs, "Unit name %s is not valid.", args[0])
 		}
 		mode, err := graph.ParseMode(args[1])
@@ -85,7 +85,7 @@ func busJobCall(m *busMsg, b busBackend) (typ byte, sig string, body []byte, ok 
 		if signo < 1 || signo >= 65 {
 			return fail(busErrInvalidArgs, "Signal number out of range.")
 		}
-		if !validName(name) || !b.busLoaded(name) {
+		if !unit.IsValidName(name) || !b.busLoaded(name) {
 			return fail(busErrNoSuchUnit, "Unit %s not loaded.", name)
 		}
 		b.busKill(name, whom, syscall.Signal(signo))
@@ -95,7 +95,7 @@ func busJobCall(m *busMsg, b busBackend) (typ byte, sig string, body []byte, ok 
 		if err != nil {
 			return fail(busErrInvalidArgs, "ResetFailedUnit takes a unit name: %v", err)
 		}
-		if !validName(args[0]) || !b.busLoaded(args[0]) {
+		if !unit.IsValidName(args[0]) || !b.busLoaded(args[0]) {
 			return fail(busErrNoSuchUnit, "Unit %s not loaded.", args[0])
 		}
 		b.busResetFailed(args[0])
