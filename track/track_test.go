@@ -1104,3 +1104,29 @@ func TestClaim(t *testing.T) {
 		})
 	}
 }
+
+// TestInvocationEmptyNotKept: an environment read empty (a process inside
+// execve shows none) is read again, the next time, under the same pid and
+// start time; one read with variables is kept.
+func TestInvocationEmptyNotKept(t *testing.T) {
+	proc := t.TempDir()
+	dir := filepath.Join(proc, "4242")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := filepath.Join(dir, "environ")
+	os.WriteFile(env, nil, 0o644)
+	tr := &Tracker{proc: proc, envCache: map[procKey]string{}}
+	st := procStat{pid: 4242, start: 7}
+	if got := tr.invocation(st); got != "" {
+		t.Fatalf("empty environment: %q", got)
+	}
+	os.WriteFile(env, []byte("PATH=/bin\x00INVOCATION_ID=abc\x00"), 0o644)
+	if got := tr.invocation(st); got != "abc" {
+		t.Fatalf("after exec: %q, want abc (the empty read was kept)", got)
+	}
+	os.WriteFile(env, []byte("PATH=/bin\x00"), 0o644)
+	if got := tr.invocation(st); got != "abc" {
+		t.Fatalf("a read with variables is kept: %q", got)
+	}
+}
